@@ -1,0 +1,44 @@
+/** Errors the client API throws for what a caller got wrong; each message says what and where. */
+import type { ParameterIssue } from '../parameters';
+import { invalidParametersMessage } from '../parameters';
+import type { RunFailure } from './types';
+
+/** Thrown by `start` and `startDeployment` when the parameters fail the flow's schema; no run was started. */
+export class InvalidParametersError extends Error {
+  constructor(readonly flow: string, readonly issues: ParameterIssue[]) {
+    super(invalidParametersMessage(flow, issues));
+    this.name = 'InvalidParametersError';
+  }
+}
+
+/** Thrown when no worker has published a flow of that name (is its worker running?). */
+export class UnknownFlowError extends Error {
+  constructor(readonly flow: string) {
+    super(`Unknown flow ${JSON.stringify(flow)}: no worker has published it. Check the name, or start the worker that serves it.`);
+    this.name = 'UnknownFlowError';
+  }
+}
+
+/** Thrown when a flow declares no deployment of that name. */
+export class UnknownDeploymentError extends Error {
+  constructor(readonly flow: string, readonly deployment: string) {
+    super(`Flow ${flow} has no deployment ${JSON.stringify(deployment)}.`);
+    this.name = 'UnknownDeploymentError';
+  }
+}
+
+/** Thrown when a run does not exist (or is past the namespace's retention). */
+export class RunNotFoundError extends Error {
+  constructor(readonly workflowId: string, readonly runId?: string) {
+    super(`No run ${workflowId}${runId ? ` (${runId})` : ''}.`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** Thrown by `waitForResult` when the run did not complete; `failure.message` is the readable cause. */
+export class RunFailedError extends Error {
+  constructor(readonly status: string, readonly failure: RunFailure | null) {
+    super(`The run ${status}${failure ? `: ${failure.message}` : ''}`);
+    this.name = 'RunFailedError';
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * The client API: start flows and deployments, list and read runs with their tasks and logs, manage
+ * deployments. The web app, the HTTP API and other programs (Prefect's `run_deployment`) use it.
+ *
+ * @example
+ * const sluice = await SluiceClient.connect();
+ * const run = await sluice.start('rainfallReport', { station: 'Eelde', days: 30 }, { startedBy: 'user:ann@example.org' });
+ * const report = await sluice.waitForResult(run);
+ */
+import {
+  Client,
+  Connection,
+  ScheduleNotFoundError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type ScheduleDescription,
+} from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { cronsOf, scheduleIdOf } from '../deployments';
+import type { Flow } from '../flow';
+import { parseParameters } from '../parameters';
+import { runSearchAttributes } from '../run-attributes';
+import { MEMO } from '../schedules';
+import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Store, type StoredLog } from '../store';
+import { temporalConfig } from '../temporal';
+import { InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
+import { readHistory } from './run-history';
+import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus } from './types';
+import { RUN_STATUSES } from './types';
+import { runQuery, statusOf, summaryOf } from './visibility';
+
+export interface ConnectOptions {
+  address?: string;
+  namespace?: string;
+  /** Defaults to the store DATABASE_URL / SLUICE_DATA_DIR names; closed by `close()` only if opened here. */
+  store?: Store;
+  temporalWebUrl?: string;
+}
+
+export interface StartOptions {
+  /** Who or what starts the run: `user:<email>`, `token:<name>`; default `client`. */
+  startedBy?: string;
+  workflowId?: string;
+}
+
+/** The parameters a flow takes, for typed calls: `start<typeof rainfallReport>('rainfallReport', {...})`. */
+export type ParametersOf<F> = F extends Flow<infer S> ? z.input<S> : Record<string, unknown>;
+
+const DEFAULT_PAGE_SIZE = 50;
+
+export class SluiceClient {
+  private readonly schemas = new Map<string, { updatedAt: number; schema: z.ZodType }>();
+
+  private constructor(
+    readonly temporal: Client,
+    readonly store: Store,
+    private readonly ownsStore: boolean,
+    private readonly webUrl: string,
+  ) {}
+
+  static async connect(options: ConnectOptions = {}): Promise<SluiceClient> {
+    const config = temporalConfig();
+    const connection = await Connection.connect({ address: options.address ?? config.address });
+    const client = new Client({ connection, namespace: options.namespace ?? config.namespace });
+    const store = options.store ?? (await openStore(storeUrlFromEnv()));
+    return new SluiceClient(client, store, !options.store, (options.temporalWebUrl ?? config.webUrl).replace(/\/+$/, ''));
+  }
+
+  get namespace(): string {
+    return this.temporal.options.namespace;
+  }
+
+  // ---- flows -------------------------------------------------------------------------------------------
+
+  async listFlows(): Promise<FlowInfo[]> {
+    return (await this.store.listFlows()).map(flowInfoOf);
+  }
+
+  async getFlow(name: string): Promise<FlowInfo | undefined> {
+    const entry = await this.store.getFlow(name);
+    return entry && flowInfoOf(entry);
+  }
+
+  // ---- starting runs -----------------------------------------------------------------------------------
+
+  /** Starts a run of `flow` after checking `parameters` against its schema (throws InvalidParametersError). */
+  async start<F = unknown>(flow: string, parameters: ParametersOf<F> | unknown, options: StartOptions = {}): Promise<RunRef> {
+    const entry = await this.flowEntry(flow);
+    return this.startChecked(entry, parameters, null, options);
+  }
+
+  /** Starts a run of a deployment now: its parameters, with `parameters` overriding some of them. */
+  async startDeployment(flow: string, deployment: string, options: StartOptions & { parameters?: Record<string, unknown> } = {}): Promise<RunRef> {
+    const entry = await this.flowEntry(flow);
+    const declared = (entry.deployments as DeploymentDeclaration[]).find((d) => d.name === deployment);
+    if (!declared) throw new UnknownDeploymentError(flow, deployment);
+    return this.startChecked(entry, { ...declared.parameters, ...options.parameters }, deployment, options);
+  }
+
+  /** "Run now" on a deployment page: the same as `startDeployment`, attributed to whoever pressed it. */
+  triggerDeployment(flow: string, deployment: string, options: StartOptions = {}): Promise<RunRef> {
+    return this.startDeployment(flow, deployment, options);
+  }
+
+  /** Starts the run's flow again with the same parameters, or with `parameters` instead. */
+  async rerun(ref: RunRef, options: StartOptions & { parameters?: unknown } = {}): Promise<RunRef> {
+    const run = await this.getRun(ref.workflowId, ref.runId);
+    if (!run) throw new RunNotFoundError(ref.workflowId, ref.runId);
+    const entry = await this.flowEntry(run.flow);
+    return this.startChecked(entry, options.parameters ?? run.parameters, run.deployment, options);
+  }
+
+  private async startChecked(entry: FlowEntry, parameters: unknown, deployment: string | null, options: StartOptions): Promise<RunRef> {
+    const parsed = parseParameters(entry.name, this.schemaOf(entry), parameters ?? {});
+    if (!parsed.ok) throw new InvalidParametersError(entry.name, parsed.issues);
+    const prefix = deployment ? scheduleIdOf(entry.name, deployment) : entry.name;
+    const handle = await this.temporal.workflow.start(entry.name, {
+      taskQueue: entry.taskQueue,
+      workflowId: options.workflowId ?? `${prefix}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
+      args: [parameters ?? {}],
+      typedSearchAttributes: runSearchAttributes({ flow: entry.name, deployment, startedBy: options.startedBy ?? 'client' }),
+    });
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /** Waits until the run closes; returns its result, or throws RunFailedError with the readable cause. */
+  async waitForResult(ref: RunRef): Promise<unknown> {
+    try {
+      return await this.temporal.workflow.getHandle(ref.workflowId, ref.runId).result();
+    } catch (e) {
+      if (!(e instanceof WorkflowFailedError)) throw e;
+      const run = await this.getRun(ref.workflowId, ref.runId);
+      throw new RunFailedError(run?.status ?? 'failed', run?.failure ?? { message: e.message, type: null, stack: null, causes: [] });
+    }
+  }
+
+  // ---- reading runs ------------------------------------------------------------------------------------
+
+  async listRuns(filter: RunFilter = {}, page: { pageSize?: number; pageToken?: string } = {}): Promise<RunPage> {
+    const response = await this.temporal.workflowService.listWorkflowExecutions({
+      namespace: this.namespace,
+      query: runQuery(filter),
+      pageSize: Math.min(Math.max(page.pageSize ?? DEFAULT_PAGE_SIZE, 1), 500),
+      nextPageToken: page.pageToken ? Buffer.from(page.pageToken, 'base64url') : undefined,
+    });
+    const infos = await Promise.all(
+      response.executions.map((raw) => executionInfoFromRaw(raw, this.temporal.options.loadedDataConverter, raw, this.namespace)),
+    );
+    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    return { runs: infos.map(summaryOf), ...(token ? { nextPageToken: token } : {}) };
+  }
+
+  async countRuns(filter: RunFilter = {}): Promise<{ total: number; byStatus: Partial<Record<RunStatus, number>> }> {
+    const { status: _ignored, ...rest } = filter;
+    const query = runQuery(rest);
+    const { count, groups } = await this.temporal.workflow.count(`${query}${query ? ' ' : ''}GROUP BY ExecutionStatus`);
+    const byStatus: Partial<Record<RunStatus, number>> = {};
+    for (const g of groups) {
+      const status = statusOf(String(g.groupValues[0]).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase().replace('CANCELED', 'CANCELLED'));
+      if (RUN_STATUSES.includes(status)) byStatus[status] = (byStatus[status] ?? 0) + g.count;
+    }
+    return { total: filter.status ? (byStatus[filter.status] ?? 0) : count, byStatus };
+  }
+
+  /** A run with its parameters, result or failure, and tasks; undefined when there is no such run. */
+  async getRun(workflowId: string, runId?: string): Promise<RunDetail | undefined> {
+    const handle = this.temporal.workflow.getHandle(workflowId, runId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return undefined;
+      throw e;
+    }
+    const history = await this.temporal.workflow.getHandle(workflowId, description.runId).fetchHistory();
+    const read = readHistory(history, description.raw.pendingActivities ?? []);
+    const summary = summaryOf(description);
+    return {
+      ...summary,
+      ...read,
+      historyLength: description.historyLength,
+      temporalWebUrl: this.temporalWebUrl(summary),
+    };
+  }
+
+  readLogs(query: LogQuery): Promise<StoredLog[]> {
+    return this.store.readLogs(query);
+  }
+
+  /** Asks the run to stop: running tasks see `cancellationSignal()` abort, and the run ends as cancelled. */
+  async cancelRun(ref: RunRef): Promise<void> {
+    try {
+      await this.temporal.workflow.getHandle(ref.workflowId, ref.runId).cancel();
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw new RunNotFoundError(ref.workflowId, ref.runId);
+      throw e;
+    }
+  }
+
+  temporalWebUrl(ref: RunRef): string {
+    return `${this.webUrl}/namespaces/${encodeURIComponent(this.namespace)}/workflows/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}/history`;
+  }
+
+  // ---- deployments -------------------------------------------------------------------------------------
+
+  async listDeployments(flow?: string): Promise<DeploymentInfo[]> {
+    const ids: string[] = [];
+    for await (const s of this.temporal.schedule.list()) {
+      const owned = typeof s.memo?.[MEMO.flow] === 'string';
+      if (owned && (!flow || s.memo?.[MEMO.flow] === flow)) ids.push(s.scheduleId);
+    }
+    const flows = new Map((await this.store.listFlows()).map((f) => [f.name, f]));
+    const infos = await Promise.all(ids.map(async (id) => this.deploymentInfoOf(await this.temporal.schedule.getHandle(id).describe(), flows)));
+    return infos.sort((a, b) => a.flow.localeCompare(b.flow) || a.name.localeCompare(b.name));
+  }
+
+  async pauseDeployment(flow: string, deployment: string, note = 'Paused'): Promise<void> {
+    await this.withSchedule(flow, deployment, (h) => h.pause(note));
+  }
+
+  async resumeDeployment(flow: string, deployment: string, note = 'Resumed'): Promise<void> {
+    await this.withSchedule(flow, deployment, (h) => h.unpause(note));
+  }
+
+  private async withSchedule<T>(flow: string, deployment: string, act: (h: ReturnType<Client['schedule']['getHandle']>) => Promise<T>): Promise<T> {
+    try {
+      return await act(this.temporal.schedule.getHandle(scheduleIdOf(flow, deployment)));
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) throw new UnknownDeploymentError(flow, deployment);
+      throw e;
+    }
+  }
+
+  private deploymentInfoOf(s: ScheduleDescription, flows: Map<string, FlowEntry>): DeploymentInfo {
+    const flow = String(s.memo?.[MEMO.flow]);
+    const name = String(s.memo?.[MEMO.deployment]);
+    const declared = (flows.get(flow)?.deployments as DeploymentDeclaration[] | undefined)?.find((d) => d.name === name);
+    const action = s.action.type === 'startWorkflow' ? s.action : undefined;
+    return {
+      flow,
+      name,
+      scheduleId: s.scheduleId,
+      description: (s.memo?.[MEMO.description] as string | null) ?? null,
+      cron: declared ? cronsOf(declared) : [],
+      interval: declared?.interval !== undefined ? String(declared.interval) : null,
+      timezone: s.spec.timezone ?? 'UTC',
+      parameters: ((action?.args as unknown[] | undefined)?.[0] as Record<string, unknown>) ?? {},
+      paused: s.state.paused,
+      note: s.state.note ?? null,
+      nextRunTimes: s.info.nextActionTimes.map((d) => d.toISOString()),
+      recentRuns: s.info.recentActions.flatMap((a) =>
+        a.action.type === 'startWorkflow'
+          ? [{ workflowId: a.action.workflow.workflowId, runId: a.action.workflow.firstExecutionRunId, scheduledAt: a.scheduledAt.toISOString() }]
+          : [],
+      ),
+      taskQueue: action?.taskQueue ?? '',
+      temporalWebUrl: `${this.webUrl}/namespaces/${encodeURIComponent(this.namespace)}/schedules/${encodeURIComponent(s.scheduleId)}`,
+    };
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------
+
+  private async flowEntry(name: string): Promise<FlowEntry> {
+    const entry = await this.store.getFlow(name);
+    if (!entry) throw new UnknownFlowError(name);
+    return entry;
+  }
+
+  /** The flow's zod schema, rebuilt from the JSON Schema its worker published (so any worker's flows work). */
+  private schemaOf(entry: FlowEntry): z.ZodType {
+    const cached = this.schemas.get(entry.name);
+    if (cached && cached.updatedAt === entry.updatedAt) return cached.schema;
+    const schema = z.fromJSONSchema(entry.parametersSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    this.schemas.set(entry.name, { updatedAt: entry.updatedAt, schema });
+    return schema;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsStore) await this.store.close();
+    await this.temporal.connection.close();
+  }
+}
+
+function flowInfoOf(e: FlowEntry): FlowInfo {
+  return {
+    name: e.name,
+    description: e.description,
+    taskQueue: e.taskQueue,
+    parametersSchema: e.parametersSchema as Record<string, unknown>,
+    deployments: e.deployments as DeploymentDeclaration[],
+  };
+}

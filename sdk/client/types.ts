@@ -1,0 +1,137 @@
+/** The shapes the client API returns: what the web app, the HTTP API and other programs read. */
+
+/** A run's status, as Temporal's visibility names it (lower-case, one word). */
+export type RunStatus =
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'terminated'
+  | 'timed_out'
+  | 'continued_as_new';
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+  'continued_as_new',
+];
+
+/** Identifies one run: a workflow execution. */
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
+/** Who or what started a run: `user:alice@example.com`, `token:etl-script`, `schedule:flow:deployment`, `client`. */
+export type StartedBy = string;
+
+export interface RunSummary extends RunRef {
+  flow: string;
+  deployment: string | null;
+  startedBy: StartedBy | null;
+  status: RunStatus;
+  taskQueue: string;
+  startTime: string; // ISO 8601
+  closeTime: string | null;
+  durationMs: number | null;
+}
+
+export interface RunFilter {
+  flow?: string;
+  deployment?: string;
+  status?: RunStatus;
+  startedBy?: string;
+  startedAfter?: Date;
+  startedBefore?: Date;
+}
+
+export interface RunPage {
+  runs: RunSummary[];
+  /** Opaque; pass back as `pageToken` for the next page. Absent on the last page. */
+  nextPageToken?: string;
+}
+
+export interface RunFailure {
+  /** The readable message: what a user reads first. */
+  message: string;
+  /** The error's type (its class name, or an ApplicationFailure type such as `InvalidParameters`). */
+  type: string | null;
+  /** The stack trace, shown behind a click. */
+  stack: string | null;
+  /** The cause chain, outermost first, when the failure wraps others (a task failure inside a flow failure). */
+  causes: { message: string; type: string | null }[];
+}
+
+/** One attempt-aware view of a task (activity) inside a run, read from the history and pending activities. */
+export interface TaskRun {
+  activityId: string;
+  task: string; // the activity type: the task's name
+  status: 'scheduled' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'cancelled';
+  attempts: number; // attempts made so far (1 = no retry)
+  maximumAttempts: number | null; // null = unlimited
+  scheduledTime: string;
+  startedTime: string | null; // start of the last attempt
+  closeTime: string | null;
+  durationMs: number | null; // from scheduled to close, retries included
+  /** The failure of the last failed attempt (final failure, or the one before a retry). */
+  lastFailure: RunFailure | null;
+  /** What a long task last reported with `progress()`, while it runs. */
+  progress: { done: number; total: number; message?: string } | null;
+}
+
+export interface RunDetail extends RunSummary {
+  parameters: unknown;
+  result: unknown;
+  failure: RunFailure | null;
+  tasks: TaskRun[];
+  /** Opens exactly this execution in Temporal Web. */
+  temporalWebUrl: string;
+  historyLength: number;
+}
+
+/** What the catalog says of a flow (published by the worker that serves it). */
+export interface FlowInfo {
+  name: string;
+  description: string | null;
+  taskQueue: string;
+  /** JSON Schema of the flow's parameters (from its zod schema); the web form is generated from it. */
+  parametersSchema: Record<string, unknown>;
+  deployments: DeploymentDeclaration[];
+}
+
+/** A deployment as declared in code next to its flow. */
+export interface DeploymentDeclaration {
+  name: string;
+  description?: string;
+  /** Cron expression(s), standard five fields (minute hour day-of-month month day-of-week). */
+  cron?: string | string[];
+  /** A fixed interval, e.g. '15 minutes', '1h', or milliseconds. */
+  interval?: string | number;
+  /** IANA time zone for cron, e.g. 'Europe/Amsterdam'. Default UTC. */
+  timezone?: string;
+  parameters?: Record<string, unknown>;
+  /** Initial state when first created. An operator's later pause/resume is never undone by the worker. */
+  paused?: boolean;
+}
+
+/** A deployment as it stands in Temporal (its Schedule), for the flows page. */
+export interface DeploymentInfo {
+  flow: string;
+  name: string;
+  scheduleId: string;
+  description: string | null;
+  cron: string[];
+  interval: string | null;
+  timezone: string;
+  parameters: Record<string, unknown>;
+  paused: boolean;
+  note: string | null;
+  nextRunTimes: string[];
+  recentRuns: (RunRef & { scheduledAt: string })[];
+  taskQueue: string;
+  temporalWebUrl: string;
+}

@@ -1,0 +1,89 @@
+/**
+ * Deployments declared in code: validation (the worker refuses to start on a bad one) and their translation
+ * to a Temporal Schedule spec.
+ */
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { ScheduleSpec } from '@temporalio/client';
+import { CronExpressionParser } from 'cron-parser';
+import type { z } from 'zod';
+import type { DeploymentDeclaration } from './client/types';
+import { parseParameters } from './parameters';
+
+const CRON_ALIASES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** The Temporal Schedule id of a deployment: stable, readable in Temporal Web and safe in a URL. */
+export function scheduleIdOf(flow: string, deployment: string): string {
+  return `${flow}.${deployment}`;
+}
+
+export function cronsOf(d: DeploymentDeclaration): string[] {
+  return d.cron === undefined ? [] : Array.isArray(d.cron) ? d.cron : [d.cron];
+}
+
+/** Everything wrong with a flow's deployments, each message naming the flow and the deployment. */
+export function deploymentProblems(flow: string, schema: z.ZodType | undefined, deployments: DeploymentDeclaration[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const d of deployments) {
+    const where = `flow ${flow}, deployment ${JSON.stringify(d.name)}`;
+    const say = (what: string) => problems.push(`${where}: ${what}`);
+    if (typeof d.name !== 'string' || !NAME.test(d.name)) say('the name must be letters, digits, "-", "_" or "." (and start with a letter or digit)');
+    if (seen.has(d.name)) say('declared twice');
+    seen.add(d.name);
+    const timezone = d.timezone ?? 'UTC';
+    if (!isTimeZone(timezone)) say(`unknown timezone ${JSON.stringify(timezone)} (use an IANA name such as "Europe/Amsterdam")`);
+    for (const cron of cronsOf(d)) {
+      const problem = cronProblem(cron, isTimeZone(timezone) ? timezone : 'UTC');
+      if (problem) say(`invalid cron ${JSON.stringify(cron)}: ${problem}`);
+    }
+    if (d.interval !== undefined) {
+      const ms = durationMs(d.interval);
+      if (ms === undefined || ms < 1000) say(`invalid interval ${JSON.stringify(d.interval)} (use e.g. "15 minutes", "1h", at least one second)`);
+    }
+    if (d.cron !== undefined && d.interval !== undefined) say('declare either cron or interval, not both');
+    const parsed = parseParameters(flow, schema, d.parameters ?? {});
+    if (!parsed.ok) say(parsed.message);
+  }
+  return problems;
+}
+
+function cronProblem(cron: string, tz: string): string | undefined {
+  const trimmed = cron.trim();
+  if (CRON_ALIASES.has(trimmed)) return undefined;
+  if (trimmed.split(/\s+/).length !== 5) return 'expected five fields: minute hour day-of-month month day-of-week';
+  try {
+    CronExpressionParser.parse(trimmed, { tz, strict: false });
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function durationMs(d: string | number): number | undefined {
+  try {
+    const ms = msToNumber(d as never);
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Temporal Schedule spec of a deployment; an empty spec (manual only) never fires by itself. */
+export function scheduleSpecOf(d: DeploymentDeclaration): ScheduleSpec {
+  const crons = cronsOf(d);
+  return {
+    ...(crons.length ? { cronExpressions: crons } : {}),
+    ...(d.interval !== undefined ? { intervals: [{ every: d.interval as never }] } : {}),
+    timezone: d.timezone ?? 'UTC',
+  };
+}

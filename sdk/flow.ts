@@ -1,0 +1,90 @@
+/**
+ * `flow()` declares a flow (a Temporal workflow): its description, its parameters as a zod schema, and its
+ * deployments. `tasks()` gives the flow its tasks, each with the retry policy it declared.
+ *
+ * @example
+ * import type * as rainfallTasks from '../activities/rainfall';
+ * const { downloadRainfall } = tasks<typeof rainfallTasks>();
+ *
+ * export const rainfallReport = flow(
+ *   { description: 'Daily rainfall per station', parameters: z.object({ station: z.string() }),
+ *     deployments: [{ name: 'daily', cron: '0 6 * * *', timezone: 'Europe/Amsterdam', parameters: { station: 'DeBilt' } }] },
+ *   async ({ station }) => { const series = await downloadRainfall(station); ... },
+ * );
+ *
+ * Sandbox-safe: flows import this module inside Temporal's deterministic sandbox.
+ */
+import { ApplicationFailure, proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import type { z } from 'zod';
+import type { DeploymentDeclaration } from './client/types';
+import { INVALID_PARAMETERS, parseParameters } from './parameters';
+import { toActivityOptions, type TaskOptions } from './task-options';
+
+export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
+  /** Optional; the flow's name is its export name in the workflows module, and must match when given. */
+  name?: string;
+  description?: string;
+  /** The flow's parameters; defaults declared here fill what a run leaves out. */
+  parameters?: S;
+  deployments?: DeploymentDeclaration[];
+}
+
+const DECLARATION = Symbol.for('sluice.flow.declaration');
+
+export type Flow<S extends z.ZodType = z.ZodType, R = unknown> = ((parameters?: z.input<S>) => Promise<R>) & {
+  readonly [DECLARATION]: FlowDeclaration<S>;
+};
+
+export function flow<S extends z.ZodType, R>(
+  declaration: FlowDeclaration<S>,
+  body: (parameters: z.output<S>) => Promise<R>,
+): Flow<S, R> {
+  const run = async (input?: z.input<S>): Promise<R> => {
+    const name = workflowInfo().workflowType;
+    const parsed = parseParameters(name, declaration.parameters, input);
+    if (!parsed.ok) {
+      // Non-retryable, so the run fails at once with the same message the client gives.
+      throw ApplicationFailure.create({ type: INVALID_PARAMETERS, message: parsed.message, nonRetryable: true, details: [parsed.issues] });
+    }
+    return body(parsed.value);
+  };
+  return Object.assign(run, { [DECLARATION]: declaration });
+}
+
+/** The declaration of a flow, or undefined when `value` is not one (so a workflows module may export helpers). */
+export function flowDeclaration(value: unknown): FlowDeclaration | undefined {
+  return typeof value === 'function' ? (value as Partial<Flow>)[DECLARATION] : undefined;
+}
+
+/**
+ * The options every task declared, keyed by task name. The worker bakes them into the workflow bundle at
+ * build time (webpack DefinePlugin), because the sandbox may not load task implementations.
+ */
+declare const __SLUICE_TASK_OPTIONS__: Record<string, TaskOptions> | undefined;
+const declaredOptions = (): Record<string, TaskOptions> =>
+  typeof __SLUICE_TASK_OPTIONS__ === 'undefined' ? {} : __SLUICE_TASK_OPTIONS__;
+
+/**
+ * The tasks a flow calls. Each uses the retry policy its task declared; `overrides` replace parts of it for
+ * the calls made through this object.
+ *
+ * @example
+ * const { download } = tasks<typeof activities>();                 // as declared
+ * const { download: quick } = tasks<typeof activities>({ retries: 0 }); // this call site: no retry
+ */
+export function tasks<T extends object>(overrides?: TaskOptions): ActivityInterfaceFor<T> {
+  const cache = new Map<string, unknown>();
+  return new Proxy({} as ActivityInterfaceFor<T>, {
+    get(_, name) {
+      if (typeof name !== 'string') return undefined;
+      if (!cache.has(name)) {
+        const options = toActivityOptions(declaredOptions()[name], overrides);
+        cache.set(name, proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>(options)[name]);
+      }
+      return cache.get(name);
+    },
+  });
+}
+
+export { log } from './log';
+export type { TaskOptions } from './task-options';

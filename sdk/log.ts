@@ -1,0 +1,31 @@
+/**
+ * The run logger: one `log` for flows and tasks. Every line is stored with its run, task and attempt
+ * (the worker adds those) and shown on the run's page.
+ *
+ * @example
+ * log.info('downloaded rainfall', { station, rows: series.length });
+ *
+ * Sandbox-safe: in a flow it writes through Temporal's replay-aware workflow logger; in a task through the
+ * activity logger the worker registers (so this module never imports activity code into the sandbox);
+ * anywhere else, to the console.
+ */
+import { inWorkflowContext, log as workflowLog } from '@temporalio/workflow';
+
+export type LogFields = Record<string, unknown>;
+type Sink = Record<'debug' | 'info' | 'warn' | 'error', (message: string, fields?: LogFields) => void>;
+
+/** Where the worker registers a function returning the current task's logger (undefined outside a task). */
+export const TASK_LOGGER = Symbol.for('sluice.task.logger');
+
+function sink(): Sink {
+  if (inWorkflowContext()) return workflowLog;
+  const current = (globalThis as { [TASK_LOGGER]?: () => Sink | undefined })[TASK_LOGGER];
+  return current?.() ?? console;
+}
+
+export const log: Sink = {
+  debug: (message, fields) => sink().debug(message, fields),
+  info: (message, fields) => sink().info(message, fields),
+  warn: (message, fields) => sink().warn(message, fields),
+  error: (message, fields) => sink().error(message, fields),
+};

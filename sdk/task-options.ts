@@ -1,0 +1,57 @@
+/**
+ * Task options: the retry policy and timeouts a task declares once, beside its code.
+ *
+ * This module is loaded both by the worker (Node) and inside the workflow sandbox, so it imports
+ * nothing but types.
+ */
+import type { ActivityOptions } from '@temporalio/common';
+
+/** A duration: milliseconds, or a string such as '30s', '5 minutes', '1h'. */
+export type Duration = string | number;
+
+export interface TaskOptions {
+  /** How many times a failed attempt is retried; 0 = never. Default 3 (so 4 attempts at most). */
+  retries?: number;
+  /** Delay before the first retry. Default '1s'. */
+  retryDelay?: Duration;
+  /** Each further delay is the previous one times this. Default 2. */
+  backoff?: number;
+  /** Upper bound of the delay between retries. Default '1m'. */
+  maxRetryDelay?: Duration;
+  /** How long one attempt may take before it counts as failed (and is retried). Default '10m'. */
+  timeout?: Duration;
+  /**
+   * A long task that calls `heartbeat()` at least this often; when heartbeats stop (a worker died),
+   * the attempt is retried on another worker this soon instead of after `timeout`.
+   */
+  heartbeatTimeout?: Duration;
+  /**
+   * Error types that fail the task at once, without retry: an error's class name
+   * (`class StationUnknown extends Error`) or an `ApplicationFailure` type.
+   */
+  nonRetryableErrors?: string[];
+}
+
+export const DEFAULT_TASK_OPTIONS = {
+  retries: 3,
+  retryDelay: '1s',
+  backoff: 2,
+  maxRetryDelay: '1m',
+  timeout: '10m',
+} as const satisfies TaskOptions;
+
+/** Translates Sluice's task options (defaults, then declared, then call-site overrides) to Temporal's. */
+export function toActivityOptions(...layers: (TaskOptions | undefined)[]): ActivityOptions {
+  const o: TaskOptions = Object.assign({}, DEFAULT_TASK_OPTIONS, ...layers.filter(Boolean));
+  return {
+    startToCloseTimeout: o.timeout,
+    heartbeatTimeout: o.heartbeatTimeout,
+    retry: {
+      maximumAttempts: (o.retries ?? 0) + 1,
+      initialInterval: o.retryDelay,
+      backoffCoefficient: o.backoff,
+      maximumInterval: o.maxRetryDelay,
+      nonRetryableErrorTypes: o.nonRetryableErrors,
+    },
+  };
+}

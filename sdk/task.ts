@@ -1,0 +1,57 @@
+/**
+ * `task()` declares a task: an async function plus its retry policy, run as a Temporal activity.
+ *
+ * @example
+ * export const downloadRainfall = task(
+ *   { retries: 5, retryDelay: '10s', timeout: '2m', nonRetryableErrors: ['StationUnknown'] },
+ *   async function downloadRainfall(station: string) { ... },
+ * );
+ */
+import { Context } from '@temporalio/activity';
+import type { TaskOptions } from './task-options';
+
+export type { TaskOptions } from './task-options';
+
+const OPTIONS = Symbol.for('sluice.task.options');
+
+export type Task<F extends (...args: any[]) => Promise<any>> = F & { readonly [OPTIONS]: TaskOptions };
+
+export function task<F extends (...args: any[]) => Promise<any>>(fn: F): Task<F>;
+export function task<F extends (...args: any[]) => Promise<any>>(options: TaskOptions, fn: F): Task<F>;
+export function task(a: TaskOptions | ((...args: any[]) => Promise<any>), b?: (...args: any[]) => Promise<any>) {
+  const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b!];
+  if (typeof fn !== 'function') throw new TypeError('task(options, fn): fn must be an async function');
+  return Object.assign(fn, { [OPTIONS]: Object.freeze({ ...options }) });
+}
+
+/** The options a task declared, or undefined for a plain function (which gets the defaults). */
+export function declaredTaskOptions(fn: unknown): TaskOptions | undefined {
+  return typeof fn === 'function' ? (fn as unknown as Record<symbol, TaskOptions | undefined>)[OPTIONS] : undefined;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  message?: string;
+}
+
+/**
+ * Reports how far a long task is. It is a heartbeat (so a dead worker is noticed after `heartbeatTimeout`,
+ * not `timeout`) whose details the run page shows; a retried attempt can resume from `lastProgress()`.
+ * Throttled by Temporal, so calling it in a tight loop is fine.
+ */
+export function progress(done: number, total: number, message?: string): void {
+  Context.current().heartbeat({ done, total, message } satisfies Progress);
+}
+
+/** The progress the previous attempt of this task last reported, to resume from; undefined on a first attempt. */
+export function lastProgress(): Progress | undefined {
+  return Context.current().info.heartbeatDetails as Progress | undefined;
+}
+
+/** Aborted when the run is cancelled (or this attempt timed out): pass it to fetch() and long loops. */
+export function cancellationSignal(): AbortSignal {
+  return Context.current().cancellationSignal;
+}
+
+export { log } from './log';

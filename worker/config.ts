@@ -1,0 +1,47 @@
+/** The worker's settings, read from the environment once. */
+import path from 'node:path';
+import { z } from 'zod';
+import { storeUrlFromEnv } from '../sdk/store';
+import { temporalConfig } from '../sdk/temporal';
+
+const env = z.object({
+  SLUICE_TASK_QUEUE: z.string().trim().min(1).default('sluice'),
+  SLUICE_WORKFLOWS: z.string().trim().min(1).default('workflows'),
+  SLUICE_ACTIVITIES: z.string().trim().min(1).default('activities'),
+  SLUICE_SHUTDOWN_GRACE: z.string().trim().min(1).default('30s'),
+  SLUICE_LOG_ECHO: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+});
+
+export interface WorkerConfig {
+  /** The task queue it polls; also the owner of the schedules it syncs. */
+  taskQueue: string;
+  workflowsPath: string;
+  activitiesPath: string;
+  /** How long running tasks may go on after SIGTERM before they are cancelled. */
+  shutdownGraceTime: string;
+  /** From which level flow and task log lines are echoed to the worker's output (all go to the store). */
+  logEcho: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  storeUrl: string;
+  address: string;
+  namespace: string;
+}
+
+export function workerConfigFromEnv(source: Record<string, string | undefined> = process.env): WorkerConfig {
+  const parsed = env.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid worker settings in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const temporal = temporalConfig();
+  return {
+    taskQueue: e.SLUICE_TASK_QUEUE,
+    workflowsPath: path.resolve(e.SLUICE_WORKFLOWS),
+    activitiesPath: path.resolve(e.SLUICE_ACTIVITIES),
+    shutdownGraceTime: e.SLUICE_SHUTDOWN_GRACE,
+    logEcho: e.SLUICE_LOG_ECHO,
+    storeUrl: storeUrlFromEnv(source),
+    address: temporal.address,
+    namespace: temporal.namespace,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * A project is what one worker serves: a workflows module (its flows) and an activities module (its tasks).
+ * Loading it checks every declaration, so a bad one stops the worker before it touches Temporal.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { deploymentProblems } from '../sdk/deployments';
+import { flowDeclaration, type FlowDeclaration } from '../sdk/flow';
+import { declaredTaskOptions } from '../sdk/task';
+import type { TaskOptions } from '../sdk/task-options';
+import type { FlowEntry } from '../sdk/store';
+
+export interface LoadedFlow {
+  name: string;
+  declaration: FlowDeclaration;
+}
+
+export interface Project {
+  workflowsPath: string;
+  flows: LoadedFlow[];
+  activities: Record<string, (...args: any[]) => Promise<unknown>>;
+  /** Declared options of every task, by task name: baked into the workflow bundle. */
+  taskOptions: Record<string, TaskOptions>;
+}
+
+/** Thrown when a flow or task declaration is invalid; its message names each flow and deployment. */
+export class ProjectError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The worker cannot start: ${problems.length} problem(s) in the declarations:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ProjectError';
+  }
+}
+
+export function loadProject(workflowsPath: string, activitiesPath: string): Project {
+  const workflows = requireModule(workflowsPath, 'workflows');
+  const activityModule = requireModule(activitiesPath, 'activities');
+  const problems: string[] = [];
+
+  const flows: LoadedFlow[] = [];
+  for (const [exportName, value] of Object.entries(workflows)) {
+    const declaration = flowDeclaration(value);
+    if (!declaration) continue;
+    if (declaration.name !== undefined && declaration.name !== exportName) {
+      problems.push(`flow ${exportName}: declared name ${JSON.stringify(declaration.name)} differs from its export name; a flow's name is its export name in ${path.relative(process.cwd(), workflowsPath)}`);
+    }
+    problems.push(...deploymentProblems(exportName, declaration.parameters, declaration.deployments ?? []));
+    flows.push({ name: exportName, declaration });
+  }
+  if (flows.length === 0) problems.push(`${workflowsPath} exports no flow (declare them with flow() from sdk/flow)`);
+
+  const activities: Project['activities'] = {};
+  const taskOptions: Record<string, TaskOptions> = {};
+  // Only task() declarations are tasks, so a tasks module may also export helpers, types and error classes.
+  for (const [name, value] of Object.entries(activityModule)) {
+    const options = declaredTaskOptions(value);
+    if (!options) continue;
+    activities[name] = value as Project['activities'][string];
+    taskOptions[name] = options;
+  }
+
+  if (problems.length) throw new ProjectError(problems);
+  return { workflowsPath: require.resolve(workflowsPath), flows, activities, taskOptions };
+}
+
+/** What the worker publishes to the store so the web app can list, describe and start its flows. */
+export function catalogOf(project: Project, taskQueue: string): FlowEntry[] {
+  return project.flows.map(({ name, declaration }) => ({
+    name,
+    taskQueue,
+    description: declaration.description ?? null,
+    parametersSchema: declaration.parameters ? z.toJSONSchema(declaration.parameters, { io: 'input', unrepresentable: 'any' }) : { type: 'object', properties: {} },
+    deployments: declaration.deployments ?? [],
+    updatedAt: Date.now(),
+  }));
+}
+
+function requireModule(modulePath: string, what: string): Record<string, unknown> {
+  try {
+    return require(path.resolve(modulePath));
+  } catch (e) {
+    throw new Error(`Cannot load the ${what} module ${modulePath}: ${(e as Error).message}`, { cause: e });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Runs a Sluice worker: checks the project's declarations, publishes its flows to the catalog, syncs its
+ * deployments to Temporal Schedules, then serves its flows and tasks until SIGINT/SIGTERM. On a signal it
+ * stops polling, lets running tasks finish within the grace time, flushes the logs and returns.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { format } from 'node:util';
+import { syncDeployments } from '../sdk/schedules';
+import { LogShipper, openStore } from '../sdk/store';
+import { ensureSearchAttributes } from '../sdk/temporal';
+import { bundleFlows } from './bundle';
+import type { WorkerConfig } from './config';
+import { captureTaskOutput } from './console-capture';
+import { catalogOf, loadProject } from './project';
+import { RunLogRouter } from './run-log-router';
+
+/** One line to stderr per message; the task token and other bulky metadata are left out. */
+function echoLine({ level, message, meta, timestampNanos }: LogEntry): void {
+  const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  const { taskToken: _t, namespace: _n, sdkComponent: _c, isLocal: _l, ...rest } = meta ?? {};
+  const extra = Object.keys(rest).length ? ` ${format('%o', rest)}` : '';
+  process.stderr.write(`${time} ${level.padEnd(5)} ${message}${extra}\n`);
+}
+
+export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
+  const project = loadProject(config.workflowsPath, config.activitiesPath);
+  const store = await openStore(config.storeUrl);
+  const shipper = new LogShipper(store, { warn: (m) => process.stderr.write(`log store: ${m}\n`) });
+  Runtime.install({
+    logger: new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r)),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+  captureTaskOutput();
+
+  const connection = await NativeConnection.connect({ address: config.address });
+  const clientConnection = await Connection.connect({ address: config.address });
+  try {
+    await ensureSearchAttributes(clientConnection, config.namespace);
+    await store.upsertFlows(catalogOf(project, config.taskQueue));
+    const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    await syncDeployments(
+      client,
+      config.taskQueue,
+      project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [] })),
+      say,
+    );
+    const worker = await Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      workflowBundle: await bundleFlows(project.workflowsPath, project.taskOptions),
+      activities: project.activities,
+      shutdownGraceTime: config.shutdownGraceTime,
+    });
+    say(`worker ready: task queue ${config.taskQueue}, flows ${project.flows.map((f) => f.name).join(', ')}`);
+    await worker.run();
+  } finally {
+    const { written, dropped, pending } = await shipper.close(10_000);
+    say(`worker stopped: ${written} log lines written${dropped ? `, ${dropped} dropped` : ''}${pending ? `, ${pending} not written` : ''}`);
+    await store.close();
+    await clientConnection.close();
+    await connection.close();
+  }
+}
