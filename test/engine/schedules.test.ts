@@ -1,0 +1,121 @@
+// Deployments → Temporal Schedules on a real server: create, update, delete, an operator's pause kept,
+// idempotent over any number of syncs and worker restarts, and an interval deployment really fires.
+import { Client } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DeploymentDeclaration } from '../../sdk/client/types';
+import { syncDeployments, type DeclaredFlow } from '../../sdk/schedules';
+import { temporalNamespace } from '../harness/env';
+import { eventually } from '../harness/eventually';
+import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';
+import { testConnection, uniqueName } from '../harness/temporal';
+import { spawnWorker, startWorker } from '../harness/worker';
+
+let client: Client;
+before(async () => {
+  client = new Client({ connection: await testConnection(), namespace: temporalNamespace() });
+});
+after(async () => client?.connection.close());
+
+async function ownedBy(owner: string) {
+  const ids: string[] = [];
+  for await (const s of client.schedule.list()) if (s.memo?.sluiceOwner === owner) ids.push(s.scheduleId);
+  return ids.sort();
+}
+
+describe('syncDeployments', () => {
+  const owner = uniqueName('owner');
+  const flowName = uniqueName('flow');
+  const declared = (deployments: DeploymentDeclaration[]): DeclaredFlow[] => [{ name: flowName, taskQueue: owner, deployments }];
+  const daily: DeploymentDeclaration = { name: 'daily', cron: '0 6 * * *', timezone: 'Europe/Amsterdam', parameters: { label: 'a' } };
+  const manual: DeploymentDeclaration = { name: 'manual', parameters: { label: 'm' } };
+
+  it('creates what is missing, and a second sync changes nothing', async () => {
+    const first = await syncDeployments(client, owner, declared([daily, manual]));
+    assert.deepEqual(first.created.sort(), [`${flowName}.daily`, `${flowName}.manual`]);
+    for (let i = 0; i < 3; i++) {
+      const again = await syncDeployments(client, owner, declared([daily, manual]));
+      assert.deepEqual(again.created, []);
+      assert.deepEqual(again.updated, []);
+      assert.equal(again.unchanged.length, 2);
+    }
+    const d = await client.schedule.getHandle(`${flowName}.daily`).describe();
+    assert.equal(d.spec.timezone, 'Europe/Amsterdam');
+    assert.equal(d.state.paused, false);
+    assert.ok(d.info.nextActionTimes.length > 0, 'a cron deployment has next run times');
+    const m = await client.schedule.getHandle(`${flowName}.manual`).describe();
+    assert.equal(m.info.nextActionTimes.length, 0, 'a manual deployment never fires by itself');
+  });
+
+  it("updates what changed and keeps an operator's pause", async () => {
+    await client.schedule.getHandle(`${flowName}.daily`).pause('maintenance of the gauge');
+    const report = await syncDeployments(client, owner, declared([{ ...daily, cron: '30 7 * * *', parameters: { label: 'b' } }, manual]));
+    assert.deepEqual(report.updated, [`${flowName}.daily`]);
+    const d = await client.schedule.getHandle(`${flowName}.daily`).describe();
+    assert.equal(d.state.paused, true);
+    assert.equal(d.state.note, 'maintenance of the gauge');
+    assert.deepEqual(d.action.type === 'startWorkflow' && d.action.args, [{ label: 'b' }]);
+    assert.equal(d.spec.calendars?.[0]?.hour?.[0]?.start, 7);
+  });
+
+  it('applies a change of the declared pause itself', async () => {
+    await syncDeployments(client, owner, declared([{ ...daily, cron: '30 7 * * *', parameters: { label: 'b' } }, { ...manual, paused: true }]));
+    assert.equal((await client.schedule.getHandle(`${flowName}.manual`).describe()).state.paused, true);
+  });
+
+  it('deletes what it owns and no longer declares, and nothing of another owner', async () => {
+    const other = uniqueName('other');
+    await syncDeployments(client, other, [{ name: uniqueName('theirs'), taskQueue: other, deployments: [manual] }]);
+    const report = await syncDeployments(client, owner, declared([manual]));
+    assert.deepEqual(report.deleted, [`${flowName}.daily`]);
+    await eventually(async () => (await ownedBy(owner)).join() === `${flowName}.manual`, 15_000, 'the list to show one schedule');
+    assert.equal((await ownedBy(other)).length, 1);
+  });
+});
+
+describe('the worker', () => {
+  it('syncs at every start without duplicates, and an interval deployment fires by itself', async () => {
+    const storeUrl = sqliteStoreUrl('schedules');
+    const taskQueue = uniqueName('sched');
+    const name = uniqueName('tick');
+    const env = { SLUICE_FIXTURE_DEPLOYMENTS: JSON.stringify([{ name, interval: '2s', parameters: { label: name } }]) };
+    for (let i = 0; i < 2; i++) await (await startWorker({ taskQueue, storeUrl, ...FIXTURES, env })).stop();
+    const worker = await startWorker({ taskQueue, storeUrl, ...FIXTURES, env });
+    const { client: sluice, close } = await testClient(storeUrl);
+    try {
+      assert.deepEqual(await ownedBy(taskQueue), [`scheduledFlow.${name}`]);
+      const fired = await eventually(async () => {
+        const { runs } = await sluice.listRuns({ deployment: name, status: 'completed' });
+        return runs.length > 0 && runs[0];
+      }, 30_000, 'a run started by the schedule');
+      assert.equal(fired.flow, 'scheduledFlow');
+      assert.equal(fired.startedBy, `schedule:scheduledFlow.${name}`);
+      const deployments = await sluice.listDeployments('scheduledFlow');
+      const mine = deployments.find((d) => d.name === name)!;
+      assert.equal(mine.interval, '2s');
+      assert.ok(mine.recentRuns.length > 0);
+    } finally {
+      await close();
+      assert.equal(await worker.stop(), 0);
+      await client.schedule.getHandle(`scheduledFlow.${name}`).delete();
+    }
+  });
+
+  for (const [what, deployment, message] of [
+    ['a bad cron', { name: 'broken', cron: '61 * * * *' }, /flow scheduledFlow, deployment "broken": invalid cron "61 \* \* \* \*"/],
+    ['an unknown timezone', { name: 'zoned', cron: '0 6 * * *', timezone: 'Europe/Atlantis' }, /deployment "zoned": unknown timezone "Europe\/Atlantis"/],
+    ['parameters that fail the schema', { name: 'typed', cron: '0 6 * * *', parameters: { label: 42 } }, /deployment "typed": Invalid parameters for flow scheduledFlow: label:/],
+  ] as const) {
+    it(`refuses to start on ${what}, naming the flow and deployment`, async () => {
+      const worker = spawnWorker({
+        taskQueue: uniqueName('refuse'),
+        storeUrl: sqliteStoreUrl('refuse'),
+        ...FIXTURES,
+        env: { SLUICE_FIXTURE_DEPLOYMENTS: JSON.stringify([deployment]) },
+      });
+      assert.equal(await worker.exited, 1);
+      assert.match(worker.output(), message);
+      assert.doesNotMatch(worker.output(), /\n\s+at /, 'no stack trace for a declaration problem');
+    });
+  }
+});

@@ -1,0 +1,95 @@
+/**
+ * A real worker process for tests: `worker/main.ts`, as `npm run worker` starts it, serving the examples or
+ * a fixture project on its own task queue, against the suite's Temporal server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { temporalAddress, temporalNamespace } from './env';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface WorkerOptions {
+  taskQueue: string;
+  /** `sqlite:/path/file.db` or a postgres:// URL. */
+  storeUrl: string;
+  /** Workflows / activities modules; default the examples in workflows/ and activities/. */
+  workflows?: string;
+  activities?: string;
+  /** More environment for the worker (e.g. SLUICE_SHUTDOWN_GRACE, fixture settings). */
+  env?: Record<string, string>;
+}
+
+export interface TestWorker {
+  readonly process: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code once it has exited. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** kill -9: no shutdown, no flush — a crash. */
+  kill9(): Promise<void>;
+}
+
+/** Spawns the worker; resolves when it says it is ready, rejects with its output if it exits first. */
+export function spawnWorker(options: WorkerOptions): TestWorker {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: options.storeUrl, // a postgres:// URL, or sqlite:PATH
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: temporalNamespace(),
+      SLUICE_TASK_QUEUE: options.taskQueue,
+      SLUICE_WORKFLOWS: options.workflows ?? path.join(ROOT, 'workflows'),
+      SLUICE_ACTIVITIES: options.activities ?? path.join(ROOT, 'activities'),
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Never leave a worker behind when the test process ends early.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  exited.then(() => process.removeListener('exit', reap));
+
+  return {
+    process: child,
+    output: () => text,
+    exited,
+    async stop(timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Spawns a worker and waits until it polls (bundling the flows takes a few seconds). */
+export async function startWorker(options: WorkerOptions, timeoutMs = 90_000): Promise<TestWorker> {
+  const worker = spawnWorker(options);
+  await waitForOutput(worker, /worker ready/, timeoutMs);
+  return worker;
+}
+
+/** Waits until the worker's output matches `pattern`; rejects with the output if it exits or time runs out. */
+export async function waitForOutput(worker: TestWorker, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(worker.output())) {
+    if (worker.process.exitCode !== null || worker.process.signalCode !== null) {
+      throw new Error(`the worker exited (${worker.process.exitCode ?? worker.process.signalCode}) before ${pattern}:\n${worker.output()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`no ${pattern} from the worker within ${timeoutMs} ms:\n${worker.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
