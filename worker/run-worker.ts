@@ -23,6 +23,22 @@ function echoLine({ level, message, meta, timestampNanos }: LogEntry): void {
   process.stderr.write(`${time} ${level.padEnd(5)} ${message}${extra}\n`);
 }
 
+/** Thrown when Temporal cannot be reached at start-up; says where it looked and what to do. */
+export class TemporalUnreachableError extends Error {
+  constructor(address: string, cause: unknown) {
+    super(`Cannot reach Temporal at ${address} (${(cause as Error)?.message ?? cause}). Is it running? \`npm start\` starts a local one; otherwise set TEMPORAL_ADDRESS.`, { cause });
+    this.name = 'TemporalUnreachableError';
+  }
+}
+
+async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (e) {
+    throw new TemporalUnreachableError(address, e);
+  }
+}
+
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
   const project = loadProject(config.workflowsPath, config.activitiesPath);
   const store = await openStore(config.storeUrl);
@@ -30,11 +46,14 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   Runtime.install({
     logger: new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r)),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
+    // Temporal's own (Rust) messages go through the same logger, so the worker's output has one format.
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
   captureTaskOutput();
 
-  const connection = await NativeConnection.connect({ address: config.address });
-  const clientConnection = await Connection.connect({ address: config.address });
+  const [connection, clientConnection] = await reach(config.address, () =>
+    Promise.all([NativeConnection.connect({ address: config.address }), Connection.connect({ address: config.address })]),
+  );
   try {
     await ensureSearchAttributes(clientConnection, config.namespace);
     await store.upsertFlows(catalogOf(project, config.taskQueue));
