@@ -1,0 +1,79 @@
+// docker-compose.yml cannot run here (no Docker engine), so it is checked statically: every service it
+// names exists, the commands are npm scripts that exist, the addresses match the services, and every
+// variable it sets is one Sluice reads. The same processes run natively in the rest of the suite.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+type Service = { image?: string; build?: string; command?: string[]; depends_on?: Record<string, unknown> | string[]; environment?: Record<string, string>; ports?: string[] };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+const services = compose.services;
+
+/** Every source file Sluice's own code lives in, to check that a variable is read somewhere. */
+const sources = ['sdk', 'worker', 'web/lib', 'web/app', 'scripts']
+  .flatMap((dir) => listFiles(path.join(ROOT, dir)))
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const { readdirSync, statSync } = require('node:fs') as typeof import('node:fs');
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (name === 'node_modules' || name === '.next') return [];
+    return statSync(full).isDirectory() ? listFiles(full) : /\.(ts|tsx)$/.test(name) ? [full] : [];
+  });
+}
+
+describe('docker-compose.yml', () => {
+  it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
+    assert.deepEqual(Object.keys(services).sort(), ['sluice-db', 'temporal', 'temporal-db', 'temporal-ui', 'web', 'worker']);
+    assert.equal(services.temporal!.environment!.DB, 'postgres12');
+    assert.equal(services.temporal!.environment!.POSTGRES_SEEDS, 'temporal-db');
+  });
+
+  it('depends only on services it defines', () => {
+    for (const [name, s] of Object.entries(services)) {
+      const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
+      for (const d of deps) assert.ok(services[d], `${name} depends on unknown service ${d}`);
+    }
+  });
+
+  it('runs npm scripts that exist, from an image the Dockerfile builds', () => {
+    for (const name of ['worker', 'web']) {
+      const [npm, run, script] = services[name]!.command!;
+      assert.deepEqual([npm, run], ['npm', 'run']);
+      assert.ok(scripts[script!], `${name} runs npm script ${script}, which package.json lacks`);
+      assert.equal(services[name]!.build, '.');
+    }
+    const dockerfile = read('Dockerfile');
+    for (const [, script] of dockerfile.matchAll(/npm run (\S+)/g)) assert.ok(scripts[script!], `Dockerfile runs missing script ${script}`);
+  });
+
+  it('points the worker and the web app at the Temporal and store services', () => {
+    const db = services['sluice-db']!.environment!;
+    for (const name of ['worker', 'web']) {
+      const env = services[name]!.environment!;
+      assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
+      const url = new URL(env.DATABASE_URL!.replace('${SLUICE_DB_PASSWORD:-sluice}', 'sluice'));
+      assert.equal(url.hostname, 'sluice-db');
+      assert.equal(url.username, db.POSTGRES_USER);
+      assert.equal(url.pathname, `/${db.POSTGRES_DB}`);
+    }
+    assert.match(services.web!.environment!.NEXTAUTH_SECRET!, /^\$\{NEXTAUTH_SECRET:\?/, 'the web app must not start without a secret');
+  });
+
+  it('sets only variables Sluice reads', () => {
+    for (const name of ['worker', 'web']) {
+      for (const variable of Object.keys(services[name]!.environment!)) {
+        if (variable === 'NODE_ENV') continue;
+        assert.ok(sources.includes(variable), `${name} sets ${variable}, which no source file reads`);
+      }
+    }
+  });
+});
