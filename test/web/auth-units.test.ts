@@ -1,0 +1,216 @@
+// Unit tests of the web app's auth building blocks, against a real SQLite store (no server, no browser).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openStore, type Store } from '../../sdk/store';
+import { parseEnv, EnvError } from '../../web/lib/env';
+import { checkCredentials, LoginError, WRONG_CREDENTIALS } from '../../web/lib/auth/credentials';
+import { ensureFirstAdmin } from '../../web/lib/auth/first-admin';
+import { failureDelayMs, LOCK_MS, MAX_FAILURES, WINDOW_MS, lockedUntil, recordFailure } from '../../web/lib/auth/lockout';
+import { loginErrorMessage } from '../../web/lib/auth/login-errors';
+import { oidcRole } from '../../web/lib/auth/oidc-role';
+import { hashPassword, NO_PASSWORD, verifyPassword, WeakPasswordError } from '../../web/lib/auth/passwords';
+import { hasRole } from '../../web/lib/auth/roles';
+import { createApiToken, findActiveToken, hashToken, listApiTokens, revokeApiToken } from '../../web/lib/auth/tokens';
+import { createUser, findUserByEmail, setUserDisabled, setUserPassword, setUserRole, UserError } from '../../web/lib/auth/users';
+import { safeNext } from '../../web/app/login/safe-next';
+
+let dir: string;
+let store: Store;
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sluice-auth-'));
+  store = await openStore(`sqlite:${path.join(dir, 'sluice.db')}`);
+});
+after(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('passwords', () => {
+  test('a scrypt hash verifies its password only, and is salted', async () => {
+    const a = await hashPassword('correct horse battery');
+    const b = await hashPassword('correct horse battery');
+    assert.match(a, /^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    assert.notEqual(a, b);
+    assert.equal(await verifyPassword('correct horse battery', a), true);
+    assert.equal(await verifyPassword('correct horse batterY', a), false);
+  });
+
+  test('tampered hashes and the SSO placeholder never match', async () => {
+    const hash = await hashPassword('correct horse battery');
+    assert.equal(await verifyPassword('correct horse battery', hash.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))), false);
+    assert.equal(await verifyPassword('', NO_PASSWORD), false);
+    assert.equal(await verifyPassword('x', 'plain-text'), false);
+  });
+
+  test('too short a password is refused with a readable message', async () => {
+    await assert.rejects(hashPassword('short'), (e: Error) => e instanceof WeakPasswordError && /at least 10/.test(e.message));
+  });
+});
+
+describe('users', () => {
+  test('emails are stored lowercased; duplicates and bad roles are refused readably', async () => {
+    const user = await createUser(store.db, { email: ' Carol@Example.ORG ', role: 'viewer', password: 'carols password' });
+    assert.equal(user.email, 'carol@example.org');
+    await assert.rejects(createUser(store.db, { email: 'carol@example.org', role: 'viewer' }), /already exists/);
+    await assert.rejects(createUser(store.db, { email: 'not-an-email', role: 'viewer' }), (e: Error) => e instanceof UserError && /not an email/.test(e.message));
+    await assert.rejects(createUser(store.db, { email: 'x@y.z', role: 'root' as never }), /not a role/);
+    assert.equal((await setUserRole(store.db, 'CAROL@example.org', 'operator')).role, 'operator');
+    assert.equal((await findUserByEmail(store.db, 'carol@example.org'))?.role, 'operator');
+    await assert.rejects(setUserRole(store.db, 'nobody@example.org', 'admin'), /no user nobody@example.org/);
+  });
+
+  test('roles are ordered viewer < operator < admin', () => {
+    assert.equal(hasRole('admin', 'operator'), true);
+    assert.equal(hasRole('operator', 'operator'), true);
+    assert.equal(hasRole('viewer', 'operator'), false);
+    assert.equal(hasRole('operator', 'admin'), false);
+  });
+});
+
+describe('log-in and lock-out', () => {
+  test('right password logs in; wrong password and unknown email say the same thing', async () => {
+    await createUser(store.db, { email: 'dave@example.org', role: 'viewer', password: 'daves password' });
+    assert.equal((await checkCredentials(store.db, 'Dave@example.org', 'daves password')).email, 'dave@example.org');
+    await assert.rejects(checkCredentials(store.db, 'dave@example.org', 'wrong password'), { message: WRONG_CREDENTIALS });
+    await assert.rejects(checkCredentials(store.db, 'nobody@example.org', 'wrong password'), { message: WRONG_CREDENTIALS });
+  });
+
+  test(`after ${MAX_FAILURES} failures the email is locked, even for the right password; a new password unlocks`, async () => {
+    await createUser(store.db, { email: 'erin@example.org', role: 'viewer', password: 'erins password' });
+    const started = Date.now();
+    for (let i = 1; i < MAX_FAILURES; i++) {
+      await assert.rejects(checkCredentials(store.db, 'erin@example.org', `guess ${i}`), { message: WRONG_CREDENTIALS });
+    }
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'guess 5'), /Too many failed log-ins.*15 minutes/);
+    // Each failure was held back a little longer: 250 + 500 + 750 + 1000 + 1250 ms.
+    assert.ok(Date.now() - started >= 3_700, `failures answered too fast: ${Date.now() - started} ms`);
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'erins password'), (e: Error) => e instanceof LoginError && /Too many/.test(e.message));
+    await setUserPassword(store.db, 'erin@example.org', 'a brand new password');
+    assert.equal((await checkCredentials(store.db, 'erin@example.org', 'a brand new password')).email, 'erin@example.org');
+  });
+
+  test('the lock lasts LOCK_MS; failures older than the window are forgotten', async () => {
+    const email = 'frank@example.org';
+    const t0 = 1_000_000_000;
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await recordFailure(store.db, email, t0 + i);
+    // One more failure after the window: it starts a new count instead of locking.
+    assert.deepEqual(await recordFailure(store.db, email, t0 + WINDOW_MS + 10), { failures: 1, lockedUntil: null });
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await recordFailure(store.db, email, t0 + WINDOW_MS + 20 + i);
+    const until = await lockedUntil(store.db, email, t0 + WINDOW_MS + 100);
+    assert.ok(until && until > t0 + WINDOW_MS + 100);
+    assert.equal(await lockedUntil(store.db, email, until! + 1), null);
+    assert.equal(until, t0 + WINDOW_MS + 20 + MAX_FAILURES - 2 + LOCK_MS);
+    assert.equal(failureDelayMs(1), 250);
+    assert.equal(failureDelayMs(100), 2_000);
+  });
+
+  test('a disabled user cannot log in', async () => {
+    await createUser(store.db, { email: 'gina@example.org', role: 'admin', password: 'ginas password' });
+    await setUserDisabled(store.db, 'gina@example.org', true);
+    await assert.rejects(checkCredentials(store.db, 'gina@example.org', 'ginas password'), /disabled/);
+  });
+});
+
+describe('API tokens', () => {
+  test('a token is stored hashed, found while live, refused once revoked', async () => {
+    const { token, apiToken } = await createApiToken(store.db, { name: 'rainfall-etl', role: 'operator', createdBy: null });
+    assert.match(token, /^slc_[\w-]{43}$/);
+    const row = await store.db.selectFrom('api_tokens').selectAll().where('id', '=', apiToken.id).executeTakeFirstOrThrow();
+    assert.equal(row.token_hash, hashToken(token));
+    assert.ok(!JSON.stringify(row).includes(token.slice(4)), 'the secret itself is not stored');
+    const found = await findActiveToken(store.db, token);
+    assert.equal(found?.name, 'rainfall-etl');
+    assert.ok(found?.lastUsedAt, 'last_used_at is set on use');
+    assert.equal(await findActiveToken(store.db, token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))), undefined);
+    await assert.rejects(createApiToken(store.db, { name: 'rainfall-etl', role: 'viewer', createdBy: null }), /already exists/);
+    await revokeApiToken(store.db, apiToken.id);
+    assert.equal(await findActiveToken(store.db, token), undefined);
+    assert.ok((await listApiTokens(store.db)).find((t) => t.id === apiToken.id)?.revokedAt);
+    await assert.rejects(createApiToken(store.db, { name: 'bad name!', role: 'viewer', createdBy: null }), /cannot name a token/);
+  });
+});
+
+describe('first admin', () => {
+  test('only on an empty users table; a generated password that works', async () => {
+    const emptyDir = mkdtempSync(path.join(tmpdir(), 'sluice-first-'));
+    const fresh = await openStore(`sqlite:${path.join(emptyDir, 'sluice.db')}`);
+    try {
+      const first = await ensureFirstAdmin(fresh.db, { email: 'admin@localhost', password: null });
+      assert.ok(first.created && first.generatedPassword && first.generatedPassword.length >= 20);
+      assert.equal((await checkCredentials(fresh.db, 'admin@localhost', first.generatedPassword)).role, 'admin');
+      assert.deepEqual(await ensureFirstAdmin(fresh.db, { email: 'other@localhost', password: null }), { created: false });
+    } finally {
+      await fresh.close();
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('settings', () => {
+  const base = { NODE_ENV: 'production', SLUICE_DATA_DIR: '/tmp/x' };
+
+  test('production refuses to start without NEXTAUTH_SECRET, and says how to make one', () => {
+    assert.throws(() => parseEnv(base), (e: Error) => e instanceof EnvError && /NEXTAUTH_SECRET: required in production.*openssl rand/.test(e.message));
+    assert.throws(() => parseEnv({ ...base, NEXTAUTH_SECRET: 'short' }), /at least 32 characters/);
+    const env = parseEnv({ ...base, NEXTAUTH_SECRET: 'x'.repeat(40) });
+    assert.equal(env.secureCookies, true);
+    assert.equal(env.storeUrl, 'sqlite:/tmp/x/sluice.db');
+  });
+
+  test('development works without a secret, with a warning and insecure cookies', () => {
+    const env = parseEnv({ NODE_ENV: 'development' });
+    assert.equal(env.secureCookies, false);
+    assert.match(env.warnings.join('\n'), /development-only secret/);
+  });
+
+  test('a production build (next build) needs no secret', () => {
+    assert.doesNotThrow(() => parseEnv({ ...base, NEXT_PHASE: 'phase-production-build' }));
+  });
+
+  test('OIDC settings need a client id and secret', () => {
+    assert.throws(() => parseEnv({ NODE_ENV: 'development', OIDC_ISSUER: 'https://id.example.org/realms/data' }), /OIDC_CLIENT_ID: required/);
+    const env = parseEnv({
+      NODE_ENV: 'development',
+      OIDC_ISSUER: 'https://id.example.org/realms/data/',
+      OIDC_CLIENT_ID: 'sluice',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_ROLE_CLAIM: 'realm_access.roles',
+      OIDC_ADMIN_GROUPS: 'sluice-admins',
+      OIDC_OPERATOR_GROUPS: 'hydrology, ops',
+      OIDC_DEFAULT_ROLE: 'none',
+    });
+    assert.equal(env.oidc?.issuer, 'https://id.example.org/realms/data');
+    assert.deepEqual(env.oidc?.operatorGroups, ['hydrology', 'ops']);
+    assert.equal(env.oidc?.defaultRole, null);
+    assert.throws(() => parseEnv({ NODE_ENV: 'development', OIDC_DEFAULT_ROLE: 'root' }), /OIDC_DEFAULT_ROLE: must be one of/);
+  });
+});
+
+describe('single sign-on roles', () => {
+  const settings = { roleClaim: 'realm_access.roles', adminGroups: ['sluice-admins'], operatorGroups: ['ops'], defaultRole: 'viewer' as const };
+  test('groups map to roles, nested claims included; none → the default', () => {
+    assert.equal(oidcRole({ realm_access: { roles: ['ops', 'sluice-admins'] } }, settings), 'admin');
+    assert.equal(oidcRole({ realm_access: { roles: ['ops'] } }, settings), 'operator');
+    assert.equal(oidcRole({ groups: ['ops'] }, settings), 'viewer');
+    assert.equal(oidcRole({ groups: ['ops'] }, { ...settings, roleClaim: 'groups', defaultRole: null }), 'operator');
+    assert.equal(oidcRole({}, { ...settings, defaultRole: null }), null);
+  });
+});
+
+describe('log-in page helpers', () => {
+  test('next= only leads inside Sluice', () => {
+    assert.equal(safeNext('/runs?status=failed'), '/runs?status=failed');
+    assert.equal(safeNext('https://evil.example'), '/');
+    assert.equal(safeNext('//evil.example'), '/');
+    assert.equal(safeNext('/\\evil.example'), '/');
+    assert.equal(safeNext(undefined), '/');
+  });
+  test('error codes in the URL show known texts only', () => {
+    assert.match(loginErrorMessage('SsoNoGroup')!, /none of the groups/);
+    assert.equal(loginErrorMessage('Call 555-1234 to unlock your account'), 'Log-in failed. Try again.');
+    assert.equal(loginErrorMessage(undefined), null);
+  });
+});

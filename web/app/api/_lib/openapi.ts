@@ -1,0 +1,255 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, served at /api/openapi.json. Inputs come from the same zod
+ * schemas the handlers parse with; responses are described here by hand.
+ */
+import { z } from 'zod';
+import { RUN_STATUSES } from '../../../../sdk/client/types';
+import { LOG_LEVELS } from '../../../../sdk/store/types';
+import { getRunQuery, listRunsQuery, logsQuery, startRunBody } from './schemas';
+
+type Json = Record<string, unknown>;
+
+function inputSchema(schema: z.ZodType): Json {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  delete json.$schema;
+  return json;
+}
+
+/** Query parameters of an object schema, one OpenAPI parameter each. */
+function queryParameters(schema: z.ZodType): Json[] {
+  const json = inputSchema(schema) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', required: json.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest };
+  });
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json) => ({ 'application/json': { schema } });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
+const workflowIdParameter = { name: 'workflowId', in: 'path', required: true, schema: { type: 'string' } };
+
+const failure = {
+  type: ['object', 'null'],
+  description: 'Why the run or task failed: the readable message first (stack traces are not sent).',
+  properties: {
+    message: { type: 'string' },
+    type: { type: ['string', 'null'] },
+    causes: { type: 'array', items: { type: 'object', properties: { message: { type: 'string' }, type: { type: ['string', 'null'] } } } },
+  },
+};
+
+export function openApiDocument(serverUrl: string): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sluice HTTP API',
+      version: '1',
+      description:
+        'Start runs of flows and deployments, and read runs and their logs. Authenticate with an API token an admin ' +
+        'created (Authorization: Bearer slc_…); viewers read, operators also start runs. Errors are ' +
+        '`{ "error": { "code", "message", "issues"? } }` with status 400 (bad input), 401 (no or bad token), ' +
+        '403 (role too low), 404 (unknown flow, deployment or run), 422 (parameters fail the flow\'s schema).',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }, { session: [] }],
+    paths: {
+      '/api/runs': {
+        get: {
+          summary: 'List runs, newest first',
+          operationId: 'listRuns',
+          parameters: queryParameters(listRunsQuery),
+          responses: { '200': { description: 'A page of runs', content: json(ref('RunPage')) }, ...errors(400, 401, 403) },
+        },
+        post: {
+          summary: 'Start a run of a flow, or of a deployment',
+          operationId: 'startRun',
+          description: 'Needs the operator role. The parameters are checked against the flow\'s schema first: nothing starts on bad input (422).',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: inputSchema(startRunBody),
+                examples: {
+                  flow: { value: { flow: 'rainfallReport', parameters: { station: 'Eelde', days: 30 } } },
+                  deployment: { value: { flow: 'rainfallReport', deployment: 'daily', parameters: { days: 7 } } },
+                },
+              },
+            },
+          },
+          responses: { '201': { description: 'Started', content: json(ref('StartedRun')) }, ...errors(400, 401, 403, 404, 422) },
+        },
+      },
+      '/api/runs/{workflowId}': {
+        get: {
+          summary: 'A run: status, parameters, result or failure, tasks',
+          operationId: 'getRun',
+          parameters: [workflowIdParameter, ...queryParameters(getRunQuery)],
+          responses: { '200': { description: 'The run', content: json(ref('Run')) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/runs/{workflowId}/logs': {
+        get: {
+          summary: "A run's log lines, oldest first",
+          operationId: 'getRunLogs',
+          description: 'Page forwards with afterId=nextAfterId until nextAfterId is null; poll the same way to follow a running run.',
+          parameters: [workflowIdParameter, ...queryParameters(logsQuery)],
+          responses: { '200': { description: 'Log lines', content: json(ref('LogPage')) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/flows': {
+        get: {
+          summary: 'Flows, with their parameters (JSON Schema) and deployments',
+          operationId: 'listFlows',
+          responses: { '200': { description: 'Flows', content: json({ type: 'object', properties: { flows: { type: 'array', items: ref('Flow') } } }) }, ...errors(401, 403) },
+        },
+      },
+      '/api/health': {
+        get: {
+          summary: 'Whether the store and Temporal answer (no authentication)',
+          operationId: 'health',
+          security: [],
+          responses: {
+            '200': { description: 'Both answer', content: json(ref('Health')) },
+            '503': { description: 'One does not', content: json(ref('Health')) },
+          },
+        },
+      },
+      '/api/openapi.json': {
+        get: { summary: 'This document', operationId: 'openapi', responses: { '200': { description: 'OpenAPI 3.1' }, ...errors(401) } },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (slc_…) created by an admin on the API tokens page.' },
+        session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The web app\'s log-in session.' },
+      },
+      responses: Object.fromEntries(
+        [
+          [400, 'The query or body is invalid; `issues` lists each problem.'],
+          [401, 'No session and no valid API token.'],
+          [403, 'The caller\'s role does not allow this.'],
+          [404, 'No such flow, deployment or run.'],
+          [422, 'The parameters fail the flow\'s schema; `issues` lists each field. No run was started.'],
+        ].map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
+      ),
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'invalid_parameters', 'unavailable', 'internal'] },
+                message: { type: 'string' },
+                issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+        StartedRun: {
+          type: 'object',
+          properties: {
+            workflowId: { type: 'string' },
+            runId: { type: 'string' },
+            url: { type: 'string', description: 'The run page in the web app.' },
+            api: { type: 'string', description: 'This run in the API.' },
+            temporalWebUrl: { type: 'string' },
+          },
+        },
+        RunSummary: {
+          type: 'object',
+          properties: {
+            workflowId: { type: 'string' },
+            runId: { type: 'string' },
+            flow: { type: 'string' },
+            deployment: { type: ['string', 'null'] },
+            startedBy: { type: ['string', 'null'] },
+            status: { type: 'string', enum: [...RUN_STATUSES] },
+            taskQueue: { type: 'string' },
+            startTime: { type: 'string', format: 'date-time' },
+            closeTime: { type: ['string', 'null'], format: 'date-time' },
+            durationMs: { type: ['number', 'null'] },
+          },
+        },
+        RunPage: {
+          type: 'object',
+          properties: { runs: { type: 'array', items: ref('RunSummary') }, nextPageToken: { type: 'string' } },
+        },
+        Run: {
+          allOf: [
+            ref('RunSummary'),
+            {
+              type: 'object',
+              properties: {
+                parameters: {},
+                result: {},
+                failure,
+                tasks: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      activityId: { type: 'string' },
+                      task: { type: 'string' },
+                      status: { type: 'string' },
+                      attempts: { type: 'integer' },
+                      maximumAttempts: { type: ['integer', 'null'] },
+                      scheduledTime: { type: 'string' },
+                      startedTime: { type: ['string', 'null'] },
+                      closeTime: { type: ['string', 'null'] },
+                      durationMs: { type: ['number', 'null'] },
+                      lastFailure: failure,
+                    },
+                  },
+                },
+                temporalWebUrl: { type: 'string' },
+                url: { type: 'string' },
+              },
+            },
+          ],
+        },
+        LogPage: {
+          type: 'object',
+          properties: {
+            workflowId: { type: 'string' },
+            runId: { type: 'string' },
+            nextAfterId: { type: ['integer', 'null'] },
+            logs: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'integer' },
+                  time: { type: 'integer', description: 'Epoch milliseconds.' },
+                  level: { type: 'string', enum: [...LOG_LEVELS] },
+                  message: { type: 'string' },
+                  fields: { type: 'object' },
+                  task: { type: ['string', 'null'] },
+                  attempt: { type: ['integer', 'null'] },
+                },
+              },
+            },
+          },
+        },
+        Flow: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            description: { type: ['string', 'null'] },
+            taskQueue: { type: 'string' },
+            parametersSchema: { type: 'object', description: 'JSON Schema of the parameters.' },
+            deployments: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        Health: {
+          type: 'object',
+          properties: { status: { enum: ['ok', 'degraded'] }, store: { enum: ['ok', 'down'] }, temporal: { enum: ['ok', 'down'] } },
+        },
+      },
+    },
+  };
+}

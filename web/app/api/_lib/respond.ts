@@ -1,0 +1,87 @@
+/**
+ * Shared plumbing of the HTTP API's route handlers: parse inputs with zod (400 with the issues), and map
+ * what the engine throws to a status — never a 500 for something the caller got wrong, never a stack.
+ */
+import type { z } from 'zod';
+import { apiError, type ApiIssue } from '@/lib/auth/api-error';
+import { getEnv } from '@/lib/env';
+import { queryObject } from './schemas';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+function issuesOf(error: z.ZodError): ApiIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function described(issues: ApiIssue[], where: string): string {
+  return `Invalid ${where}: ${issues.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join('; ')}.`;
+}
+
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S): Parsed<z.output<S>> {
+  const { query, duplicate } = queryObject(new URL(req.url));
+  if (duplicate) {
+    return { ok: false, response: apiError('bad_request', `The query parameter '${duplicate}' is given more than once; give it once.`) };
+  }
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = issuesOf(parsed.error);
+  return { ok: false, response: apiError('bad_request', described(issues, 'query'), issues) };
+}
+
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<Parsed<z.output<S>>> {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    return { ok: false, response: apiError('bad_request', 'The request body must be JSON (Content-Type: application/json), e.g. {"flow": "rainfall", "parameters": {}}.') };
+  }
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = issuesOf(parsed.error);
+  return { ok: false, response: apiError('bad_request', described(issues, 'body'), issues) };
+}
+
+// Matched by name, not instanceof: Next may load the engine's modules once per route bundle.
+const NOT_FOUND = new Set(['UnknownFlowError', 'UnknownDeploymentError', 'RunNotFoundError']);
+
+/** Runs a handler body; engine errors become 404/422/503 answers, anything else a 500 without details. */
+export async function answer(what: string, work: () => Promise<Response>): Promise<Response> {
+  try {
+    return await work();
+  } catch (err) {
+    const e = err as Error & { issues?: ApiIssue[]; code?: unknown; cause?: unknown };
+    if (e?.name === 'InvalidParametersError') return apiError('invalid_parameters', e.message, e.issues ?? []);
+    if (NOT_FOUND.has(e?.name)) return apiError('not_found', e.message);
+    if (isUnavailable(e)) {
+      console.error(`[sluice] ${what}: Temporal or the store is unavailable:`, e?.message);
+      return apiError('unavailable', 'Temporal or the store is not answering right now. Try again shortly (GET /api/health tells which).');
+    }
+    console.error(`[sluice] ${what} failed:`, err);
+    return apiError('internal', `Something went wrong while trying to ${what}. The server log has the details.`);
+  }
+}
+
+function isUnavailable(e: { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined): boolean {
+  if (!e) return false;
+  // gRPC status 14 (UNAVAILABLE) / 4 (DEADLINE_EXCEEDED), a failed connect, or the store failing to open.
+  if (e.code === 14 || e.code === 4 || e.name === 'StoreOpenError' || e.name === 'TransportError') return true;
+  if (/Failed to connect|Cannot reach Temporal|ECONNREFUSED/i.test(e.message ?? '')) return true;
+  return e.cause ? isUnavailable(e.cause as typeof e) : false;
+}
+
+/**
+ * The app's public origin: NEXTAUTH_URL when set, else what the caller asked for (Host header; Next's own
+ * `req.url` names the server's internal hostname, not the one the caller used).
+ */
+export function publicOrigin(req: Request): string {
+  const configured = getEnv().nextAuthUrl;
+  if (configured) return new URL(configured).origin;
+  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
+  const proto = req.headers.get('x-forwarded-proto') ?? new URL(req.url).protocol.replace(':', '');
+  return host ? `${proto}://${host}` : new URL(req.url).origin;
+}
+
+/** A run's page in the web app. */
+export function runPageUrl(req: Request, ref: { workflowId: string; runId: string }): string {
+  return `${publicOrigin(req)}/runs/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}`;
+}

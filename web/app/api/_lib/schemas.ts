@@ -1,0 +1,67 @@
+/**
+ * The HTTP API's inputs as zod schemas: route handlers parse with them, and the OpenAPI document is
+ * generated from the same schemas, so the two cannot disagree.
+ */
+import { z } from 'zod';
+import { RUN_STATUSES } from '../../../../sdk/client/types';
+import { LOG_LEVELS } from '../../../../sdk/store/types';
+
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'is too long');
+// Only the "not a number" message is ours; range checks keep their own.
+const number = () => z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number' : undefined) });
+const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, e.g. 2025-01-31T08:00:00Z' });
+
+/** POST /api/runs: a run of a flow with parameters, or of a deployment (its parameters, some overridden). */
+export const startRunBody = z
+  .object({
+    flow: name.describe('The flow to run.'),
+    deployment: name.optional().describe("Run this deployment of the flow: its parameters, with `parameters` overriding some."),
+    parameters: z.unknown().optional().describe("The flow's parameters (checked against its schema); an object."),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    const p = body.parameters;
+    if (p !== undefined && (p === null || typeof p !== 'object' || Array.isArray(p))) {
+      ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'must be a JSON object of parameter names to values' });
+    }
+  });
+
+/** GET /api/runs */
+export const listRunsQuery = z
+  .object({
+    flow: name.optional(),
+    deployment: name.optional(),
+    status: z.enum(RUN_STATUSES as [string, ...string[]], { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
+    startedBy: name.optional().describe('e.g. user:alice@example.org, token:etl-script, schedule:flow:deployment'),
+    after: isoTime.optional().describe('Runs started at or after this time.'),
+    before: isoTime.optional().describe('Runs started before this time.'),
+    pageSize: number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
+    pageToken: z.string().min(1).optional().describe('`nextPageToken` of the previous page.'),
+  })
+  .strict();
+
+/** GET /api/runs/{workflowId} */
+export const getRunQuery = z
+  .object({ runId: name.optional().describe('A specific run of this workflow id; default the latest.') })
+  .strict();
+
+/** GET /api/runs/{workflowId}/logs */
+export const logsQuery = z
+  .object({
+    runId: name.optional().describe('Default: the latest run of this workflow id.'),
+    afterId: number().int('must be a whole number').min(0, 'must be 0 or more').optional().describe('Only lines after this id (`nextAfterId` of the previous page).'),
+    minLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+    search: z.string().min(1).max(500).optional().describe('Case-insensitive text in the message or fields.'),
+    limit: number().int('must be a whole number').min(1, 'must be at least 1').max(5000, 'must be at most 5000').default(1000),
+  })
+  .strict();
+
+/** Query strings arrive as text; repeated keys are refused rather than silently dropped. */
+export function queryObject(url: URL): { query: Record<string, string>; duplicate: string | null } {
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key in query) return { query, duplicate: key };
+    query[key] = value;
+  }
+  return { query, duplicate: null };
+}

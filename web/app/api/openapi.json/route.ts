@@ -1,0 +1,13 @@
+// GET /api/openapi.json: the API's OpenAPI document. Served to any logged-in user or token holder: the
+// issue wants nothing answering anonymously but log-in and health, and the document is no exception.
+import { authorizeRequest } from '@/lib/auth/guard';
+import { openApiDocument } from '../_lib/openapi';
+import { publicOrigin } from '../_lib/respond';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(req: Request) {
+  const caller = await authorizeRequest(req, 'viewer');
+  if (caller instanceof Response) return caller;
+  return Response.json(openApiDocument(publicOrigin(req)));
+}

@@ -1,0 +1,38 @@
+// GET /api/runs/{workflowId}/logs: a run's log lines, oldest first, paged by id (viewer).
+import { apiError } from '@/lib/auth/api-error';
+import { authorizeRequest } from '@/lib/auth/guard';
+import { getSluice } from '@/lib/sluice.server';
+import type { LogLevel } from '../../../../../../sdk/store/types';
+import { answer, parseQuery } from '../../../_lib/respond';
+import { logsQuery } from '../../../_lib/schemas';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(req: Request, { params }: { params: Promise<{ workflowId: string }> }) {
+  const caller = await authorizeRequest(req, 'viewer');
+  if (caller instanceof Response) return caller;
+  const q = parseQuery(req, logsQuery);
+  if (!q.ok) return q.response;
+  const { workflowId } = await params;
+  const { runId, afterId, minLevel, search, limit } = q.value;
+  return answer("read a run's logs", async () => {
+    const sluice = await getSluice();
+    let resolvedRunId = runId;
+    if (!resolvedRunId) {
+      // Without a runId, the latest run of this workflow id.
+      const run = await sluice.getRun(workflowId);
+      if (!run) return apiError('not_found', `There is no run ${workflowId}. Check the id, or pass runId for an older run's logs.`);
+      resolvedRunId = run.runId;
+    }
+    const logs = await sluice.readLogs({ runId: resolvedRunId, afterId, minLevel: minLevel as LogLevel | undefined, search, limit });
+    // Lines of another workflow id never answer for this one, whatever runId was passed.
+    const mine = logs.filter((l) => l.workflowId === workflowId);
+    return Response.json({
+      workflowId,
+      runId: resolvedRunId,
+      logs: mine,
+      // A full page may have more behind it: ask again with afterId=nextAfterId.
+      nextAfterId: logs.length === limit ? logs[logs.length - 1].id : null,
+    });
+  });
+}

@@ -1,0 +1,48 @@
+// GET /api/runs: list runs (viewer). POST /api/runs: start a run of a flow or deployment (operator).
+import { authorizeRequest } from '@/lib/auth/guard';
+import { getSluice } from '@/lib/sluice.server';
+import { answer, parseBody, parseQuery, runPageUrl } from '../_lib/respond';
+import { listRunsQuery, startRunBody } from '../_lib/schemas';
+import type { RunStatus } from '../../../../sdk/client/types';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(req: Request) {
+  const caller = await authorizeRequest(req, 'viewer');
+  if (caller instanceof Response) return caller;
+  const q = parseQuery(req, listRunsQuery);
+  if (!q.ok) return q.response;
+  const { pageSize, pageToken, after, before, status, ...rest } = q.value;
+  return answer('list runs', async () => {
+    const sluice = await getSluice();
+    const page = await sluice.listRuns(
+      {
+        ...rest,
+        ...(status ? { status: status as RunStatus } : {}),
+        ...(after ? { startedAfter: new Date(after) } : {}),
+        ...(before ? { startedBefore: new Date(before) } : {}),
+      },
+      { pageSize, pageToken },
+    );
+    return Response.json(page);
+  });
+}
+
+export async function POST(req: Request) {
+  const caller = await authorizeRequest(req, 'operator');
+  if (caller instanceof Response) return caller;
+  const body = await parseBody(req, startRunBody);
+  if (!body.ok) return body.response;
+  const { flow, deployment, parameters } = body.value;
+  return answer('start a run', async () => {
+    const sluice = await getSluice();
+    const ref = deployment
+      ? await sluice.startDeployment(flow, deployment, { parameters: parameters as Record<string, unknown> | undefined, startedBy: caller.startedBy })
+      : await sluice.start(flow, parameters ?? {}, { startedBy: caller.startedBy });
+    const self = `/api/runs/${encodeURIComponent(ref.workflowId)}?runId=${encodeURIComponent(ref.runId)}`;
+    return Response.json(
+      { workflowId: ref.workflowId, runId: ref.runId, url: runPageUrl(req, ref), api: self, temporalWebUrl: sluice.temporalWebUrl(ref) },
+      { status: 201, headers: { location: self } },
+    );
+  });
+}

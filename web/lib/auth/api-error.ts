@@ -1,0 +1,35 @@
+/**
+ * The HTTP API's error answer: `{ error: { code, message, issues? } }` with the matching status.
+ * Never a stack trace: the message is written for the caller.
+ */
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_parameters'
+  | 'unavailable'
+  | 'internal';
+
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
+
+const STATUS: Record<ApiErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid_parameters: 422,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** @example return apiError('not_found', `There is no run ${id}.`); */
+export function apiError(code: ApiErrorCode, message: string, issues?: ApiIssue[]): Response {
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  // RFC 9110: a 401 names how to authenticate.
+  if (code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="sluice"';
+  return Response.json({ error: { code, message, ...(issues ? { issues } : {}) } }, { status: STATUS[code], headers });
+}

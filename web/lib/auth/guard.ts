@@ -1,0 +1,115 @@
+/**
+ * The server-side checks every page, server action and route handler makes: is there a session (or an
+ * API token), and does its role allow this? The role is read from the store on every check, so a changed
+ * role or a disabled user takes effect at once, not when the session cookie expires.
+ */
+import 'server-only';
+import { getServerSession } from 'next-auth';
+import { forbidden, redirect } from 'next/navigation';
+import { headers } from 'next/headers';
+import { getStore } from '../sluice.server';
+import { apiError } from './api-error';
+import { getAuthOptions } from './options';
+import { hasRole, ROLE_CAN, type Role } from './roles';
+import { findActiveToken } from './tokens';
+import { findUserById } from './users';
+
+export type { Role } from './roles';
+
+export interface SessionUser {
+  /** The user's id in the store, or `token:<id>` for an API token. */
+  id: string;
+  /** The user's email; empty for an API token. */
+  email: string;
+  /** The user's name, or the API token's name. */
+  name: string | null;
+  role: Role;
+  kind: 'user' | 'token';
+  /** What runs started by this caller record as "started by": `user:<email>` or `token:<name>`. */
+  startedBy: string;
+}
+
+/** Thrown by `authorizeAction`; its message can be shown to the user as a form error. */
+export class AuthorizationError extends Error {
+  override name = 'AuthorizationError';
+  constructor(
+    message: string,
+    readonly reason: 'no-session' | 'role',
+  ) {
+    super(message);
+  }
+}
+
+/** Header the proxy sets to the requested path, so a page can send the user back after log-in. */
+export const PATH_HEADER = 'x-sluice-path';
+
+function refusal(user: SessionUser, minRole: Role): string {
+  return `This needs the ${minRole} role (to ${ROLE_CAN[minRole]}); ${user.kind === 'token' ? 'this token' : 'you'} ${user.kind === 'token' ? 'has' : 'have'} the ${user.role} role. Ask an admin.`;
+}
+
+/** The logged-in user of this request, or null. Does not redirect: for layouts and the log-in page. */
+export async function currentUser(): Promise<SessionUser | null> {
+  const session = await getServerSession(getAuthOptions());
+  const id = Number((session?.user as { id?: string } | undefined)?.id);
+  if (!session || !Number.isSafeInteger(id)) return null;
+  const store = await getStore();
+  const user = await findUserById(store.db, id);
+  if (!user || user.disabledAt !== null) return null;
+  return { id: String(user.id), email: user.email, name: user.name, role: user.role, kind: 'user', startedBy: `user:${user.email}` };
+}
+
+/**
+ * For pages (server components): the user, or a redirect to /login (coming back here afterwards) when
+ * nobody is logged in, or the 403 page when their role is too low.
+ *
+ * @example const user = await requireUser('operator');
+ */
+export async function requireUser(minRole: Role = 'viewer'): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) {
+    const path = (await headers()).get(PATH_HEADER);
+    redirect(path && path.startsWith('/') && !path.startsWith('//') ? `/login?next=${encodeURIComponent(path)}` : '/login');
+  }
+  if (!hasRole(user.role, minRole)) forbidden();
+  return user;
+}
+
+/**
+ * For server actions: the user, or AuthorizationError (return its message as the form's error).
+ *
+ * @example
+ * let user; try { user = await authorizeAction('operator') } catch (e) { return { error: (e as Error).message } }
+ */
+export async function authorizeAction(minRole: Role): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) throw new AuthorizationError('Your session has ended. Log in again, then retry.', 'no-session');
+  if (!hasRole(user.role, minRole)) throw new AuthorizationError(refusal(user, minRole), 'role');
+  return user;
+}
+
+/**
+ * For route handlers: the caller from `Authorization: Bearer slc_…` or the session cookie, or the
+ * Response to return (401 without either, 403 when the role is too low), JSON `{ error: { code, message } }`.
+ *
+ * @example
+ * const caller = await authorizeRequest(req, 'operator');
+ * if (caller instanceof Response) return caller;
+ */
+export async function authorizeRequest(req: Request, minRole: Role): Promise<SessionUser | Response> {
+  const authorization = req.headers.get('authorization');
+  let caller: SessionUser | null;
+  if (authorization !== null) {
+    // A request that names a token is judged by the token alone, never by a cookie sent along.
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return apiError('unauthorized', 'The Authorization header must be "Bearer <token>", with a token an admin created (it starts with slc_).');
+    const store = await getStore();
+    const token = await findActiveToken(store.db, match[1]);
+    if (!token) return apiError('unauthorized', 'This API token is unknown or revoked. Ask an admin for a new one.');
+    caller = { id: `token:${token.id}`, email: '', name: token.name, role: token.role, kind: 'token', startedBy: `token:${token.name}` };
+  } else {
+    caller = await currentUser();
+    if (!caller) return apiError('unauthorized', 'Log in first, or send an API token: Authorization: Bearer slc_…');
+  }
+  if (!hasRole(caller.role, minRole)) return apiError('forbidden', refusal(caller, minRole));
+  return caller;
+}

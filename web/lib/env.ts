@@ -1,0 +1,175 @@
+/**
+ * The web app's settings, parsed once from the environment with zod. Nothing else in web/ reads
+ * process.env: import `getEnv()` (lazy, so `next build` can load modules without production secrets).
+ */
+import { z } from 'zod';
+import { parseTemporalConfig, type TemporalConfig } from '../../sdk/temporal/connection';
+import { storeUrlFromEnv } from '../../sdk/store/store-url';
+import { ROLES, type Role } from './auth/roles';
+
+/** A dev-only signing secret: fine on a laptop, refused in production. */
+const DEV_SECRET = 'sluice-development-secret-never-use-in-production';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Shown on the log-in button, e.g. "Keycloak". */
+  displayName: string;
+  /** Claim that lists the user's groups or roles; a dotted path reaches nested claims (Keycloak: realm_access.roles). */
+  roleClaim: string;
+  adminGroups: string[];
+  operatorGroups: string[];
+  /** Role of a single-sign-on user in none of the groups above; null refuses them. */
+  defaultRole: Role | null;
+}
+
+export interface Env {
+  production: boolean;
+  /** True while `next build` runs: secrets are not needed then. */
+  building: boolean;
+  nextAuthSecret: string;
+  /** The app's public URL (NEXTAUTH_URL), needed for single sign-on redirects. */
+  nextAuthUrl: string | null;
+  /** Session cookies marked Secure (https only); on in production unless SLUICE_INSECURE_COOKIES=true. */
+  secureCookies: boolean;
+  storeUrl: string;
+  temporal: TemporalConfig;
+  oidc: OidcSettings | null;
+  /** First admin created on a fresh install (empty users table). */
+  firstAdmin: { email: string; password: string | null };
+  warnings: string[];
+}
+
+/** Thrown by `getEnv` when a variable is missing or unusable; the message lists each one and what to do. */
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NEXT_PHASE: z.string().optional(),
+  NEXTAUTH_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional()),
+  NEXTAUTH_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be the http(s) URL users open, e.g. https://sluice.example.org' }).optional()),
+  SLUICE_INSECURE_COOKIES: flag,
+  OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be the issuer URL, e.g. https://keycloak.example.org/realms/data' }).optional()),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_NAME: optionalText,
+  OIDC_ROLE_CLAIM: optionalText,
+  OIDC_ADMIN_GROUPS: list,
+  OIDC_OPERATOR_GROUPS: list,
+  OIDC_DEFAULT_ROLE: optionalText.pipe(z.enum([...ROLES, 'none'], { error: `must be one of ${ROLES.join(', ')} or none` }).optional()),
+  SLUICE_ADMIN_EMAIL: optionalText.pipe(z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address, e.g. admin@example.org').optional()),
+  SLUICE_ADMIN_PASSWORD: optionalText,
+});
+
+/** Parses `source` (default process.env). Pure apart from its argument; tests call it directly. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new EnvError(`The web app's settings are invalid:\n${problems.join('\n')}\nFix these environment variables and start again.`);
+  }
+  const v = parsed.data;
+  const production = v.NODE_ENV === 'production';
+  const building = v.NEXT_PHASE === 'phase-production-build';
+  const warnings: string[] = [];
+  const problems: string[] = [];
+
+  let nextAuthSecret = v.NEXTAUTH_SECRET;
+  if (!nextAuthSecret) {
+    if (production && !building) {
+      problems.push('  NEXTAUTH_SECRET: required in production; it signs the session cookies. Generate one with: openssl rand -base64 32');
+    } else {
+      warnings.push('NEXTAUTH_SECRET is not set: using a development-only secret. Never run like this in production.');
+    }
+    nextAuthSecret = DEV_SECRET;
+  } else if (production && nextAuthSecret === DEV_SECRET) {
+    problems.push('  NEXTAUTH_SECRET: is the development secret; generate a real one with: openssl rand -base64 32');
+  }
+
+  let oidc: OidcSettings | null = null;
+  if (v.OIDC_ISSUER) {
+    if (!v.OIDC_CLIENT_ID) problems.push('  OIDC_CLIENT_ID: required when OIDC_ISSUER is set (the client registered for Sluice at your identity provider)');
+    if (!v.OIDC_CLIENT_SECRET) problems.push('  OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set');
+    if (!v.NEXTAUTH_URL) warnings.push('OIDC_ISSUER is set but NEXTAUTH_URL is not: single sign-on redirects will point to http://localhost:3000.');
+    oidc = {
+      issuer: v.OIDC_ISSUER.replace(/\/+$/, ''),
+      clientId: v.OIDC_CLIENT_ID ?? '',
+      clientSecret: v.OIDC_CLIENT_SECRET ?? '',
+      displayName: v.OIDC_NAME ?? 'single sign-on',
+      roleClaim: v.OIDC_ROLE_CLAIM ?? 'groups',
+      adminGroups: v.OIDC_ADMIN_GROUPS,
+      operatorGroups: v.OIDC_OPERATOR_GROUPS,
+      defaultRole: v.OIDC_DEFAULT_ROLE === 'none' ? null : (v.OIDC_DEFAULT_ROLE ?? 'viewer'),
+    };
+  } else if (v.OIDC_CLIENT_ID || v.OIDC_CLIENT_SECRET) {
+    problems.push('  OIDC_ISSUER: required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set (or unset those to turn single sign-on off)');
+  }
+
+  if (v.SLUICE_ADMIN_PASSWORD && !v.SLUICE_ADMIN_EMAIL) {
+    problems.push('  SLUICE_ADMIN_EMAIL: required when SLUICE_ADMIN_PASSWORD is set (the first admin\'s log-in)');
+  }
+
+  const secureCookies = production && !v.SLUICE_INSECURE_COOKIES;
+  if (production && v.SLUICE_INSECURE_COOKIES) {
+    warnings.push('SLUICE_INSECURE_COOKIES=true: session cookies are sent over plain http. Serve Sluice over https and unset it.');
+  } else if (production && v.NEXTAUTH_URL?.startsWith('http://') && !isLoopback(v.NEXTAUTH_URL)) {
+    warnings.push(`NEXTAUTH_URL is ${v.NEXTAUTH_URL} but session cookies are https-only in production: browsers will not keep them. Serve Sluice over https (or set SLUICE_INSECURE_COOKIES=true on a trusted network).`);
+  }
+
+  let temporal: TemporalConfig;
+  let storeUrl: string;
+  try {
+    temporal = parseTemporalConfig(source);
+    storeUrl = storeUrlFromEnv(source as NodeJS.ProcessEnv);
+  } catch (err) {
+    throw new EnvError((err as Error).message);
+  }
+
+  if (problems.length) {
+    throw new EnvError(`The web app cannot start:\n${problems.join('\n')}`);
+  }
+  return {
+    production,
+    building,
+    nextAuthSecret,
+    nextAuthUrl: v.NEXTAUTH_URL ?? null,
+    secureCookies,
+    storeUrl,
+    temporal,
+    oidc,
+    firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
+    warnings,
+  };
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
+
+let cached: Env | undefined;
+
+/** The process's settings, parsed on first call; warnings are printed once. Throws EnvError. */
+export function getEnv(): Env {
+  if (!cached) {
+    cached = parseEnv(process.env);
+    for (const warning of cached.warnings) console.warn(`\n[sluice] WARNING: ${warning}\n`);
+  }
+  return cached;
+}

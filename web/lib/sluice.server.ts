@@ -1,0 +1,49 @@
+/**
+ * The web app's one store and one Sluice client, shared by every page, server action and route handler
+ * of this process. Kept on globalThis because Next bundles routes separately (and dev reloads modules):
+ * a module-level variable would open a connection per bundle.
+ */
+import 'server-only';
+import { SluiceClient } from '../../sdk/client';
+import { openStore } from '../../sdk/store';
+import type { Store } from '../../sdk/store/store';
+import { getEnv } from './env';
+
+interface Singletons {
+  store?: Promise<Store>;
+  client?: Promise<SluiceClient>;
+}
+
+const key = Symbol.for('sluice.web.singletons');
+const singletons: Singletons = ((globalThis as Record<symbol, unknown>)[key] as Singletons | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[key] = {});
+
+/** Sluice's store (users, tokens, logs). Opened on first use; works while Temporal is down, so log-in does too. */
+export function getStore(): Promise<Store> {
+  singletons.store ??= openStore(getEnv().storeUrl).catch((err) => {
+    singletons.store = undefined; // try again on the next request instead of failing forever
+    throw err;
+  });
+  return singletons.store;
+}
+
+/**
+ * The Sluice client (Temporal + store). Connected on first use.
+ *
+ * @example const sluice = await getSluice(); const page = await sluice.listRuns({ status: 'running' });
+ */
+export function getSluice(): Promise<SluiceClient> {
+  singletons.client ??= (async () => {
+    const { temporal } = getEnv();
+    return SluiceClient.connect({
+      address: temporal.address,
+      namespace: temporal.namespace,
+      temporalWebUrl: temporal.webUrl,
+      store: await getStore(),
+    });
+  })().catch((err) => {
+    singletons.client = undefined;
+    throw err;
+  });
+  return singletons.client;
+}

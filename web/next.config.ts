@@ -1,0 +1,30 @@
+import path from 'node:path';
+import type { NextConfig } from 'next';
+
+// The app imports ../sdk and node_modules live at the repository root: both bundlers must see it.
+const root = path.resolve(__dirname, '..');
+
+const nextConfig: NextConfig = {
+  turbopack: { root },
+  outputFileTracingRoot: root,
+  // Native (better-sqlite3) and gRPC (Temporal) code must be loaded by Node, not bundled.
+  serverExternalPackages: ['better-sqlite3', 'pg', '@temporalio/client', '@temporalio/common', '@temporalio/proto', 'kysely'],
+  // forbidden(): a page a user's role does not allow answers 403 with web/app/forbidden.tsx.
+  experimental: { authInterrupts: true },
+  poweredByHeader: false,
+  reactStrictMode: true,
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
