@@ -2,7 +2,7 @@
  * A long calculation: a reservoir's water balance simulated step by step. It reports progress (a heartbeat)
  * so a dead worker is noticed within `heartbeatTimeout`, and a retried attempt resumes where the last one was.
  */
-import { cancellationSignal, lastProgress, log, progress, task } from '../sdk/task';
+import { lastProgress, log, progress, sleep, task } from '../sdk/task';
 
 export interface ReservoirResult {
   steps: number;
@@ -10,16 +10,9 @@ export interface ReservoirResult {
   spills: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
-
 export const simulateReservoir = task(
   { retries: 2, timeout: '1h', heartbeatTimeout: '20s' },
   async function simulateReservoir(steps: number, stepMs: number): Promise<ReservoirResult> {
-    const signal = cancellationSignal();
     let level = 10;
     let spills = 0;
     const from = lastProgress()?.done ?? 0;
@@ -30,7 +23,7 @@ export const simulateReservoir = task(
       if (level > 12) (spills++, (level = 12));
       if (step % Math.max(1, Math.floor(steps / 10)) === 0) log.info(`step ${step} of ${steps}`, { levelM: Math.round(level * 100) / 100 });
       progress(step + 1, steps, `step ${step + 1} of ${steps}`);
-      await sleep(stepMs, signal);
+      await sleep(stepMs);
     }
     return { steps, finalLevelM: Math.round(level * 100) / 100, spills };
   },

@@ -54,4 +54,12 @@ export function cancellationSignal(): AbortSignal {
   return Context.current().cancellationSignal;
 }
 
+/**
+ * Waits `ms` milliseconds, or rejects as soon as the run is cancelled (or this attempt timed out): for
+ * pauses inside long tasks (polling, rate limits).
+ */
+export function sleep(ms: number): Promise<void> {
+  return Context.current().sleep(ms);
+}
+
 export { log } from './log';
