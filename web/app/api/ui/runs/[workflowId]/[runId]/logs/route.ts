@@ -1,0 +1,21 @@
+/**
+ * The run page's live log feed (session or token, viewer role): one page of a run's lines after/before an id,
+ * filtered by level, text and task. The page polls it about once a second while the run is running.
+ *
+ * GET /api/ui/runs/{workflowId}/{runId}/logs?afterId=&beforeId=&order=asc|desc&minLevel=&search=&task=&limit=
+ * → 200 { lines: LogLine[] }   400 { error } on a bad query
+ */
+import { authorizeRequest } from '@/lib/auth/guard';
+import { apiError } from '@/lib/auth/api-error';
+import { parseLogFeedQuery, readLogFeed } from '@/lib/log-feed';
+import { getSluice } from '@/lib/sluice.server';
+
+export async function GET(req: Request, { params }: { params: Promise<{ workflowId: string; runId: string }> }) {
+  const caller = await authorizeRequest(req, 'viewer');
+  if (caller instanceof Response) return caller;
+  const { runId } = await params;
+  const query = parseLogFeedQuery(new URL(req.url).searchParams);
+  if (!query.ok) return apiError('bad_request', query.error);
+  const lines = await readLogFeed(await getSluice(), runId, query.value);
+  return Response.json({ lines }, { headers: { 'cache-control': 'no-store' } });
+}

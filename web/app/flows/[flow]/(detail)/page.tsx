@@ -1,0 +1,110 @@
+/** One flow: description, parameters (from its schema), deployments with their controls, recent runs. */
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireUser } from '@/lib/auth/guard';
+import { hasRole } from '@/lib/auth/roles';
+import { getFlowView } from '@/lib/flows-presenter';
+import { pageParam, runFormHref } from '@/lib/links';
+import { runsHref } from '@/lib/run-filters';
+import { getSluice } from '@/lib/sluice.server';
+import { DeploymentCard } from '@/components/deployment-card';
+import { RunsTable } from '@/components/runs-table';
+
+export async function generateMetadata({ params }: { params: Promise<{ flow: string }> }) {
+  return { title: `Flow ${pageParam((await params).flow)}` };
+}
+
+export default async function FlowPage({ params }: { params: Promise<{ flow: string }> }) {
+  const user = await requireUser('viewer');
+  const canOperate = hasRole(user.role, 'operator');
+  const name = pageParam((await params).flow);
+  const view = await getFlowView(await getSluice(), name);
+  if (!view) notFound();
+  const { flow, deployments, parameters, recentRuns } = view;
+  return (
+    <>
+      <div className="breadcrumb">
+        <Link href="/flows">Flows</Link> / {flow.name}
+      </div>
+      <div className="page-head">
+        <div>
+          <h1>{flow.name}</h1>
+          <p className="subtitle">{flow.description ?? 'No description.'}</p>
+        </div>
+        <div className="actions">
+          <Link className="button" href={runsHref({}, { flow: flow.name })}>
+            All runs
+          </Link>
+          {canOperate && (
+            <Link className="button primary" href={runFormHref(flow.name)}>
+              Run…
+            </Link>
+          )}
+        </div>
+      </div>
+
+      <section className="panel" aria-labelledby="params">
+        <h2 id="params">Parameters</h2>
+        {parameters.length === 0 ? (
+          <p className="muted">This flow takes no parameters.</p>
+        ) : (
+          <table className="data schema-table">
+            <colgroup>
+              <col style={{ width: '20%' }} />
+              <col style={{ width: '14%' }} />
+              <col style={{ width: '10%' }} />
+              <col style={{ width: '16%' }} />
+              <col />
+            </colgroup>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Required</th>
+                <th>Default</th>
+                <th>Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {parameters.map((p) => (
+                <tr key={p.name}>
+                  <td>{p.name}</td>
+                  <td>
+                    {p.kind === 'select' || p.kind === 'multiselect' ? `${p.kind === 'multiselect' ? 'list of ' : ''}one of ${p.options.map((o) => o.value).join(', ')}` : p.kind === 'list' ? `list of ${p.itemKind}` : p.kind}
+                    {p.nullable ? ' or null' : ''}
+                  </td>
+                  <td>{p.required ? 'yes' : 'no'}</td>
+                  <td className="mono ellipsis">{p.defaultValue === undefined ? '' : JSON.stringify(p.defaultValue)}</td>
+                  <td>{p.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="deployments">
+        <h2 id="deployments">Deployments</h2>
+        {view.deploymentsError && <div className="form-error">Deployments could not be read from Temporal: {view.deploymentsError}</div>}
+        {deployments.length === 0 ? (
+          <p className="muted">No deployment: this flow runs when someone starts it.</p>
+        ) : (
+          <div className="deployments">
+            {deployments.map((d) => (
+              <DeploymentCard key={d.name} flow={flow.name} deployment={d} canOperate={canOperate} />
+            ))}
+          </div>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="recent" style={{ padding: 0 }}>
+        <div className="panel-head" style={{ padding: '1rem 1rem 0' }}>
+          <h2 id="recent">Recent runs</h2>
+          <span className="spacer" />
+          <Link href={runsHref({}, { flow: flow.name })}>All runs →</Link>
+        </div>
+        <RunsTable runs={recentRuns} empty="This flow has not run yet." />
+      </section>
+    </>
+  );
+}

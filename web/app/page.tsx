@@ -1,0 +1,132 @@
+/** Home: what is running now, what failed lately, what runs next. */
+import Link from 'next/link';
+import { requireUser } from '@/lib/auth/guard';
+import { getHome, HOME_LIMITS, type Part } from '@/lib/home-presenter';
+import { runsHref } from '@/lib/run-filters';
+import { getSluice } from '@/lib/sluice.server';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { RunsTable } from '@/components/runs-table';
+import { TimeAgo } from '@/components/time-ago';
+import { flowHref } from '@/lib/links';
+import type { ReactNode } from 'react';
+
+export const metadata = { title: 'Home' };
+
+function Section<T>({ part, children }: { part: Part<T>; children: (value: T) => ReactNode }) {
+  return part.ok ? <>{children(part.value)}</> : <div className="form-error">{part.error}</div>;
+}
+
+export default async function HomePage() {
+  await requireUser('viewer');
+  const home = await getHome(await getSluice());
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Home</h1>
+          <p className="subtitle">What is running, what failed, what comes next.</p>
+        </div>
+        <div className="actions">
+          <AutoRefresh active={home.anyRunning} seconds={5} />
+          <Link className="button" href="/flows">
+            Start a run…
+          </Link>
+        </div>
+      </div>
+
+      <Section part={home.last24h}>
+        {(counts) => (
+          <div className="grid-3" style={{ marginBottom: '1rem' }}>
+            <div className="panel">
+              <div className="muted">Runs in the last 24 hours</div>
+              <div className="kpi">{counts.total}</div>
+            </div>
+            <div className="panel">
+              <div className="muted">Completed</div>
+              <div className="kpi" style={{ color: 'var(--ok)' }}>
+                {counts.byStatus.completed ?? 0}
+              </div>
+            </div>
+            <div className="panel">
+              <div className="muted">Failed or timed out</div>
+              <div className="kpi" style={{ color: 'var(--bad)' }}>
+                {(counts.byStatus.failed ?? 0) + (counts.byStatus.timed_out ?? 0)}
+              </div>
+            </div>
+          </div>
+        )}
+      </Section>
+
+      <section className="panel" aria-labelledby="running-now">
+        <div className="panel-head">
+          <h2 id="running-now">Running now</h2>
+          <span className="spacer" />
+          <Link href={runsHref({}, { status: 'running' })}>All running runs →</Link>
+        </div>
+        <Section part={home.running}>
+          {(runs) => <RunsTable runs={runs} empty="Nothing is running right now." />}
+        </Section>
+      </section>
+
+      <div className="grid-2">
+        <section className="panel" aria-labelledby="recent-failures">
+          <div className="panel-head">
+            <h2 id="recent-failures">Recent failures</h2>
+            <span className="spacer" />
+            <Link href={runsHref({}, { status: 'failed', range: '7d' })}>All failures →</Link>
+          </div>
+          <Section part={home.failures}>
+            {(runs) => <RunsTable runs={runs} compact empty={`No run failed in the last ${HOME_LIMITS.failureDays} days.`} />}
+          </Section>
+        </section>
+
+        <section className="panel" aria-labelledby="next-runs">
+          <div className="panel-head">
+            <h2 id="next-runs">Next scheduled runs</h2>
+            <span className="spacer" />
+            <Link href="/flows">Deployments →</Link>
+          </div>
+          <Section part={home.nextRuns}>
+            {(next) =>
+              next.length === 0 ? (
+                <div className="empty">No scheduled run is coming: no deployment has a schedule, or all are paused.</div>
+              ) : (
+                <table className="data">
+                  <colgroup>
+                    <col />
+                    <col style={{ width: '45%' }} />
+                    <col style={{ width: 110 }} />
+                  </colgroup>
+                  <thead>
+                    <tr>
+                      <th>Deployment</th>
+                      <th>Schedule</th>
+                      <th>Next</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {next.map((n) => (
+                      <tr key={`${n.flow}/${n.deployment}/${n.at}`}>
+                        <td className="ellipsis">
+                          <Link href={flowHref(n.flow)}>
+                            <strong>{n.flow}</strong> · {n.deployment}
+                          </Link>
+                        </td>
+                        <td className="ellipsis" title={n.schedule}>
+                          {n.schedule}
+                        </td>
+                        <td className="nowrap">
+                          <TimeAgo iso={n.at} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )
+            }
+          </Section>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+/** /runs/{workflowId}: the latest run with that workflow id (links from the API and from people may omit the run). */
+import { notFound, redirect } from 'next/navigation';
+import { requireUser } from '@/lib/auth/guard';
+import { pageParam, runHref } from '@/lib/links';
+import { getSluice } from '@/lib/sluice.server';
+
+export default async function LatestRunPage({ params }: { params: Promise<{ workflowId: string }> }) {
+  await requireUser('viewer');
+  const workflowId = pageParam((await params).workflowId);
+  const run = await (await getSluice()).getRun(workflowId);
+  if (!run) notFound();
+  redirect(runHref(run));
+}

@@ -1,0 +1,152 @@
+/**
+ * The runs list: filters (flow, deployment, status, time range, started by) kept in the URL, counts per status,
+ * pages; refreshes itself while a listed run is running.
+ */
+import Link from 'next/link';
+import { requireUser } from '@/lib/auth/guard';
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, runsHref, TIME_RANGES, type SearchParams } from '@/lib/run-filters';
+import { RUN_STATUS_LABELS, statusTone } from '@/lib/run-status';
+import { getRunsList } from '@/lib/runs-presenter';
+import { getSluice } from '@/lib/sluice.server';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { RunsTable } from '@/components/runs-table';
+import { RUN_STATUSES } from '../../../sdk/client/types';
+
+export const metadata = { title: 'Runs' };
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requireUser('viewer');
+  const view = await getRunsList(await getSluice(), await searchParams);
+  const { search, counts } = view;
+  const mine = user.startedBy;
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Runs</h1>
+          <p className="subtitle">Every run of every flow, newest first.</p>
+        </div>
+        <div className="actions">
+          <AutoRefresh active={view.anyRunning} />
+          <Link className="button" href={runsHref(search, { startedBy: search.startedBy === mine ? '' : mine })}>
+            {search.startedBy === mine ? 'Everyone’s runs' : 'My runs'}
+          </Link>
+        </div>
+      </div>
+
+      <form className="panel filters" method="get" action="/runs" aria-label="Filter runs">
+        <label>
+          Flow
+          <select name="flow" defaultValue={search.flow} className="wide">
+            <option value="">All flows</option>
+            {view.flows.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+            {search.flow && !view.flows.includes(search.flow) && <option value={search.flow}>{search.flow}</option>}
+          </select>
+        </label>
+        <label>
+          Deployment
+          <input type="text" name="deployment" defaultValue={search.deployment} placeholder="any" />
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={search.status}>
+            <option value="">Any status</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {RUN_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Started by
+          <input type="text" name="startedBy" defaultValue={search.startedBy} placeholder="user:alice@example.org" className="wide" />
+        </label>
+        <label>
+          When
+          <select name="range" defaultValue={search.range}>
+            <option value="">Any time</option>
+            {Object.entries(TIME_RANGES).map(([key, r]) => (
+              <option key={key} value={key}>
+                {r.label}
+              </option>
+            ))}
+            <option value="custom">Between the dates →</option>
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" name="after" defaultValue={/^\d{4}-\d{2}-\d{2}$/.test(search.after) ? search.after : ''} />
+        </label>
+        <label>
+          To
+          <input type="date" name="before" defaultValue={/^\d{4}-\d{2}-\d{2}$/.test(search.before) ? search.before : ''} />
+        </label>
+        {search.pageSize !== DEFAULT_PAGE_SIZE && <input type="hidden" name="pageSize" value={search.pageSize} />}
+        <button type="submit" className="primary">
+          Apply
+        </button>
+        <Link href="/runs" className="button">
+          Clear
+        </Link>
+      </form>
+
+      {view.notices.map((n) => (
+        <div className="notice" key={n}>
+          {n}
+        </div>
+      ))}
+
+      <nav className="counts" aria-label="Runs per status">
+        <Link href={runsHref(search, { status: '' })} aria-current={search.status === '' ? 'true' : undefined}>
+          All <span className="n">{counts.total}</span>
+        </Link>
+        {RUN_STATUSES.filter((s) => (counts.byStatus[s] ?? 0) > 0 || s === search.status || s === 'running' || s === 'failed').map((s) => (
+          <Link key={s} href={runsHref(search, { status: s })} aria-current={search.status === s ? 'true' : undefined} data-status-count={s}>
+            <span className={`badge tone-${statusTone(s)}`}>
+              {RUN_STATUS_LABELS[s]}
+            </span>
+            <span className="n">{counts.byStatus[s] ?? 0}</span>
+          </Link>
+        ))}
+      </nav>
+
+      <section className="panel" style={{ padding: 0 }}>
+        <RunsTable runs={view.runs} empty="No run matches these filters." />
+      </section>
+
+      <div className="pager">
+        <span className="num">
+          Page {search.page} · {view.runs.length} shown · per page{' '}
+          {PAGE_SIZES.map((n) =>
+            n === search.pageSize ? (
+              <strong key={n}> {n}</strong>
+            ) : (
+              <Link key={n} href={runsHref(search, { pageSize: n })}>
+                {' '}
+                {n}
+              </Link>
+            ),
+          )}
+        </span>
+        {search.page > 1 && (
+          <Link className="button small" href={runsHref(search, { pageToken: '', page: 1 })}>
+            ← First page
+          </Link>
+        )}
+        {view.nextPageToken ? (
+          <Link className="button small" href={runsHref(search, { pageToken: view.nextPageToken, page: search.page + 1 })} rel="next">
+            Next page →
+          </Link>
+        ) : (
+          <span className="faint">Last page</span>
+        )}
+      </div>
+    </>
+  );
+}

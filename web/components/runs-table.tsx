@@ -1,0 +1,58 @@
+import Link from 'next/link';
+import type { RunSummary } from '../../sdk/client/types';
+import { formatDuration, formatStartedBy } from '@/lib/format';
+import { runHref } from '@/lib/links';
+import { StatusBadge } from './status-badge';
+import { TimeAgo } from './time-ago';
+import { LiveDuration } from './live-duration';
+
+/** Runs as a table: status, flow and deployment, who started it, when, how long. Fixed columns: no jumps. */
+export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]; empty: string; compact?: boolean }) {
+  if (runs.length === 0) return <div className="empty">{empty}</div>;
+  return (
+    <table className="data" data-testid="runs-table">
+      <colgroup>
+        <col style={{ width: 130 }} />
+        <col />
+        {!compact && <col style={{ width: '18%' }} />}
+        {!compact && <col style={{ width: '20%' }} />}
+        <col style={{ width: 120 }} />
+        <col style={{ width: 110 }} />
+      </colgroup>
+      <thead>
+        <tr>
+          <th>Status</th>
+          <th>Run</th>
+          {!compact && <th>Deployment</th>}
+          {!compact && <th>Started by</th>}
+          <th>Started</th>
+          <th className="num">Duration</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={`${r.workflowId}/${r.runId}`} data-run={r.workflowId}>
+            <td>
+              <StatusBadge status={r.status} />
+            </td>
+            <td className="ellipsis">
+              <Link href={runHref(r)} title={r.workflowId}>
+                <strong>{r.flow}</strong> <span className="faint mono">{r.workflowId}</span>
+              </Link>
+            </td>
+            {!compact && <td className="ellipsis">{r.deployment ?? <span className="faint">—</span>}</td>}
+            {!compact && (
+              <td className="ellipsis" title={r.startedBy ?? ''}>
+                {formatStartedBy(r.startedBy)}
+              </td>
+            )}
+            <td className="nowrap">
+              <TimeAgo iso={r.startTime} />
+            </td>
+            <td className="num nowrap">{r.closeTime ? formatDuration(r.durationMs) : <LiveDuration startIso={r.startTime} />}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * The flows pages: each flow with its description, parameters and deployments, each deployment's schedule in
+ * words with its next run times and pause state. Deployments come from Temporal (their Schedules); one declared
+ * in code but not (yet) in Temporal is listed too, so a missing worker sync is visible rather than silent.
+ *
+ * @example const flows = await getFlowsOverview(await getSluice());
+ */
+import type { SluiceClient } from '../../sdk/client';
+import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary } from '../../sdk/client/types';
+import { newestFirst, readableError } from './home-presenter';
+import { formFromSchema, type FormField } from './json-schema-form';
+import { describeSchedule } from './schedule-words';
+
+export interface DeploymentView {
+  name: string;
+  description: string | null;
+  schedule: string;
+  /** In Temporal: its live state. Null when declared in code but not yet created (the worker syncs at start-up). */
+  live: DeploymentInfo | null;
+  declared: DeploymentDeclaration | null;
+  parameters: Record<string, unknown>;
+}
+
+export interface FlowOverview {
+  flow: FlowInfo;
+  deployments: DeploymentView[];
+  parameters: FormField[];
+}
+
+function declaredSchedule(d: DeploymentDeclaration) {
+  return {
+    cron: d.cron === undefined ? [] : Array.isArray(d.cron) ? d.cron : [d.cron],
+    interval: d.interval ?? null,
+    timezone: d.timezone ?? 'UTC',
+  };
+}
+
+export function deploymentViews(flow: FlowInfo, live: DeploymentInfo[]): DeploymentView[] {
+  const mine = live.filter((d) => d.flow === flow.name);
+  const views: DeploymentView[] = mine.map((d) => {
+    const declared = flow.deployments.find((x) => x.name === d.name) ?? null;
+    return { name: d.name, description: d.description ?? declared?.description ?? null, schedule: describeSchedule(d), live: d, declared, parameters: d.parameters };
+  });
+  for (const declared of flow.deployments) {
+    if (mine.some((d) => d.name === declared.name)) continue;
+    views.push({
+      name: declared.name,
+      description: declared.description ?? null,
+      schedule: describeSchedule(declaredSchedule(declared)),
+      live: null,
+      declared,
+      parameters: declared.parameters ?? {},
+    });
+  }
+  return views.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function getFlowsOverview(
+  client: Pick<SluiceClient, 'listFlows' | 'listDeployments'>,
+): Promise<{ flows: FlowOverview[]; deploymentsError: string | null }> {
+  const [flows, live] = await Promise.all([
+    client.listFlows(),
+    client.listDeployments().then(
+      (value) => ({ ok: true as const, value }),
+      (err) => ({ ok: false as const, error: readableError(err) }),
+    ),
+  ]);
+  const deployments = live.ok ? live.value : [];
+  return {
+    flows: flows
+      .map((flow) => ({ flow, deployments: deploymentViews(flow, deployments), parameters: formFromSchema(flow.parametersSchema).fields }))
+      .sort((a, b) => a.flow.name.localeCompare(b.flow.name)),
+    deploymentsError: live.ok ? null : live.error,
+  };
+}
+
+export async function getFlowView(
+  client: Pick<SluiceClient, 'getFlow' | 'listDeployments' | 'listRuns'>,
+  name: string,
+): Promise<(FlowOverview & { recentRuns: RunSummary[]; deploymentsError: string | null }) | undefined> {
+  const flow = await client.getFlow(name);
+  if (!flow) return undefined;
+  const [live, runs] = await Promise.all([
+    client.listDeployments(name).then(
+      (value) => ({ ok: true as const, value }),
+      (err) => ({ ok: false as const, error: readableError(err) }),
+    ),
+    client.listRuns({ flow: name }, { pageSize: 10 }).catch(() => ({ runs: [] })),
+  ]);
+  return {
+    flow,
+    deployments: deploymentViews(flow, live.ok ? live.value : []),
+    parameters: formFromSchema(flow.parametersSchema).fields,
+    recentRuns: newestFirst(runs.runs),
+    deploymentsError: live.ok ? null : live.error,
+  };
+}

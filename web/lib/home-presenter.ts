@@ -1,0 +1,70 @@
+/**
+ * The home page: what is running now, what failed lately, what runs next. Each part is read on its own, so one
+ * that fails (Temporal briefly away) shows its error while the others still show.
+ *
+ * @example const home = await getHome(await getSluice());
+ */
+import type { SluiceClient } from '../../sdk/client';
+import type { RunSummary } from '../../sdk/client/types';
+import { describeSchedule } from './schedule-words';
+
+export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface NextRun {
+  flow: string;
+  deployment: string;
+  at: string;
+  schedule: string;
+}
+
+export interface HomeView {
+  running: Part<RunSummary[]>;
+  failures: Part<RunSummary[]>;
+  nextRuns: Part<NextRun[]>;
+  last24h: Part<{ total: number; byStatus: Partial<Record<string, number>> }>;
+  anyRunning: boolean;
+}
+
+export const HOME_LIMITS = { running: 15, failures: 10, nextRuns: 8, failureDays: 7 };
+
+async function part<T>(read: () => Promise<T>): Promise<Part<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    return { ok: false, error: readableError(err) };
+  }
+}
+
+/** A message for a read that failed: what it was and what to check, never a stack trace. */
+export function readableError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/UNAVAILABLE|ECONNREFUSED|connect|deadline/i.test(message)) {
+    return `Temporal did not answer (${message.slice(0, 160)}). Check that the Temporal server is running, then reload.`;
+  }
+  return message.slice(0, 300);
+}
+
+/** Newest first; Temporal's SQLite visibility returns runs in no particular order. */
+export function newestFirst(runs: RunSummary[]): RunSummary[] {
+  return [...runs].sort((a, b) => b.startTime.localeCompare(a.startTime));
+}
+
+export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeployments'>, now = Date.now()): Promise<HomeView> {
+  const [running, failures, nextRuns, last24h] = await Promise.all([
+    part(async () => newestFirst((await client.listRuns({ status: 'running' }, { pageSize: HOME_LIMITS.running })).runs)),
+    part(async () =>
+      newestFirst(
+        (await client.listRuns({ status: 'failed', startedAfter: new Date(now - HOME_LIMITS.failureDays * 86_400_000) }, { pageSize: HOME_LIMITS.failures })).runs,
+      ),
+    ),
+    part(async () =>
+      (await client.listDeployments())
+        .filter((d) => !d.paused)
+        .flatMap((d) => d.nextRunTimes.slice(0, 3).map((at) => ({ flow: d.flow, deployment: d.name, at, schedule: describeSchedule(d) })))
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .slice(0, HOME_LIMITS.nextRuns),
+    ),
+    part(() => client.countRuns({ startedAfter: new Date(now - 86_400_000) })),
+  ]);
+  return { running, failures, nextRuns, last24h, anyRunning: running.ok && running.value.length > 0 };
+}

@@ -1,0 +1,32 @@
+/** The app's URLs in one place, each part encoded (workflow ids may hold dots, colons and spaces). */
+import type { RunRef } from '../../sdk/client/types';
+
+const e = encodeURIComponent;
+
+export const runHref = (ref: RunRef) => `/runs/${e(ref.workflowId)}/${e(ref.runId)}`;
+export const flowHref = (flow: string) => `/flows/${e(flow)}`;
+
+/** The run form: of a flow, of one of its deployments, or re-running a run with changed parameters. */
+export function runFormHref(flow: string, options: { deployment?: string; from?: RunRef } = {}): string {
+  const q = new URLSearchParams();
+  if (options.deployment) q.set('deployment', options.deployment);
+  if (options.from) {
+    q.set('fromWorkflowId', options.from.workflowId);
+    q.set('fromRunId', options.from.runId);
+  }
+  const qs = q.toString();
+  return `${flowHref(flow)}/run${qs ? `?${qs}` : ''}`;
+}
+
+/**
+ * A dynamic segment's value as a page receives it. Next 16 hands pages the still-encoded segment
+ * (`odd%20id`) while route handlers get it decoded, so pages decode it here; a value that is not valid
+ * percent-encoding is used as it is.
+ */
+export function pageParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * What the pages' server actions do once the caller is authorized: start a run from the generated form, cancel,
+ * re-run, pause/resume/trigger a deployment. They take the client (so tests pass the real one) and return
+ * a readable outcome instead of throwing for anything a user can cause.
+ *
+ * @example
+ * const outcome = await startFromForm(client, { flow: 'rainfall', get: (n) => formData.getAll(n).map(String), startedBy: user.startedBy });
+ */
+import { z } from 'zod';
+import type { SluiceClient } from '../../sdk/client';
+import { InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from '../../sdk/client/errors';
+import type { RunRef } from '../../sdk/client/types';
+import { readableError } from './home-presenter';
+import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';
+
+export type Outcome<T = undefined> =
+  | { ok: true; value: T; message?: string }
+  | { ok: false; error: string; fieldErrors?: FieldErrors };
+
+/**
+ * `instanceof`, or the same class name: Next may bundle the client's error classes into more than one chunk, and
+ * a user must still get the readable message then.
+ */
+function isError<T extends Error>(err: unknown, type: new (...args: never[]) => T, name: string): err is T {
+  // The name is spelled out: a minifier may rename the class, never the `name` the class sets itself.
+  return err instanceof type || (err instanceof Error && err.name === name);
+}
+
+/** Errors a user can cause become their message; anything else a short, readable one. */
+function failed(err: unknown): { ok: false; error: string; fieldErrors?: FieldErrors } {
+  if (isError(err, UnknownFlowError, 'UnknownFlowError') || isError(err, UnknownDeploymentError, 'UnknownDeploymentError') || isError(err, RunNotFoundError, 'RunNotFoundError')) {
+    return { ok: false, error: err.message };
+  }
+  return { ok: false, error: `Could not do that: ${readableError(err)}` };
+}
+
+const name = z.string().trim().min(1, 'is missing').max(300, 'is too long');
+const runRef = z.object({ workflowId: name, runId: name });
+
+function firstIssue(error: z.ZodError, what: string): string {
+  const issue = error.issues[0];
+  return `The ${what}'s ${issue?.path.join('.') || 'input'} ${issue?.message ?? 'is invalid'}. Reload the page and try again.`;
+}
+
+export interface StartRequest {
+  flow: string;
+  /** Start this deployment (its parameters, overridden by the form's). */
+  deployment?: string;
+  /** Re-run this run with the form's parameters. */
+  from?: RunRef;
+  /** Every value submitted under an input name (FormData.getAll). */
+  get: (inputName: string) => string[];
+  startedBy: string;
+}
+
+/**
+ * Reads the form against the flow's published schema (field errors, nothing started), then starts the run; the
+ * client checks the flow's schema once more and its issues come back beside their fields too.
+ */
+export async function startFromForm(client: Pick<SluiceClient, 'getFlow' | 'start' | 'startDeployment' | 'rerun'>, request: StartRequest): Promise<Outcome<RunRef>> {
+  const ids = z.object({ flow: name, deployment: name.optional(), from: runRef.optional() }).safeParse(request);
+  if (!ids.success) return { ok: false, error: firstIssue(ids.error, 'form') };
+  try {
+    const flow = await client.getFlow(ids.data.flow);
+    if (!flow) return { ok: false, error: new UnknownFlowError(ids.data.flow).message };
+    const declared = ids.data.deployment ? flow.deployments.find((d) => d.name === ids.data.deployment) : undefined;
+    if (ids.data.deployment && !declared) return { ok: false, error: new UnknownDeploymentError(flow.name, ids.data.deployment).message };
+    const form = relaxRequired(formFromSchema(flow.parametersSchema), Object.keys(declared?.parameters ?? {}));
+    const { values, errors } = parseFormValues(form, request.get);
+    if (Object.keys(errors).length > 0) return { ok: false, error: 'Some parameters need fixing: see the fields marked below.', fieldErrors: errors };
+    try {
+      const ref = ids.data.from
+        ? await client.rerun(ids.data.from, { parameters: values, startedBy: request.startedBy })
+        : ids.data.deployment
+          ? await client.startDeployment(flow.name, ids.data.deployment, { parameters: values as Record<string, unknown>, startedBy: request.startedBy })
+          : await client.start(flow.name, values, { startedBy: request.startedBy });
+      return { ok: true, value: ref };
+    } catch (err) {
+      if (isError(err, InvalidParametersError, 'InvalidParametersError')) {
+        return { ok: false, error: 'The flow refused these parameters: see the fields marked below.', fieldErrors: issuesToFieldErrors(form, err.issues) };
+      }
+      throw err;
+    }
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+export async function cancelRun(client: Pick<SluiceClient, 'cancelRun'>, input: unknown): Promise<Outcome> {
+  const ref = runRef.safeParse(input);
+  if (!ref.success) return { ok: false, error: firstIssue(ref.error, 'run') };
+  try {
+    await client.cancelRun(ref.data);
+    return { ok: true, value: undefined, message: 'Cancellation requested: the run stops when its current task notices.' };
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+/** Starts the run's flow again with the same parameters. */
+export async function rerunSame(client: Pick<SluiceClient, 'rerun'>, input: unknown, startedBy: string): Promise<Outcome<RunRef>> {
+  const ref = runRef.safeParse(input);
+  if (!ref.success) return { ok: false, error: firstIssue(ref.error, 'run') };
+  try {
+    return { ok: true, value: await client.rerun(ref.data, { startedBy }) };
+  } catch (err) {
+    if (isError(err, InvalidParametersError, 'InvalidParametersError')) {
+      return { ok: false, error: `${err.message}. The flow's parameters changed since this run: use “Re-run with changes”.` };
+    }
+    return failed(err);
+  }
+}
+
+const deploymentInput = z.object({ flow: name, deployment: name, note: z.string().trim().max(500, 'is too long (500 characters at most)').optional() });
+
+export type DeploymentCommand = 'pause' | 'resume' | 'trigger';
+
+export async function deploymentCommand(
+  client: Pick<SluiceClient, 'pauseDeployment' | 'resumeDeployment' | 'triggerDeployment'>,
+  command: DeploymentCommand,
+  input: unknown,
+  user: { startedBy: string; email: string; name: string | null },
+): Promise<Outcome<RunRef | undefined>> {
+  const parsed = deploymentInput.safeParse(input);
+  if (!parsed.success) return { ok: false, error: firstIssue(parsed.error, 'deployment form'), fieldErrors: { note: parsed.error.issues[0]?.message ?? '' } };
+  const { flow, deployment, note } = parsed.data;
+  // The note says who did it, as Temporal Web shows it too.
+  const who = user.email || user.name || user.startedBy;
+  try {
+    if (command === 'pause') {
+      await client.pauseDeployment(flow, deployment, `${note || 'Paused'} (${who})`);
+      return { ok: true, value: undefined, message: `Paused ${deployment}: no scheduled run starts until it is resumed.` };
+    }
+    if (command === 'resume') {
+      await client.resumeDeployment(flow, deployment, `${note || 'Resumed'} (${who})`);
+      return { ok: true, value: undefined, message: `Resumed ${deployment}.` };
+    }
+    return { ok: true, value: await client.triggerDeployment(flow, deployment, { startedBy: user.startedBy }) };
+  } catch (err) {
+    if (isError(err, InvalidParametersError, 'InvalidParametersError')) return { ok: false, error: err.message };
+    return failed(err);
+  }
+}
