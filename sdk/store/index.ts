@@ -1,0 +1,17 @@
+/**
+ * Sluice's store: every log line of every run, the flow catalog, users and API tokens — in a SQLite file
+ * by default, in PostgreSQL when DATABASE_URL names one.
+ *
+ * @example
+ * import { openStore, LogShipper } from '../sdk/store';
+ * const store = await openStore();
+ * const shipper = new LogShipper(store);
+ */
+export { openStore } from './open-store';
+export { Store, type StoreDialect, type StoreOptions } from './store';
+export { LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink } from './log-shipper';
+export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
+export { StoreOpenError, StoreQueryError, StoreUrlError } from './errors';
+export { LOG_LEVELS, ROLES, levelsFrom } from './types';
+export type { FlowEntry, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
+export type { ApiTokensTable, Database, FlowsTable, LoginFailuresTable, LogsTable, UsersTable } from './database';

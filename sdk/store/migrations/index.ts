@@ -1,0 +1,19 @@
+/**
+ * Every migration of the store, in the order they run. Names sort in that order (Kysely requires it);
+ * add new ones at the end with the next number, and never rename or edit one that has shipped.
+ */
+import type { Migration } from 'kysely';
+import type { StoreDialect } from './columns';
+import { logsMigration } from './0001-logs';
+import { flowsMigration } from './0002-flows';
+import { usersAndTokensMigration } from './0003-users-and-tokens';
+
+export type { StoreDialect } from './columns';
+
+export function migrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '0001-logs': logsMigration(dialect),
+    '0002-flows': flowsMigration(),
+    '0003-users-and-tokens': usersAndTokensMigration(dialect),
+  };
+}

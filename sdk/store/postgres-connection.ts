@@ -1,0 +1,75 @@
+/**
+ * Opens a PostgreSQL database for the store, through a small pool shared by every query of this process.
+ */
+import { Pool, types as pgTypes } from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './database';
+import { StoreOpenError } from './errors';
+import { migrateToLatest } from './migrate';
+import { Store } from './store';
+import { redactUrl } from './store-url';
+
+/**
+ * bigint columns (ids, epoch-ms times, counts) come back as numbers, as they do from SQLite, so callers
+ * see one shape. Safe: epoch ms and row counts stay far below 2^53. Set per pool, not process-wide.
+ */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pgTypes.builtins.INT8 && format !== 'binary') return (value: string) => Number(value);
+    return pgTypes.getTypeParser(oid, format as 'text');
+  },
+};
+
+export async function openPostgresStore(connectionString: string): Promise<Store> {
+  const where = redactUrl(connectionString);
+  const pool = new Pool({
+    connectionString,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'sluice',
+    // Notice a dead peer (host gone, no RST) instead of waiting on it for the OS default of hours.
+    keepAlive: true,
+    types: typeParsers,
+  });
+  // An idle connection dropped by the server (restart, failover) is an 'error' on the pool; without a
+  // listener Node would crash the process. The pool discards that connection and the next query opens a
+  // new one, so there is nothing else to do; a failing query still rejects to its caller.
+  pool.on('error', () => undefined);
+  // Same for a connection that is checked out (inside a transaction) when the server goes away: pg emits
+  // 'error' on the client, which has no listener then. The query in flight is rejected anyway, and the
+  // pool discards the dead connection on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new StoreOpenError(
+      `Could not connect to the log store at ${where}: ${(err as Error).message}. ` +
+        'Is PostgreSQL running and reachable, and are the user, password and database in DATABASE_URL right?',
+      { cause: err },
+    );
+  }
+
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let searchCollation: string | undefined;
+  try {
+    await migrateToLatest(db, { dialect: 'postgres', where });
+    searchCollation = await unicodeCollation(pool);
+  } catch (err) {
+    await db.destroy();
+    if (err instanceof StoreOpenError) throw err;
+    throw new StoreOpenError(`Could not prepare the log store at ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  return new Store(db, 'postgres', { searchCollation });
+}
+
+/**
+ * ICU's root collation when the server has it, so search folds case beyond ASCII (Ü/ü) even in a
+ * database created with the C locale, as in many containers; else the database's own (undefined).
+ */
+async function unicodeCollation(pool: Pool): Promise<string | undefined> {
+  const { rows } = await pool.query("select 1 from pg_collation where collname = 'und-x-icu' limit 1");
+  return rows.length > 0 ? 'und-x-icu' : undefined;
+}

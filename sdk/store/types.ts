@@ -1,0 +1,92 @@
+/**
+ * The shapes the store reads and writes. A log record is one line a flow or task wrote through the run
+ * logger; the worker adds the run (workflowId + runId), the task and the attempt before it reaches the store.
+ */
+
+/** Severity of a log line, lowest first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Every level, lowest severity first (the order `minLevel` filters by). */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Levels at `minLevel` or above, e.g. `levelsFrom('warn')` → `['warn', 'error']`. */
+export function levelsFrom(minLevel: LogLevel): LogLevel[] {
+  const from = LOG_LEVELS.indexOf(minLevel);
+  if (from < 0) throw new TypeError(`Unknown log level '${String(minLevel)}': use one of ${LOG_LEVELS.join(', ')}.`);
+  return LOG_LEVELS.slice(from);
+}
+
+/**
+ * One log line of a run, as the worker hands it to the store.
+ *
+ * @example
+ * { time: Date.now(), level: 'info', message: 'downloaded rainfall', fields: { rows: 42 },
+ *   workflowId: 'rainfall-2024', runId: '0193…', flow: 'rainfall', task: 'download', activityId: '1', attempt: 1 }
+ */
+export interface LogRecord {
+  /** Epoch milliseconds. */
+  time: number;
+  level: LogLevel;
+  message: string;
+  /** Structured context; stored as JSON text (values JSON cannot hold, like bigint, are stored as strings). */
+  fields?: Record<string, unknown>;
+  workflowId: string;
+  runId: string;
+  flow?: string | null;
+  /** The task (activity type) that wrote the line; null for lines the flow itself wrote. */
+  task?: string | null;
+  activityId?: string | null;
+  attempt?: number | null;
+}
+
+/** A log line read back from the store; `id` grows with insertion order, so it pages and tails. */
+export interface StoredLog extends LogRecord {
+  id: number;
+}
+
+/**
+ * Which lines of one run to read.
+ *
+ * @example
+ * // the next page of warnings and errors mentioning "timeout", oldest first
+ * store.readLogs({ runId, afterId: lastSeenId, minLevel: 'warn', search: 'timeout', limit: 200 })
+ */
+export interface LogQuery {
+  runId: string;
+  /** Only lines with an id greater than this (tailing, paging forwards). */
+  afterId?: number;
+  /** Only lines with an id smaller than this (paging backwards). */
+  beforeId?: number;
+  /** Only lines at this severity or above. */
+  minLevel?: LogLevel;
+  /** Case-insensitive substring of the message or of the fields' JSON text. */
+  search?: string;
+  /** Only lines written by this task. */
+  task?: string;
+  /** Default 500; larger values are capped at 5000. */
+  limit?: number;
+  /** By id; default 'asc' (oldest first). */
+  order?: 'asc' | 'desc';
+}
+
+/**
+ * One flow of the catalog the worker publishes at start-up, so the web app can list flows, draw their
+ * parameter form and show their deployments without loading flow code.
+ */
+export interface FlowEntry {
+  name: string;
+  taskQueue: string;
+  description: string | null;
+  /** JSON Schema of the flow's parameters (from its zod schema). */
+  parametersSchema: unknown;
+  /** The deployments declared in code for this flow. */
+  deployments: unknown[];
+  /** Epoch milliseconds. */
+  updatedAt: number;
+}
+
+/** What a user or API token may do; each role includes the ones before it. */
+export type Role = 'viewer' | 'operator' | 'admin';
+
+/** Every role, least privileged first. */
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];

@@ -1,0 +1,182 @@
+// LogShipper against sinks the test controls (unit tests of the buffering rules; the real-database
+// outage is in log-shipper-outage.test.ts).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LogShipper, type LogRecord } from '../../sdk/store';
+
+const rec = (i: number, runId = 'run-1'): LogRecord => ({ time: i, level: 'info', message: `m${i}`, workflowId: `wf-${runId}`, runId, flow: 'f' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `condition` holds (this machine may be busy: no fixed sleeps where an event is meant). */
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** A sink that records what it got and fails while `down` is true. */
+class FakeSink {
+  rows: LogRecord[] = [];
+  calls: number[] = [];
+  down = false;
+  async insertLogs(records: LogRecord[]) {
+    this.calls.push(records.length);
+    await sleep(1);
+    if (this.down) throw new Error('connect ECONNREFUSED');
+    this.rows.push(...records);
+  }
+  messages = (runId?: string) => this.rows.filter((r) => !runId || r.runId === runId).map((r) => r.message);
+}
+
+test('push only buffers; flush writes everything in order, in batches of batchSize', async () => {
+  const sink = new FakeSink();
+  const shipper = new LogShipper(sink, { batchSize: 40, flushIntervalMs: 10_000 });
+  for (let i = 0; i < 100; i++) shipper.push(rec(i));
+  assert.equal(sink.calls.length, 0, 'no write happens inside push');
+  assert.deepEqual(shipper.stats, { written: 0, dropped: 0, pending: 100, failing: false });
+  await shipper.flush();
+  assert.deepEqual(sink.messages(), Array.from({ length: 100 }, (_, i) => `m${i}`));
+  assert.ok(sink.calls.every((n) => n <= 40), `batches ${sink.calls}`);
+  assert.deepEqual(await shipper.close(), { written: 100, dropped: 0, pending: 0 });
+});
+
+test('a lone record is written after flushIntervalMs without anyone calling flush', async () => {
+  const sink = new FakeSink();
+  const shipper = new LogShipper(sink, { flushIntervalMs: 20 });
+  shipper.push(rec(1));
+  await waitFor('the timed write', () => sink.rows.length === 1);
+  assert.deepEqual(sink.messages(), ['m1']);
+  await shipper.close();
+});
+
+test('while the store fails, records wait and land in order once it is back; warns once each way', async () => {
+  const sink = new FakeSink();
+  const warnings: string[] = [];
+  const shipper = new LogShipper(sink, { batchSize: 7, flushIntervalMs: 5, retryMaxMs: 100, warn: (m) => warnings.push(m) });
+  sink.down = true;
+  const flushed = (async () => {
+    for (let i = 0; i < 50; i++) {
+      shipper.push(rec(i));
+      await sleep(2);
+    }
+    await shipper.flush();
+  })();
+  await waitFor('the first failed write', () => shipper.stats.failing);
+  await waitFor('two retries', () => sink.calls.length >= 3);
+  sink.down = false;
+  await flushed;
+  assert.deepEqual(sink.messages(), Array.from({ length: 50 }, (_, i) => `m${i}`));
+  assert.deepEqual(shipper.stats, { written: 50, dropped: 0, pending: 0, failing: false });
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings[0], /cannot write to the log store \(connect ECONNREFUSED\); keeping up to 100000 log lines/);
+  assert.match(warnings[1], /writable again/);
+  await shipper.close();
+});
+
+test('a full buffer drops the OLDEST lines, warns once, and tells each affected run once the store is back', async () => {
+  const sink = new FakeSink();
+  const warnings: string[] = [];
+  const shipper = new LogShipper(sink, { capacity: 10, batchSize: 4, flushIntervalMs: 1, retryMaxMs: 100, warn: (m) => warnings.push(m) });
+  sink.down = true;
+  shipper.push(rec(0, 'run-a'));
+  await waitFor('the first failed write', () => shipper.stats.failing);
+  for (let i = 1; i < 30; i++) {
+    shipper.push(rec(i, i % 2 ? 'run-a' : 'run-b'));
+    if (i % 5 === 0) await sleep(3); // let retries (and drops of a retried batch) interleave
+  }
+  assert.equal(shipper.stats.dropped, 20);
+  assert.equal(shipper.stats.pending, 10);
+  sink.down = false;
+  await shipper.flush();
+
+  const kept = sink.rows.filter((r) => r.level === 'info');
+  assert.deepEqual(kept.map((r) => r.message), Array.from({ length: 10 }, (_, i) => `m${20 + i}`), 'the newest 10 survive, in order');
+  const notices = sink.rows.filter((r) => r.level === 'warn');
+  // run-a lost m0 and the odd ones up to m19 (11 lines); run-b the even ones from m2 to m18 (9 lines).
+  assert.deepEqual(
+    notices.map((n) => [n.runId, n.workflowId, n.message]).sort(),
+    [
+      ['run-a', 'wf-run-a', '11 log lines of this run were dropped: the log store was unreachable and the buffer (10 lines) was full'],
+      ['run-b', 'wf-run-b', '9 log lines of this run were dropped: the log store was unreachable and the buffer (10 lines) was full'],
+    ],
+  );
+  assert.deepEqual(notices[0].fields, { droppedLines: notices[0].runId === 'run-a' ? 11 : 9, bufferCapacity: 10 });
+  assert.equal(warnings.filter((w) => /buffer of 10 log lines is full/.test(w)).length, 1, warnings.join('\n'));
+  assert.deepEqual(await shipper.close(), { written: 10, dropped: 20, pending: 0 });
+});
+
+test('lines dropped while their batch is being written count as dropped only if that write fails', async () => {
+  // A sink whose writes the test finishes by hand.
+  const writes: { records: LogRecord[]; finish: (ok: boolean) => void }[] = [];
+  const sink = {
+    insertLogs: (records: LogRecord[]) =>
+      new Promise<void>((resolve, reject) => writes.push({ records, finish: (ok) => (ok ? resolve() : reject(new Error('timeout'))) })),
+  };
+  const shipper = new LogShipper(sink, { capacity: 4, batchSize: 4, flushIntervalMs: 1, retryMaxMs: 100, warn: () => undefined });
+  for (let i = 0; i < 4; i++) shipper.push(rec(i));
+  await waitFor('the first write', () => writes.length === 1);
+  shipper.push(rec(4)); // full: m0 is doomed if this write fails
+  shipper.push(rec(5)); // m1 too
+  assert.deepEqual(shipper.stats, { written: 0, dropped: 0, pending: 4, failing: false });
+  writes[0].finish(false);
+  await waitFor('the failure', () => shipper.stats.failing);
+  assert.equal(shipper.stats.dropped, 2);
+  await waitFor('the retry', () => writes.length === 2);
+  assert.deepEqual(writes[1].records.map((r) => r.message), ['m2', 'm3'], 'the retry writes what is left of the batch');
+  shipper.push(rec(6)); // full again (m2 m3 in flight + m4 m5): m2 doomed, but this write will succeed
+  writes[1].finish(true);
+  await waitFor('the drop notice', () => writes.length === 3);
+  assert.equal(shipper.stats.dropped, 2, 'm2 was written after all, not dropped');
+  const notice = writes[2].records;
+  assert.equal(notice.length, 1);
+  assert.match(notice[0].message, /^2 log lines of this run were dropped/);
+  writes[2].finish(true);
+  await waitFor('the next batch', () => writes.length === 4);
+  assert.deepEqual(writes[3].records.map((r) => r.message), ['m4', 'm5', 'm6']);
+  writes[3].finish(true);
+  assert.deepEqual(await shipper.close(), { written: 5, dropped: 2, pending: 0 });
+});
+
+test('dropping because the store is too slow (not down) says so', async () => {
+  const sink = new FakeSink();
+  const shipper = new LogShipper(sink, { capacity: 5, flushIntervalMs: 1, warn: () => undefined });
+  for (let i = 0; i < 12; i++) shipper.push(rec(i));
+  await shipper.flush();
+  assert.deepEqual(sink.messages().filter((m) => m.startsWith('m')), ['m7', 'm8', 'm9', 'm10', 'm11']);
+  await waitFor('the drop notice', () => sink.rows.length === 6);
+  assert.deepEqual(sink.rows.filter((r) => r.level === 'warn').map((r) => r.message), [
+    '7 log lines of this run were dropped: the log store was too slow and the buffer (5 lines) was full',
+  ]);
+  await shipper.close();
+});
+
+test('close gives up after its timeout while the store is down, and drops what is pushed afterwards', async () => {
+  const sink = new FakeSink();
+  const warnings: string[] = [];
+  const shipper = new LogShipper(sink, { flushIntervalMs: 1, retryMaxMs: 100, warn: (m) => warnings.push(m) });
+  sink.down = true;
+  for (let i = 0; i < 3; i++) shipper.push(rec(i));
+  const pendingFlush = shipper.flush();
+  const started = Date.now();
+  assert.deepEqual(await shipper.close(300), { written: 0, dropped: 0, pending: 3 });
+  assert.ok(Date.now() - started >= 290);
+  await pendingFlush; // resolves at close instead of waiting forever
+  shipper.push(rec(9));
+  shipper.push(rec(10));
+  assert.equal(shipper.stats.dropped, 2);
+  assert.equal(warnings.filter((w) => /after close\(\)/.test(w)).length, 1);
+  const callsAtClose = sink.calls.length;
+  sink.down = false;
+  await sleep(200);
+  assert.equal(sink.calls.length, callsAtClose, 'nothing is written after close');
+});
+
+test('push never throws, whatever it is given', () => {
+  const shipper = new LogShipper({ insertLogs: async () => undefined }, { warn: () => undefined });
+  assert.doesNotThrow(() => shipper.push(null as never));
+  assert.doesNotThrow(() => shipper.push(undefined as never));
+  assert.equal(shipper.stats.pending, 0);
+  assert.equal(shipper.stats.dropped, 2);
+  assert.throws(() => new LogShipper({ insertLogs: async () => undefined }, { capacity: 0 }), /capacity must be a whole number/);
+});

@@ -1,0 +1,164 @@
+// Opening a store creates or updates its tables: on a fresh database, on one already migrated, when
+// several processes open it at once, and with clear errors when it cannot.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { openStore, StoreOpenError, type Store } from '../../sdk/store';
+import { appliedMigrations, MIGRATION_TABLE } from '../../sdk/store/migrate';
+import { freePort } from '../../scripts/free-port';
+import { freshTmpDir } from '../harness/env';
+import { DIALECTS, freshStoreUrl } from './helpers/stores';
+
+const ALL = ['0001-logs', '0002-flows', '0003-users-and-tokens'];
+const TABLES = ['api_tokens', 'flows', 'login_failures', 'logs', 'sluice_migration', 'sluice_migration_lock', 'users'];
+
+async function tableNames(store: Store): Promise<string[]> {
+  const tables = await store.db.introspection.getTables();
+  return tables.map((t) => t.name).sort();
+}
+
+for (const dialect of DIALECTS) {
+  describe(`migrations on ${dialect}`, () => {
+    test('a fresh database gets every table; reopening it changes nothing and keeps the data', async (t) => {
+      const fresh = await freshStoreUrl(dialect, 'migrate');
+      t.after(() => fresh.cleanup());
+
+      const first = await openStore(fresh.url);
+      try {
+        assert.deepEqual(await tableNames(first), TABLES);
+        assert.deepEqual(await appliedMigrations(first.db), ALL);
+        await first.insertLogs([{ time: 1, level: 'info', message: 'kept', workflowId: 'w', runId: 'r' }]);
+      } finally {
+        await first.close();
+      }
+
+      const again = await openStore(fresh.url);
+      try {
+        assert.deepEqual(await appliedMigrations(again.db), ALL);
+        assert.deepEqual((await again.readLogs({ runId: 'r' })).map((l) => l.message), ['kept']);
+      } finally {
+        await again.close();
+      }
+    });
+
+    test('users and tokens tables refuse what the web app must never store', async (t) => {
+      const fresh = await freshStoreUrl(dialect, 'constraints');
+      t.after(() => fresh.cleanup());
+      const store = await openStore(fresh.url);
+      t.after(() => store.close());
+      const user = { email: 'ada@example.org', name: 'Ada', password_hash: 'h', role: 'admin' as const, created_at: Date.now() };
+
+      const { id } = await store.db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+      assert.equal(typeof id, 'number');
+      await assert.rejects(store.db.insertInto('users').values({ ...user, email: 'ada@example.org' }).execute(), /unique|duplicate/i);
+      await assert.rejects(store.db.insertInto('users').values({ ...user, email: 'Bob@example.org' }).execute(), /check|constraint/i);
+      await assert.rejects(store.db.insertInto('users').values({ ...user, email: 'eve@x.org', role: 'root' as never }).execute(), /check|constraint/i);
+
+      const token = { name: 'ci', token_hash: 'abc', role: 'operator' as const, created_by: id, created_at: Date.now() };
+      await store.db.insertInto('api_tokens').values(token).execute();
+      await assert.rejects(store.db.insertInto('api_tokens').values({ ...token, name: 'again' }).execute(), /unique|duplicate/i);
+      // Deleting the creator keeps the token (it may still be in use) and forgets who made it.
+      await store.db.deleteFrom('users').where('id', '=', id).execute();
+      const kept = await store.db.selectFrom('api_tokens').selectAll().executeTakeFirstOrThrow();
+      assert.equal(kept.created_by, null);
+      assert.equal(typeof kept.created_at, 'number');
+
+      await store.db.insertInto('login_failures').values({ email: 'nobody@example.org', failures: 3, locked_until: null, updated_at: 5 }).execute();
+      const failures = await store.db.selectFrom('login_failures').selectAll().executeTakeFirstOrThrow();
+      assert.deepEqual(failures, { email: 'nobody@example.org', failures: 3, locked_until: null, updated_at: 5 });
+    });
+
+    test('a store migrated by a newer Sluice is refused with a message that says so', async (t) => {
+      const fresh = await freshStoreUrl(dialect, 'newer');
+      t.after(() => fresh.cleanup());
+      const store = await openStore(fresh.url);
+      await store.db
+        .insertInto(MIGRATION_TABLE as never)
+        .values({ name: '0999-from-the-future', timestamp: new Date().toISOString() } as never)
+        .execute();
+      await store.close();
+      await assert.rejects(openStore(fresh.url), (err: Error) => {
+        assert.ok(err instanceof StoreOpenError, String(err));
+        assert.match(err.message, /newer version of Sluice/);
+        assert.match(err.message, /0999-from-the-future/);
+        return true;
+      });
+    });
+  });
+}
+
+test('several processes opening one fresh SQLite file at once all succeed, and migrate it once', async () => {
+  const file = resolve(freshTmpDir('store-concurrent'), 'sluice.db');
+  const storeModule = resolve(__dirname, '../../sdk/store');
+  const startAt = Date.now() + 2_000; // every child opens at the same moment, once all have loaded
+  const child = () =>
+    new Promise<{ code: number | null; output: string }>((done) => {
+      const script = `setTimeout(() => require(${JSON.stringify(storeModule)}).openStore(${JSON.stringify(`sqlite:${file}`)})` +
+        `.then((s) => s.close()).then(() => console.log('opened'), (e) => { console.error(e); process.exit(1); }), ${startAt} - Date.now());`;
+      const p = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      p.stdout.on('data', (d) => (output += d));
+      p.stderr.on('data', (d) => (output += d));
+      p.on('close', (code) => done({ code, output }));
+    });
+  // Hold the write lock while they start, so all of them reach the migration before any can write:
+  // the race the worker and the web app run when both start on a new machine.
+  const holder = new BetterSqlite3(file);
+  holder.pragma('journal_mode = WAL');
+  holder.exec('BEGIN IMMEDIATE');
+  setTimeout(() => holder.exec('COMMIT'), 3_000);
+  const results = await Promise.all([child(), child(), child(), child()]);
+  holder.close();
+  for (const r of results) assert.equal(r.code, 0, r.output);
+  const store = await openStore(`sqlite:${file}`);
+  try {
+    const rows = await store.db.selectFrom(MIGRATION_TABLE as never).select('name' as never).execute();
+    assert.equal(rows.length, ALL.length);
+  } finally {
+    await store.close();
+  }
+});
+
+test('several openStore calls in one process on one fresh SQLite file at once all succeed', async () => {
+  const url = `sqlite:${resolve(freshTmpDir('store-concurrent'), 'sluice.db')}`;
+  const stores = await Promise.all([openStore(url), openStore(url), openStore(url)]);
+  try {
+    assert.deepEqual(await appliedMigrations(stores[2].db), ALL);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test('several openStore calls on one fresh PostgreSQL database at once all succeed', async (t) => {
+  const fresh = await freshStoreUrl('postgres', 'concurrent');
+  t.after(() => fresh.cleanup());
+  const stores = await Promise.all([openStore(fresh.url), openStore(fresh.url), openStore(fresh.url)]);
+  try {
+    assert.deepEqual(await appliedMigrations(stores[0].db), ALL);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test('an unreachable PostgreSQL or an unwritable SQLite folder is a readable error', async () => {
+  const port = await freePort();
+  await assert.rejects(openStore(`postgres://sluice:hunter2@127.0.0.1:${port}/sluice`), (err: Error) => {
+    assert.ok(err instanceof StoreOpenError);
+    assert.match(err.message, /Could not connect to the log store at postgres:\/\/sluice:\*\*\*@127\.0\.0\.1/);
+    assert.match(err.message, /DATABASE_URL/);
+    assert.doesNotMatch(err.message, /hunter2/);
+    return true;
+  });
+  // A folder that cannot be created: its parent is a file.
+  const blocker = resolve(freshTmpDir('store-unwritable'), 'a-file');
+  writeFileSync(blocker, '');
+  await assert.rejects(openStore(`sqlite:${blocker}/data/sluice.db`), (err: Error) => {
+    assert.ok(err instanceof StoreOpenError);
+    assert.match(err.message, /Could not open the SQLite store at .*a-file\/data\/sluice\.db: ENOTDIR/);
+    assert.match(err.message, /SLUICE_DATA_DIR/);
+    return true;
+  });
+});
