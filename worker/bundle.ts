@@ -1,12 +1,20 @@
 /**
  * Builds the workflow bundle: the flows, run in Temporal's sandbox. Task options are baked in as a constant
  * (see `tasks()` in sdk/flow), since the sandbox may not load the tasks' implementations.
+ *
+ * The worker builds it in a short-lived child process: webpack's heap would otherwise stay in the worker
+ * for its whole life (about 100 MB of its idle memory).
  */
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import webpack from 'webpack';
 import type { TaskOptions } from '../sdk/task-options';
 
-export async function bundleFlows(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<WorkflowBundleWithSourceMap> {
+/** Bundles in this process; see `bundleFlowsInChild` for the worker's way. */
+export async function bundleFlows(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
   return bundleWorkflowCode({
     workflowsPath,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
@@ -15,4 +23,22 @@ export async function bundleFlows(workflowsPath: string, taskOptions: Record<str
       return config;
     },
   });
+}
+
+export const TASK_OPTIONS_ENV = 'SLUICE_BUNDLE_TASK_OPTIONS';
+
+/** Bundles in a child process (worker/build-bundle.ts) and returns the code. */
+export async function bundleFlowsInChild(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
+  const out = path.join(os.tmpdir(), `sluice-flows-${process.pid}-${Date.now()}.js`);
+  const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, 'build-bundle.ts'), workflowsPath, out], {
+    env: { ...process.env, [TASK_OPTIONS_ENV]: JSON.stringify(taskOptions) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => child.once('exit', resolve).once('error', reject));
+  try {
+    if (code !== 0) throw new Error(`Building the workflow bundle of ${workflowsPath} failed (exit ${code}); its error is printed above.`);
+    return { code: await readFile(out, 'utf8') };
+  } finally {
+    await rm(out, { force: true });
+  }
 }

@@ -8,6 +8,7 @@ import { LogTimestamp } from '@temporalio/worker';
 import type { LogLevel, LogRecord } from '../sdk/store';
 
 const LEVELS: Record<SdkLevel, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const SDK_LEVELS: Record<LogLevel, SdkLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 const SEVERITY: Record<SdkLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 
 /** Metadata keys Temporal adds; everything else a record carries is the writer's own fields. */
@@ -27,6 +28,18 @@ export class RunLogRouter implements Logger {
     const record = meta && toRecord(level, message, meta);
     if (record) this.ship(record);
     if (!record || SEVERITY[level] >= SEVERITY[this.echoLevel]) this.echo.log(level, message, meta);
+  }
+
+  /**
+   * A run's log line that did not come through Temporal's logger (a task's `log` and console go straight
+   * here: Temporal's logger chain costs several microseconds a line): stored, and echoed from echoLevel up.
+   */
+  write(record: LogRecord): void {
+    this.ship(record);
+    const level = SDK_LEVELS[record.level];
+    if (SEVERITY[level] >= SEVERITY[this.echoLevel]) {
+      this.echo.log(level, record.message, { ...record.fields, workflowId: record.workflowId, activityType: record.task, attempt: record.attempt });
+    }
   }
 
   trace(message: string, meta?: LogMetadata) { this.log('TRACE', message, meta); }
@@ -69,7 +82,7 @@ export function toRecord(level: SdkLevel, message: string, meta: LogMetadata): L
 }
 
 /** Errors keep their message, type and stack when stored as JSON. */
-function plain(value: unknown): unknown {
+export function plain(value: unknown): unknown {
   if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
   return value;
 }

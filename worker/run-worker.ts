@@ -9,9 +9,9 @@ import { format } from 'node:util';
 import { syncDeployments } from '../sdk/schedules';
 import { LogShipper, openStore } from '../sdk/store';
 import { ensureSearchAttributes } from '../sdk/temporal';
-import { bundleFlows } from './bundle';
+import { bundleFlowsInChild } from './bundle';
 import type { WorkerConfig } from './config';
-import { captureTaskOutput } from './console-capture';
+import { captureTaskOutput } from './task-output';
 import { catalogOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
 
@@ -41,15 +41,19 @@ async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> 
 
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
   const project = loadProject(config.workflowsPath, config.activitiesPath);
+  // Bundling takes seconds: it runs while the worker connects, registers and syncs.
+  const bundle = bundleFlowsInChild(project.workflowsPath, project.taskOptions);
+  bundle.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
   const store = await openStore(config.storeUrl);
   const shipper = new LogShipper(store, { warn: (m) => process.stderr.write(`log store: ${m}\n`) });
+  const router = new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r));
   Runtime.install({
-    logger: new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r)),
+    logger: router,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     // Temporal's own (Rust) messages go through the same logger, so the worker's output has one format.
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
-  captureTaskOutput();
+  captureTaskOutput((record) => router.write(record));
 
   const [connection, clientConnection] = await reach(config.address, () =>
     Promise.all([NativeConnection.connect({ address: config.address }), Connection.connect({ address: config.address })]),
@@ -68,7 +72,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      workflowBundle: await bundleFlows(project.workflowsPath, project.taskOptions),
+      workflowBundle: await bundle,
       activities: project.activities,
       shutdownGraceTime: config.shutdownGraceTime,
     });
