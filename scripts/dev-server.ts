@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Connection } from '@temporalio/client';
+import { ensureRetention, ensureSearchAttributes, SEARCH_ATTRIBUTES } from '../sdk/temporal';
+import { freePort } from './free-port';
+import { spawnManaged, type ExitInfo } from './managed-child';
+
+/**
+ * Absolute path of a usable Temporal CLI, found (or built once per machine) by scripts/temporal-cli.sh.
+ *
+ * @example const temporal = await findTemporalCli();
+ */
+export function findTemporalCli(): Promise<string> {
+  const script = join(__dirname, 'temporal-cli.sh');
+  return new Promise((resolvePath, reject) => {
+    // The build can take minutes: no timeout, and its messages are streamed as they come,
+    // except the routine "using ..." line.
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const messages: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (line.startsWith('temporal-cli: using ')) return;
+      messages.push(line);
+      process.stderr.write(line + '\n');
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const path = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !path) reject(new Error(`No Temporal CLI available: scripts/temporal-cli.sh failed:\n${messages.join('\n')}`));
+      else resolvePath(path);
+    });
+  });
+}
+
+export interface DevServerOptions {
+  /** SQLite file keeping Temporal's state across restarts; in memory when omitted. */
+  dbFile?: string;
+  /** Frontend gRPC port; a free one when omitted. */
+  port?: number;
+  /** Temporal Web port; a free one when omitted. */
+  uiPort?: number;
+  /** Namespace to create and prepare; `default` when omitted. */
+  namespace?: string;
+  /** Appends the server's output to this file. */
+  logFile?: string;
+  /** Receives each output line of the server. */
+  onLine?: (line: string) => void;
+  /** Days of closed-run history to keep (default 30; the dev server's own default is 1). */
+  retentionDays?: number;
+  /** Start the bare server: no --search-attribute flags, no search attributes or retention set. For tests. */
+  bare?: boolean;
+}
+
+export interface DevServer {
+  /** `127.0.0.1:PORT`, for TEMPORAL_ADDRESS. */
+  address: string;
+  /** Temporal Web, e.g. `http://127.0.0.1:8233`. */
+  uiUrl: string;
+  namespace: string;
+  pid: number;
+  /** Resolves if the server process ends (on its own or after stop()). */
+  exited: Promise<ExitInfo>;
+  /** SIGTERM, SIGKILL after 15 s; resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 120_000;
+
+/**
+ * Starts `temporal server start-dev` on 127.0.0.1 with Sluice's search attributes and retention
+ * in place, and resolves once its frontend answers.
+ *
+ * @example
+ * const server = await startDevServer();
+ * try { ...TEMPORAL_ADDRESS = server.address... } finally { await server.stop(); }
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cli = await findTemporalCli();
+  const namespace = options.namespace ?? 'default';
+  if (options.dbFile && !existsSync(dirname(resolve(options.dbFile)))) {
+    throw new Error(`startDevServer: the directory of dbFile ${options.dbFile} does not exist; create it first.`);
+  }
+  // Free ports can be taken by someone else before the server binds them: retry with new ones,
+  // unless the caller asked for specific ports.
+  const attempts = options.port || options.uiPort ? 1 : 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(cli, namespace, options);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= attempts) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(cli: string, namespace: string, options: DevServerOptions): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const uiPort = options.uiPort ?? (await freePort());
+  const address = `127.0.0.1:${port}`;
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'warn'];
+  if (options.dbFile) args.push('--db-filename', resolve(options.dbFile));
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  if (!options.bare) {
+    for (const name of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=Keyword`);
+  }
+  // The CLI also reads TEMPORAL_* variables as client settings; keep the caller's out of the server.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
+  // The CLI prints "Server: localhost:PORT" only once ITS server is up. Waiting for that line, not just
+  // for the port to answer, avoids mistaking another server on the same port for ours.
+  let announced = false;
+  const child = spawnManaged(cli, args, {
+    env,
+    logFile: options.logFile,
+    onLine: (line) => {
+      if (/^Server:\s+\S+:(\d+)\s*$/.exec(line)?.[1] === String(port)) announced = true;
+      options.onLine?.(line);
+    },
+  });
+  const stop = async () => {
+    await child.stop(15_000);
+  };
+
+  try {
+    const connection = await waitForFrontend(address, () => announced, child.exited, child.recentOutput);
+    try {
+      if (!options.bare) {
+        await ensureSearchAttributes(connection, namespace);
+        await ensureRetention(connection, namespace, options.retentionDays ?? 30);
+      }
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    await stop();
+    if (/can't (set|use default) (frontend |frontend HTTP |UI )?port|address already in use/i.test(child.recentOutput())) {
+      throw new PortTakenError(
+        `Temporal dev server could not use its ports (frontend ${port}, Temporal Web ${uiPort}); ` +
+          `stop what uses them or choose other ports. Its output:\n${child.recentOutput()}`,
+      );
+    }
+    throw err;
+  }
+  return { address, uiUrl: `http://127.0.0.1:${uiPort}`, namespace, pid: child.pid, exited: child.exited, stop };
+}
+
+async function waitForFrontend(address: string, announced: () => boolean, exited: Promise<ExitInfo>, output: () => string): Promise<Connection> {
+  let exit: ExitInfo | undefined;
+  void exited.then((info) => (exit = info));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exit) {
+      throw new Error(`Temporal dev server exited during start-up (code ${exit.code}, signal ${exit.signal}). Its output:\n${output()}`);
+    }
+    if (!announced()) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '2s' });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return connection;
+      } catch (err) {
+        await connection.close();
+        throw err;
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(
+    `Temporal dev server did not answer on ${address} within ${START_TIMEOUT_MS / 1000} s: ${(lastError as Error)?.message}. Its output:\n${output()}`,
+  );
+}

@@ -1,0 +1,196 @@
+// `npm start`: the embedded default. A Temporal dev server keeping its state in the data directory,
+// the worker, and the web app when web/ exists; their output line-prefixed; Ctrl-C stops them all.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { workerConfigFromEnv } from '../worker/config';
+import { startDevServer, type DevServer } from './dev-server';
+import { isPortFree, waitForPort } from './free-port';
+import { spawnManaged, type ExitInfo, type ManagedChild } from './managed-child';
+
+const root = resolve(__dirname, '..');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const settings = z
+  .object({
+    SLUICE_DATA_DIR: z.string().trim().min(1).default('./data'),
+    SLUICE_TEMPORAL_PORT: port.default(7233),
+    SLUICE_TEMPORAL_UI_PORT: port.default(8233),
+    SLUICE_WEB_PORT: port.default(3000),
+    // "false" runs Temporal and the worker only (the web app served some other way, or not at all).
+    SLUICE_START_WEB: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  })
+  .safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+if (!settings.success) {
+  const lines = settings.error.issues.map((i) => `  ${i.path.join('.')}=${process.env[String(i.path[0])]}: ${i.message}`);
+  console.error(`[start] Invalid settings in the environment:\n${lines.join('\n')}`);
+  process.exit(1);
+}
+const config = settings.data;
+const dataDir = resolve(config.SLUICE_DATA_DIR);
+const webPresent = existsSync(join(root, 'web')) && readdirSync(join(root, 'web')).some((f) => f.startsWith('next.config.'));
+const startWeb = webPresent && config.SLUICE_START_WEB;
+
+const NAMES = ['temporal', 'worker', 'web'] as const;
+type Name = (typeof NAMES)[number];
+const width = Math.max(...NAMES.map((n) => n.length)) + 2;
+const prefixed = (name: string) => (line: string) => process.stdout.write(`${`[${name}]`.padEnd(width)} ${line}\n`);
+const say = prefixed('start');
+
+let temporal: DevServer | undefined;
+const children = new Map<Name, ManagedChild>();
+let stopping = false;
+let temporalStopping = false;
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  await requireFreePorts();
+
+  say(`starting Temporal (state in ${join(dataDir, 'temporal.db')})...`);
+  temporal = await startDevServer({
+    dbFile: join(dataDir, 'temporal.db'),
+    port: config.SLUICE_TEMPORAL_PORT,
+    uiPort: config.SLUICE_TEMPORAL_UI_PORT,
+    // While it stops, the server warns about every connection of its own going away: noise.
+    onLine: (line) => (temporalStopping && !/level=ERROR/.test(line) ? undefined : prefixed('temporal')(line)),
+  });
+  watch('temporal', temporal.exited);
+
+  // Every child gets the same absolute settings, whatever directory it works in.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_WEB_URL: temporal.uiUrl,
+    SLUICE_DATA_DIR: dataDir,
+  };
+
+  say('starting the worker...');
+  const worker = spawnChild('worker', process.execPath, ['--import', 'tsx', join(root, 'worker', 'main.ts')], env);
+  const workerReady = waitForWorker(temporal, workerConfigFromEnv(env).taskQueue, worker);
+  workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
+
+  const webUrl = `http://127.0.0.1:${config.SLUICE_WEB_PORT}`;
+  if (startWeb) {
+    say('starting the web app...');
+    const next = require.resolve('next/dist/bin/next', { paths: [root] });
+    const web = spawnChild('web', process.execPath, [next, 'dev', join(root, 'web'), '-p', String(config.SLUICE_WEB_PORT), '-H', '127.0.0.1'], env);
+    let webDied = false;
+    void web.exited.then(() => (webDied = true));
+    await waitForPort(config.SLUICE_WEB_PORT, { timeoutMs: 180_000, gaveUp: () => webDied || stopping });
+  }
+  await workerReady;
+  if (stopping) return;
+
+  say('Sluice is running:');
+  if (startWeb) say(`  web app       ${webUrl}`);
+  else say(`  web app       (not started: ${webPresent ? 'SLUICE_START_WEB=false' : 'web/next.config.* does not exist yet'})`);
+  say(`  Temporal Web  ${temporal.uiUrl}`);
+  say(`  Temporal      ${temporal.address} (namespace ${temporal.namespace})`);
+  say(`  data          ${dataDir}`);
+  say('Press Ctrl-C to stop.');
+}
+
+// Ready = polling its task queue, as Temporal sees it (bundling the flows takes a while).
+async function waitForWorker(server: DevServer, taskQueue: string, worker: ManagedChild): Promise<void> {
+  let died = false;
+  void worker.exited.then(() => (died = true));
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const deadline = Date.now() + 300_000;
+    while (!died && !stopping) {
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: server.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+      });
+      if (pollers.length > 0) return;
+      if (Date.now() > deadline) {
+        say(`the worker is not polling task queue ${taskQueue} after 5 minutes; see its output above.`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+async function requireFreePorts(): Promise<void> {
+  const wanted: [string, string, number][] = [
+    ['Temporal', 'SLUICE_TEMPORAL_PORT', config.SLUICE_TEMPORAL_PORT],
+    ['Temporal Web', 'SLUICE_TEMPORAL_UI_PORT', config.SLUICE_TEMPORAL_UI_PORT],
+  ];
+  if (startWeb) wanted.push(['the web app', 'SLUICE_WEB_PORT', config.SLUICE_WEB_PORT]);
+  for (const [what, variable, p] of wanted) {
+    if (!(await isPortFree(p))) {
+      throw new Error(
+        `Port ${p} (for ${what}) is already in use on 127.0.0.1 - is another \`npm start\` or Temporal running? ` +
+          `Stop it, or choose another port with ${variable}=...`,
+      );
+    }
+  }
+}
+
+function spawnChild(name: Name, command: string, args: string[], env: NodeJS.ProcessEnv): ManagedChild {
+  const child = spawnManaged(command, args, { env, cwd: root, onLine: prefixed(name) });
+  children.set(name, child);
+  watch(name, child.exited);
+  return child;
+}
+
+// A child that ends on its own leaves Sluice half-working: say which, stop the rest, fail.
+function watch(name: Name, exited: Promise<ExitInfo>): void {
+  void exited.then(({ code, signal }) => {
+    if (stopping) return;
+    say(`${name} exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}); stopping the rest.`);
+    void shutdown(1);
+  });
+}
+
+// Worker first (it finishes or hands back its running tasks), then the web app, then Temporal.
+// Once only: a Ctrl-C during a shutdown caused by a dead child keeps that shutdown and its exit code.
+let shuttingDown: Promise<never> | undefined;
+function shutdown(exitCode: number): Promise<never> {
+  shuttingDown ??= stopAll(exitCode);
+  return shuttingDown;
+}
+
+async function stopAll(exitCode: number): Promise<never> {
+  stopping = true;
+  const timeouts: Record<Name, number> = { worker: 45_000, web: 10_000, temporal: 15_000 };
+  for (const name of ['worker', 'web'] as const) {
+    const child = children.get(name);
+    if (!child) continue;
+    say(`stopping ${name}...`);
+    await child.stop(timeouts[name]);
+  }
+  if (temporal) {
+    say('stopping temporal...');
+    temporalStopping = true;
+    await temporal.stop();
+  }
+  say('stopped.');
+  process.exit(exitCode);
+}
+
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    signals += 1;
+    if (signals > 1) {
+      // Impatient second Ctrl-C: the exit hook of managed-child kills every process group.
+      say('second signal: killing everything now.');
+      process.exit(1);
+    }
+    say(`${signal}: stopping...`);
+    void shutdown(0);
+  });
+}
+
+main().catch((err: Error) => {
+  if (stopping) return;
+  say(`could not start: ${err.message}`);
+  void shutdown(1);
+});

@@ -1,0 +1,9 @@
+// Temporal plumbing shared by the worker, the web app, scripts and tests.
+export { connect, parseTemporalConfig, temporalConfig, TemporalConfigError, type TemporalConfig } from './connection';
+export { ensureRetention, retentionSeconds } from './namespace';
+export {
+  ensureSearchAttributes,
+  SEARCH_ATTRIBUTES,
+  SearchAttributesError,
+  type SearchAttributeName,
+} from './search-attributes';

@@ -1,0 +1,107 @@
+/**
+ * `npm start` (scripts/start.ts) end to end: Temporal, the worker and (when web/ exists) the web app
+ * come up with prefixed output and printed URLs, and stop in order on SIGTERM; a child that dies
+ * takes the rest down with a non-zero exit. Runs on free ports and a fresh data directory.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { freePort, isPortFree } from '../../scripts/free-port';
+import { spawnManaged } from '../../scripts/managed-child';
+import { freshTmpDir } from '../harness/env';
+
+const root = join(__dirname, '..', '..');
+
+interface Started {
+  output: string[];
+  exit: Promise<number | null>;
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+async function npmStart(extraEnv: Record<string, string>): Promise<Started & { ports: Record<string, number>; dataDir: string }> {
+  const ports = { temporal: await freePort(), ui: await freePort(), web: await freePort() };
+  const dataDir = freshTmpDir('start-data');
+  // Not the suite's Temporal: start.ts runs its own, so TEMPORAL_* must not leak in from the harness.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
+  const output: string[] = [];
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  // spawnManaged: should this test process die, start.ts (and, through its own guards, its children) goes too.
+  const child = spawnManaged(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts')], {
+    cwd: root,
+    env: {
+      ...env,
+      SLUICE_DATA_DIR: dataDir,
+      SLUICE_TEMPORAL_PORT: String(ports.temporal),
+      SLUICE_TEMPORAL_UI_PORT: String(ports.ui),
+      SLUICE_WEB_PORT: String(ports.web),
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...extraEnv,
+    },
+    onLine: (line) => {
+      output.push(line);
+      for (const w of waiters) if (w.pattern.test(line)) w.resolve();
+    },
+  });
+  after(() => child.stop(60_000));
+  const exit = child.exited.then(({ code }) => code);
+  const waitFor = (pattern: RegExp, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (output.some((l) => pattern.test(l))) return resolve();
+      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms. Output:\n${output.join('\n')}`)), timeoutMs);
+      waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+      void exit.then((code) => reject(new Error(`start.ts exited (${code}) before ${pattern}. Output:\n${output.join('\n')}`)));
+    });
+  return { output, exit, waitFor, kill: (signal) => child.process.kill(signal), ports, dataDir };
+}
+
+const webPresent = existsSync(join(root, 'web', 'next.config.ts')) || existsSync(join(root, 'web', 'next.config.js')) || existsSync(join(root, 'web', 'next.config.mjs'));
+
+test('starts everything, prints the URLs, and stops worker, web, Temporal in that order on SIGTERM', async () => {
+  // With the web app: Next.js allows one `next dev` per checkout, so this fails while someone else
+  // runs one in web/ (it says so in the output).
+  const started = await npmStart({});
+  await started.waitFor(/Press Ctrl-C to stop/, 240_000);
+  const text = started.output.join('\n');
+  assert.match(text, /^\[temporal\] +Server: +localhost:\d+/m, 'Temporal output is prefixed');
+  assert.match(text, /^\[worker\] /m, 'worker output is prefixed');
+  assert.match(text, new RegExp(`Temporal Web +http://127\\.0\\.0\\.1:${started.ports.ui}`));
+  assert.match(text, new RegExp(`Temporal +127\\.0\\.0\\.1:${started.ports.temporal} \\(namespace default\\)`));
+  assert.equal((await fetch(`http://127.0.0.1:${started.ports.ui}`)).status, 200, 'Temporal Web answers');
+  assert.ok(existsSync(join(started.dataDir, 'temporal.db')), 'Temporal keeps its state in the data directory');
+  if (webPresent) {
+    assert.match(text, new RegExp(`web app +http://127\\.0\\.0\\.1:${started.ports.web}`));
+    assert.equal(await isPortFree(started.ports.web), false, 'the web app listens');
+  }
+
+  started.kill('SIGTERM');
+  assert.equal(await started.exit, 0, started.output.join('\n'));
+  const order = started.output.filter((l) => /stopping (worker|web|temporal)\.\.\./.test(l)).map((l) => /stopping (\w+)/.exec(l)![1]);
+  assert.deepEqual(order, webPresent ? ['worker', 'web', 'temporal'] : ['worker', 'temporal']);
+  for (const port of Object.values(started.ports)) assert.equal(await isPortFree(port), true, `port ${port} is released`);
+});
+
+test('a child that dies is named, the rest is stopped, and the exit code is not 0', async () => {
+  const started = await npmStart({ SLUICE_WORKFLOWS: '/nonexistent/workflows', SLUICE_START_WEB: 'false' });
+  const code = await started.exit;
+  assert.notEqual(code, 0);
+  const text = started.output.join('\n');
+  assert.match(text, /worker exited unexpectedly \(exit code 1\); stopping the rest/);
+  assert.match(text, /stopping temporal\.\.\./);
+  for (const port of Object.values(started.ports)) assert.equal(await isPortFree(port), true, `port ${port} is released`);
+});
+
+test('a port in use is reported with the variable that changes it', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const taken = (blocker.address() as { port: number }).port;
+  try {
+    const started = await npmStart({ SLUICE_TEMPORAL_UI_PORT: String(taken) });
+    assert.equal(await started.exit, 1);
+    assert.match(started.output.join('\n'), new RegExp(`Port ${taken} \\(for Temporal Web\\) is already in use.*SLUICE_TEMPORAL_UI_PORT=`));
+  } finally {
+    blocker.close();
+  }
+});
