@@ -1,0 +1,49 @@
+/** What a benchmark reports: figures compared with their targets, printed as a table and kept as JSON. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Metric {
+  name: string;
+  value: number;
+  unit: string;
+  /** Human-readable target, e.g. "<= 1.10". */
+  target: string;
+  /** Whether `value` meets the target; undefined for a figure without a target. Informational only. */
+  pass?: boolean;
+}
+
+export interface BenchResult {
+  name: string;
+  metrics: Metric[];
+  /** Everything measured (samples, settings), for the JSON file. */
+  details: Record<string, unknown>;
+}
+
+export const atMost = (value: number, limit: number) => ({ target: `<= ${limit}`, pass: value <= limit });
+export const atLeast = (value: number, limit: number) => ({ target: `>= ${limit}`, pass: value >= limit });
+
+export function formatTable(metrics: Metric[]): string {
+  const rows = [
+    ['metric', 'value', 'target', 'result'],
+    ...metrics.map((m) => [m.name, `${formatNumber(m.value)} ${m.unit}`.trim(), m.target, m.pass === undefined ? '' : m.pass ? 'pass' : 'FAIL']),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+function formatNumber(x: number): string {
+  const a = Math.abs(x);
+  const digits = a >= 100 || Number.isInteger(x) ? 0 : a >= 10 ? 1 : 3;
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Writes bench/results/<time>-<names>.json (git-ignored) and returns its path. */
+export function writeResults(results: BenchResult[], meta: Record<string, unknown>): string {
+  const dir = path.resolve(__dirname, '../results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = path.join(dir, `${stamp}-${results.map((r) => r.name).join('+')}.json`);
+  writeFileSync(file, JSON.stringify({ ...meta, results }, null, 2) + '\n');
+  return file;
+}

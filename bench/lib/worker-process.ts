@@ -1,0 +1,96 @@
+/**
+ * A worker in a child process for the benchmarks: Sluice's own (`worker/main.ts`, as `npm run worker` starts it)
+ * or the bare-SDK one (bench/projects/raw-worker.ts). Both run as `node --import tsx FILE`, so the loader and
+ * the Node flags are the same and the child's pid is the node process itself (no wrapper).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  readonly pid: number;
+  output(): string;
+  /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  /** The entry file, relative to the repository root. */
+  entry: string;
+  env: Record<string, string>;
+  /** The line that says the worker polls. */
+  ready: RegExp;
+  readyTimeoutMs?: number;
+  /** Extra node flags, e.g. ['--cpu-prof'] to see where a worker's time goes. */
+  nodeArgs?: string[];
+}
+
+const live = new Set<ChildProcess>();
+// Never leave a worker behind if the bench ends early (an error, Ctrl-C).
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Spawns a worker and resolves once it printed its ready line; rejects with its output if it exits first. */
+export async function startWorkerProcess(options: SpawnOptions): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, options.entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }),
+  );
+
+  const worker: WorkerProcess = {
+    pid: child.pid!,
+    output: () => text,
+    async stop(timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+  while (!options.ready.test(text)) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${options.entry} exited (${child.exitCode ?? child.signalCode}) before it was ready. Its output:\n${text}`);
+    }
+    if (Date.now() > deadline) {
+      await worker.stop();
+      throw new Error(`${options.entry} was not ready within ${options.readyTimeoutMs ?? 120_000} ms. Its output:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return worker;
+}
+
+/** The environment `worker/main.ts` reads (worker/config.ts, sdk/temporal, sdk/store). */
+export function sluiceWorkerEnv(o: { address: string; taskQueue: string; storeUrl: string; workflows: string; activities: string }): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: o.address,
+    TEMPORAL_NAMESPACE: 'default',
+    DATABASE_URL: o.storeUrl,
+    SLUICE_TASK_QUEUE: o.taskQueue,
+    SLUICE_WORKFLOWS: o.workflows,
+    SLUICE_ACTIVITIES: o.activities,
+    // The defaults, set so that a caller's environment cannot change what is measured.
+    SLUICE_LOG_ECHO: 'WARN',
+  };
+}
+
+/** Starts Sluice's worker (`worker/main.ts`) on a project. */
+export function startSluiceWorker(o: Parameters<typeof sluiceWorkerEnv>[0]): Promise<WorkerProcess> {
+  return startWorkerProcess({ entry: 'worker/main.ts', env: sluiceWorkerEnv(o), ready: /worker ready/ });
+}

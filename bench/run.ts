@@ -1,0 +1,77 @@
+/**
+ * `npm run bench [-- overhead|logs|memory ...] [--reps=N]`: starts its own Temporal dev server (and, for the
+ * logs, its own PostgreSQL), runs the benchmarks asked for (default: all three), prints a table of the
+ * figures against their targets, and writes them to bench/results/ as JSON. These are measurements, not
+ * tests: a missed target does not change the exit code.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevServer } from '../scripts/dev-server';
+import type { BenchContext } from './lib/context';
+import { formatTable, writeResults, type BenchResult } from './lib/report';
+import { benchLogThroughput } from './log-throughput';
+import { benchOverhead } from './overhead';
+import { benchWorkerMemory } from './worker-memory';
+
+const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
+  overhead: benchOverhead,
+  logs: benchLogThroughput,
+  memory: benchWorkerMemory,
+};
+
+function parseArgs(args: string[]): { names: string[]; reps?: number } {
+  let reps: number | undefined;
+  const names: string[] = [];
+  for (const arg of args) {
+    const r = /^--reps=(\d+)$/.exec(arg);
+    if (r && Number(r[1]) >= 1) reps = Number(r[1]);
+    else if (arg in BENCHMARKS) names.push(arg);
+    else throw new Error(`Unknown argument ${JSON.stringify(arg)}. Usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')} ...] [--reps=N]`);
+  }
+  return { names: names.length ? names : Object.keys(BENCHMARKS), reps };
+}
+
+async function main(): Promise<void> {
+  const { names, reps } = parseArgs(process.argv.slice(2));
+  const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+  const began = Date.now();
+  // Other processes on the machine skew every figure: the load average is reported with them.
+  const loadAtStart = os.loadavg()[0];
+  say(`starting a Temporal dev server (temporary files in ${tmpDir})`);
+  const server = await startDevServer();
+  const results: BenchResult[] = [];
+  try {
+    const ctx: BenchContext = { address: server.address, tmpDir, reps, say };
+    for (const name of names) {
+      say(`${name}: running`);
+      const t0 = Date.now();
+      results.push(await BENCHMARKS[name](ctx));
+      say(`${name}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  } finally {
+    await server.stop();
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  const load = { atStart: loadAtStart, atEnd: os.loadavg()[0] };
+  const metrics = results.flatMap((r) => r.metrics);
+  console.log(`\n${formatTable(metrics)}\n`);
+  console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
+  console.log('Targets are informational: a missed one does not fail this command.');
+  const file = writeResults(results, {
+    date: new Date().toISOString(),
+    durationS: Math.round((Date.now() - began) / 1000),
+    loadAverage1m: load,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+  });
+  console.log(`Results: ${path.relative(process.cwd(), file)}`);
+}
+
+// Ctrl-C: exit through process.exit so the exit hooks stop the workers and servers this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

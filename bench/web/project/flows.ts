@@ -1,0 +1,34 @@
+/** Flows of the web benchmarks (bench/web/run.ts); names start with `webBench` so they are easy to tell apart. */
+import { z } from 'zod';
+import { flow, tasks } from '../../../sdk/flow';
+import type * as benchTasks from './tasks';
+
+const { webBenchNoopTask, webBenchStamp, webBenchStream } = tasks<typeof benchTasks>();
+
+/** No task at all: the cheapest finished run, for filling the runs list. */
+export const webBenchNoop = flow({ description: 'Finishes at once (fills the runs list).' }, async () => 'done');
+
+/** One task that says when it ran: the run form's "Run" → first task running. */
+export const webBenchQuick = flow(
+  { description: 'One task that returns when it began.', parameters: z.object({ label: z.string().default('bench') }) },
+  async () => ({ taskStartedAt: await webBenchStamp() }),
+);
+
+/** `tasks` no-op tasks (in batches of 50), then a task streaming log lines once the bench says go. */
+export const webBenchStreaming = flow(
+  {
+    description: 'A long history, then a stream of timestamped log lines.',
+    parameters: z.object({
+      tasks: z.number().int().min(0).max(2000).default(0),
+      goFile: z.string().min(1),
+      rate: z.number().int().min(1).max(20_000).default(10),
+      seconds: z.number().int().min(1).max(600).default(30),
+    }),
+  },
+  async ({ tasks: count, goFile, rate, seconds }) => {
+    for (let start = 0; start < count; start += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, count - start) }, (_, k) => webBenchNoopTask(start + k)));
+    }
+    return webBenchStream({ goFile, rate, seconds });
+  },
+);

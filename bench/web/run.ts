@@ -1,0 +1,73 @@
+/**
+ * `npm run bench:web [-- runs-list run-page start log-latency]`: the web app's benchmarks. Starts its own
+ * Temporal dev server, SQLite store, web app (`next start`) and worker, runs the figures asked for (default:
+ * all four), prints them against their targets and writes them to bench/results/ as JSON. Measurements, not
+ * tests: a missed target does not change the exit code.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { formatTable, writeResults, type Metric } from '../lib/report';
+import { benchLogLatency } from './log-latency';
+import { benchRunPage } from './run-page';
+import { benchRunsList } from './runs-list';
+import { startStack, type Stack } from './stack';
+import { benchStartLatency } from './start-latency';
+
+type Bench = (stack: Stack, say: (l: string) => void) => Promise<{ metrics: Metric[]; details: Record<string, unknown> }>;
+
+const BENCHMARKS: Record<string, Bench> = {
+  'runs-list': benchRunsList,
+  'run-page': benchRunPage,
+  start: benchStartLatency,
+  'log-latency': benchLogLatency,
+};
+
+function parseArgs(args: string[]): string[] {
+  for (const arg of args) {
+    if (!(arg in BENCHMARKS)) throw new Error(`Unknown argument ${JSON.stringify(arg)}. Usage: npm run bench:web -- [${Object.keys(BENCHMARKS).join('|')} ...]`);
+  }
+  return args.length ? args : Object.keys(BENCHMARKS);
+}
+
+async function main(): Promise<void> {
+  const names = parseArgs(process.argv.slice(2));
+  const say = (line: string) => process.stderr.write(`[bench:web] ${line}\n`);
+  const began = Date.now();
+  const loadAtStart = os.loadavg()[0];
+  const stack = await startStack(say);
+  const metrics: Metric[] = [];
+  const details: Record<string, unknown> = { nextBuildMs: stack.buildMs };
+  try {
+    for (const name of names) {
+      say(`${name}: running`);
+      const t0 = Date.now();
+      const result = await BENCHMARKS[name](stack, say);
+      metrics.push(...result.metrics);
+      details[name] = result.details;
+      say(`${name}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  } finally {
+    await stack.stop();
+  }
+  const load = { atStart: loadAtStart, atEnd: os.loadavg()[0] };
+  console.log(`\n${formatTable(metrics)}\n`);
+  console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
+  console.log('TTFB is the first byte of the body; the pages stream (frame and skeleton first), so "whole page" is the page with its data.');
+  console.log('Targets are informational: a missed one does not fail this command.');
+  const file = writeResults([{ name: 'web', metrics, details }], {
+    date: new Date().toISOString(),
+    benchmarks: names,
+    durationS: Math.round((Date.now() - began) / 1000),
+    loadAverage1m: load,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+  });
+  console.log(`Results: ${path.relative(process.cwd(), file)}`);
+}
+
+// Ctrl-C: exit through process.exit so the exit hooks stop the worker and servers this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});
