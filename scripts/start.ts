@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
+import { openStore, storeUrlFromEnv } from '../sdk/store';
+import { ensureFirstAdmin, firstAdminMessage } from '../web/lib/auth/first-admin';
 import { workerConfigFromEnv } from '../worker/config';
 import { startDevServer, type DevServer } from './dev-server';
 import { isPortFree, waitForPort } from './free-port';
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
   workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
 
   const webUrl = `http://127.0.0.1:${config.SLUICE_WEB_PORT}`;
+  // Said with the URLs at the end, so the first log-in is not lost in the output above them.
+  const logIn = startWeb ? await firstLogIn(env) : undefined;
   if (startWeb) {
     say('starting the web app...');
     const next = require.resolve('next/dist/bin/next', { paths: [root] });
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
 
   say('Sluice is running:');
   if (startWeb) say(`  web app       ${webUrl}`);
+  if (logIn) say(logIn);
   else say(`  web app       (not started: ${webPresent ? 'SLUICE_START_WEB=false' : 'web/next.config.* does not exist yet'})`);
   say(`  Temporal Web  ${temporal.uiUrl}`);
   say(`  Temporal      ${temporal.address} (namespace ${temporal.namespace})`);
@@ -194,3 +199,22 @@ main().catch((err: Error) => {
   say(`could not start: ${err.message}`);
   void shutdown(1);
 });
+
+/**
+ * How to log in: on a fresh data folder the first admin is created here (the web app would do the same at
+ * its start-up), and its password is shown this once.
+ */
+async function firstLogIn(env: NodeJS.ProcessEnv): Promise<string> {
+  const store = await openStore(storeUrlFromEnv(env));
+  try {
+    const admin = await ensureFirstAdmin(store.db, {
+      email: (env.SLUICE_ADMIN_EMAIL?.trim() || 'admin@localhost').toLowerCase(),
+      password: env.SLUICE_ADMIN_PASSWORD?.trim() || null,
+    });
+    return admin.created
+      ? firstAdminMessage(admin).trimEnd()
+      : '  log in        with your user (add one: npm run user -- add EMAIL --role admin)';
+  } finally {
+    await store.close();
+  }
+}
