@@ -136,3 +136,13 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
     // the group is already gone
   }
 }
+
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -94,7 +94,8 @@ async function startServer(bin: string, dir: string, data: string, user: User | 
   };
 }
 
-async function waitUntilAccepting(url: string, child: ManagedChild): Promise<void> {
+/** Resolves once PostgreSQL at `url` accepts connections; rejects when `child` exits first or after 60 s. */
+export async function waitUntilAccepting(url: string, child: ManagedChild): Promise<void> {
   let exited = false;
   void child.exited.then(() => (exited = true));
   const deadline = Date.now() + 60_000;

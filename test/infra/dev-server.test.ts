@@ -12,6 +12,7 @@ import { isPortFree } from '../../scripts/free-port';
 import { ensureRetention, ensureSearchAttributes, retentionSeconds, SEARCH_ATTRIBUTES } from '../../sdk/temporal';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
 import { uniqueName } from '../harness/temporal';
+import { isProcessAlive } from '../../scripts/managed-child';
 
 const KEYWORD = 2; // IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const DAY = 86_400;
@@ -32,14 +33,6 @@ async function sluiceAttributes(connection: Connection, namespace = 'default'): 
   return Object.fromEntries(Object.entries(customAttributes).filter(([name]) => wanted.includes(name)));
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('starts on 127.0.0.1 with search attributes, 30-day retention and Temporal Web; stop() ends it', async () => {
   const { server, connection } = await start();
@@ -54,7 +47,7 @@ test('starts on 127.0.0.1 with search attributes, 30-day retention and Temporal 
 
   const port = Number(server.address.split(':')[1]);
   await server.stop();
-  assert.equal(processAlive(server.pid), false, 'the server process is gone');
+  assert.equal(isProcessAlive(server.pid), false, 'the server process is gone');
   assert.equal(await isPortFree(port), true, 'its port is released');
 });
 

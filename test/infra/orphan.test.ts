@@ -8,17 +8,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isProcessAlive } from '../../scripts/managed-child';
 
 const fixture = join(__dirname, 'fixtures', 'start-and-hang.ts');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -36,7 +29,7 @@ async function startThenKill(kind: string): Promise<Record<string, number | stri
     parent.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
   });
   const info = JSON.parse(line) as Record<string, number | string>;
-  assert.ok(alive(Number(info.pid)), 'the server runs while its parent does');
+  assert.ok(isProcessAlive(Number(info.pid)), 'the server runs while its parent does');
   if (parent.exitCode === null) {
     const exited = new Promise((resolve) => parent.once('exit', resolve));
     if (!kind.endsWith('-exit')) parent.kill('SIGKILL');
@@ -47,21 +40,21 @@ async function startThenKill(kind: string): Promise<Record<string, number | stri
 
 test('a child process group dies with its SIGKILLed parent', async () => {
   const info = await startThenKill('sleep');
-  assert.ok(await until(() => !alive(Number(info.pid)) && !alive(Number(info.grandchild)), 10_000), 'leader and grandchild are gone');
+  assert.ok(await until(() => !isProcessAlive(Number(info.pid)) && !isProcessAlive(Number(info.grandchild)), 10_000), 'leader and grandchild are gone');
 });
 
 test('the Temporal dev server dies with its SIGKILLed parent', async () => {
   const info = await startThenKill('temporal');
-  assert.ok(await until(() => !alive(Number(info.pid)), 20_000), `temporal pid ${info.pid} is gone`);
+  assert.ok(await until(() => !isProcessAlive(Number(info.pid)), 20_000), `temporal pid ${info.pid} is gone`);
 });
 
 test("PostgreSQL dies with its SIGKILLed parent and its directory is removed", async () => {
   const info = await startThenKill('postgres');
   assert.ok(existsSync(String(info.dir)));
-  assert.ok(await until(() => !alive(Number(info.pid)) && !existsSync(String(info.dir)), 20_000), `postgres pid ${info.pid} and ${info.dir} are gone`);
+  assert.ok(await until(() => !isProcessAlive(Number(info.pid)) && !existsSync(String(info.dir)), 20_000), `postgres pid ${info.pid} and ${info.dir} are gone`);
 });
 
 test('PostgreSQL dies and its directory is removed when its parent exits without stopping it', async () => {
   const info = await startThenKill('postgres-exit');
-  assert.ok(await until(() => !alive(Number(info.pid)) && !existsSync(String(info.dir)), 20_000), `postgres pid ${info.pid} and ${info.dir} are gone`);
+  assert.ok(await until(() => !isProcessAlive(Number(info.pid)) && !existsSync(String(info.dir)), 20_000), `postgres pid ${info.pid} and ${info.dir} are gone`);
 });

@@ -20,6 +20,7 @@ import { openStore } from '../../sdk/store';
 import { createUser } from '../../web/lib/auth/users';
 import type { Role } from '../../web/lib/auth/roles';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
+import { isProcessAlive } from '../../scripts/managed-child';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WEB = path.join(ROOT, 'web');
@@ -55,14 +56,6 @@ export interface WebApp {
   stop(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -96,7 +89,7 @@ async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
     } catch {
       const holder = Number(readFileSafe(path.join(LOCK, 'pid')));
       // A lock left by a process that died (or one that has not written its pid for a minute) is stale.
-      if ((holder && !alive(holder)) || (!holder && Date.now() - statSafe(LOCK) > 60_000)) rmSync(LOCK, { recursive: true, force: true });
+      if ((holder && !isProcessAlive(holder)) || (!holder && Date.now() - statSafe(LOCK) > 60_000)) rmSync(LOCK, { recursive: true, force: true });
       else await sleep(500);
     }
   }
@@ -128,7 +121,7 @@ function otherLiveServers(): number[] {
   return readdirSync(SERVERS)
     .map(Number)
     .filter((pid) => {
-      if (alive(pid)) return pid !== process.pid;
+      if (isProcessAlive(pid)) return pid !== process.pid;
       rmSync(path.join(SERVERS, String(pid)), { force: true });
       return false;
     });

@@ -4,10 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { freePort } from '../../../scripts/free-port';
 import { spawnManaged, type ManagedChild } from '../../../scripts/managed-child';
-import { postgresBinDir } from '../../../scripts/postgres';
+import { postgresBinDir, waitUntilAccepting } from '../../../scripts/postgres';
 
 export interface RestartablePostgres {
   /** postgres://postgres@127.0.0.1:PORT/postgres */
@@ -43,19 +42,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
     child = spawnManaged(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off'], {
       uid, gid, stopSignal: 'SIGINT', orphanCleanup: `rm -rf '${dir}'`,
     });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-      try {
-        await client.connect();
-        await client.end();
-        return;
-      } catch (err) {
-        await client.end().catch(() => undefined);
-        if (Date.now() > deadline) throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${child.recentOutput()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitUntilAccepting(url, child);
   };
   const stop = async () => {
     await child?.stop(15_000);
