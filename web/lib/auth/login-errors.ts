@@ -4,6 +4,7 @@
  */
 const MESSAGES = {
   SsoNoEmail: 'Your identity provider sent no email address; Sluice needs one. Ask your admin to add the email scope.',
+  SsoEmailUnverified: 'Your identity provider says your email address is not verified. Verify it there, then log in again.',
   SsoNoGroup: 'Your account is in none of the groups allowed into Sluice. Ask an admin.',
   Disabled: 'This account is disabled. Ask an admin to enable it.',
   OAuthSignin: 'Could not reach the single sign-on provider. Try again, or log in with your email and password.',

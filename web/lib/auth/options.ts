@@ -12,6 +12,7 @@ import { getStore } from '../sluice.server';
 import { checkCredentials, LoginError } from './credentials';
 import type { LoginErrorCode } from './login-errors';
 import { NO_PASSWORD } from './passwords';
+import { oidcClaims } from './oidc-claims';
 import { oidcRole } from './oidc-role';
 import { normalizeEmail } from './users';
 
@@ -22,6 +23,7 @@ interface OidcProfile extends Record<string, unknown> {
   email?: string;
   name?: string;
   preferred_username?: string;
+  email_verified?: boolean | string;
 }
 
 function oidcProvider(oidc: OidcSettings): OAuthConfig<OidcProfile> {
@@ -35,6 +37,8 @@ function oidcProvider(oidc: OidcSettings): OAuthConfig<OidcProfile> {
     authorization: { params: { scope: 'openid email profile' } },
     idToken: true,
     checks: ['pkce', 'state'],
+    // Email, name and groups may be in the ID token or only at userinfo, depending on the provider.
+    userinfo: { request: (context) => oidcClaims(context) as Promise<OidcProfile> },
     profile: (profile) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? profile.preferred_username ?? null }),
   };
 }
@@ -42,6 +46,10 @@ function oidcProvider(oidc: OidcSettings): OAuthConfig<OidcProfile> {
 /** Creates or updates the store's user for a single-sign-on log-in; returns its id, or a refusal message. */
 async function syncOidcUser(profile: OidcProfile, oidc: OidcSettings): Promise<{ id: number } | { refused: LoginErrorCode }> {
   if (!profile.email) return { refused: 'SsoNoEmail' };
+  // Users are matched by email: an address the provider itself says is unverified (self-registration in
+  // a Keycloak realm) must not open the Sluice account that has it. A provider that omits the claim is
+  // trusted with its addresses (README: single-tenant Entra ID only).
+  if (profile.email_verified === false || profile.email_verified === 'false') return { refused: 'SsoEmailUnverified' };
   const role = oidcRole(profile, oidc);
   if (!role) return { refused: 'SsoNoGroup' };
   const email = normalizeEmail(profile.email);
