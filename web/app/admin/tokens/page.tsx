@@ -3,14 +3,12 @@ import { requireUser } from '@/lib/auth/guard';
 import { listApiTokens } from '@/lib/auth/tokens';
 import { listUsers } from '@/lib/auth/users';
 import { getStore } from '@/lib/sluice.server';
+import { adminDate } from '../admin-date';
+import { AdminFrame } from '../admin-frame';
 import { CreateTokenForm, RevokeForm } from './token-forms';
 
 export const metadata = { title: 'API tokens' };
 export const dynamic = 'force-dynamic';
-
-function date(ms: number | null): string {
-  return ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-}
 
 export default async function TokensPage() {
   await requireUser('admin');
@@ -18,62 +16,55 @@ export default async function TokensPage() {
   const [tokens, users] = await Promise.all([listApiTokens(db), listUsers(db)]);
   const emails = new Map(users.map((u) => [u.id, u.email]));
   return (
-    <div className="page">
-      <div className="page-head">
-        <div>
-          <h1>API tokens</h1>
-          <p className="subtitle">
-            For programs that start runs and read results over HTTP: send <code>Authorization: Bearer slc_…</code>. A viewer token
-            reads; an operator token also starts runs. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>.
-          </p>
-        </div>
-      </div>
-
-      <section className="panel">
-        <h2>Create a token</h2>
-        <CreateTokenForm />
-      </section>
-
-      <section className="panel">
-        <h2>Tokens</h2>
-        {tokens.length === 0 ? (
-          <p className="muted">No tokens yet.</p>
-        ) : (
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Role</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Status</th>
+    <AdminFrame
+      title="API tokens"
+      intro={
+        <>
+          For programs that start runs and read results over HTTP: send <code>Authorization: Bearer slc_…</code>. A viewer token reads;
+          an operator token also starts runs. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>.
+        </>
+      }
+      formTitle="Create a token"
+      form={<CreateTokenForm />}
+      listTitle="Tokens"
+    >
+      {tokens.length === 0 ? (
+        <p className="muted">No tokens yet.</p>
+      ) : (
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id} data-testid={`token-${t.name}`}>
+                <td className="mono">{t.name}</td>
+                <td>{t.role}</td>
+                <td>
+                  {adminDate(t.createdAt)}
+                  <div className="muted">by {t.createdBy === null ? 'the command line' : (emails.get(t.createdBy) ?? 'a deleted user')}</div>
+                </td>
+                <td>{adminDate(t.lastUsedAt)}</td>
+                <td>
+                  {t.revokedAt ? (
+                    <span className="badge tone-muted">revoked {adminDate(t.revokedAt)}</span>
+                  ) : (
+                    <>
+                      <span className="badge tone-ok">active</span> <RevokeForm id={t.id} name={t.name} />
+                    </>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => (
-                <tr key={t.id} data-testid={`token-${t.name}`}>
-                  <td className="mono">{t.name}</td>
-                  <td>{t.role}</td>
-                  <td>
-                    {date(t.createdAt)}
-                    <div className="muted">by {t.createdBy === null ? 'the command line' : (emails.get(t.createdBy) ?? 'a deleted user')}</div>
-                  </td>
-                  <td>{date(t.lastUsedAt)}</td>
-                  <td>
-                    {t.revokedAt ? (
-                      <span className="badge tone-muted">revoked {date(t.revokedAt)}</span>
-                    ) : (
-                      <>
-                        <span className="badge tone-ok">active</span> <RevokeForm id={t.id} name={t.name} />
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-    </div>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </AdminFrame>
   );
 }

@@ -1,7 +1,8 @@
 'use client';
+// The API tokens page's forms; each posts to a server action and shows its answer in place.
 import { useActionState } from 'react';
-import { ROLES } from '@/lib/auth/roles';
 import { EMPTY } from '../form-state';
+import { AddFormEnd, FieldError, RoleOptions } from '../form-parts';
 import { createToken, revokeToken } from './actions';
 import styles from '../admin.module.css';
 
@@ -12,34 +13,21 @@ export function CreateTokenForm() {
       <div className="field">
         <label htmlFor="token-name">Name</label>
         <input id="token-name" name="name" type="text" placeholder="rainfall-etl" required defaultValue={state.values?.name ?? ''} aria-invalid={!!state.fieldErrors?.name} />
-        {state.fieldErrors?.name && <span className="error">{state.fieldErrors.name}</span>}
+        <FieldError state={state} name="name" />
       </div>
       <div className="field">
         <label htmlFor="token-role">Role</label>
         <select key={state.values?.role ?? 'operator'} id="token-role" name="role" defaultValue={state.values?.role ?? 'operator'}>
-          {ROLES.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
+          <RoleOptions />
         </select>
       </div>
-      <div className="form-actions">
-        <button className="primary" type="submit" disabled={pending}>
-          Create token
-        </button>
-      </div>
-      <div className={styles.wide}>
-        {state.error && <p className="form-error" role="alert">{state.error}</p>}
-        {state.ok && (
-          <div className="form-ok" role="status">
-            {state.ok}
-            {state.token && (
-              <code className={styles.secret} data-testid="new-token">
-                {state.token}
-              </code>
-            )}
-          </div>
+      <AddFormEnd label="Create token" pending={pending} state={state}>
+        {state.token && (
+          <code className={styles.secret} data-testid="new-token">
+            {state.token}
+          </code>
         )}
-      </div>
+      </AddFormEnd>
     </form>
   );
 }

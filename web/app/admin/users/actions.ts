@@ -1,10 +1,8 @@
 'use server';
 // Admin-only user management. Every action checks the caller's role first, validates with zod, and
 // refuses to leave Sluice without an admin who can log in.
-import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { authorizeAction } from '@/lib/auth/guard';
-import { MIN_PASSWORD_LENGTH, WeakPasswordError } from '@/lib/auth/passwords';
+import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
 import { ROLES } from '@/lib/auth/roles';
 import {
   countActiveAdmins,
@@ -16,7 +14,8 @@ import {
   UserError,
 } from '@/lib/auth/users';
 import { getStore } from '@/lib/sluice.server';
-import type { FormState } from '../form-state';
+import { asAdmin } from '../as-admin';
+import { invalidForm, typedValues, type FormState } from '../form-state';
 
 const email = z.string().trim().toLowerCase().regex(/^[^\s@]+@[^\s@]+$/, 'Enter an email address, like alice@example.org.');
 const role = z.enum(ROLES, { error: `Pick a role: ${ROLES.join(', ')}.` });
@@ -33,42 +32,10 @@ const addSchema = z.object({
     .refine((p) => !p || p.length >= MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters, or leave it empty for single sign-on.`),
 });
 
-function fieldErrors(error: z.ZodError, form?: FormData): FormState {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
-  return { error: 'Check the fields marked below.', fieldErrors: errors, values: form && typedValues(form) };
-}
-
-/** The form's fields without the password, to fill the form again after an error. */
-function typedValues(form: FormData): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form) if (key !== 'password' && typeof value === 'string' && !key.startsWith('$')) values[key] = value;
-  return values;
-}
-
-/** Runs an admin action: role check, then `work`; user errors become the form's message. */
-async function asAdmin(work: (me: { email: string }) => Promise<FormState>): Promise<FormState> {
-  let me;
-  try {
-    me = await authorizeAction('admin');
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-  try {
-    const state = await work(me);
-    revalidatePath('/admin/users');
-    return state;
-  } catch (err) {
-    if (err instanceof UserError || err instanceof WeakPasswordError) return { error: err.message };
-    console.error('[sluice] user management failed:', err);
-    return { error: 'The change could not be saved (the store did not answer). Try again.' };
-  }
-}
-
 export async function addUser(_prev: FormState, form: FormData): Promise<FormState> {
-  return asAdmin(async () => {
+  return asAdmin('/admin/users', async () => {
     const parsed = addSchema.safeParse(Object.fromEntries(form));
-    if (!parsed.success) return fieldErrors(parsed.error, form);
+    if (!parsed.success) return invalidForm(parsed.error, form);
     const { db } = await getStore();
     let user;
     try {
@@ -89,9 +56,9 @@ async function wouldLoseLastAdmin(targetEmail: string): Promise<boolean> {
 }
 
 export async function changeRole(_prev: FormState, form: FormData): Promise<FormState> {
-  return asAdmin(async () => {
+  return asAdmin('/admin/users', async () => {
     const parsed = z.object({ email, role }).safeParse(Object.fromEntries(form));
-    if (!parsed.success) return fieldErrors(parsed.error);
+    if (!parsed.success) return invalidForm(parsed.error);
     if (parsed.data.role !== 'admin' && (await wouldLoseLastAdmin(parsed.data.email))) {
       return { error: `${parsed.data.email} is the last admin: make someone else admin first.` };
     }
@@ -101,18 +68,18 @@ export async function changeRole(_prev: FormState, form: FormData): Promise<Form
 }
 
 export async function resetPassword(_prev: FormState, form: FormData): Promise<FormState> {
-  return asAdmin(async () => {
+  return asAdmin('/admin/users', async () => {
     const parsed = z.object({ email, password }).safeParse(Object.fromEntries(form));
-    if (!parsed.success) return fieldErrors(parsed.error);
+    if (!parsed.success) return invalidForm(parsed.error);
     const user = await setUserPassword((await getStore()).db, parsed.data.email, parsed.data.password);
     return { ok: `New password set for ${user.email}; earlier failed log-ins are forgotten.` };
   });
 }
 
 export async function setDisabled(_prev: FormState, form: FormData): Promise<FormState> {
-  return asAdmin(async (me) => {
+  return asAdmin('/admin/users', async (me) => {
     const parsed = z.object({ email, disabled: z.enum(['true', 'false']) }).safeParse(Object.fromEntries(form));
-    if (!parsed.success) return fieldErrors(parsed.error);
+    if (!parsed.success) return invalidForm(parsed.error);
     const disable = parsed.data.disabled === 'true';
     if (disable && parsed.data.email === me.email) return { error: 'You cannot disable yourself: ask another admin.' };
     if (disable && (await wouldLoseLastAdmin(parsed.data.email))) return { error: `${parsed.data.email} is the last admin: make someone else admin first.` };

@@ -1,21 +1,11 @@
 'use client';
 // The users page's forms; each posts to a server action and shows its answer in place.
 import { useActionState } from 'react';
-import { ROLES, type Role } from '@/lib/auth/roles';
-import { EMPTY, type FormState } from '../form-state';
+import type { Role } from '@/lib/auth/roles';
+import { EMPTY } from '../form-state';
+import { AddFormEnd, FieldError, FormMessage, RoleOptions } from '../form-parts';
 import { addUser, changeRole, resetPassword, setDisabled } from './actions';
 import styles from '../admin.module.css';
-
-function Message({ state }: { state: FormState }) {
-  if (state.error) return <p className="form-error" role="alert">{state.error}</p>;
-  if (state.ok) return <p className="form-ok" role="status">{state.ok}</p>;
-  return null;
-}
-
-function FieldError({ state, name }: { state: FormState; name: string }) {
-  const message = state.fieldErrors?.[name];
-  return message ? <span className="error" id={`${name}-error`}>{message}</span> : null;
-}
 
 export function AddUserForm() {
   const [state, action, pending] = useActionState(addUser, EMPTY);
@@ -34,9 +24,7 @@ export function AddUserForm() {
         <label htmlFor="add-role">Role</label>
         {/* keyed: a select takes defaultValue only when mounted, and React resets forms after an action */}
         <select key={state.values?.role ?? 'viewer'} id="add-role" name="role" defaultValue={state.values?.role ?? 'viewer'}>
-          {ROLES.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
+          <RoleOptions />
         </select>
         <FieldError state={state} name="role" />
       </div>
@@ -46,14 +34,7 @@ export function AddUserForm() {
         <span className="help">Empty: single sign-on only.</span>
         <FieldError state={state} name="password" />
       </div>
-      <div className="form-actions">
-        <button className="primary" type="submit" disabled={pending}>
-          Add user
-        </button>
-      </div>
-      <div className={styles.wide}>
-        <Message state={state} />
-      </div>
+      <AddFormEnd label="Add user" pending={pending} state={state} />
     </form>
   );
 }
@@ -64,14 +45,12 @@ export function RoleForm({ email, role }: { email: string; role: Role }) {
     <form action={action} className={styles.inline}>
       <input type="hidden" name="email" value={email} />
       <select key={role} name="role" defaultValue={role} aria-label={`Role of ${email}`}>
-        {ROLES.map((r) => (
-          <option key={r}>{r}</option>
-        ))}
+        <RoleOptions />
       </select>
       <button className="small" type="submit" disabled={pending}>
         Save
       </button>
-      <Message state={state} />
+      <FormMessage state={state} />
     </form>
   );
 }
@@ -86,7 +65,7 @@ export function PasswordForm({ email }: { email: string }) {
         Set
       </button>
       <FieldError state={state} name="password" />
-      {!state.fieldErrors && <Message state={state} />}
+      {!state.fieldErrors && <FormMessage state={state} />}
     </form>
   );
 }
@@ -100,7 +79,7 @@ export function DisableForm({ email, disabled }: { email: string; disabled: bool
       <button className={disabled ? 'small' : 'small danger'} type="submit" disabled={pending}>
         {disabled ? 'Enable' : 'Disable'}
       </button>
-      <Message state={state} />
+      <FormMessage state={state} />
     </form>
   );
 }
