@@ -185,6 +185,9 @@ describe('settings', () => {
     assert.equal(env.oidc?.issuer, 'https://id.example.org/realms/data');
     assert.deepEqual(env.oidc?.operatorGroups, ['hydrology', 'ops']);
     assert.equal(env.oidc?.defaultRole, null);
+    assert.equal(env.oidc?.scopes, 'openid email profile', 'the scopes Sluice needs, and no others unless asked');
+    const withGroups = parseEnv({ NODE_ENV: 'development', OIDC_ISSUER: 'https://dex.example.org', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b', OIDC_SCOPES: 'groups, offline_access email' });
+    assert.equal(withGroups.oidc?.scopes, 'openid email profile groups offline_access');
     assert.throws(() => parseEnv({ NODE_ENV: 'development', OIDC_DEFAULT_ROLE: 'root' }), /OIDC_DEFAULT_ROLE: must be one of/);
   });
 });

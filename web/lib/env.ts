@@ -22,6 +22,8 @@ export interface OidcSettings {
   operatorGroups: string[];
   /** Role of a single-sign-on user in none of the groups above; null refuses them. */
   defaultRole: Role | null;
+  /** Scopes asked for: `openid email profile`, plus e.g. `groups` for providers that release groups only then. */
+  scopes: string;
 }
 
 export interface Env {
@@ -70,6 +72,7 @@ const schema = z.object({
   OIDC_CLIENT_SECRET: optionalText,
   OIDC_NAME: optionalText,
   OIDC_ROLE_CLAIM: optionalText,
+  OIDC_SCOPES: optionalText,
   OIDC_ADMIN_GROUPS: list,
   OIDC_OPERATOR_GROUPS: list,
   OIDC_DEFAULT_ROLE: optionalText.pipe(z.enum([...ROLES, 'none'], { error: `must be one of ${ROLES.join(', ')} or none` }).optional()),
@@ -116,6 +119,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       adminGroups: v.OIDC_ADMIN_GROUPS,
       operatorGroups: v.OIDC_OPERATOR_GROUPS,
       defaultRole: v.OIDC_DEFAULT_ROLE === 'none' ? null : (v.OIDC_DEFAULT_ROLE ?? 'viewer'),
+      // openid/email/profile are always needed (who is this, by email); extra scopes are added to them.
+      scopes: [...new Set(['openid', 'email', 'profile', ...(v.OIDC_SCOPES ?? '').split(/[\s,]+/).filter(Boolean)])].join(' '),
     };
   } else if (v.OIDC_CLIENT_ID || v.OIDC_CLIENT_SECRET) {
     problems.push('  OIDC_ISSUER: required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set (or unset those to turn single sign-on off)');

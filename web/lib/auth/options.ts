@@ -34,7 +34,7 @@ function oidcProvider(oidc: OidcSettings): OAuthConfig<OidcProfile> {
     wellKnown: `${oidc.issuer}/.well-known/openid-configuration`,
     clientId: oidc.clientId,
     clientSecret: oidc.clientSecret,
-    authorization: { params: { scope: 'openid email profile' } },
+    authorization: { params: { scope: oidc.scopes } },
     idToken: true,
     checks: ['pkce', 'state'],
     // Email, name and groups may be in the ID token or only at userinfo, depending on the provider.
