@@ -256,6 +256,12 @@ describe('flows and deployments', () => {
     assert.equal(byHand.schedule, 'Manual only (no schedule)');
     assert.deepEqual(byHand.parameters, { station: 'south', days: 2 });
     assert.equal((await getFlowView(client, 'noSuchFlow')), undefined);
+    const home = await getHome(client);
+    assert.ok(home.nextRuns.ok);
+    const nightlyRows = home.nextRuns.value.filter((r) => r.flow === 'pagesReport' && r.deployment === 'nightly');
+    assert.equal(nightlyRows.length, 1, 'the home page lists a deployment once, at its next run');
+    assert.equal(nightlyRows[0].at, nightly.live!.nextRunTimes[0]);
+    assert.ok(!home.nextRuns.value.some((r) => r.deployment === 'by-hand'), 'a manual deployment has no next run');
   });
 
   test('pause with a note, resume, run now', async () => {

@@ -60,7 +60,8 @@ export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns
     part(async () =>
       (await client.listDeployments())
         .filter((d) => !d.paused)
-        .flatMap((d) => d.nextRunTimes.slice(0, 3).map((at) => ({ flow: d.flow, deployment: d.name, at, schedule: describeSchedule(d) })))
+        // One row per deployment (its next run): a frequent interval would otherwise fill the list alone.
+        .flatMap((d) => d.nextRunTimes.slice(0, 1).map((at) => ({ flow: d.flow, deployment: d.name, at, schedule: describeSchedule(d) })))
         .sort((a, b) => a.at.localeCompare(b.at))
         .slice(0, HOME_LIMITS.nextRuns),
     ),
