@@ -37,7 +37,9 @@ const startWeb = webPresent && config.SLUICE_START_WEB;
 const NAMES = ['temporal', 'worker', 'web'] as const;
 type Name = (typeof NAMES)[number];
 const width = Math.max(...NAMES.map((n) => n.length)) + 2;
-const prefixed = (name: string) => (line: string) => process.stdout.write(`${`[${name}]`.padEnd(width)} ${line}\n`);
+// Every line of a multi-line message gets the prefix, so the output stays one column.
+const prefixed = (name: string) => (text: string) =>
+  process.stdout.write(text.split('\n').map((line) => `${`[${name}]`.padEnd(width)} ${line}\n`).join(''));
 const say = prefixed('start');
 
 let temporal: DevServer | undefined;
@@ -212,7 +214,7 @@ async function firstLogIn(env: NodeJS.ProcessEnv): Promise<string> {
       password: env.SLUICE_ADMIN_PASSWORD?.trim() || null,
     });
     return admin.created
-      ? firstAdminMessage(admin).trimEnd()
+      ? firstAdminMessage(admin).trim().replace(/^\[sluice\] /, '  ')
       : '  log in        with your user (add one: npm run user -- add EMAIL --role admin)';
   } finally {
     await store.close();
