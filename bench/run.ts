@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer } from '../scripts/dev-server';
 import type { BenchContext } from './lib/context';
-import { formatTable, writeResults, type BenchResult } from './lib/report';
+import { reportRun, type BenchResult } from './lib/report';
 import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
 import { benchWorkerMemory } from './worker-memory';
@@ -54,18 +54,7 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(tmpDir, { recursive: true, force: true });
   }
-  const load = { atStart: loadAtStart, atEnd: os.loadavg()[0] };
-  const metrics = results.flatMap((r) => r.metrics);
-  console.log(`\n${formatTable(metrics)}\n`);
-  console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
-  console.log('Targets are informational: a missed one does not fail this command.');
-  const file = writeResults(results, {
-    date: new Date().toISOString(),
-    durationS: Math.round((Date.now() - began) / 1000),
-    loadAverage1m: load,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
-  });
-  console.log(`Results: ${path.relative(process.cwd(), file)}`);
+  reportRun(results, { began, loadAtStart });
 }
 
 // Ctrl-C: exit through process.exit so the exit hooks stop the workers and servers this run started.

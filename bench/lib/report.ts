@@ -1,5 +1,6 @@
 /** What a benchmark reports: figures compared with their targets, printed as a table and kept as JSON. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Metric {
@@ -46,4 +47,24 @@ export function writeResults(results: BenchResult[], meta: Record<string, unknow
   const file = path.join(dir, `${stamp}-${results.map((r) => r.name).join('+')}.json`);
   writeFileSync(file, JSON.stringify({ ...meta, results }, null, 2) + '\n');
   return file;
+}
+
+/**
+ * The end of a bench run: the table, the machine's load (other processes skew every figure), and the JSON
+ * file with everything measured. `notes` are printed under the table; `meta` goes into the file.
+ */
+export function reportRun(results: BenchResult[], run: { began: number; loadAtStart: number; notes?: string[]; meta?: Record<string, unknown> }): void {
+  const load = { atStart: run.loadAtStart, atEnd: os.loadavg()[0] };
+  console.log(`\n${formatTable(results.flatMap((r) => r.metrics))}\n`);
+  console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
+  for (const note of run.notes ?? []) console.log(note);
+  console.log('Targets are informational: a missed one does not fail this command.');
+  const file = writeResults(results, {
+    date: new Date().toISOString(),
+    ...run.meta,
+    durationS: Math.round((Date.now() - run.began) / 1000),
+    loadAverage1m: load,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+  });
+  console.log(`Results: ${path.relative(process.cwd(), file)}`);
 }

@@ -5,8 +5,7 @@
  * tests: a missed target does not change the exit code.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { formatTable, writeResults, type Metric } from '../lib/report';
+import { reportRun, type Metric } from '../lib/report';
 import { benchLogLatency } from './log-latency';
 import { benchRunPage } from './run-page';
 import { benchRunsList } from './runs-list';
@@ -49,19 +48,12 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-  const load = { atStart: loadAtStart, atEnd: os.loadavg()[0] };
-  console.log(`\n${formatTable(metrics)}\n`);
-  console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
-  console.log('TTFB is the first byte of the body; the pages stream (frame and skeleton first), so "whole page" is the page with its data.');
-  console.log('Targets are informational: a missed one does not fail this command.');
-  const file = writeResults([{ name: 'web', metrics, details }], {
-    date: new Date().toISOString(),
-    benchmarks: names,
-    durationS: Math.round((Date.now() - began) / 1000),
-    loadAverage1m: load,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+  reportRun([{ name: 'web', metrics, details }], {
+    began,
+    loadAtStart,
+    notes: ['TTFB is the first byte of the body; the pages stream (frame and skeleton first), so "whole page" is the page with its data.'],
+    meta: { benchmarks: names },
   });
-  console.log(`Results: ${path.relative(process.cwd(), file)}`);
 }
 
 // Ctrl-C: exit through process.exit so the exit hooks stop the worker and servers this run started.
