@@ -86,6 +86,8 @@ export class LogShipper {
   #retryMs = FIRST_RETRY_MS;
 
   #timer: NodeJS.Timeout | null = null;
+  /** The pending timer fires at once (a full batch waits), so further pushes need not reschedule it. */
+  #timerImmediate = false;
   #draining: Promise<void> | null = null;
   #wakeRetry: (() => void) | null = null;
   #waiters: { target: number; resolve: () => void }[] = [];
@@ -116,7 +118,9 @@ export class LogShipper {
       this.#count++;
       this.#pushed++;
       if (this.#draining) return; // the drain loop takes it on its next turn
-      if (this.#count >= this.#batchSize) this.#schedule(0);
+      if (this.#count >= this.#batchSize) {
+        if (!this.#timerImmediate) this.#schedule(0);
+      }
       else if (!this.#timer) this.#schedule(this.#flushIntervalMs);
     } catch {
       // A logger must not break the code that logs; the record is lost, which stats cannot miss.
@@ -162,8 +166,10 @@ export class LogShipper {
 
   #schedule(delayMs: number): void {
     if (this.#timer) clearTimeout(this.#timer);
+    this.#timerImmediate = delayMs === 0;
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      this.#timerImmediate = false;
       this.#startDrain();
     }, delayMs);
     // A pending flush timer alone should not keep a process alive; close() is how to write the last lines.
@@ -175,10 +181,15 @@ export class LogShipper {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
+      this.#timerImmediate = false;
     }
     this.#draining = this.#drain().finally(() => {
       this.#draining = null;
-      if (this.#count > 0 && !this.#stopped) this.#schedule(this.#flushIntervalMs);
+      if (this.#count === 0 || this.#stopped) return;
+      // Records came in as the drain ended: go on at once when a flush() waits for them or a batch is full
+      // (else that flush would wait a whole interval); otherwise let them gather for the interval.
+      if (this.#waiters.length > 0 || this.#count >= this.#batchSize) this.#startDrain();
+      else this.#schedule(this.#flushIntervalMs);
     });
   }
 
@@ -374,6 +385,7 @@ export class LogShipper {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#timerImmediate = false;
     this.#wakeRetry?.();
     this.#resolveWaiters();
   }

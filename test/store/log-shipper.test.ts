@@ -41,6 +41,19 @@ test('push only buffers; flush writes everything in order, in batches of batchSi
   assert.deepEqual(await shipper.close(), { written: 100, dropped: 0, pending: 0 });
 });
 
+test('flush() right after a drain writes at once instead of waiting for the interval', async () => {
+  // The interval is an hour: a flush that waited for it would never resolve within the test.
+  const sink = { rows: 0, async insertLogs(records: LogRecord[]) { this.rows += records.length; } };
+  const shipper = new LogShipper(sink, { batchSize: 40, flushIntervalMs: 3_600_000 });
+  for (let round = 1; round <= 3; round++) {
+    // Pushed in the same turn as the previous flush resolved, while its drain is still winding down.
+    for (let i = 0; i < 100; i++) shipper.push(rec(i));
+    await shipper.flush();
+    assert.equal(sink.rows, round * 100);
+  }
+  assert.deepEqual(await shipper.close(), { written: 300, dropped: 0, pending: 0 });
+});
+
 test('a lone record is written after flushIntervalMs without anyone calling flush', async () => {
   const sink = new FakeSink();
   const shipper = new LogShipper(sink, { flushIntervalMs: 20 });
