@@ -14,7 +14,7 @@
  *
  * Sandbox-safe: flows import this module inside Temporal's deterministic sandbox.
  */
-import { ApplicationFailure, proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ApplicationFailure, inWorkflowContext, log as workflowLog, proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { DeploymentDeclaration } from './client/types';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
@@ -84,6 +84,32 @@ export function tasks<T extends object>(overrides?: TaskOptions): ActivityInterf
       return cache.get(name);
     },
   });
+}
+
+/**
+ * Prints in a flow are kept as its log lines, as in tasks: the sandbox's own console only writes them to the
+ * worker's output. Replay-safe, since Temporal's workflow logger is silent during replay. Only inside the
+ * sandbox (which has no `process`); where this module is loaded in Node, the console is left alone.
+ */
+if (typeof process === 'undefined') {
+  const levels = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug' } as const;
+  const text = (v: unknown) => {
+    if (typeof v === 'string') return v;
+    try {
+      return v instanceof Error ? String(v.stack ?? v) : JSON.stringify(v) ?? String(v);
+    } catch {
+      return String(v);
+    }
+  };
+  // A new console object: the sandbox's own is frozen.
+  (globalThis as { console: unknown }).console = Object.fromEntries(
+    Object.entries(levels).map(([method, level]) => [
+      method,
+      (...args: unknown[]) => {
+        if (inWorkflowContext()) workflowLog[level](args.map(text).join(' '), { source: 'console' });
+      },
+    ]),
+  );
 }
 
 export { log } from './log';

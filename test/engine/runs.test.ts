@@ -109,8 +109,8 @@ describe('logs', () => {
     assert.equal(await client.waitForResult(ref), 7);
     const logs = await eventually(async () => {
       const rows = await store.readLogs({ runId: ref.runId });
-      return rows.length >= 5 && rows;
-    }, 15_000, 'five log lines');
+      return rows.length >= 6 && rows;
+    }, 15_000, 'six log lines');
     const byMessage = new Map(logs.map((l) => [l.message, l]));
     for (const l of logs) {
       assert.equal(l.workflowId, ref.workflowId);
@@ -120,6 +120,7 @@ describe('logs', () => {
     assert.deepEqual(pick(byMessage.get('flow line')), { level: 'info', task: null, attempt: null, fields: { n: 7 } });
     assert.deepEqual(pick(byMessage.get('task line')), { level: 'info', task: 'chatty', attempt: 1, fields: { n: 7 } });
     assert.deepEqual(pick(byMessage.get('printed line 7')), { level: 'info', task: 'chatty', attempt: 1, fields: { source: 'console' } });
+    assert.deepEqual(pick(byMessage.get('flow print 7 {"n":7}')), { level: 'info', task: null, attempt: null, fields: { source: 'console' } });
     assert.equal(byMessage.get('careful now')?.level, 'warn');
     assert.equal(byMessage.get('flow says goodbye')?.level, 'error');
     assert.deepEqual(logs.map((l) => l.id), [...logs.map((l) => l.id)].sort((a, b) => a - b));

@@ -87,7 +87,7 @@ describe('the worker', () => {
       const fired = await eventually(async () => {
         const { runs } = await sluice.listRuns({ deployment: name, status: 'completed' });
         return runs.length > 0 && runs[0];
-      }, 30_000, 'a run started by the schedule');
+      }, 60_000, 'a run started by the schedule');
       assert.equal(fired.flow, 'scheduledFlow');
       assert.equal(fired.startedBy, `schedule:scheduledFlow.${name}`);
       const deployments = await sluice.listDeployments('scheduledFlow');
