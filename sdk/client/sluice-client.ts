@@ -28,8 +28,7 @@ import { temporalConfig } from '../temporal';
 import { InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { readHistory } from './run-history';
 import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus } from './types';
-import { RUN_STATUSES } from './types';
-import { runQuery, statusOf, summaryOf } from './visibility';
+import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
   address?: string;
@@ -158,8 +157,8 @@ export class SluiceClient {
     const { count, groups } = await this.temporal.workflow.count(`${query}${query ? ' ' : ''}GROUP BY ExecutionStatus`);
     const byStatus: Partial<Record<RunStatus, number>> = {};
     for (const g of groups) {
-      const status = statusOf(String(g.groupValues[0]).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase().replace('CANCELED', 'CANCELLED'));
-      if (RUN_STATUSES.includes(status)) byStatus[status] = (byStatus[status] ?? 0) + g.count;
+      const status = statusOfQueryValue(g.groupValues[0]);
+      if (status) byStatus[status] = (byStatus[status] ?? 0) + g.count;
     }
     return { total: filter.status ? (byStatus[filter.status] ?? 0) : count, byStatus };
   }

@@ -41,6 +41,13 @@ export function runQuery(f: RunFilter = {}): string {
   return parts.join(' AND ');
 }
 
+const STATUS_FROM_QUERY = new Map(Object.entries(STATUS_IN_QUERY).map(([status, value]) => [value, status as RunStatus]));
+
+/** The status a visibility value (`Canceled`, `TimedOut`, … as in a GROUP BY ExecutionStatus) stands for, if Sluice knows it. */
+export function statusOfQueryValue(value: unknown): RunStatus | undefined {
+  return STATUS_FROM_QUERY.get(String(value));
+}
+
 export function statusOf(name: string): RunStatus {
   return STATUS_FROM_NAME[name] ?? 'running';
 }

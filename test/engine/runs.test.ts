@@ -151,6 +151,21 @@ describe('runs list', () => {
     const byFlow = await client.listRuns({ flow: 'validatedFlow', status: 'completed' });
     assert.ok(byFlow.runs.every((r) => r.flow === 'validatedFlow' && r.status === 'completed'));
   });
+
+  it('counts runs per status, cancelled and failed included', async () => {
+    const ref = await client.start('slowFlow', { ms: 60_000 });
+    await client.cancelRun(ref);
+    await assert.rejects(client.waitForResult(ref), RunFailedError);
+    const counts = await eventually(async () => {
+      const c = await client.countRuns({ flow: 'slowFlow' });
+      return c.byStatus.cancelled === 1 && c;
+    }, 15_000, 'the cancelled run counted');
+    assert.deepEqual(counts, { total: 1, byStatus: { cancelled: 1 } });
+    const broken = await client.countRuns({ flow: 'brokenFlow' });
+    assert.ok((broken.byStatus.failed ?? 0) >= 1);
+    assert.equal(broken.byStatus.running, undefined);
+    assert.equal((await client.countRuns({ flow: 'brokenFlow', status: 'failed' })).total, broken.byStatus.failed);
+  });
 });
 
 function pick(l: { level: string; task?: string | null; attempt?: number | null; fields?: unknown } | undefined) {
