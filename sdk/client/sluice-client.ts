@@ -199,7 +199,12 @@ export class SluiceClient {
   }
 
   temporalWebUrl(ref: RunRef): string {
-    return `${this.webUrl}/namespaces/${encodeURIComponent(this.namespace)}/workflows/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}/history`;
+    return this.temporalWebPage('workflows', ref.workflowId, ref.runId, 'history');
+  }
+
+  /** A page of Temporal Web in this client's namespace; each part of the path is URL-encoded. */
+  private temporalWebPage(...path: string[]): string {
+    return [this.webUrl, 'namespaces', this.namespace, ...path].map((p, i) => (i === 0 ? p : encodeURIComponent(p))).join('/');
   }
 
   // ---- deployments -------------------------------------------------------------------------------------
@@ -255,7 +260,7 @@ export class SluiceClient {
           : [],
       ),
       taskQueue: action?.taskQueue ?? '',
-      temporalWebUrl: `${this.webUrl}/namespaces/${encodeURIComponent(this.namespace)}/schedules/${encodeURIComponent(s.scheduleId)}`,
+      temporalWebUrl: this.temporalWebPage('schedules', s.scheduleId),
     };
   }
 

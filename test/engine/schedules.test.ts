@@ -94,6 +94,9 @@ describe('the worker', () => {
       const mine = deployments.find((d) => d.name === name)!;
       assert.equal(mine.interval, '2s');
       assert.ok(mine.recentRuns.length > 0);
+      assert.ok(mine.temporalWebUrl.endsWith(`/namespaces/${temporalNamespace()}/schedules/scheduledFlow.${name}`), mine.temporalWebUrl);
+      const run = (await sluice.getRun(fired.workflowId, fired.runId))!;
+      assert.ok(run.temporalWebUrl.endsWith(`/namespaces/${temporalNamespace()}/workflows/${encodeURIComponent(fired.workflowId)}/${fired.runId}/history`), run.temporalWebUrl);
     } finally {
       await close();
       assert.equal(await worker.stop(), 0);
