@@ -153,11 +153,13 @@ describe('runs list', () => {
   });
 
   it('counts runs per status, cancelled and failed included', async () => {
-    const ref = await client.start('slowFlow', { ms: 60_000 });
+    // Other test files run slowFlow on the same server: count only this test's run, by who started it.
+    const startedBy = uniqueName('token:count');
+    const ref = await client.start('slowFlow', { ms: 60_000 }, { startedBy });
     await client.cancelRun(ref);
     await assert.rejects(client.waitForResult(ref), RunFailedError);
     const counts = await eventually(async () => {
-      const c = await client.countRuns({ flow: 'slowFlow' });
+      const c = await client.countRuns({ flow: 'slowFlow', startedBy });
       return c.byStatus.cancelled === 1 && c;
     }, 15_000, 'the cancelled run counted');
     assert.deepEqual(counts, { total: 1, byStatus: { cancelled: 1 } });
