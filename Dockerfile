@@ -1,5 +1,5 @@
 # One image for the worker and the web app (docker-compose.yml picks the command).
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 # better-sqlite3 compiles when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*

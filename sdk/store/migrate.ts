@@ -3,7 +3,8 @@
  * the same store at once (the worker and the web app): PostgreSQL takes Kysely's advisory lock, SQLite
  * a write transaction around the whole migration.
  */
-import { Migrator, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import type { Database as SqliteHandle } from 'better-sqlite3';
 import { StoreOpenError } from './errors';
 import { migrations, type StoreDialect } from './migrations';

@@ -1,5 +1,6 @@
 /** The log lines of every run: the one thing Temporal does not keep for Sluice. */
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { notNull, withIdColumn, type StoreDialect } from './columns';
 
 export function logsMigration(dialect: StoreDialect): Migration {

@@ -1,5 +1,6 @@
 /** The flow catalog the worker publishes, so the web app knows flows without loading their code. */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { notNull } from './columns';
 
 export function flowsMigration(): Migration {

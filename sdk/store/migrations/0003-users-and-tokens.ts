@@ -2,7 +2,8 @@
  * Who may use the web app and the API: users, their failed logins (for lock-out) and API tokens.
  * The web app owns the logic; the store only creates the tables.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { notNull, withIdColumn, type StoreDialect } from './columns';
 
 const roleCheck = sql`role in ('viewer', 'operator', 'admin')`;

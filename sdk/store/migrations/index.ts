@@ -2,7 +2,7 @@
  * Every migration of the store, in the order they run. Names sort in that order (Kysely requires it);
  * add new ones at the end with the next number, and never rename or edit one that has shipped.
  */
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { StoreDialect } from './columns';
 import { logsMigration } from './0001-logs';
 import { flowsMigration } from './0002-flows';
