@@ -2,7 +2,7 @@
  * A long calculation: a reservoir's water balance simulated step by step. It reports progress (a heartbeat)
  * so a dead worker is noticed within `heartbeatTimeout`, and a retried attempt resumes where the last one was.
  */
-import { lastProgress, log, progress, sleep, task } from '../sdk/task';
+import { lastProgress, log, progress, sleep, task } from 'sluice/task';
 
 export interface ReservoirResult {
   steps: number;

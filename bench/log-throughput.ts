@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { startPostgres, type Postgres } from '../scripts/postgres';
-import { openStore } from '../sdk/store';
+import { openStore } from 'sluice/store';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atLeast, atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';

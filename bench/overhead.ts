@@ -1,14 +1,14 @@
 /**
  * Sluice's overhead over the bare Temporal SDK: the same flow of no-op tasks (sequential, and fanned out with
  * Promise.all) written with `proxyActivities` + plain functions on a plain `Worker.create`, and with
- * `flow()` + `tasks()` + `task()` on Sluice's worker (`worker/main.ts`). One worker at a time: each
+ * `flow()` + `tasks()` + `task()` on Sluice's worker (`sluice worker`). One worker at a time: each
  * repetition starts a fresh worker per variant, warms it up with one small untimed run of each flow, then
  * times one full-size run of each. The variants alternate, in ABBA order, so a server that slows down (or warms up) over the run
  * weighs on both alike.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { toActivityOptions } from '../sdk/task-options';
+import { toActivityOptions } from '../sdk/src/task-options';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';

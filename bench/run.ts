@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDevServer } from '../scripts/dev-server';
+import { startDevServer } from 'sluice/dev';
 import type { BenchContext } from './lib/context';
 import { reportRun, type BenchResult } from './lib/report';
 import { benchLogThroughput } from './log-throughput';

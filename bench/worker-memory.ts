@@ -1,5 +1,5 @@
 /**
- * The worker's memory when idle with the examples loaded: `worker/main.ts` serving workflows/ and activities/,
+ * The worker's memory when idle with the examples loaded: `sluice worker` serving workflows/ and activities/,
  * sampled once a second for 10 s after "worker ready"; the last sample is the figure. The child is the node
  * process itself (`node --import tsx`, no wrapper), which is checked.
  */
@@ -59,7 +59,7 @@ export async function benchWorkerMemory(ctx: BenchContext): Promise<BenchResult>
   });
   try {
     const cmdline = commandOf(worker.pid).split(' ');
-    if (!/node/.test(cmdline[0]) || !cmdline.some((a) => a.endsWith('worker/main.ts'))) {
+    if (!/node/.test(cmdline[0]) || !cmdline.some((a) => a.endsWith('sluice.js'))) {
       throw new Error(`pid ${worker.pid} is not the node worker process: ${cmdline.join(' ')}`);
     }
     const samples: number[] = [];

@@ -3,8 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from './free-port';
-import { spawnManaged, type ManagedChild } from './managed-child';
+import { freePort } from 'sluice/dev';
+import { spawnManaged, type ManagedChild } from 'sluice/dev';
 
 export interface Postgres {
   /** `postgres://postgres@127.0.0.1:PORT/sluice` (trust auth, loopback only). */

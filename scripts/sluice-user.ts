@@ -14,8 +14,8 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { openStore, storeUrlFromEnv } from '../sdk/store';
-import { redactUrl } from '../sdk/store/store-url';
+import { openStore, storeUrlFromEnv } from 'sluice/store';
+import { redactUrl } from 'sluice/store';
 import { MIN_PASSWORD_LENGTH, WeakPasswordError } from '../web/lib/auth/passwords';
 import { createApiToken, listApiTokens, revokeApiToken } from '../web/lib/auth/tokens';
 import {

@@ -4,12 +4,13 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { openStore, storeUrlFromEnv } from '../sdk/store';
+import { openStore, storeUrlFromEnv } from 'sluice/store';
 import { ensureFirstAdmin, firstAdminMessage } from '../web/lib/auth/first-admin';
-import { workerConfigFromEnv } from '../worker/config';
-import { startDevServer, type DevServer } from './dev-server';
-import { isPortFree, waitForPort } from './free-port';
-import { spawnManaged, type ExitInfo, type ManagedChild } from './managed-child';
+import { workerConfigFromEnv } from 'sluice/worker';
+import { SLUICE_BIN } from 'sluice/dev';
+import { startDevServer, type DevServer } from 'sluice/dev';
+import { isPortFree, waitForPort } from 'sluice/dev';
+import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/dev';
 
 const root = resolve(__dirname, '..');
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   };
 
   say('starting the worker...');
-  const worker = spawnChild('worker', process.execPath, ['--import', 'tsx', join(root, 'worker', 'main.ts')], env);
+  const worker = spawnChild('worker', process.execPath, [SLUICE_BIN, 'worker'], env);
   const workerReady = waitForWorker(temporal, workerConfigFromEnv(env).taskQueue, worker);
   workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
 

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { connect, ensureSearchAttributes } from '../sdk/temporal';
-import { startDevServer, type DevServer } from '../scripts/dev-server';
+import { connect, ensureSearchAttributes } from 'sluice/temporal';
+import { startDevServer, type DevServer } from 'sluice/dev';
 import { startPostgres, type Postgres } from '../scripts/postgres';
 
 const root = resolve(__dirname, '..');

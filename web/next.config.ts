@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { NextConfig } from 'next';
 
-// The app imports ../sdk and node_modules live at the repository root: both bundlers must see it.
+// node_modules live at the repository root (npm workspaces): both bundlers must see it.
 const root = path.resolve(__dirname, '..');
 
 const nextConfig: NextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   // Native (better-sqlite3) and gRPC (Temporal) code must be loaded by Node, not bundled.
-  serverExternalPackages: ['better-sqlite3', 'pg', '@temporalio/client', '@temporalio/common', '@temporalio/proto', 'kysely'],
+  serverExternalPackages: ['sluice', 'better-sqlite3', 'pg', '@temporalio/client', '@temporalio/common', '@temporalio/proto'],
   // forbidden(): a page a user's role does not allow answers 403 with web/app/forbidden.tsx.
   experimental: { authInterrupts: true },
   poweredByHeader: false,

@@ -1,7 +1,7 @@
 /** A download that needs three attempts: shows retries following the task's declared policy. */
 import { z } from 'zod';
 import type * as flaky from '../activities/flaky-download';
-import { flow, tasks } from '../sdk/flow';
+import { flow, tasks } from 'sluice/flow';
 
 const { downloadWithHiccups } = tasks<typeof flaky>();
 

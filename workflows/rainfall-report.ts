@@ -1,7 +1,7 @@
 /** Rainfall per station: fetched, cleaned, aggregated per day and written as a CSV report. */
 import { z } from 'zod';
 import type * as rainfall from '../activities/rainfall';
-import { flow, log, tasks } from '../sdk/flow';
+import { flow, log, tasks } from 'sluice/flow';
 
 const { fetchRainfall, cleanReadings, aggregateDaily, writeReport } = tasks<typeof rainfall>();
 

@@ -1,7 +1,7 @@
 /** A long calculation that reports progress, every 15 minutes from an interval deployment. */
 import { z } from 'zod';
 import type * as reservoir from '../activities/reservoir';
-import { flow, log, tasks } from '../sdk/flow';
+import { flow, log, tasks } from 'sluice/flow';
 
 const { simulateReservoir } = tasks<typeof reservoir>();
 

@@ -1,10 +1,11 @@
 /**
- * A worker in a child process for the benchmarks: Sluice's own (`worker/main.ts`, as `npm run worker` starts it)
+ * A worker in a child process for the benchmarks: Sluice's own (`sluice worker`, as `npm run worker` starts it)
  * or the bare-SDK one (bench/projects/raw-worker.ts). Both run as `node --import tsx FILE`, so the loader and
  * the Node flags are the same and the child's pid is the node process itself (no wrapper).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { SLUICE_BIN } from 'sluice/dev';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -16,8 +17,10 @@ export interface WorkerProcess {
 }
 
 export interface SpawnOptions {
-  /** The entry file, relative to the repository root. */
+  /** The entry file, relative to the repository root (or absolute). */
   entry: string;
+  /** Arguments after the entry file. */
+  args?: string[];
   env: Record<string, string>;
   /** The line that says the worker polls. */
   ready: RegExp;
@@ -34,7 +37,7 @@ process.once('exit', () => {
 
 /** Spawns a worker and resolves once it printed its ready line; rejects with its output if it exits first. */
 export async function startWorkerProcess(options: SpawnOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, options.entry)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.resolve(ROOT, options.entry), ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,7 +79,7 @@ export async function startWorkerProcess(options: SpawnOptions): Promise<WorkerP
   return worker;
 }
 
-/** The environment `worker/main.ts` reads (worker/config.ts, sdk/temporal, sdk/store). */
+/** The environment `sluice worker` reads (sdk/src/worker/config.ts, sdk/src/temporal, sdk/src/store). */
 export function sluiceWorkerEnv(o: { address: string; taskQueue: string; storeUrl: string; workflows: string; activities: string }): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: o.address,
@@ -90,7 +93,7 @@ export function sluiceWorkerEnv(o: { address: string; taskQueue: string; storeUr
   };
 }
 
-/** Starts Sluice's worker (`worker/main.ts`) on a project. */
+/** Starts Sluice's worker (`sluice worker`) on a project. */
 export function startSluiceWorker(o: Parameters<typeof sluiceWorkerEnv>[0]): Promise<WorkerProcess> {
-  return startWorkerProcess({ entry: 'worker/main.ts', env: sluiceWorkerEnv(o), ready: /worker ready/ });
+  return startWorkerProcess({ entry: SLUICE_BIN, args: ['worker'], env: sluiceWorkerEnv(o), ready: /worker ready/ });
 }

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startDevServer, type DevServer } from '../../scripts/dev-server';
-import { SluiceClient } from '../../sdk/client';
-import { openStore, type Store } from '../../sdk/store';
+import { startDevServer, type DevServer } from 'sluice/dev';
+import { SluiceClient } from 'sluice/client';
+import { openStore, type Store } from 'sluice/store';
 import { startSluiceWorker, type WorkerProcess } from '../lib/worker-process';
 import { buildWebApp, launchBrowser, startWebApp, type WebApp } from '../../test/web/harness';
 

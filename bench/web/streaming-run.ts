@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { RunRef } from '../../sdk/client';
+import type { RunRef } from 'sluice/client';
 import { loggedInContext } from '../../test/web/harness';
 import { longTasks, longTasksSupported, preparePage, seenLines, watchLogLines, type LongTask, type SeenLine } from './page-probes';
 import type { Stack } from './stack';

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { deploymentProblems, scheduleSpecOf } from '../../sdk/deployments';
-import { parseParameters } from '../../sdk/parameters';
-import { toActivityOptions } from '../../sdk/task-options';
+import { deploymentProblems, scheduleSpecOf } from 'sluice/worker';
+import { parseParameters } from '../../sdk/src/parameters';
+import { toActivityOptions } from '../../sdk/src/task-options';
 
 describe('task options', () => {
   it('default to 3 retries with backoff and a 10 minute timeout', () => {

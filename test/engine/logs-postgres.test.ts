@@ -1,8 +1,8 @@
 // The same worker writing its logs to PostgreSQL (DATABASE_URL): one code path, the same records.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { SluiceClient } from '../../sdk/client';
-import type { Store } from '../../sdk/store';
+import type { SluiceClient } from 'sluice/client';
+import type { Store } from 'sluice/store';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
 import { FIXTURES, testClient } from '../harness/sluice';

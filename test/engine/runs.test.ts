@@ -3,8 +3,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { InvalidParametersError, RunFailedError, UnknownFlowError, type SluiceClient } from '../../sdk/client';
-import type { Store } from '../../sdk/store';
+import { InvalidParametersError, RunFailedError, UnknownFlowError, type SluiceClient } from 'sluice/client';
+import type { Store } from 'sluice/store';
 import { eventually } from '../harness/eventually';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';

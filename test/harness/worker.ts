@@ -1,9 +1,10 @@
 /**
- * A real worker process for tests: `worker/main.ts`, as `npm run worker` starts it, serving the examples or
+ * A real worker process for tests: `sluice worker`, as `npm run worker` starts it, serving the examples or
  * a fixture project on its own task queue, against the suite's Temporal server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { SLUICE_BIN } from 'sluice/dev';
 import { temporalAddress, temporalNamespace } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -33,7 +34,7 @@ export interface TestWorker {
 
 /** Spawns the worker; resolves when it says it is ready, rejects with its output if it exits first. */
 export function spawnWorker(options: WorkerOptions): TestWorker {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
+  const child = spawn(process.execPath, [SLUICE_BIN, 'worker'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -7,12 +7,12 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../../scripts/dev-server';
-import { isPortFree } from '../../scripts/free-port';
-import { ensureRetention, ensureSearchAttributes, retentionSeconds, SEARCH_ATTRIBUTES } from '../../sdk/temporal';
+import { startDevServer, type DevServer } from 'sluice/dev';
+import { isPortFree } from 'sluice/dev';
+import { ensureRetention, ensureSearchAttributes, retentionSeconds, SEARCH_ATTRIBUTES } from 'sluice/temporal';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
 import { uniqueName } from '../harness/temporal';
-import { isProcessAlive } from '../../scripts/managed-child';
+import { isProcessAlive } from 'sluice/dev';
 
 const KEYWORD = 2; // IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const DAY = 86_400;

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort, isPortFree } from '../../scripts/free-port';
-import { spawnManaged } from '../../scripts/managed-child';
+import { freePort, isPortFree } from 'sluice/dev';
+import { spawnManaged } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
 
 const root = join(__dirname, '..', '..');

@@ -1,13 +1,13 @@
-/** scripts/temporal-cli.sh: which `temporal` binary it picks, and what it says when there is none. */
+/** sdk/bin/temporal-cli.sh: which `temporal` binary it picks, and what it says when there is none. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findTemporalCli } from '../../scripts/dev-server';
+import { findTemporalCli } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
 
-const script = join(__dirname, '..', '..', 'scripts', 'temporal-cli.sh');
+const script = join(__dirname, '..', '..', 'sdk', 'bin', 'temporal-cli.sh');
 // A PATH with the usual tools but no `temporal` (and no Go: /usr/local/go/bin is not in it).
 const bareEnv = (extra: Record<string, string>) => ({ HOME: process.env.HOME ?? '/root', PATH: '/usr/bin:/bin', ...extra });
 

@@ -1,7 +1,7 @@
 /** Unit tests of parseTemporalConfig: defaults and readable errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTemporalConfig, TemporalConfigError } from '../../sdk/temporal';
+import { parseTemporalConfig, TemporalConfigError } from 'sluice/temporal';
 
 test('defaults to a local dev server', () => {
   assert.deepEqual(parseTemporalConfig({}), {

@@ -1,7 +1,7 @@
 // The flow catalog the worker publishes and the web app reads: the same test body on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type FlowEntry, type Store } from '../../sdk/store';
+import { openStore, type FlowEntry, type Store } from 'sluice/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const rainfall: FlowEntry = {

@@ -1,7 +1,7 @@
 // Writing and reading log lines: the same test body on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, StoreQueryError, type LogRecord, type Store } from '../../sdk/store';
+import { openStore, StoreQueryError, type LogRecord, type Store } from 'sluice/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const T0 = 1_700_000_000_123;

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { openStore, StoreOpenError, type Store } from '../../sdk/store';
-import { appliedMigrations, MIGRATION_TABLE } from '../../sdk/store/migrate';
-import { freePort } from '../../scripts/free-port';
+import { openStore, StoreOpenError, type Store } from 'sluice/store';
+import { appliedMigrations, MIGRATION_TABLE } from 'sluice/store';
+import { freePort } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
@@ -92,7 +92,7 @@ for (const dialect of DIALECTS) {
 
 test('several processes opening one fresh SQLite file at once all succeed, and migrate it once', async () => {
   const file = resolve(freshTmpDir('store-concurrent'), 'sluice.db');
-  const storeModule = resolve(__dirname, '../../sdk/store');
+  const storeModule = require.resolve('sluice/store');
   const startAt = Date.now() + 2_000; // every child opens at the same moment, once all have loaded
   const child = () =>
     new Promise<{ code: number | null; output: string }>((done) => {

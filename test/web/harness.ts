@@ -16,11 +16,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openStore } from '../../sdk/store';
+import { openStore } from 'sluice/store';
 import { createUser } from '../../web/lib/auth/users';
 import type { Role } from '../../web/lib/auth/roles';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
-import { isProcessAlive } from '../../scripts/managed-child';
+import { isProcessAlive } from 'sluice/dev';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WEB = path.join(ROOT, 'web');

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
-import type { SluiceClient } from '../../sdk/client';
-import type { RunRef } from '../../sdk/client/types';
-import type { Store } from '../../sdk/store';
+import type { SluiceClient } from 'sluice/client';
+import type { RunRef } from 'sluice/client';
+import type { Store } from 'sluice/store';
 import { eventually } from '../harness/eventually';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { startWorker, type TestWorker } from '../harness/worker';

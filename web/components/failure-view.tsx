@@ -1,4 +1,4 @@
-import type { RunFailure } from '../../sdk/client/types';
+import type { RunFailure } from 'sluice/client';
 
 /** A failure with its readable message first; the cause chain below it; the stack trace behind a click. */
 export function FailureView({ failure, recovered = false }: { failure: RunFailure; recovered?: boolean }) {

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { RunSummary } from '../../sdk/client/types';
+import type { RunSummary } from 'sluice/client';
 import { formatDuration, formatStartedBy } from '@/lib/format';
 import { runHref } from '@/lib/links';
 import { StatusBadge } from './status-badge';

@@ -3,8 +3,8 @@
  * process.env: import `getEnv()` (lazy, so `next build` can load modules without production secrets).
  */
 import { z } from 'zod';
-import { parseTemporalConfig, type TemporalConfig } from '../../sdk/temporal/connection';
-import { storeUrlFromEnv } from '../../sdk/store/store-url';
+import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
+import { storeUrlFromEnv } from 'sluice/store';
 import { ROLES, type Role } from './auth/roles';
 
 /** A dev-only signing secret: fine on a laptop, refused in production. */

@@ -5,8 +5,8 @@
  *
  * @example const flows = await getFlowsOverview(await getSluice());
  */
-import type { SluiceClient } from '../../sdk/client';
-import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary } from '../../sdk/client/types';
+import type { SluiceClient } from 'sluice/client';
+import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary } from 'sluice/client';
 import { newestFirst, readableError } from './home-presenter';
 import { formFromSchema, type FormField } from './json-schema-form';
 import { describeSchedule } from './schedule-words';

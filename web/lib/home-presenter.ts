@@ -4,8 +4,8 @@
  *
  * @example const home = await getHome(await getSluice());
  */
-import type { SluiceClient } from '../../sdk/client';
-import type { RunSummary } from '../../sdk/client/types';
+import type { SluiceClient } from 'sluice/client';
+import type { RunSummary } from 'sluice/client';
 import { describeSchedule } from './schedule-words';
 
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };

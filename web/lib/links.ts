@@ -1,5 +1,5 @@
 /** The app's URLs in one place, each part encoded (workflow ids may hold dots, colons and spaces). */
-import type { RunRef } from '../../sdk/client/types';
+import type { RunRef } from 'sluice/client';
 
 const e = encodeURIComponent;
 

@@ -7,8 +7,8 @@
  * const lines = await readLogFeed(client, runId, q.value);
  */
 import { z } from 'zod';
-import type { SluiceClient } from '../../sdk/client';
-import { LOG_LEVELS, type LogLevel, type LogQuery, type StoredLog } from '../../sdk/store/types';
+import type { SluiceClient } from 'sluice/client';
+import { LOG_LEVELS, type LogLevel, type LogQuery, type StoredLog } from 'sluice/types';
 
 /** One line as the browser gets it: short keys are not worth the unreadability; this is already compact. */
 export interface LogLine {

@@ -7,9 +7,9 @@
  * const outcome = await startFromForm(client, { flow: 'rainfall', get: (n) => formData.getAll(n).map(String), startedBy: user.startedBy });
  */
 import { z } from 'zod';
-import type { SluiceClient } from '../../sdk/client';
-import { InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from '../../sdk/client/errors';
-import type { RunRef } from '../../sdk/client/types';
+import type { SluiceClient } from 'sluice/client';
+import { InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import type { RunRef } from 'sluice/client';
 import { readableError } from './home-presenter';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';
 

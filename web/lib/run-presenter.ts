@@ -4,8 +4,8 @@
  *
  * @example const view = await getRunView(await getSluice(), workflowId, runId, { tasks: 'problems' });
  */
-import type { SluiceClient } from '../../sdk/client';
-import type { FlowInfo, RunDetail, TaskRun } from '../../sdk/client/types';
+import type { SluiceClient } from 'sluice/client';
+import type { FlowInfo, RunDetail, TaskRun } from 'sluice/client';
 import { statusTone, type Tone } from './run-status';
 
 export const TASKS_PER_PAGE = 100;

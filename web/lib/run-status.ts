@@ -2,7 +2,7 @@
  * How each run status and task status is named and coloured on the pages. The CSS classes (`status-*`) are
  * defined once in globals.css; colour is never the only signal, the word is always shown too.
  */
-import type { RunStatus, TaskRun } from '../../sdk/client/types';
+import type { RunStatus, TaskRun } from 'sluice/client';
 
 export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
   running: 'Running',

@@ -4,8 +4,8 @@
  *
  * @example const view = await getRunsList(await getSluice(), await searchParams);
  */
-import type { SluiceClient } from '../../sdk/client';
-import type { RunStatus, RunSummary } from '../../sdk/client/types';
+import type { SluiceClient } from 'sluice/client';
+import type { RunStatus, RunSummary } from 'sluice/client';
 import { newestFirst } from './home-presenter';
 import { parseRunSearch, withoutStatus, type RunSearch, type SearchParams } from './run-filters';
 

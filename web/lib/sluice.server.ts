@@ -4,9 +4,9 @@
  * a module-level variable would open a connection per bundle.
  */
 import 'server-only';
-import { SluiceClient } from '../../sdk/client';
-import { openStore } from '../../sdk/store';
-import type { Store } from '../../sdk/store/store';
+import { SluiceClient } from 'sluice/client';
+import { openStore } from 'sluice/store';
+import type { Store } from 'sluice/store';
 import { getEnv } from './env';
 
 interface Singletons {

@@ -1,6 +1,6 @@
 /** One flow per task of log-tasks.ts, so each run's lines are exactly the task's. */
 import { z } from 'zod';
-import { flow, tasks } from '../../../sdk/flow';
+import { flow, tasks } from 'sluice/flow';
 import type * as logTasks from './log-tasks';
 
 const { logLines, buildLines } = tasks<typeof logTasks>();

@@ -1,6 +1,6 @@
 /** The benchmark's flows written with Sluice: `flow()` with a parameters schema, `tasks()` for the task. */
 import { z } from 'zod';
-import { flow, tasks } from '../../../sdk/flow';
+import { flow, tasks } from 'sluice/flow';
 import type * as sluiceTasks from './sluice-tasks';
 
 const { noop } = tasks<typeof sluiceTasks>();

@@ -1,6 +1,6 @@
 /** Flows of the web benchmarks (bench/web/run.ts); names start with `webBench` so they are easy to tell apart. */
 import { z } from 'zod';
-import { flow, tasks } from '../../../sdk/flow';
+import { flow, tasks } from 'sluice/flow';
 import type * as benchTasks from './tasks';
 
 const { webBenchNoopTask, webBenchStamp, webBenchStream } = tasks<typeof benchTasks>();

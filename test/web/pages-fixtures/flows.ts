@@ -3,7 +3,7 @@
  * suite's shared Temporal namespace).
  */
 import { z } from 'zod';
-import { flow, log, tasks } from '../../../sdk/flow';
+import { flow, log, tasks } from 'sluice/flow';
 import type * as pageTasks from './tasks';
 
 const t = tasks<typeof pageTasks>();

@@ -3,8 +3,7 @@
  * schemas the handlers parse with; responses are described here by hand.
  */
 import { z } from 'zod';
-import { RUN_STATUSES } from '../../../../sdk/client/types';
-import { LOG_LEVELS } from '../../../../sdk/store/types';
+import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
 import { getRunQuery, listRunsQuery, logsQuery, startRunBody } from './schemas';
 
 type Json = Record<string, unknown>;

@@ -3,8 +3,7 @@
  * generated from the same schemas, so the two cannot disagree.
  */
 import { z } from 'zod';
-import { RUN_STATUSES } from '../../../../sdk/client/types';
-import { LOG_LEVELS } from '../../../../sdk/store/types';
+import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
 
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'is too long');
 // Only the "not a number" message is ours; range checks keep their own.

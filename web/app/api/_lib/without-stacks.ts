@@ -2,7 +2,7 @@
  * A run as the HTTP API returns it: failures keep their message, type and causes but not the stack
  * (the run page shows stacks to logged-in people; API bodies carry no stack traces).
  */
-import type { RunDetail, RunFailure } from '../../../../sdk/client/types';
+import type { RunDetail, RunFailure } from 'sluice/client';
 
 function strip(failure: RunFailure | null): Omit<RunFailure, 'stack'> | null {
   if (!failure) return null;

@@ -3,7 +3,7 @@ import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
 import { answer, parseBody, parseQuery, runPageUrl } from '../_lib/respond';
 import { listRunsQuery, startRunBody } from '../_lib/schemas';
-import type { RunStatus } from '../../../../sdk/client/types';
+import type { RunStatus } from 'sluice/client';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@
 import { apiError } from '@/lib/auth/api-error';
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
-import type { LogLevel } from '../../../../../../sdk/store/types';
+import type { LogLevel } from 'sluice/store';
 import { answer, parseQuery } from '../../../_lib/respond';
 import { logsQuery } from '../../../_lib/schemas';
 

@@ -5,7 +5,7 @@
  */
 import type { LogLevel as SdkLevel, LogMetadata, Logger } from '@temporalio/common';
 import { LogTimestamp } from '@temporalio/worker';
-import type { LogLevel, LogRecord } from '../sdk/store';
+import type { LogLevel, LogRecord } from '../store';
 
 const LEVELS: Record<SdkLevel, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
 const SDK_LEVELS: Record<LogLevel, SdkLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };

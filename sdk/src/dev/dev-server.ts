@@ -3,17 +3,17 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
-import { ensureRetention, ensureSearchAttributes, SEARCH_ATTRIBUTES } from '../sdk/temporal';
+import { ensureRetention, ensureSearchAttributes, SEARCH_ATTRIBUTES } from '../temporal';
 import { freePort } from './free-port';
 import { spawnManaged, type ExitInfo } from './managed-child';
 
 /**
- * Absolute path of a usable Temporal CLI, found (or built once per machine) by scripts/temporal-cli.sh.
+ * Absolute path of a usable Temporal CLI, found (or built once per machine) by bin/temporal-cli.sh.
  *
  * @example const temporal = await findTemporalCli();
  */
 export function findTemporalCli(): Promise<string> {
-  const script = join(__dirname, 'temporal-cli.sh');
+  const script = join(__dirname, '..', '..', 'bin', 'temporal-cli.sh');
   return new Promise((resolvePath, reject) => {
     // The build can take minutes: no timeout, and its messages are streamed as they come,
     // except the routine "using ..." line.
@@ -29,7 +29,7 @@ export function findTemporalCli(): Promise<string> {
     child.once('error', reject);
     child.once('close', (code) => {
       const path = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !path) reject(new Error(`No Temporal CLI available: scripts/temporal-cli.sh failed:\n${messages.join('\n')}`));
+      if (code !== 0 || !path) reject(new Error(`No Temporal CLI available: bin/temporal-cli.sh failed:\n${messages.join('\n')}`));
       else resolvePath(path);
     });
   });

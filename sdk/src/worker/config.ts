@@ -1,14 +1,15 @@
 /** The worker's settings, read from the environment once. */
 import path from 'node:path';
 import { z } from 'zod';
-import { storeUrlFromEnv } from '../sdk/store';
-import { temporalConfig } from '../sdk/temporal';
+import { storeUrlFromEnv } from '../store';
+import { temporalConfig } from '../temporal';
 
 const env = z.object({
   SLUICE_TASK_QUEUE: z.string().trim().min(1).default('sluice'),
   SLUICE_WORKFLOWS: z.string().trim().min(1).default('workflows'),
   SLUICE_ACTIVITIES: z.string().trim().min(1).default('activities'),
   SLUICE_SHUTDOWN_GRACE: z.string().trim().min(1).default('30s'),
+  SLUICE_FLOWS_BUNDLE: z.string().trim().min(1).optional(),
   SLUICE_LOG_ECHO: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
 });
 
@@ -21,6 +22,8 @@ export interface WorkerConfig {
   shutdownGraceTime: string;
   /** From which level flow and task log lines are echoed to the worker's output (all go to the store). */
   logEcho: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
+  flowsBundle?: string;
   storeUrl: string;
   address: string;
   namespace: string;
@@ -40,6 +43,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     activitiesPath: path.resolve(e.SLUICE_ACTIVITIES),
     shutdownGraceTime: e.SLUICE_SHUTDOWN_GRACE,
     logEcho: e.SLUICE_LOG_ECHO,
+    flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
     storeUrl: storeUrlFromEnv(source),
     address: temporal.address,
     namespace: temporal.namespace,

@@ -8,10 +8,11 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import webpack from 'webpack';
-import type { TaskOptions } from '../sdk/task-options';
+import type { TaskOptions } from '../task-options';
 
 /** Bundles in this process; see `bundleFlowsInChild` for the worker's way. */
 export async function bundleFlows(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
@@ -30,7 +31,7 @@ export const TASK_OPTIONS_ENV = 'SLUICE_BUNDLE_TASK_OPTIONS';
 /** Bundles in a child process (worker/build-bundle.ts) and returns the code. */
 export async function bundleFlowsInChild(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
   const out = path.join(os.tmpdir(), `sluice-flows-${process.pid}-${Date.now()}.js`);
-  const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, 'build-bundle.ts'), workflowsPath, out], {
+  const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, `build-bundle${path.extname(__filename)}`), workflowsPath, out], {
     env: { ...process.env, [TASK_OPTIONS_ENV]: JSON.stringify(taskOptions) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -41,4 +42,30 @@ export async function bundleFlowsInChild(workflowsPath: string, taskOptions: Rec
   } finally {
     await rm(out, { force: true });
   }
+}
+
+const HEADER = '// sluice-task-options: ';
+
+/** The first line of a bundle written by `sluice build`: the task options baked into it. */
+export function bundleHeader(taskOptions: Record<string, TaskOptions>): string {
+  return `${HEADER}${JSON.stringify(taskOptions)}\n`;
+}
+
+/**
+ * Reads a bundle written by `sluice build`. Refuses one whose baked task options differ from the tasks the
+ * worker loads: its flows would call tasks with stale retry policies.
+ */
+export async function readPrebuiltBundle(file: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
+  let code: string;
+  try {
+    code = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new Error(`SLUICE_FLOWS_BUNDLE: cannot read ${file} (${(e as Error).message}); build it with \`sluice build --out ${file}\``);
+  }
+  const firstLine = code.slice(0, code.indexOf('\n'));
+  const baked = firstLine.startsWith(HEADER) ? JSON.parse(firstLine.slice(HEADER.length)) : undefined;
+  if (!isDeepStrictEqual(baked, JSON.parse(JSON.stringify(taskOptions)))) {
+    throw new Error(`SLUICE_FLOWS_BUNDLE: ${file} was built from other task declarations than the ones loaded now; run \`sluice build\` again`);
+  }
+  return { code };
 }

@@ -6,10 +6,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { format } from 'node:util';
-import { syncDeployments } from '../sdk/schedules';
-import { LogShipper, openStore } from '../sdk/store';
-import { ensureSearchAttributes } from '../sdk/temporal';
-import { bundleFlowsInChild } from './bundle';
+import { syncDeployments } from '../schedules';
+import { LogShipper, openStore } from '../store';
+import { ensureSearchAttributes } from '../temporal';
+import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { captureTaskOutput } from './task-output';
 import { catalogOf, loadProject } from './project';
@@ -42,7 +42,9 @@ async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> 
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
   const project = loadProject(config.workflowsPath, config.activitiesPath);
   // Bundling takes seconds: it runs while the worker connects, registers and syncs.
-  const bundle = bundleFlowsInChild(project.workflowsPath, project.taskOptions);
+  const bundle = config.flowsBundle
+    ? readPrebuiltBundle(config.flowsBundle, project.taskOptions)
+    : bundleFlowsInChild(project.workflowsPath, project.taskOptions);
   bundle.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
   const store = await openStore(config.storeUrl);
   const shipper = new LogShipper(store, { warn: (m) => process.stderr.write(`log store: ${m}\n`) });

@@ -4,11 +4,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { deploymentProblems } from '../sdk/deployments';
-import { flowDeclaration, type FlowDeclaration } from '../sdk/flow';
-import { declaredTaskOptions } from '../sdk/task';
-import type { TaskOptions } from '../sdk/task-options';
-import type { FlowEntry } from '../sdk/store';
+import { deploymentProblems } from '../deployments';
+import { flowDeclaration, type FlowDeclaration } from '../flow';
+import { declaredTaskOptions } from '../task';
+import type { TaskOptions } from '../task-options';
+import type { FlowEntry } from '../store';
 
 export interface LoadedFlow {
   name: string;

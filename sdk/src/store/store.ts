@@ -127,6 +127,11 @@ export class Store {
     return row && fromFlowRow(row);
   }
 
+  /** Resolves when the database answers a trivial query (health checks). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   /** Closes the connection (SQLite) or the pool (PostgreSQL). */
   async close(): Promise<void> {
     await this.db.destroy();

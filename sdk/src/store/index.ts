@@ -15,3 +15,4 @@ export { StoreOpenError, StoreQueryError, StoreUrlError } from './errors';
 export { LOG_LEVELS, ROLES, levelsFrom } from './types';
 export type { FlowEntry, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
 export type { ApiTokensTable, Database, FlowsTable, LoginFailuresTable, LogsTable, UsersTable } from './database';
+export { appliedMigrations, MIGRATION_TABLE } from './migrate';

@@ -5,8 +5,8 @@
  */
 import { Context, type Info } from '@temporalio/activity';
 import { format } from 'node:util';
-import { TASK_LOGGER, type LogFields } from '../sdk/log';
-import type { LogLevel, LogRecord } from '../sdk/store';
+import { TASK_LOGGER, type LogFields } from '../log';
+import type { LogLevel, LogRecord } from '../store';
 import { plain } from './run-log-router';
 
 type Sink = Record<LogLevel, (message: string, fields?: LogFields) => void>;

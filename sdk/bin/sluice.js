@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `sluice` command (sdk/src/cli/main.ts, compiled to lib/).
+require('../lib/cli/main.js')
+  .main(process.argv.slice(2))
+  .then((code) => process.exit(code));

@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import { runWorker } from '../worker/run-worker';
+import { registerTypeScript, repositoryConfig, REPOSITORY_OPTIONS } from './repository';
+import { EXIT, type Command } from './usage';
+
+export const workerCommand: Command = {
+  summary: 'serve this repository\'s flows and tasks (and sync its deployments)',
+  help: `Usage: sluice worker [--task-queue NAME] [--workflows PATH] [--activities PATH]
+
+Serves the flows exported by the workflows module and the tasks exported by the activities module on
+one task queue, syncs their deployments to Temporal Schedules, and publishes the flows to the store the
+web app reads. Stops cleanly on SIGTERM/SIGINT.
+
+Options (each overrides the environment variable in brackets):
+  --task-queue NAME    the task queue to poll; owns this repository's flows and schedules [SLUICE_TASK_QUEUE, default sluice]
+  --workflows PATH     the flows module [SLUICE_WORKFLOWS, default workflows]
+  --activities PATH    the tasks module [SLUICE_ACTIVITIES, default activities]
+
+Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), DATABASE_URL (the log store),
+SLUICE_FLOWS_BUNDLE (flows bundled ahead by \`sluice build\`), SLUICE_SHUTDOWN_GRACE (30s), SLUICE_LOG_ECHO (WARN).`,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: { 'task-queue': { type: 'string' }, ...REPOSITORY_OPTIONS },
+    });
+    registerTypeScript();
+    await runWorker(repositoryConfig(values));
+    return EXIT.ok;
+  },
+};
