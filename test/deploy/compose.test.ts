@@ -9,13 +9,13 @@ import { parse } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-type Service = { image?: string; build?: string; command?: string[]; depends_on?: Record<string, unknown> | string[]; environment?: Record<string, string>; ports?: string[] };
+type Service = { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; profiles?: string[]; labels?: Record<string, string>; depends_on?: Record<string, unknown> | string[]; environment?: Record<string, string>; ports?: string[] };
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
 const services = compose.services;
 
 /** Every source file Sluice's own code lives in, to check that a variable is read somewhere. */
-const sources = ['sdk', 'worker', 'web/lib', 'web/app', 'scripts']
+const sources = ['sdk/src', 'web/lib', 'web/app', 'scripts']
   .flatMap((dir) => listFiles(path.join(ROOT, dir)))
   .map((f) => readFileSync(f, 'utf8'))
   .join('\n');
@@ -32,7 +32,7 @@ function listFiles(dir: string): string[] {
 
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
-    assert.deepEqual(Object.keys(services).sort(), ['sluice-db', 'temporal', 'temporal-db', 'temporal-ui', 'web', 'worker']);
+    assert.deepEqual(Object.keys(services).sort(), ['sluice-db', 'temporal', 'temporal-db', 'temporal-ui', 'watchtower', 'web', 'worker', 'worker-example']);
     assert.equal(services.temporal!.environment!.DB, 'postgres12');
     assert.equal(services.temporal!.environment!.POSTGRES_SEEDS, 'temporal-db');
   });
@@ -44,15 +44,26 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs npm scripts that exist, from an image the Dockerfile builds', () => {
-    for (const name of ['worker', 'web']) {
-      const [npm, run, script] = services[name]!.command!;
-      assert.deepEqual([npm, run], ['npm', 'run']);
-      assert.ok(scripts[script!], `${name} runs npm script ${script}, which package.json lacks`);
-      assert.equal(services[name]!.build, '.');
+  it('builds the worker and the web app from their own Dockerfiles, which run npm scripts that exist', () => {
+    assert.deepEqual(services.worker!.build, { context: '.', dockerfile: 'worker/Dockerfile' });
+    assert.deepEqual(services.web!.build, { context: '.', dockerfile: 'web/Dockerfile' });
+    for (const file of ['worker/Dockerfile', 'web/Dockerfile']) {
+      const dockerfile = read(file);
+      for (const [, script] of dockerfile.matchAll(/npm run (\S+)/g)) assert.ok(scripts[script!], `${file} runs missing script ${script}`);
+      const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      assert.match(finalStage, /^USER node$/m, `${file}: the image runs as the unprivileged node user`);
+      for (const from of dockerfile.match(/^FROM .+$/gm)!) assert.match(from, /^FROM node:24-/, `${file}: Node.js 24`);
     }
-    const dockerfile = read('Dockerfile');
-    for (const [, script] of dockerfile.matchAll(/npm run (\S+)/g)) assert.ok(scripts[script!], `Dockerfile runs missing script ${script}`);
+    assert.match(read('.dockerignore'), /^\.env$/m, '.env stays out of images');
+  });
+
+  it('updates only labelled workers, and only in the autoupdate profile', () => {
+    const watchtower = services.watchtower!;
+    assert.deepEqual(watchtower.profiles, ['autoupdate']);
+    assert.ok(watchtower.command!.includes('--label-enable'), 'without --label-enable watchtower would update every container');
+    const labelled = Object.entries(services).filter(([, s]) => s.labels?.['com.centurylinklabs.watchtower.enable'] === 'true').map(([n]) => n);
+    assert.deepEqual(labelled, ['worker-example']);
+    assert.equal(services['worker-example']!.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
   });
 
   it('points the worker and the web app at the Temporal and store services', () => {
@@ -69,7 +80,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only variables Sluice reads', () => {
-    for (const name of ['worker', 'web']) {
+    for (const name of ['worker', 'web', 'worker-example']) {
       for (const variable of Object.keys(services[name]!.environment!)) {
         if (variable === 'NODE_ENV') continue;
         assert.ok(sources.includes(variable), `${name} sets ${variable}, which no source file reads`);

@@ -42,8 +42,9 @@ async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> 
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
   const project = loadProject(config.workflowsPath, config.activitiesPath);
   // Bundling takes seconds: it runs while the worker connects, registers and syncs.
+  // A prebuilt bundle is checked before anything connects, so a refused one changes nothing on the server.
   const bundle = config.flowsBundle
-    ? readPrebuiltBundle(config.flowsBundle, project.taskOptions)
+    ? Promise.resolve(await readPrebuiltBundle(config.flowsBundle, project.taskOptions))
     : bundleFlowsInChild(project.workflowsPath, project.taskOptions);
   bundle.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
   const store = await openStore(config.storeUrl);

@@ -1,0 +1,243 @@
+// The workflow repository template, end to end, as a team uses it: the package packed to a tarball, two
+// repositories made with `sluice new`, each installed from the tarball and passing its own tests, then
+// both served by their workers against one Temporal and one store, listed and started through one web app.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@temporalio/client';
+import { parse } from 'yaml';
+import { freshTmpDir, temporalAddress, temporalNamespace } from '../harness/env';
+import { eventually } from '../harness/eventually';
+import { testConnection } from '../harness/temporal';
+import { startWebApp, type WebApp } from '../web/harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+const tmp = freshTmpDir('template');
+
+/** Native addons build against this node's own headers (the official tarball ships them): no download. */
+function installEnv(): NodeJS.ProcessEnv {
+  const nodedir = path.dirname(path.dirname(process.execPath));
+  // Without NODE_TEST_CONTEXT, a repository's own `node --test` reports as it would in a terminal.
+  const { NODE_TEST_CONTEXT: _child, ...env } = process.env;
+  return {
+    ...env,
+    npm_config_nodedir: existsSync(path.join(nodedir, 'include', 'node')) ? nodedir : process.env.npm_config_nodedir,
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+  };
+}
+
+function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 10 * 60_000, env: installEnv(), ...options });
+  assert.equal(result.status, 0, `${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+  return String(result.stdout);
+}
+
+const sluice = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [path.join(cwd, 'node_modules/sluice/bin/sluice.js'), ...args], { cwd, encoding: 'utf8', env: installEnv() });
+
+let tarball: string;
+const repoA = path.join(tmp, 'rain-flows');
+const repoB = path.join(tmp, 'river-flows');
+
+before(() => {
+  const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: path.join(ROOT, 'sdk') });
+  const [info] = JSON.parse(packed.slice(packed.search(/^\[/m))); // after the prepack build's own output
+  tarball = path.join(tmp, info.filename);
+  console.log(`package: ${info.filename}, ${(statSync(tarball).size / 1024).toFixed(0)} KiB packed, ${info.entryCount} files`);
+
+  const cli = path.join(ROOT, 'sdk/bin/sluice.js');
+  run(process.execPath, [cli, 'new', repoA, '--sluice', tarball]);
+  run(process.execPath, [cli, 'new', repoB, '--sluice', tarball]);
+  // The second repository gets its own flow names, as a second team would write.
+  for (const file of ['workflows/index.ts', 'workflows/rainfall-summary.ts', 'test/rainfall-summary.test.ts']) {
+    const full = path.join(repoB, file);
+    writeFileSync(full, readFileSync(full, 'utf8').replaceAll('rainfallSummary', 'riverSummary').replaceAll("'daily'", "'nightly'"));
+  }
+  for (const repo of [repoA, repoB]) {
+    const started = Date.now();
+    run('npm', ['install'], { cwd: repo });
+    console.log(`${path.basename(repo)}: npm install ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+});
+
+describe('sluice new', () => {
+  test('makes a repository that depends on the package, not on a copy of it', () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoA, 'package.json'), 'utf8'));
+    assert.equal(pkg.name, 'rain-flows');
+    assert.equal(pkg.dependencies.sluice, `file:vendor/${path.basename(tarball)}`);
+    assert.ok(existsSync(path.join(repoA, 'vendor', path.basename(tarball))));
+    for (const file of ['.gitignore', '.dockerignore', 'Dockerfile', 'README.md', '.github/workflows/ci.yml', 'workflows/index.ts', 'activities/index.ts']) {
+      assert.ok(existsSync(path.join(repoA, file)), `${file} is missing`);
+    }
+    assert.ok(!readFileSync(path.join(repoA, 'README.md'), 'utf8').includes('__NAME__'));
+  });
+
+  test('refuses a directory that is not empty, and a name that cannot be a task queue', () => {
+    const cli = path.join(ROOT, 'sdk/bin/sluice.js');
+    const busy = spawnSync(process.execPath, [cli, 'new', repoA], { encoding: 'utf8' });
+    assert.equal(busy.status, 2);
+    assert.match(busy.stderr, /exists and is not empty/);
+    const badName = spawnSync(process.execPath, [cli, 'new', path.join(tmp, 'x'), '--name', 'Has Spaces'], { encoding: 'utf8' });
+    assert.equal(badName.status, 2);
+    assert.match(badName.stderr, /cannot be a package name and task queue/);
+  });
+
+  test('its GitHub Actions workflow passes actionlint, tests, then pushes the image as :sha and :latest with the updater label', () => {
+    const actionlint = run('bash', [path.join(ROOT, 'scripts/actionlint.sh')]).trim().split('\n').pop()!;
+    run(actionlint, ['-no-color', '.github/workflows/ci.yml'], { cwd: repoA });
+    const workflow = parse(readFileSync(path.join(repoA, '.github/workflows/ci.yml'), 'utf8'));
+    assert.deepEqual(workflow.on.push.branches, ['main']);
+    assert.ok(workflow.jobs.test.steps.some((s: { run?: string }) => s.run === 'npm test'));
+    const image = workflow.jobs.image;
+    assert.deepEqual(image.needs, 'test');
+    assert.match(image.if, /refs\/heads\/main/);
+    const push = image.steps.find((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action'));
+    assert.equal(push.with.push, true);
+    assert.match(push.with.tags, /:\$\{\{ github\.sha \}\}/);
+    assert.match(push.with.tags, /:latest/);
+    assert.match(push.with.labels, /com\.centurylinklabs\.watchtower\.enable=true/);
+  });
+
+  test('its Dockerfile is multi-stage, bundles the flows at build time, keeps production dependencies only and runs as non-root', () => {
+    const dockerfile = readFileSync(path.join(repoA, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.match(/^FROM .+$/gm) ?? [];
+    assert.equal(stages.length, 2);
+    for (const from of stages) assert.match(from, /^FROM node:24-/);
+    assert.match(dockerfile, /sluice build --out dist\/flows\.js/);
+    assert.match(dockerfile, /npm prune --omit=dev/);
+    assert.match(dockerfile, /SLUICE_FLOWS_BUNDLE=\/app\/dist\/flows\.js/);
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    assert.match(finalStage, /^USER node$/m);
+    assert.doesNotMatch(finalStage, /COPY \. \./, 'the image copies only what the worker needs');
+    assert.match(readFileSync(path.join(repoA, '.dockerignore'), 'utf8'), /^\.env$/m);
+  });
+
+  test('each repository passes its own tests: one on a dev server of its own, one on a shared server', () => {
+    const { TEMPORAL_ADDRESS: _unset, ...withoutServer } = installEnv();
+    const own = run('npm', ['test'], { cwd: repoA, env: withoutServer as NodeJS.ProcessEnv });
+    assert.match(own, /# pass 3\b|ℹ pass 3\b/);
+    const shared = run('npm', ['test'], { cwd: repoB, env: { ...installEnv(), TEMPORAL_ADDRESS: temporalAddress() } });
+    assert.match(shared, /# pass 3\b|ℹ pass 3\b/);
+  });
+
+  test('sluice check passes on the template and names the flow and deployment of a bad declaration', () => {
+    const ok = sluice(repoA, 'check');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /1 flow\(s\) \(rainfallSummary\), 2 task\(s\), 2 deployment\(s\)/);
+    const flowFile = path.join(repoA, 'workflows/rainfall-summary.ts');
+    const original = readFileSync(flowFile, 'utf8');
+    try {
+      writeFileSync(flowFile, original.replace("cron: '0 6 * * *'", "cron: '0 25 * * *'"));
+      const bad = sluice(repoA, 'check', '--no-bundle');
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /rainfallSummary/);
+      assert.match(bad.stderr, /daily/);
+      assert.doesNotMatch(bad.stderr, /^\s+at /m, 'no stack trace without --verbose');
+    } finally {
+      writeFileSync(flowFile, original);
+    }
+  });
+
+  test('sluice build writes the flows bundle a worker starts from, and a worker refuses a stale one', async () => {
+    const built = sluice(repoA, 'build', '--out', 'dist/flows.js');
+    assert.equal(built.status, 0, built.stderr);
+    assert.ok(statSync(path.join(repoA, 'dist/flows.js')).size > 10_000);
+    const tasksFile = path.join(repoA, 'activities/rainfall.ts');
+    const original = readFileSync(tasksFile, 'utf8');
+    try {
+      writeFileSync(tasksFile, original.replace('{ retries: 2 }', '{ retries: 4 }'));
+      const worker = spawnSync(process.execPath, ['node_modules/sluice/bin/sluice.js', 'worker'], {
+        cwd: repoA,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...installEnv(), SLUICE_FLOWS_BUNDLE: 'dist/flows.js', TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: `sqlite:${path.join(tmp, 'stale.db')}`, SLUICE_TASK_QUEUE: 'stale' },
+      });
+      assert.equal(worker.status, 1);
+      assert.match(worker.stderr, /built from other task declarations.*sluice build/);
+      const temporal = new Client({ connection: await testConnection(), namespace: temporalNamespace() });
+      try {
+        for await (const schedule of temporal.schedule.list()) assert.notEqual(schedule.memo?.sluiceOwner, 'stale', 'a refused worker synced a schedule');
+      } finally {
+        await temporal.connection.close();
+      }
+    } finally {
+      writeFileSync(tasksFile, original);
+    }
+  });
+});
+
+describe('two repositories, one Sluice', () => {
+  let app: WebApp;
+  let temporal: Client;
+  const workers: ReturnType<typeof spawn>[] = [];
+  const outputs: string[] = [];
+
+  const startWorker = (repo: string, taskQueue: string, storeUrl: string) => {
+    const child = spawn(process.execPath, ['node_modules/sluice/bin/sluice.js', 'worker'], {
+      cwd: repo,
+      env: { ...installEnv(), TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: temporalNamespace(), DATABASE_URL: storeUrl, SLUICE_TASK_QUEUE: taskQueue },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const index = outputs.push('') - 1;
+    child.stdout!.on('data', (d) => (outputs[index] += d));
+    child.stderr!.on('data', (d) => (outputs[index] += d));
+    workers.push(child);
+    return { child, output: () => outputs[index]! };
+  };
+
+  before(async () => {
+    app = await startWebApp();
+    temporal = new Client({ connection: await testConnection(), namespace: temporalNamespace() });
+    const a = startWorker(repoA, 'rain-flows', app.storeUrl);
+    const b = startWorker(repoB, 'river-flows', app.storeUrl);
+    await eventually(() => /worker ready/.test(a.output()) && /worker ready/.test(b.output()), 120_000, `both workers ready:\n${a.output()}\n${b.output()}`);
+  });
+
+  after(async () => {
+    for (const child of workers) child.kill('SIGTERM');
+    await Promise.all(workers.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+    for (const id of ['rainfallSummary.daily', 'rainfallSummary.on-demand', 'riverSummary.nightly', 'riverSummary.on-demand']) {
+      await temporal?.schedule.getHandle(id).delete().catch(() => undefined);
+    }
+    await temporal?.connection.close();
+    await app?.stop();
+  });
+
+  test('the web app lists the flows of both, each with the task queue it comes from', async () => {
+    const res = await app.fetch('/api/flows', { as: 'viewer' });
+    assert.equal(res.status, 200);
+    const { flows } = (await res.json()) as { flows: { name: string; taskQueue: string }[] };
+    const byName = Object.fromEntries(flows.map((f) => [f.name, f.taskQueue]));
+    assert.equal(byName.rainfallSummary, 'rain-flows');
+    assert.equal(byName.riverSummary, 'river-flows');
+  });
+
+  test('a run of each, started through the web app, completes on its own worker', async () => {
+    for (const flow of ['rainfallSummary', 'riverSummary']) {
+      const res = await app.fetch('/api/runs', {
+        method: 'POST',
+        as: 'operator',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ flow, parameters: { station: 'Eelde', days: 3 } }),
+      });
+      assert.equal(res.status, 201, await res.clone().text());
+      const { workflowId, runId } = (await res.json()) as { workflowId: string; runId: string };
+      const result = (await temporal.workflow.getHandle(workflowId, runId).result()) as { station: string; days: number };
+      assert.deepEqual([result.station, result.days], ['Eelde', 3]);
+      const description = await temporal.workflow.getHandle(workflowId, runId).describe();
+      assert.equal(description.taskQueue, flow === 'rainfallSummary' ? 'rain-flows' : 'river-flows');
+    }
+  });
+
+  test('the deployments of both are schedules, each owned by its repository\'s task queue', async () => {
+    const owners: Record<string, string> = {};
+    for (const id of ['rainfallSummary.daily', 'riverSummary.nightly']) {
+      const schedule = await temporal.schedule.getHandle(id).describe();
+      owners[id] = String(schedule.memo?.sluiceOwner);
+      assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.taskQueue, owners[id]);
+    }
+    assert.deepEqual(owners, { 'rainfallSummary.daily': 'rain-flows', 'riverSummary.nightly': 'river-flows' });
+  });
+});
