@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../dev/dev-server';
@@ -74,7 +74,7 @@ sqlite:./data/sluice.db), SLUICE_WEB_URL (the Sluice web app to link to).`,
       ? []
       : [config.workflowsPath, config.activitiesPath].map((dir) => {
           let timer: NodeJS.Timeout | undefined;
-          return watch(path.dirname(require.resolve(dir)), { recursive: true }, () => {
+          return watch(folderOf(dir), { recursive: true }, () => {
             clearTimeout(timer);
             timer = setTimeout(() => {
               say('a file changed: restarting the worker');
@@ -112,4 +112,9 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 35_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** The folder to watch for a module path: the folder itself (`workflows`), or the folder holding the file. */
+function folderOf(modulePath: string): string {
+  return existsSync(modulePath) && statSync(modulePath).isDirectory() ? modulePath : path.dirname(modulePath);
 }
