@@ -10,12 +10,14 @@ import path from 'node:path';
 import { startDevServer } from 'sluice/dev';
 import type { BenchContext } from './lib/context';
 import { reportRun, type BenchResult } from './lib/report';
+import { benchLatency } from './latency';
 import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
 import { benchWorkerMemory } from './worker-memory';
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   overhead: benchOverhead,
+  latency: benchLatency,
   logs: benchLogThroughput,
   memory: benchWorkerMemory,
 };

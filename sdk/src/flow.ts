@@ -14,11 +14,11 @@
  *
  * Sandbox-safe: flows import this module inside Temporal's deterministic sandbox.
  */
-import { ApplicationFailure, inWorkflowContext, log as workflowLog, proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ApplicationFailure, inWorkflowContext, log as workflowLog, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { DeploymentDeclaration } from './client/types';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
-import { toActivityOptions, type TaskOptions } from './task-options';
+import { effectiveTaskOptions, toActivityOptions, toLocalActivityOptions, type TaskOptions } from './task-options';
 
 export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
   /** Optional; the flow's name is its export name in the workflows module, and must match when given. */
@@ -78,8 +78,12 @@ export function tasks<T extends object>(overrides?: TaskOptions): ActivityInterf
     get(_, name) {
       if (typeof name !== 'string') return undefined;
       if (!cache.has(name)) {
-        const options = toActivityOptions(declaredOptions()[name], overrides);
-        cache.set(name, proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>(options)[name]);
+        const declared = declaredOptions()[name];
+        type Fns = Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const proxy = effectiveTaskOptions(declared, overrides).local
+          ? proxyLocalActivities<Fns>(toLocalActivityOptions(declared, overrides))
+          : proxyActivities<Fns>(toActivityOptions(declared, overrides));
+        cache.set(name, proxy[name]);
       }
       return cache.get(name);
     },

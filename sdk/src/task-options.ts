@@ -4,7 +4,7 @@
  * This module is loaded both by the worker (Node) and inside the workflow sandbox, so it imports
  * nothing but types.
  */
-import type { ActivityOptions } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 
 /** A duration: milliseconds, or a string such as '30s', '5 minutes', '1h'. */
 export type Duration = string | number;
@@ -30,6 +30,15 @@ export interface TaskOptions {
    * (`class StationUnknown extends Error`) or an `ApplicationFailure` type.
    */
   nonRetryableErrors?: string[];
+  /**
+   * Run the task as a Temporal *local activity*: in the worker that runs the flow, without a round trip
+   * through the server's task queue — about 10× less overhead per call, for short steps (parsing,
+   * small transforms, a quick lookup). The trade-offs: each attempt is recorded only when it ends (no
+   * "started" on the run page while it runs), it runs on the flow's worker, a retry longer than a few
+   * seconds away is scheduled through a timer, and it cannot heartbeat (no `heartbeatTimeout`, no
+   * `progress()`). Keep it for steps of seconds, not minutes. Default false.
+   */
+  local?: boolean;
 }
 
 export const DEFAULT_TASK_OPTIONS = {
@@ -40,9 +49,14 @@ export const DEFAULT_TASK_OPTIONS = {
   timeout: '10m',
 } as const satisfies TaskOptions;
 
+/** The options in force: defaults, then declared, then call-site overrides. */
+export function effectiveTaskOptions(...layers: (TaskOptions | undefined)[]): TaskOptions {
+  return Object.assign({}, DEFAULT_TASK_OPTIONS, ...layers.filter(Boolean));
+}
+
 /** Translates Sluice's task options (defaults, then declared, then call-site overrides) to Temporal's. */
 export function toActivityOptions(...layers: (TaskOptions | undefined)[]): ActivityOptions {
-  const o: TaskOptions = Object.assign({}, DEFAULT_TASK_OPTIONS, ...layers.filter(Boolean));
+  const o = effectiveTaskOptions(...layers);
   return {
     startToCloseTimeout: o.timeout,
     heartbeatTimeout: o.heartbeatTimeout,
@@ -54,4 +68,10 @@ export function toActivityOptions(...layers: (TaskOptions | undefined)[]): Activ
       nonRetryableErrorTypes: o.nonRetryableErrors,
     },
   };
+}
+
+/** The same for a local task (`local: true`): a local activity has no heartbeat. */
+export function toLocalActivityOptions(...layers: (TaskOptions | undefined)[]): LocalActivityOptions {
+  const { startToCloseTimeout, retry } = toActivityOptions(...layers);
+  return { startToCloseTimeout, retry };
 }

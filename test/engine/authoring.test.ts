@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { deploymentProblems, scheduleSpecOf } from 'sluice/worker';
+import path from 'node:path';
+import { deploymentProblems, loadProject, ProjectError, scheduleSpecOf } from 'sluice/worker';
 import { parseParameters } from '../../sdk/src/parameters';
-import { toActivityOptions } from '../../sdk/src/task-options';
+import { toActivityOptions, toLocalActivityOptions } from '../../sdk/src/task-options';
+import { FIXTURES } from '../harness/sluice';
 
 describe('task options', () => {
   it('default to 3 retries with backoff and a 10 minute timeout', () => {
@@ -20,6 +22,20 @@ describe('task options', () => {
     assert.equal(o.retry?.maximumAttempts, 1);
     assert.equal(o.startToCloseTimeout, '2m');
     assert.deepEqual(o.retry?.nonRetryableErrorTypes, ['BadInput']);
+  });
+});
+
+describe('local tasks', () => {
+  it('get the same retry policy and timeout, without a heartbeat', () => {
+    const o = toLocalActivityOptions({ local: true, retries: 1, timeout: '5s' });
+    assert.deepEqual(o, { startToCloseTimeout: '5s', retry: { maximumAttempts: 2, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: undefined } });
+  });
+
+  it('cannot declare a heartbeat: the worker refuses, naming the task', () => {
+    assert.throws(
+      () => loadProject(FIXTURES.workflows, path.resolve(__dirname, '../fixtures/bad-local-task.ts')),
+      (e: Error) => e instanceof ProjectError && /task heartbeatingLocally: a local task cannot heartbeat/.test(e.message),
+    );
   });
 });
 

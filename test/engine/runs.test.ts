@@ -46,6 +46,14 @@ describe('retries', () => {
     assert.match(run.tasks[0]!.lastFailure!.message, /flaky, attempt 2/);
   });
 
+  it('retry a local task as declared; the run shows it with its final attempt once it ended', async () => {
+    const ref = await client.start('localFlakyFlow', {});
+    assert.equal(await client.waitForResult(ref), 3);
+    const run = (await client.getRun(ref.workflowId))!;
+    assert.equal(run.tasks.length, 1);
+    assert.deepEqual([run.tasks[0]!.task, run.tasks[0]!.status, run.tasks[0]!.attempts, run.tasks[0]!.local], ['failsTwiceLocally', 'completed', 3, true]);
+  });
+
   it('stop after the declared number of retries, with the readable cause as the run failure', async () => {
     const { run } = await failureOfRun('brokenFlow');
     assert.equal(run.status, 'failed');

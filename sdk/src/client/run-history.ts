@@ -19,6 +19,28 @@ export interface RunHistory {
   tasks: TaskRun[];
 }
 
+/** The marker Temporal's core SDK records when a local activity (a `local: true` task) ends. */
+const LOCAL_TASK_MARKER = 'core_local_activity';
+
+/** A local task as its marker records it: type, final attempt, result or failure — once, when it ended. */
+function localTaskOf(marker: temporal.api.history.v1.IMarkerRecordedEventAttributes, time: string): TaskRun {
+  const data = (firstPayload(marker.details?.data) ?? {}) as { activity_id?: string; activity_type?: string; attempt?: number };
+  return {
+    activityId: String(data.activity_id ?? ''),
+    task: data.activity_type ?? '',
+    status: marker.failure ? 'failed' : 'completed',
+    attempts: data.attempt ?? 1,
+    maximumAttempts: null,
+    scheduledTime: time,
+    startedTime: null,
+    closeTime: time,
+    durationMs: null,
+    lastFailure: failureOf(marker.failure),
+    progress: null,
+    local: true,
+  };
+}
+
 const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString() ?? null;
 
 export function firstPayload(p: Payloads): unknown {
@@ -71,6 +93,8 @@ export function readHistory(history: History, pending: Pending[] = []): RunHisto
         t.startedTime = time;
         t.lastFailure = failureOf(a.lastFailure);
       }
+    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_TASK_MARKER) {
+      out.tasks.push(localTaskOf(e.markerRecordedEventAttributes, time));
     } else {
       const closed =
         (e.activityTaskCompletedEventAttributes && (['completed', e.activityTaskCompletedEventAttributes] as const)) ||

@@ -81,6 +81,8 @@ export interface TaskRun {
   lastFailure: RunFailure | null;
   /** What a long task last reported with `progress()`, while it runs. */
   progress: { done: number; total: number; message?: string } | null;
+  /** A local task (`task({ local: true })`): recorded once, when it ended; no start time or progress. */
+  local?: boolean;
 }
 
 export interface RunDetail extends RunSummary {

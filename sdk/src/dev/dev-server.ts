@@ -50,6 +50,8 @@ export interface DevServerOptions {
   onLine?: (line: string) => void;
   /** Days of closed-run history to keep (default 30; the dev server's own default is 1). */
   retentionDays?: number;
+  /** Eager activity execution on (the default, except for a bare server); false to measure without it. */
+  eagerActivities?: boolean;
   /** Start the bare server: no --search-attribute flags, no search attributes or retention set. For tests. */
   bare?: boolean;
 }
@@ -107,6 +109,9 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   if (!options.bare) {
     for (const name of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=Keyword`);
   }
+  // Eager activity execution: a task the flow schedules starts on the same worker in the reply to the
+  // workflow task, instead of a second trip through the task queue (bench: npm run bench -- latency).
+  if (options.eagerActivities ?? !options.bare) args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   // The CLI also reads TEMPORAL_* variables as client settings; keep the caller's out of the server.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
   // The CLI prints "Server: localhost:PORT" only once ITS server is up. Waiting for that line, not just

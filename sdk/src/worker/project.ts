@@ -54,6 +54,9 @@ export function loadProject(workflowsPath: string, activitiesPath: string): Proj
   for (const [name, value] of Object.entries(activityModule)) {
     const options = declaredTaskOptions(value);
     if (!options) continue;
+    if (options.local && options.heartbeatTimeout !== undefined) {
+      problems.push(`task ${name}: a local task cannot heartbeat; drop heartbeatTimeout or local: true`);
+    }
     activities[name] = value as Project['activities'][string];
     taskOptions[name] = options;
   }
