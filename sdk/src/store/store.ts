@@ -118,6 +118,7 @@ export class Store {
       parameters_schema: toJsonText(e.parametersSchema ?? null),
       deployments: toJsonText(e.deployments ?? []),
       updated_at: Math.trunc(e.updatedAt),
+      run_timeout_ms: e.runTimeoutMs ?? null,
     }));
     await this.db
       .insertInto('flows')
@@ -129,6 +130,7 @@ export class Store {
           parameters_schema: eb.ref('excluded.parameters_schema'),
           deployments: eb.ref('excluded.deployments'),
           updated_at: eb.ref('excluded.updated_at'),
+          run_timeout_ms: eb.ref('excluded.run_timeout_ms'),
         })),
       )
       .execute();
@@ -166,6 +168,7 @@ export class Store {
 
 function fromFlowRow(row: {
   name: string; task_queue: string; description: string | null; parameters_schema: string; deployments: string; updated_at: number;
+  run_timeout_ms: number | null;
 }): FlowEntry {
   const deployments = fromJsonText(row.deployments);
   return {
@@ -175,6 +178,7 @@ function fromFlowRow(row: {
     parametersSchema: fromJsonText(row.parameters_schema),
     deployments: Array.isArray(deployments) ? deployments : [],
     updatedAt: Number(row.updated_at),
+    runTimeoutMs: row.run_timeout_ms === null ? null : Number(row.run_timeout_ms),
   };
 }
 

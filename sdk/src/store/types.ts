@@ -86,6 +86,8 @@ export interface FlowEntry {
   parametersSchema: unknown;
   /** The deployments declared in code for this flow. */
   deployments: unknown[];
+  /** The flow's declared runTimeout in milliseconds; null or absent: the default (24 hours). */
+  runTimeoutMs?: number | null;
   /** Epoch milliseconds. */
   updatedAt: number;
 }
