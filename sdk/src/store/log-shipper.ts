@@ -16,8 +16,9 @@ export interface LogShipperOptions {
   /** Most records kept in memory, counting the batch being written (default 100_000). */
   capacity?: number;
   /**
-   * Most bytes kept in memory, counting the batch being written (default 64 MiB): a line counts its message
-   * and its fields' JSON text (two bytes a character, as JavaScript holds them) plus 200 for the rest.
+   * Most bytes kept in memory, counting the batch being written (default 256 MiB, room for 100,000 lines of
+   * over 2 KiB): a line counts its message and its fields' JSON text (two bytes a character, as JavaScript
+   * holds them; fields not yet serialised count as 128 characters) plus 200 for the rest.
    */
   capacityBytes?: number;
   /** How long a record may wait for a batch to fill before it is written anyway (ms, default 200). */
@@ -55,7 +56,7 @@ const LINE_OVERHEAD_BYTES = 200;
 /** A record's size as the byte bound counts it (the strings it holds; the rest is a fixed overhead). */
 function sizeOf(record: LogRecord): number {
   const text = (v: unknown) => (typeof v === 'string' ? v.length : 0);
-  const fields = record.fieldsText !== undefined ? text(record.fieldsText) : record.fields ? 256 : 0;
+  const fields = record.fieldsText !== undefined ? text(record.fieldsText) : record.fields ? 128 : 0;
   return 2 * (text(record.message) + fields + text(record.workflowId) + text(record.runId)) + LINE_OVERHEAD_BYTES;
 }
 
@@ -115,7 +116,7 @@ export class LogShipper {
   constructor(sink: LogSink, opts: LogShipperOptions = {}) {
     this.#sink = sink;
     this.#capacity = positiveInteger('capacity', opts.capacity ?? 100_000);
-    this.#capacityBytes = positiveInteger('capacityBytes', opts.capacityBytes ?? 64 * 1024 * 1024);
+    this.#capacityBytes = positiveInteger('capacityBytes', opts.capacityBytes ?? 256 * 1024 * 1024);
     this.#flushIntervalMs = Math.max(0, opts.flushIntervalMs ?? 200);
     this.#batchSize = positiveInteger('batchSize', opts.batchSize ?? 5_000);
     this.#retryMaxMs = Math.max(FIRST_RETRY_MS, opts.retryMaxMs ?? 5_000);
