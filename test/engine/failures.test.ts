@@ -3,7 +3,10 @@
 // why on its page and is marked in the runs list; run timeouts bound every run; flow log fields are kept as
 // logged; and a worker refuses parameter schemas the client could not check faithfully.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { SLUICE_BIN } from 'sluice/dev';
 import { after, before, describe, it } from 'node:test';
 import { RunFailedError, type SluiceClient } from 'sluice/client';
 import type { Store } from 'sluice/store';
@@ -168,5 +171,18 @@ describe('parameter schemas the client cannot check as the flow does', () => {
     assert.match(out, /flow refinedFlow, parameter count: z\.coerce/);
     assert.match(out, /flow refinedFlow, parameter name: \.transform\(\)/);
     assert.doesNotMatch(out, /parameter label/);
+  });
+
+  it('are reported by `sluice check` the same way', async () => {
+    const run = promisify(execFile)(process.execPath, [
+      SLUICE_BIN, 'check', '--no-bundle',
+      '--workflows', path.resolve(__dirname, '../fixtures/unfaithful-parameters.ts'),
+      '--activities', FIXTURES.activities,
+    ]);
+    const failed = await run.then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    assert.ok(failed, 'sluice check fails');
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout + failed.stderr, /flow refinedFlow, parameter range: \.refine\(\)/);
+    assert.match(failed.stdout + failed.stderr, /flow refinedFlow, parameter day: z\.date\(\)/);
   });
 });
