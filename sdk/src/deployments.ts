@@ -3,14 +3,45 @@
  * to a Temporal Schedule spec.
  */
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { ScheduleSpec } from '@temporalio/client';
+import type { ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
 import { CronExpressionParser } from 'cron-parser';
 import type { z } from 'zod';
-import type { DeploymentDeclaration } from './client/types';
+import type { DeploymentDeclaration, OverlapPolicy } from './client/types';
 import { parseParameters } from './parameters';
 
 const CRON_ALIASES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * What a flow or deployment that declares nothing gets. A run that hangs (a flow failing on every attempt,
+ * a task retried without end) ends as timed out after runTimeout, so with 'skip' one stuck run silences its
+ * schedule for at most a day, never for good.
+ */
+export const RUN_DEFAULTS = { runTimeout: '24 hours', overlap: 'skip', catchupWindow: '10 minutes' } as const satisfies {
+  runTimeout: string;
+  overlap: OverlapPolicy;
+  catchupWindow: string;
+};
+
+const OVERLAP: Record<OverlapPolicy, ScheduleOverlapPolicy> = { skip: 'SKIP', bufferOne: 'BUFFER_ONE', allowAll: 'ALLOW_ALL' };
+
+/** A deployment's overlap and catch-up policies as Temporal's Schedule takes them. */
+export function schedulePoliciesOf(d: DeploymentDeclaration): { overlap: ScheduleOverlapPolicy; catchupWindow: string | number } {
+  return { overlap: OVERLAP[d.overlap ?? RUN_DEFAULTS.overlap], catchupWindow: d.catchupWindow ?? RUN_DEFAULTS.catchupWindow };
+}
+
+/** The run timeout in ms: the deployment's, else the flow's, else the default. */
+export function runTimeoutMsOf(flowTimeout: string | number | null | undefined, deployment?: DeploymentDeclaration): number {
+  return durationMs(deployment?.runTimeout ?? flowTimeout ?? RUN_DEFAULTS.runTimeout) ?? durationMs(RUN_DEFAULTS.runTimeout)!;
+}
+
+/** What is wrong with a declared runTimeout, or undefined. */
+export function runTimeoutProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = durationMs(value as string | number);
+  if (ms === undefined || ms < 1000) return `invalid runTimeout ${JSON.stringify(value)} (use e.g. "2h", "30 minutes", at least one second)`;
+  return undefined;
+}
 
 /** The Temporal Schedule id of a deployment: stable, readable in Temporal Web and safe in a URL. */
 export function scheduleIdOf(flow: string, deployment: string): string {
@@ -42,10 +73,32 @@ export function deploymentProblems(flow: string, schema: z.ZodType | undefined, 
       if (ms === undefined || ms < 1000) say(`invalid interval ${JSON.stringify(d.interval)} (use e.g. "15 minutes", "1h", at least one second)`);
     }
     if (d.cron !== undefined && d.interval !== undefined) say('declare either cron or interval, not both');
-    const parsed = parseParameters(flow, schema, d.parameters ?? {});
-    if (!parsed.ok) say(parsed.message);
+    const timeout = runTimeoutProblem(d.runTimeout);
+    if (timeout) say(timeout);
+    if (d.overlap !== undefined && !Object.hasOwn(OVERLAP, d.overlap)) {
+      say(`unknown overlap ${JSON.stringify(d.overlap)} (use ${Object.keys(OVERLAP).map((o) => `'${o}'`).join(', ')})`);
+    }
+    if (d.catchupWindow !== undefined) {
+      const ms = durationMs(d.catchupWindow);
+      if (ms === undefined || ms < 10_000) say(`invalid catchupWindow ${JSON.stringify(d.catchupWindow)} (use e.g. "10 minutes", "1h", at least 10 seconds)`);
+    }
+    // The schedule stores the parameters as JSON: check what the run will get, not the object declared.
+    const stored = jsonRoundTrip(d.parameters ?? {});
+    if (!stored.ok) say(`parameters cannot be stored as JSON (${stored.error}); a deployment's parameters must be plain JSON values`);
+    else {
+      const parsed = parseParameters(flow, schema, stored.value);
+      if (!parsed.ok) say(`${parsed.message} (as stored in the schedule, after JSON)`);
+    }
   }
   return problems;
+}
+
+function jsonRoundTrip(value: unknown): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(JSON.stringify(value) ?? 'null') };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
 }
 
 function cronProblem(cron: string, tz: string): string | undefined {

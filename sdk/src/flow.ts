@@ -14,9 +14,23 @@
  *
  * Sandbox-safe: flows import this module inside Temporal's deterministic sandbox.
  */
-import { ApplicationFailure, inWorkflowContext, log as workflowLog, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  IllegalStateError,
+  inWorkflowContext,
+  isCancellation,
+  log as workflowLog,
+  proxyActivities,
+  proxyLocalActivities,
+  TemporalFailure,
+  WorkflowError,
+  workflowInfo,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { DeploymentDeclaration } from './client/types';
+import { flowMeta } from './log';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
 import { effectiveTaskOptions, toActivityOptions, toLocalActivityOptions, type TaskOptions } from './task-options';
 
@@ -27,6 +41,11 @@ export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
   /** The flow's parameters; defaults declared here fill what a run leaves out. */
   parameters?: S;
   deployments?: DeploymentDeclaration[];
+  /**
+   * Longest a run of this flow may take, retries and a failing flow included (e.g. '2h', '30 minutes');
+   * it then ends as timed out. Default 24 hours (DEFAULT_RUN_TIMEOUT). A deployment may set its own.
+   */
+  runTimeout?: string | number;
 }
 
 const DECLARATION = Symbol.for('sluice.flow.declaration');
@@ -46,9 +65,31 @@ export function flow<S extends z.ZodType, R>(
       // Non-retryable, so the run fails at once with the same message the client gives.
       throw ApplicationFailure.create({ type: INVALID_PARAMETERS, message: parsed.message, nonRetryable: true, details: [parsed.issues] });
     }
-    return body(parsed.value);
+    try {
+      return await body(parsed.value);
+    } catch (error) {
+      throw asRunFailure(error);
+    }
   };
   return Object.assign(run, { [DECLARATION]: declaration });
+}
+
+/**
+ * What an error thrown by flow code becomes. Temporal fails only the *workflow task* on an error that is not
+ * a TemporalFailure, and retries that task forever: the run would stay "running" with nothing to show. So a
+ * plain error (a TypeError, `throw new Error('no data')`, a custom class) becomes an ApplicationFailure with
+ * the error's class name as type, its message and its stack, and the run fails as a task does.
+ *
+ * Left as they are: Temporal's own failures (a task's failure, a cancellation), continue-as-new, and the
+ * SDK's errors about the workflow itself (a determinism violation, an illegal state) — those keep the run
+ * open, its workflow task retrying, so that fixed flow code can carry it on. (Temporal's worker option
+ * `workflowFailureErrorTypes` matches by class name, and 'Error' there also fails runs on non-determinism,
+ * so it cannot say "every error but those"; this is the same conversion, ApplicationFailure.fromError.)
+ */
+export function asRunFailure(error: unknown): unknown {
+  if (error instanceof TemporalFailure || error instanceof ContinueAsNew || isCancellation(error)) return error;
+  if (error instanceof WorkflowError || error instanceof IllegalStateError) return error;
+  return ApplicationFailure.fromError(error);
 }
 
 /** The declaration of a flow, or undefined when `value` is not one (so a workflows module may export helpers). */
@@ -110,7 +151,7 @@ if (typeof process === 'undefined') {
     Object.entries(levels).map(([method, level]) => [
       method,
       (...args: unknown[]) => {
-        if (inWorkflowContext()) workflowLog[level](args.map(text).join(' '), { source: 'console' });
+        if (inWorkflowContext()) workflowLog[level](args.map(text).join(' '), flowMeta({ source: 'console' }));
       },
     ]),
   );

@@ -10,6 +10,7 @@
  * anywhere else, to the console.
  */
 import { inWorkflowContext, log as workflowLog } from '@temporalio/workflow';
+import { FIELDS_TEXT_KEY, fieldsText } from './log-fields';
 
 export type LogFields = Record<string, unknown>;
 type Sink = Record<'debug' | 'info' | 'warn' | 'error', (message: string, fields?: LogFields) => void>;
@@ -17,8 +18,25 @@ type Sink = Record<'debug' | 'info' | 'warn' | 'error', (message: string, fields
 /** Where the worker registers a function returning the current task's logger (undefined outside a task). */
 export const TASK_LOGGER = Symbol.for('sluice.task.logger');
 
+/**
+ * In a flow, the fields cross to the worker as JSON text made now (Temporal hands log calls to the worker
+ * later, by reference) and under one key of their own (Temporal's logger merges a line's fields over the
+ * run's identity).
+ */
+const flowSink: Sink = {
+  debug: (message, fields) => workflowLog.debug(message, flowMeta(fields)),
+  info: (message, fields) => workflowLog.info(message, flowMeta(fields)),
+  warn: (message, fields) => workflowLog.warn(message, flowMeta(fields)),
+  error: (message, fields) => workflowLog.error(message, flowMeta(fields)),
+};
+
+export function flowMeta(fields: LogFields | undefined): LogFields | undefined {
+  const text = fieldsText(fields);
+  return text === undefined ? undefined : { [FIELDS_TEXT_KEY]: text };
+}
+
 function sink(): Sink {
-  if (inWorkflowContext()) return workflowLog;
+  if (inWorkflowContext()) return flowSink;
   const current = (globalThis as { [TASK_LOGGER]?: () => Sink | undefined })[TASK_LOGGER];
   return current?.() ?? console;
 }

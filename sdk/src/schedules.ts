@@ -6,7 +6,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleUpdateOptions } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import type { DeploymentDeclaration } from './client/types';
-import { scheduleIdOf, scheduleSpecOf } from './deployments';
+import { runTimeoutMsOf, scheduleIdOf, schedulePoliciesOf, scheduleSpecOf } from './deployments';
 import { runSearchAttributes } from './run-attributes';
 
 /** A flow's deployments as the worker declares them. */
@@ -14,6 +14,8 @@ export interface DeclaredFlow {
   name: string;
   taskQueue: string;
   deployments: DeploymentDeclaration[];
+  /** The flow's declared runTimeout; a deployment's own wins. */
+  runTimeout?: string | number;
 }
 
 export interface SyncReport {
@@ -44,14 +46,17 @@ interface Desired {
   flow: string;
   declaration: DeploymentDeclaration;
   action: ScheduleOptionsStartWorkflowAction<never>;
+  policies: ReturnType<typeof schedulePoliciesOf>;
   fingerprint: string;
 }
 
 function desiredOf(f: DeclaredFlow, d: DeploymentDeclaration): Desired {
   const id = scheduleIdOf(f.name, d.name);
   const spec = scheduleSpecOf(d);
+  const policies = schedulePoliciesOf(d);
+  const runTimeoutMs = runTimeoutMsOf(f.runTimeout, d);
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify([spec, f.taskQueue, d.parameters ?? {}, d.description ?? null]))
+    .update(JSON.stringify([spec, f.taskQueue, d.parameters ?? {}, d.description ?? null, policies, runTimeoutMs]))
     .digest('hex')
     .slice(0, 16);
   const action: ScheduleOptionsStartWorkflowAction<never> = {
@@ -60,10 +65,12 @@ function desiredOf(f: DeclaredFlow, d: DeploymentDeclaration): Desired {
     workflowId: id,
     taskQueue: f.taskQueue,
     args: [d.parameters ?? {}] as never,
+    // Every scheduled run ends by this time: a stuck one cannot hold a 'skip' schedule forever.
+    workflowExecutionTimeout: runTimeoutMs,
     typedSearchAttributes: runSearchAttributes({ flow: f.name, deployment: d.name, startedBy: scheduleStarter(id) }),
     memo: { [MEMO.fingerprint]: fingerprint, [MEMO.declaredPaused]: d.paused ?? false },
   };
-  return { id, flow: f.name, declaration: d, action, fingerprint };
+  return { id, flow: f.name, declaration: d, action, policies, fingerprint };
 }
 
 /**
@@ -109,7 +116,7 @@ async function createOrUpdate(client: Client, owner: string, want: Desired): Pro
       scheduleId: want.id,
       spec: scheduleSpecOf(want.declaration),
       action: want.action,
-      policies: { overlap: 'SKIP', catchupWindow: '10 minutes' },
+      policies: want.policies,
       state: { paused, note: paused ? 'Paused in code' : undefined },
       memo: {
         [MEMO.owner]: owner,
@@ -131,7 +138,7 @@ async function createOrUpdate(client: Client, owner: string, want: Desired): Pro
   await handle.update((prev): ScheduleUpdateOptions => {
     // The pause belongs to operators; only a change of the declared `paused` itself overrides it.
     const state = declaredPausedBefore === paused ? prev.state : { ...prev.state, paused, note: paused ? 'Paused in code' : 'Resumed in code' };
-    return { ...prev, spec: scheduleSpecOf(want.declaration), action: want.action as never, state };
+    return { ...prev, spec: scheduleSpecOf(want.declaration), action: want.action as never, policies: { ...prev.policies, ...want.policies }, state };
   });
   return 'updated';
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import path from 'node:path';
-import { deploymentProblems, loadProject, ProjectError, scheduleSpecOf } from 'sluice/worker';
+import { deploymentProblems, loadProject, parameterSchemaProblems, ProjectError, RUN_DEFAULTS, scheduleSpecOf } from 'sluice/worker';
+import { runTimeoutMsOf, schedulePoliciesOf } from '../../sdk/src/deployments';
 import { parseParameters } from '../../sdk/src/parameters';
 import { toActivityOptions, toLocalActivityOptions } from '../../sdk/src/task-options';
 import { FIXTURES } from '../harness/sluice';
@@ -87,5 +88,81 @@ describe('deployment declarations', () => {
   it('translate to a schedule spec; no cron and no interval is manual only', () => {
     assert.deepEqual(scheduleSpecOf({ name: 'd', cron: '0 6 * * *', timezone: 'Europe/Amsterdam' }), { cronExpressions: ['0 6 * * *'], timezone: 'Europe/Amsterdam' });
     assert.deepEqual(scheduleSpecOf({ name: 'm' }), { timezone: 'UTC' });
+  });
+});
+
+describe('run timeouts and schedule policies', () => {
+  it('default to 24 hours, skip and a 10 minute catch-up window; the deployment wins over the flow', () => {
+    assert.deepEqual(RUN_DEFAULTS, { runTimeout: '24 hours', overlap: 'skip', catchupWindow: '10 minutes' });
+    assert.equal(runTimeoutMsOf(undefined), 24 * 3_600_000);
+    assert.equal(runTimeoutMsOf('2h'), 7_200_000);
+    assert.equal(runTimeoutMsOf('2h', { name: 'd', runTimeout: '30 minutes' }), 1_800_000);
+    assert.deepEqual(schedulePoliciesOf({ name: 'd' }), { overlap: 'SKIP', catchupWindow: '10 minutes' });
+    assert.deepEqual(schedulePoliciesOf({ name: 'd', overlap: 'bufferOne', catchupWindow: '1h' }), { overlap: 'BUFFER_ONE', catchupWindow: '1h' });
+    assert.equal(schedulePoliciesOf({ name: 'd', overlap: 'allowAll' }).overlap, 'ALLOW_ALL');
+  });
+
+  it('are checked with messages naming flow and deployment', () => {
+    const problems = deploymentProblems('report', undefined, [
+      { name: 'a', runTimeout: 'forever' },
+      { name: 'b', overlap: 'queue' as never },
+      { name: 'c', catchupWindow: '1s' },
+      { name: 'ok', runTimeout: '2h', overlap: 'bufferOne', catchupWindow: '1 hour' },
+    ]);
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems[0]!, /^flow report, deployment "a": invalid runTimeout "forever"/);
+    assert.match(problems[1]!, /^flow report, deployment "b": unknown overlap "queue" \(use 'skip', 'bufferOne', 'allowAll'\)/);
+    assert.match(problems[2]!, /^flow report, deployment "c": invalid catchupWindow "1s".*at least 10 seconds/);
+  });
+});
+
+describe('deployment parameters', () => {
+  it('are checked as the schedule stores them: after a JSON round trip', () => {
+    const schema = z.object({ days: z.array(z.number().optional()) });
+    // A hole in an array is undefined (allowed) in JavaScript but null (refused) once stored as JSON.
+    // eslint-disable-next-line no-sparse-arrays
+    const problems = deploymentProblems('report', schema, [{ name: 'holes', parameters: { days: [1, , 3] } }]);
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, /deployment "holes": Invalid parameters for flow report: days\.1: .*after JSON/);
+    const unstorable = deploymentProblems('report', undefined, [{ name: 'big', parameters: { n: 1n } }]);
+    assert.match(unstorable[0]!, /deployment "big": parameters cannot be stored as JSON/);
+  });
+});
+
+describe('parameter schemas', () => {
+  it('accept what JSON Schema carries: checks, enums, defaults, optional and nested fields', () => {
+    const schema = z.object({
+      station: z.string().min(1).regex(/^[A-Z]/),
+      days: z.number().int().max(30).default(7),
+      mode: z.enum(['fast', 'slow']).optional(),
+      window: z.object({ from: z.iso.date(), to: z.iso.date().nullable() }),
+      tags: z.array(z.string()).default([]),
+    });
+    assert.deepEqual(parameterSchemaProblems('report', schema), []);
+  });
+
+  it('refuse what the client cannot check as the flow does, naming flow, parameter and why', () => {
+    const schema = z.object({
+      range: z.object({ from: z.number(), to: z.number() }).refine((r) => r.from <= r.to),
+      day: z.date(),
+      count: z.coerce.number(),
+      name: z.string().transform((v) => v.toUpperCase()),
+      trimmed: z.string().trim(),
+      list: z.array(z.string().superRefine(() => {})),
+      pre: z.preprocess((v) => v, z.string()),
+      label: z.string().default('x'),
+    });
+    const problems = parameterSchemaProblems('report', schema);
+    const about = (field: string) => problems.filter((p) => p.startsWith(`flow report, parameter ${field}: `));
+    assert.match(about('range')[0]!, /\.refine\(\).*cannot be checked before a run starts/);
+    assert.match(about('day')[0]!, /z\.date\(\).*z\.iso\.date\(\)/);
+    assert.match(about('count')[0]!, /z\.coerce/);
+    assert.match(about('name')[0]!, /\.transform\(\)/);
+    assert.match(about('trimmed')[0]!, /\.trim\(\)/);
+    assert.match(about('list[]')[0]!, /\.refine\(\)/);
+    assert.match(about('pre')[0]!, /z\.preprocess\(\)/);
+    assert.deepEqual(about('label'), []);
+    assert.equal(problems.length, 7, problems.join('\n'));
+    assert.match(parameterSchemaProblems('report', z.object({ a: z.number() }).refine(() => true))[0]!, /^flow report, parameter \(parameters\): \.refine/);
   });
 });

@@ -63,6 +63,23 @@ describe('syncDeployments', () => {
     assert.equal((await client.schedule.getHandle(`${flowName}.manual`).describe()).state.paused, true);
   });
 
+  it('applies the declared runTimeout, overlap and catchupWindow, and the defaults when they go', async () => {
+    const timed: DeploymentDeclaration = { name: 'timed', interval: '1h', overlap: 'bufferOne', catchupWindow: '1 hour', runTimeout: '2h' };
+    const flows = (d: DeploymentDeclaration): DeclaredFlow[] => [{ name: flowName, taskQueue: owner, deployments: [daily, manual, d], runTimeout: '3h' }];
+    await syncDeployments(client, owner, flows(timed));
+    const described = async () => {
+      const d = await client.schedule.getHandle(`${flowName}.timed`).describe();
+      const action = d.action.type === 'startWorkflow' ? d.action : undefined;
+      return { overlap: d.policies.overlap, catchupWindow: d.policies.catchupWindow, runTimeout: action?.workflowExecutionTimeout };
+    };
+    assert.deepEqual(await described(), { overlap: 'BUFFER_ONE', catchupWindow: 3_600_000, runTimeout: 7_200_000 });
+    const report = await syncDeployments(client, owner, flows({ name: 'timed', interval: '1h' }));
+    assert.deepEqual(report.updated, [`${flowName}.timed`]);
+    // The flow's runTimeout when the deployment declares none; Temporal's and Sluice's defaults otherwise.
+    assert.deepEqual(await described(), { overlap: 'SKIP', catchupWindow: 600_000, runTimeout: 3 * 3_600_000 });
+    await client.schedule.getHandle(`${flowName}.timed`).delete();
+  });
+
   it('deletes what it owns and no longer declares, and nothing of another owner', async () => {
     const other = uniqueName('other');
     await syncDeployments(client, other, [{ name: uniqueName('theirs'), taskQueue: other, deployments: [manual] }]);

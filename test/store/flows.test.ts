@@ -11,6 +11,7 @@ const rainfall: FlowEntry = {
   parametersSchema: { type: 'object', properties: { station: { type: 'string' } }, required: ['station'] },
   deployments: [{ name: 'nightly', cron: '0 2 * * *', parameters: { station: 'BER' } }],
   updatedAt: 1_700_000_000_000,
+  runTimeoutMs: 7_200_000,
 };
 
 for (const dialect of DIALECTS) {
@@ -27,7 +28,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('flows are added, read back whole, replaced by name, and listed by name', async () => {
-      const gauges: FlowEntry = { name: 'gauges', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 1 };
+      const gauges: FlowEntry = { name: 'gauges', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 1, runTimeoutMs: null };
       await store.upsertFlows([rainfall, gauges]);
       await store.upsertFlows([]);
       assert.deepEqual(await store.getFlow('rainfall'), rainfall);

@@ -193,3 +193,22 @@ test('push never throws, whatever it is given', () => {
   assert.equal(shipper.stats.dropped, 2);
   assert.throws(() => new LogShipper({ insertLogs: async () => undefined }, { capacity: 0 }), /capacity must be a whole number/);
 });
+
+test('the buffer is bounded by bytes too: big lines push the oldest out, and the count of bytes follows', async () => {
+  const sink = new FakeSink();
+  sink.down = true;
+  const warnings: string[] = [];
+  // Room for about three lines of 10,000 characters (20,000 bytes each, as JavaScript holds them).
+  const shipper = new LogShipper(sink, { capacity: 1_000, capacityBytes: 70_000, flushIntervalMs: 0, retryMaxMs: 100, warn: (m) => warnings.push(m) });
+  const big = (i: number): LogRecord => ({ ...rec(i), message: `${i}`.padEnd(10_000, '.') });
+  for (let i = 0; i < 10; i++) shipper.push(big(i));
+  assert.ok(shipper.stats.pending <= 3, `pending ${shipper.stats.pending}`);
+  assert.ok(shipper.pendingBytes <= 70_000, `pendingBytes ${shipper.pendingBytes}`);
+  assert.equal(shipper.stats.dropped + shipper.stats.pending, 10);
+  assert.ok(warnings.some((w) => /buffer of 70000 bytes is full/.test(w)), warnings.join('\n'));
+  sink.down = false;
+  await shipper.flush();
+  assert.deepEqual(sink.messages().filter((m) => !/dropped/.test(m)).map((m) => m.slice(0, 1)), ['7', '8', '9']);
+  assert.equal(shipper.pendingBytes, 0);
+  await shipper.close();
+});

@@ -34,6 +34,14 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
           <tr key={`${r.workflowId}/${r.runId}`} data-run={r.workflowId}>
             <td>
               <StatusBadge status={r.status} />
+              {r.stuck && (
+                <>
+                  {' '}
+                  <span className="badge tone-bad" data-testid="run-stuck-mark" title="Its flow code fails on every attempt: open the run to see why">
+                    stuck
+                  </span>
+                </>
+              )}
             </td>
             <td className="ellipsis">
               <Link href={runHref(r)} title={r.workflowId}>

@@ -6,7 +6,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { failureOf } from './failures';
-import type { RunFailure, TaskRun } from './types';
+import type { RunFailure, StuckRun, TaskRun } from './types';
 
 type History = temporal.api.history.v1.IHistory;
 type Pending = temporal.api.workflow.v1.IPendingActivityInfo;
@@ -17,6 +17,8 @@ export interface RunHistory {
   result: unknown;
   failure: RunFailure | null;
   tasks: TaskRun[];
+  /** The last workflow task failure no later workflow task completed past (the flow code's own failure). */
+  workflowTaskFailure: { cause: number; failure: RunFailure | null } | null;
 }
 
 /** The marker Temporal's core SDK records when a local activity (a `local: true` task) ends. */
@@ -41,6 +43,17 @@ function localTaskOf(marker: temporal.api.history.v1.IMarkerRecordedEventAttribu
   };
 }
 
+/** WorkflowTaskFailedCause values (temporal.api.enums.v1) that are routine, not the flow's code failing. */
+const ROUTINE_TASK_FAILURES = new Set([
+  1, // UNHANDLED_COMMAND: a signal came in while the task ran; a new task follows
+  13, // RESET_STICKY_TASK_QUEUE
+  17, // FORCE_CLOSE_COMMAND
+  18, // FAILOVER_CLOSE_COMMAND
+  20, // RESET_WORKFLOW
+  31, // UNHANDLED_UPDATE
+]);
+const NON_DETERMINISTIC = 24;
+
 const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString() ?? null;
 
 export function firstPayload(p: Payloads): unknown {
@@ -49,7 +62,7 @@ export function firstPayload(p: Payloads): unknown {
 }
 
 export function readHistory(history: History, pending: Pending[] = []): RunHistory {
-  const out: RunHistory = { parameters: undefined, result: undefined, failure: null, tasks: [] };
+  const out: RunHistory = { parameters: undefined, result: undefined, failure: null, tasks: [], workflowTaskFailure: null };
   const bySchedule = new Map<string, TaskRun>();
   const eventIdOf = (id: unknown) => String(id);
 
@@ -66,6 +79,11 @@ export function readHistory(history: History, pending: Pending[] = []): RunHisto
     } else if (e.workflowExecutionTerminatedEventAttributes) {
       const reason = e.workflowExecutionTerminatedEventAttributes.reason;
       out.failure = { message: `Terminated${reason ? `: ${reason}` : ''}`, type: 'Terminated', stack: null, causes: [] };
+    } else if (e.workflowTaskFailedEventAttributes) {
+      const cause = Number(e.workflowTaskFailedEventAttributes.cause ?? 0);
+      if (!ROUTINE_TASK_FAILURES.has(cause)) out.workflowTaskFailure = { cause, failure: failureOf(e.workflowTaskFailedEventAttributes.failure) };
+    } else if (e.workflowTaskCompletedEventAttributes) {
+      out.workflowTaskFailure = null;
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       const max = a.retryPolicy?.maximumAttempts ?? 0;
@@ -127,4 +145,32 @@ export function readHistory(history: History, pending: Pending[] = []): RunHisto
     if (details && typeof details === 'object' && 'done' in details) t.progress = details as TaskRun['progress'];
   }
   return out;
+}
+
+/**
+ * Whether a running run is stuck on its flow code, read from its history's last workflow task failure and the
+ * attempt of its pending workflow task (Temporal records only the first failure of a series in the history).
+ */
+export function stuckOf(failed: RunHistory['workflowTaskFailure'], pendingAttempt: number | null | undefined): StuckRun | null {
+  const attempts = pendingAttempt ?? null;
+  if (!failed && !(attempts !== null && attempts > 1)) return null;
+  if (failed?.cause === NON_DETERMINISTIC || /nondetermin|non-determin/i.test(failed?.failure?.message ?? '')) {
+    return {
+      kind: 'nondeterminism',
+      explanation:
+        "This run is waiting for a fix: the flow's code changed in a way that no longer replays what this run already did " +
+        '(a non-determinism error). It stays open so nothing is lost. Deploy code that replays it (the previous version, or the ' +
+        'change guarded with patched()), or cancel the run.',
+      failure: failed?.failure ?? null,
+      attempts,
+    };
+  }
+  return {
+    kind: 'error',
+    explanation:
+      "This run is stuck: the flow's code fails each time Temporal runs it, so the run makes no progress. It is retried until " +
+      'the code is fixed (and a worker with the fix picks it up) or the run reaches its run timeout; cancel it to stop it now.',
+    failure: failed?.failure ?? null,
+    attempts,
+  };
 }

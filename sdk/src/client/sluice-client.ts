@@ -18,7 +18,7 @@ import {
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { cronsOf, scheduleIdOf } from '../deployments';
+import { cronsOf, runTimeoutMsOf, scheduleIdOf } from '../deployments';
 import type { Flow } from '../flow';
 import { parseParameters } from '../parameters';
 import { runSearchAttributes } from '../run-attributes';
@@ -26,8 +26,8 @@ import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Store, type StoredLog } from '../store';
 import { temporalConfig } from '../temporal';
 import { InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
-import { readHistory } from './run-history';
-import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus } from './types';
+import { readHistory, stuckOf } from './run-history';
+import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
@@ -90,12 +90,13 @@ export class SluiceClient {
     return this.startChecked(entry, parameters, null, options);
   }
 
+
   /** Starts a run of a deployment now: its parameters, with `parameters` overriding some of them. */
   async startDeployment(flow: string, deployment: string, options: StartOptions & { parameters?: Record<string, unknown> } = {}): Promise<RunRef> {
     const entry = await this.flowEntry(flow);
     const declared = (entry.deployments as DeploymentDeclaration[]).find((d) => d.name === deployment);
     if (!declared) throw new UnknownDeploymentError(flow, deployment);
-    return this.startChecked(entry, { ...declared.parameters, ...options.parameters }, deployment, options);
+    return this.startChecked(entry, { ...declared.parameters, ...options.parameters }, deployment, options, runTimeoutMsOf(entry.runTimeoutMs, declared));
   }
 
   /** "Run now" on a deployment page: the same as `startDeployment`, attributed to whoever pressed it. */
@@ -108,10 +109,17 @@ export class SluiceClient {
     const run = await this.getRun(ref.workflowId, ref.runId);
     if (!run) throw new RunNotFoundError(ref.workflowId, ref.runId);
     const entry = await this.flowEntry(run.flow);
-    return this.startChecked(entry, options.parameters ?? run.parameters, run.deployment, options);
+    const declared = (entry.deployments as DeploymentDeclaration[]).find((d) => d.name === run.deployment);
+    return this.startChecked(entry, options.parameters ?? run.parameters, run.deployment, options, runTimeoutMsOf(entry.runTimeoutMs, declared));
   }
 
-  private async startChecked(entry: FlowEntry, parameters: unknown, deployment: string | null, options: StartOptions): Promise<RunRef> {
+  private async startChecked(
+    entry: FlowEntry,
+    parameters: unknown,
+    deployment: string | null,
+    options: StartOptions,
+    runTimeoutMs = runTimeoutMsOf(entry.runTimeoutMs),
+  ): Promise<RunRef> {
     const parsed = parseParameters(entry.name, this.schemaOf(entry), parameters ?? {});
     if (!parsed.ok) throw new InvalidParametersError(entry.name, parsed.issues);
     const prefix = deployment ? scheduleIdOf(entry.name, deployment) : entry.name;
@@ -119,6 +127,8 @@ export class SluiceClient {
       taskQueue: entry.taskQueue,
       workflowId: options.workflowId ?? `${prefix}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
       args: [parameters ?? {}],
+      // Every run ends by then, even one whose flow code fails on every attempt.
+      workflowExecutionTimeout: runTimeoutMs,
       typedSearchAttributes: runSearchAttributes({ flow: entry.name, deployment, startedBy: options.startedBy ?? 'client' }),
     });
     return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
@@ -148,7 +158,32 @@ export class SluiceClient {
       response.executions.map((raw) => executionInfoFromRaw(raw, this.temporal.options.loadedDataConverter, raw, this.namespace)),
     );
     const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
-    return { runs: infos.map(summaryOf), ...(token ? { nextPageToken: token } : {}) };
+    const runs = infos.map(summaryOf);
+    await this.markStuck(runs);
+    return { runs, ...(token ? { nextPageToken: token } : {}) };
+  }
+
+  /**
+   * Marks the running runs of a page whose workflow task keeps failing (its pending attempt is above 1):
+   * visibility does not say so, describe does. One describe per running run of the page, in parallel; a
+   * run that closed meanwhile or cannot be described is left unmarked.
+   */
+  private async markStuck(runs: RunSummary[]): Promise<void> {
+    await Promise.all(
+      runs
+        .filter((r) => r.status === 'running')
+        .map(async (r) => {
+          try {
+            const d = await this.temporal.workflowService.describeWorkflowExecution({
+              namespace: this.namespace,
+              execution: { workflowId: r.workflowId, runId: r.runId },
+            });
+            r.stuck = (d.pendingWorkflowTask?.attempt ?? 1) > 1;
+          } catch {
+            // The page still lists the run; only the mark is missing.
+          }
+        }),
+    );
   }
 
   async countRuns(filter: RunFilter = {}): Promise<{ total: number; byStatus: Partial<Record<RunStatus, number>> }> {
@@ -174,11 +209,14 @@ export class SluiceClient {
       throw e;
     }
     const history = await this.temporal.workflow.getHandle(workflowId, description.runId).fetchHistory();
-    const read = readHistory(history, description.raw.pendingActivities ?? []);
+    const { workflowTaskFailure, ...read } = readHistory(history, description.raw.pendingActivities ?? []);
     const summary = summaryOf(description);
+    const stuck = summary.status === 'running' ? stuckOf(workflowTaskFailure, description.raw.pendingWorkflowTask?.attempt) : null;
     return {
       ...summary,
+      ...(stuck ? { stuck: true } : {}),
       ...read,
+      stuckOn: stuck,
       historyLength: description.historyLength,
       temporalWebUrl: this.temporalWebUrl(summary),
     };

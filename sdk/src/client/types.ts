@@ -38,6 +38,11 @@ export interface RunSummary extends RunRef {
   startTime: string; // ISO 8601
   closeTime: string | null;
   durationMs: number | null;
+  /**
+   * True for a running run whose flow code keeps failing (its workflow task is retried). `listRuns` sets it
+   * for the running runs of the page it returns; the run's page says why.
+   */
+  stuck?: boolean;
 }
 
 export interface RunFilter {
@@ -85,10 +90,27 @@ export interface TaskRun {
   local?: boolean;
 }
 
+/**
+ * A running run whose flow code fails on every attempt (Temporal retries its workflow task): nothing moves
+ * until the flow's code is fixed and a worker serving the fix picks it up, or the run times out.
+ */
+export interface StuckRun {
+  /** 'nondeterminism': changed flow code no longer replays the run's history; 'error': anything else. */
+  kind: 'nondeterminism' | 'error';
+  /** What a reader is told first, in words. */
+  explanation: string;
+  /** The failure Temporal recorded (the first of the series; later attempts are not kept in the history). */
+  failure: RunFailure | null;
+  /** Attempts so far, when Temporal reports it. */
+  attempts: number | null;
+}
+
 export interface RunDetail extends RunSummary {
   parameters: unknown;
   result: unknown;
   failure: RunFailure | null;
+  /** Set while the run is running and its flow code keeps failing (see StuckRun); `stuck` is then true. */
+  stuckOn: StuckRun | null;
   tasks: TaskRun[];
   /** Opens exactly this execution in Temporal Web. */
   temporalWebUrl: string;
@@ -118,7 +140,18 @@ export interface DeploymentDeclaration {
   parameters?: Record<string, unknown>;
   /** Initial state when first created. An operator's later pause/resume is never undone by the worker. */
   paused?: boolean;
+  /** Longest one of its runs may take (e.g. '2h'); then it ends as timed out. Default: the flow's, else 24 hours. */
+  runTimeout?: string | number;
+  /**
+   * When a run is due while the previous one still runs: 'skip' it (default), 'bufferOne' (start it once
+   * the previous ends; at most one waits) or 'allowAll' (start it anyway).
+   */
+  overlap?: OverlapPolicy;
+  /** How late a run missed while Temporal was down may still start (e.g. '1h'). Default '10 minutes'. */
+  catchupWindow?: string | number;
 }
+
+export type OverlapPolicy = 'skip' | 'bufferOne' | 'allowAll';
 
 /** A deployment as it stands in Temporal (its Schedule), for the flows page. */
 export interface DeploymentInfo {

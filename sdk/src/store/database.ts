@@ -32,6 +32,8 @@ export interface FlowsTable {
   /** JSON text of an array. */
   deployments: string;
   updated_at: number;
+  /** Added by 0006-flow-run-timeout; null: the default. */
+  run_timeout_ms: number | null;
 }
 
 export interface UsersTable {

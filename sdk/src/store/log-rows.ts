@@ -25,7 +25,7 @@ export function appendLogRow(params: unknown[], record: LogRecord): void {
     Number.isFinite(record.time) ? Math.trunc(record.time) : Date.now(),
     LOG_LEVELS.includes(record.level) ? record.level : 'info',
     text(record.message),
-    fields === undefined || fields === null ? null : toJsonText(fields),
+    typeof record.fieldsText === 'string' ? text(record.fieldsText) : fields === undefined || fields === null ? null : toJsonText(fields),
     text(record.workflowId),
     text(record.runId),
     optionalText(record.flow),

@@ -1,7 +1,8 @@
 /**
  * The worker's buffer between the run logger and the store. `push` only puts a record in memory; a drain
  * loop writes batches in order. While the store is down, records wait (bounded by `capacity`) and the
- * same batch is retried with capped backoff. When the buffer is full the OLDEST lines are dropped — in a
+ * same batch is retried with capped backoff. The buffer is bounded by lines (`capacity`) and by size
+ * (`capacityBytes`: a few huge lines must not exhaust the worker's memory). When it is full the OLDEST lines are dropped — in a
  * post-mortem the recent ones matter most — and each affected run later gets one warning line saying so.
  */
 import type { LogRecord } from './types';
@@ -14,6 +15,12 @@ export interface LogSink {
 export interface LogShipperOptions {
   /** Most records kept in memory, counting the batch being written (default 100_000). */
   capacity?: number;
+  /**
+   * Most bytes kept in memory, counting the batch being written (default 256 MiB, room for 100,000 lines of
+   * over 2 KiB): a line counts its message and its fields' JSON text (two bytes a character, as JavaScript
+   * holds them; fields not yet serialised count as 128 characters) plus 200 for the rest.
+   */
+  capacityBytes?: number;
   /** How long a record may wait for a batch to fill before it is written anyway (ms, default 200). */
   flushIntervalMs?: number;
   /** Most records per write (default 5000). */
@@ -44,6 +51,14 @@ interface RunDrops {
 }
 
 const FIRST_RETRY_MS = 100;
+const LINE_OVERHEAD_BYTES = 200;
+
+/** A record's size as the byte bound counts it (the strings it holds; the rest is a fixed overhead). */
+function sizeOf(record: LogRecord): number {
+  const text = (v: unknown) => (typeof v === 'string' ? v.length : 0);
+  const fields = record.fieldsText !== undefined ? text(record.fieldsText) : record.fields ? 128 : 0;
+  return 2 * (text(record.message) + fields + text(record.workflowId) + text(record.runId)) + LINE_OVERHEAD_BYTES;
+}
 
 /**
  * @example
@@ -55,6 +70,7 @@ const FIRST_RETRY_MS = 100;
 export class LogShipper {
   readonly #sink: LogSink;
   readonly #capacity: number;
+  readonly #capacityBytes: number;
   readonly #flushIntervalMs: number;
   readonly #batchSize: number;
   readonly #retryMaxMs: number;
@@ -64,6 +80,9 @@ export class LogShipper {
   readonly #ring: (LogRecord | undefined)[];
   #head = 0;
   #count = 0;
+  /** Bytes of the records not yet written nor dropped (ring, and the batch less its doomed lines). */
+  #bytes = 0;
+  #fullOfBytes = false;
 
   // The oldest records, taken from the ring to be written: kept until written, so a failed write is retried
   // with exactly these lines, in order. #doomed counts how many of its oldest lines were dropped while the
@@ -97,6 +116,7 @@ export class LogShipper {
   constructor(sink: LogSink, opts: LogShipperOptions = {}) {
     this.#sink = sink;
     this.#capacity = positiveInteger('capacity', opts.capacity ?? 100_000);
+    this.#capacityBytes = positiveInteger('capacityBytes', opts.capacityBytes ?? 256 * 1024 * 1024);
     this.#flushIntervalMs = Math.max(0, opts.flushIntervalMs ?? 200);
     this.#batchSize = positiveInteger('batchSize', opts.batchSize ?? 5_000);
     this.#retryMaxMs = Math.max(FIRST_RETRY_MS, opts.retryMaxMs ?? 5_000);
@@ -114,6 +134,12 @@ export class LogShipper {
         return;
       }
       if (this.#pending() >= this.#capacity) this.#dropOldest();
+      const size = sizeOf(record);
+      // A line bigger than the whole bound is still kept, alone: dropping it would lose it and all before it.
+      this.#fullOfBytes = true;
+      while (this.#bytes + size > this.#capacityBytes && this.#pending() > 0) this.#dropOldest();
+      this.#fullOfBytes = false;
+      this.#bytes += size;
       this.#ring[(this.#head + this.#count) % this.#capacity] = record;
       this.#count++;
       this.#pushed++;
@@ -157,6 +183,11 @@ export class LogShipper {
 
   get stats(): LogShipperStats {
     return { written: this.#written, dropped: this.#dropped, pending: this.#pending(), failing: this.#failing };
+  }
+
+  /** The size of the records in memory, as `capacityBytes` counts it. */
+  get pendingBytes(): number {
+    return this.#bytes;
   }
 
   #pending(): number {
@@ -217,6 +248,8 @@ export class LogShipper {
       }
       this.#inFlight = false;
       if (failure === undefined) {
+        // The doomed lines' bytes were let go when they were doomed.
+        for (let i = this.#doomed; i < records.length; i++) this.#bytes -= sizeOf(records[i]!);
         this.#batch = null;
         this.#doomed = 0;
         this.#written += records.length;
@@ -253,12 +286,15 @@ export class LogShipper {
     const batchLeft = this.#batch ? this.#batch.length - this.#batchStart - this.#doomed : 0;
     if (batchLeft > 0) {
       if (this.#inFlight) {
+        this.#bytes -= sizeOf(this.#batch![this.#batchStart + this.#doomed]!);
         this.#doomed++; // settled when the write ends (see #drain)
       } else {
+        this.#bytes -= sizeOf(this.#batch![this.#batchStart]!);
         this.#recordDrop(this.#batch![this.#batchStart++]);
         if (this.#batchStart >= this.#batch!.length) this.#batch = null;
       }
     } else if (this.#count > 0) {
+      this.#bytes -= sizeOf(this.#ring[this.#head]!);
       this.#recordDrop(this.#ring[this.#head]!);
       this.#ring[this.#head] = undefined;
       this.#head = (this.#head + 1) % this.#capacity;
@@ -286,7 +322,7 @@ export class LogShipper {
     if (!this.#warnedDropping) {
       this.#warnedDropping = true;
       this.#tell(
-        `Sluice log shipper: the buffer of ${this.#capacity} log lines is full ` +
+        `Sluice log shipper: the buffer of ${this.#fullOfBytes ? `${this.#capacityBytes} bytes` : `${this.#capacity} log lines`} is full ` +
           `(${this.#failing ? 'the log store is unreachable' : 'the log store cannot keep up'}); dropping the oldest lines. ` +
           'Each affected run gets a warning line once the store is writable again.',
       );

@@ -2,7 +2,7 @@
  * Sluice's store: log lines and the flow catalog (plus the users and token tables the web app works on
  * through `db`). The same code runs on SQLite and PostgreSQL; open it with `openStore`.
  */
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from './database';
 import { StoreQueryError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
@@ -15,6 +15,8 @@ export type StoreDialect = 'sqlite' | 'postgres';
 /** Lines per INSERT: as many as fit under each database's limit of bound parameters (10 per line). */
 const INSERT_CHUNK: Record<StoreDialect, number> = { sqlite: 2_000, postgres: 5_000 };
 const DEFAULT_LIMIT = 500;
+/** The PostgreSQL advisory lock key log writers serialise on (see insertLogsIn); "sluice" in ASCII. */
+export const LOG_WRITE_LOCK = 0x736c75696365;
 const MAX_LIMIT = 5_000;
 
 /** The SQLite function `openStore` registers for case-insensitive search beyond ASCII (SQLite's LIKE folds ASCII only). */
@@ -44,12 +46,28 @@ export class Store {
    */
   async insertLogs(records: LogRecord[]): Promise<void> {
     if (records.length === 0) return;
+    await this.db.transaction().execute((trx) => this.insertLogsIn(trx, records));
+  }
+
+  /**
+   * `insertLogs` inside a transaction the caller owns; the lines become visible when it commits.
+   *
+   * Why the lock: the live tail reads "lines with an id above the last one I saw". On PostgreSQL, ids come
+   * from a sequence when a row is inserted, but rows become visible when their transaction commits; with
+   * several workers writing, a batch holding ids 1–100 can commit after one holding 101–200, and a tail
+   * that read 101–200 in between would never see 1–100. Each writing transaction therefore first takes one
+   * transaction-scoped advisory lock, held until it commits or rolls back: log batches are written one at
+   * a time across all workers, so commit order is id order and the tail's `afterId` cursor skips nothing.
+   * A batch is one multi-row INSERT of up to thousands of lines, so the serialisation costs little; readers
+   * never take the lock. SQLite has a single writer anyway.
+   */
+  async insertLogsIn(trx: Transaction<Database>, records: LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(LOG_WRITE_LOCK)})`.execute(trx);
     const chunk = INSERT_CHUNK[this.dialect];
-    await this.db.transaction().execute(async (trx) => {
-      for (let start = 0; start < records.length; start += chunk) {
-        await trx.executeQuery(insertLogsQuery(this.dialect, records.slice(start, start + chunk)));
-      }
-    });
+    for (let start = 0; start < records.length; start += chunk) {
+      await trx.executeQuery(insertLogsQuery(this.dialect, records.slice(start, start + chunk)));
+    }
   }
 
   /**
@@ -100,6 +118,7 @@ export class Store {
       parameters_schema: toJsonText(e.parametersSchema ?? null),
       deployments: toJsonText(e.deployments ?? []),
       updated_at: Math.trunc(e.updatedAt),
+      run_timeout_ms: e.runTimeoutMs ?? null,
     }));
     await this.db
       .insertInto('flows')
@@ -111,6 +130,7 @@ export class Store {
           parameters_schema: eb.ref('excluded.parameters_schema'),
           deployments: eb.ref('excluded.deployments'),
           updated_at: eb.ref('excluded.updated_at'),
+          run_timeout_ms: eb.ref('excluded.run_timeout_ms'),
         })),
       )
       .execute();
@@ -148,6 +168,7 @@ export class Store {
 
 function fromFlowRow(row: {
   name: string; task_queue: string; description: string | null; parameters_schema: string; deployments: string; updated_at: number;
+  run_timeout_ms: number | null;
 }): FlowEntry {
   const deployments = fromJsonText(row.deployments);
   return {
@@ -157,6 +178,7 @@ function fromFlowRow(row: {
     parametersSchema: fromJsonText(row.parameters_schema),
     deployments: Array.isArray(deployments) ? deployments : [],
     updatedAt: Number(row.updated_at),
+    runTimeoutMs: row.run_timeout_ms === null ? null : Number(row.run_timeout_ms),
   };
 }
 

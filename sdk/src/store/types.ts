@@ -30,6 +30,11 @@ export interface LogRecord {
   message: string;
   /** Structured context; stored as JSON text (values JSON cannot hold, like bigint, are stored as strings). */
   fields?: Record<string, unknown>;
+  /**
+   * The fields as JSON text, made when the line was written (the worker sets it, so later changes to a
+   * logged object do not reach the store); stored instead of `fields` when set. Never read back.
+   */
+  fieldsText?: string;
   workflowId: string;
   runId: string;
   flow?: string | null;
@@ -81,6 +86,8 @@ export interface FlowEntry {
   parametersSchema: unknown;
   /** The deployments declared in code for this flow. */
   deployments: unknown[];
+  /** The flow's declared runTimeout in milliseconds; null or absent: the default (24 hours). */
+  runTimeoutMs?: number | null;
   /** Epoch milliseconds. */
   updatedAt: number;
 }

@@ -4,4 +4,5 @@ export { catalogOf, loadProject, ProjectError, type LoadedFlow, type Project } f
 export { runWorker, TemporalUnreachableError } from './run-worker';
 export { bundleFlows } from './bundle';
 export { syncDeployments, type DeclaredFlow, type SyncReport } from '../schedules';
-export { deploymentProblems, scheduleIdOf, scheduleSpecOf } from '../deployments';
+export { deploymentProblems, RUN_DEFAULTS, scheduleIdOf, scheduleSpecOf } from '../deployments';
+export { parameterSchemaProblems } from '../parameter-schema';

@@ -4,8 +4,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { deploymentProblems } from '../deployments';
+import { deploymentProblems, runTimeoutMsOf, runTimeoutProblem } from '../deployments';
 import { flowDeclaration, type FlowDeclaration } from '../flow';
+import { parameterSchemaProblems } from '../parameter-schema';
 import { declaredTaskOptions } from '../task';
 import type { TaskOptions } from '../task-options';
 import type { FlowEntry } from '../store';
@@ -43,6 +44,9 @@ export function loadProject(workflowsPath: string, activitiesPath: string): Proj
     if (declaration.name !== undefined && declaration.name !== exportName) {
       problems.push(`flow ${exportName}: declared name ${JSON.stringify(declaration.name)} differs from its export name; a flow's name is its export name in ${path.relative(process.cwd(), workflowsPath)}`);
     }
+    const timeout = runTimeoutProblem(declaration.runTimeout);
+    if (timeout) problems.push(`flow ${exportName}: ${timeout}`);
+    problems.push(...parameterSchemaProblems(exportName, declaration.parameters));
     problems.push(...deploymentProblems(exportName, declaration.parameters, declaration.deployments ?? []));
     flows.push({ name: exportName, declaration });
   }
@@ -74,6 +78,7 @@ export function catalogOf(project: Project, taskQueue: string): FlowEntry[] {
     parametersSchema: declaration.parameters ? z.toJSONSchema(declaration.parameters, { io: 'input', unrepresentable: 'any' }) : { type: 'object', properties: {} },
     deployments: declaration.deployments ?? [],
     updatedAt: Date.now(),
+    runTimeoutMs: declaration.runTimeout === undefined ? null : runTimeoutMsOf(declaration.runTimeout),
   }));
 }
 

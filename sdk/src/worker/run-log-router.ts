@@ -5,6 +5,8 @@
  */
 import type { LogLevel as SdkLevel, LogMetadata, Logger } from '@temporalio/common';
 import { LogTimestamp } from '@temporalio/worker';
+import { FIELDS_TEXT_KEY, fieldsText } from '../log-fields';
+import { fromJsonText } from '../store/json-text';
 import type { LogLevel, LogRecord } from '../store';
 
 const LEVELS: Record<SdkLevel, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
@@ -38,7 +40,8 @@ export class RunLogRouter implements Logger {
     this.ship(record);
     const level = SDK_LEVELS[record.level];
     if (SEVERITY[level] >= SEVERITY[this.echoLevel]) {
-      this.echo.log(level, record.message, { ...record.fields, workflowId: record.workflowId, activityType: record.task, attempt: record.attempt });
+      const message = record.fieldsText && record.fieldsText !== '{}' ? `${record.message} ${record.fieldsText}` : record.message;
+      this.echo.log(level, message, { workflowId: record.workflowId, activityType: record.task, attempt: record.attempt });
     }
   }
 
@@ -60,18 +63,27 @@ export function toRecord(level: SdkLevel, message: string, meta: LogMetadata): L
   const component = meta.sdkComponent;
   if (component !== 'workflow' && component !== 'activity' && SEVERITY[level] < SEVERITY.WARN) return undefined;
 
+  // A flow's fields arrive as text made when it logged (sdk/log); anything else the record carries is
+  // serialised now, before the line is buffered.
   let fields: Record<string, unknown> | undefined;
   for (const key in meta) {
-    if (TEMPORAL_KEYS.has(key)) continue;
+    if (TEMPORAL_KEYS.has(key) || key === FIELDS_TEXT_KEY) continue;
     (fields ??= {})[key] = plain(meta[key]);
   }
+  const flowText = meta[FIELDS_TEXT_KEY];
+  const text =
+    typeof flowText === 'string'
+      ? fields
+        ? fieldsText({ ...objectOf(fromJsonText(flowText)), ...fields })
+        : flowText
+      : fieldsText(fields);
   const nanos = (meta as Record<symbol, unknown>)[LogTimestamp];
   const isTask = meta.activityType !== undefined;
   return {
     time: typeof nanos === 'bigint' ? Number(nanos / 1_000_000n) : Date.now(),
     level: LEVELS[level],
     message,
-    fields,
+    fieldsText: text,
     workflowId,
     runId,
     flow: (meta.workflowType as string | undefined) ?? null,
@@ -80,6 +92,8 @@ export function toRecord(level: SdkLevel, message: string, meta: LogMetadata): L
     attempt: isTask ? ((meta.attempt as number | undefined) ?? null) : null,
   };
 }
+
+const objectOf = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : { fields: v });
 
 /** Errors keep their message, type and stack when stored as JSON. */
 export function plain(value: unknown): unknown {

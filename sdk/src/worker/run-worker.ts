@@ -68,7 +68,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     await syncDeployments(
       client,
       config.taskQueue,
-      project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [] })),
+      project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout })),
       say,
     );
     const worker = await Worker.create({

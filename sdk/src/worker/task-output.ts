@@ -7,7 +7,7 @@ import { Context, type Info } from '@temporalio/activity';
 import { format } from 'node:util';
 import { TASK_LOGGER, type LogFields } from '../log';
 import type { LogLevel, LogRecord } from '../store';
-import { plain } from './run-log-router';
+import { fieldsText } from '../log-fields';
 
 type Sink = Record<LogLevel, (message: string, fields?: LogFields) => void>;
 type Method = 'log' | 'info' | 'warn' | 'error' | 'debug';
@@ -23,13 +23,11 @@ function currentTask(): Info | undefined {
 }
 
 function recordOf(info: Info, level: LogLevel, message: string, fields: LogFields | undefined): LogRecord {
-  let stored: LogFields | undefined;
-  if (fields) for (const key in fields) (stored ??= {})[key] = plain(fields[key]);
   return {
     time: Date.now(),
     level,
     message,
-    fields: stored,
+    fieldsText: fieldsText(fields),
     workflowId: info.workflowExecution?.workflowId ?? '',
     runId: info.workflowExecution?.runId ?? '',
     flow: info.workflowType,

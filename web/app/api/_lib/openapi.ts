@@ -172,6 +172,7 @@ export function openApiDocument(serverUrl: string): Json {
             startTime: { type: 'string', format: 'date-time' },
             closeTime: { type: ['string', 'null'], format: 'date-time' },
             durationMs: { type: ['number', 'null'] },
+            stuck: { type: 'boolean', description: 'A running run whose flow code keeps failing (its workflow task is retried).' },
           },
         },
         RunPage: {
@@ -187,6 +188,16 @@ export function openApiDocument(serverUrl: string): Json {
                 parameters: {},
                 result: {},
                 failure,
+                stuckOn: {
+                  description: "Set while the run's flow code fails on every attempt; kind 'nondeterminism' waits for a code fix.",
+                  type: ['object', 'null'],
+                  properties: {
+                    kind: { type: 'string', enum: ['nondeterminism', 'error'] },
+                    explanation: { type: 'string' },
+                    failure,
+                    attempts: { type: ['integer', 'null'] },
+                  },
+                },
                 tasks: {
                   type: 'array',
                   items: {

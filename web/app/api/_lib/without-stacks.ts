@@ -14,6 +14,7 @@ export function withoutStacks(run: RunDetail) {
   return {
     ...run,
     failure: strip(run.failure),
+    stuckOn: run.stuckOn && { ...run.stuckOn, failure: strip(run.stuckOn.failure) },
     tasks: run.tasks.map((t) => ({ ...t, lastFailure: strip(t.lastFailure) })),
   };
 }

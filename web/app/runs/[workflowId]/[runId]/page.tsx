@@ -118,9 +118,15 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         </section>
 
         <section className="panel" aria-labelledby="outcome">
-          <h2 id="outcome">{run.failure ? 'Error' : 'Result'}</h2>
+          <h2 id="outcome">{run.failure ? 'Error' : run.stuckOn ? (run.stuckOn.kind === 'nondeterminism' ? 'Waiting for a fix' : 'Stuck') : 'Result'}</h2>
           {run.failure ? (
             <FailureView failure={run.failure} />
+          ) : run.stuckOn ? (
+            <div data-testid="run-stuck">
+              <p role="alert">{run.stuckOn.explanation}</p>
+              {run.stuckOn.attempts !== null && <p className="muted">{run.stuckOn.attempts} attempts so far.</p>}
+              {run.stuckOn.failure && <FailureView failure={run.stuckOn.failure} />}
+            </div>
           ) : running ? (
             <p className="muted">The result appears here when the run completes.</p>
           ) : (
