@@ -23,15 +23,18 @@ export interface LogsTable {
   attempt: number | null;
 }
 
+/** The flow catalog: one row per (task queue, flow); at most one row per name is live (gone_at null). */
 export interface FlowsTable {
-  name: string;
   task_queue: string;
+  name: string;
   description: string | null;
   /** JSON text. */
   parameters_schema: string;
   /** JSON text of an array. */
   deployments: string;
   updated_at: number;
+  /** When its task queue stopped declaring it (or another queue took the name over); null while served. */
+  gone_at: number | null;
 }
 
 export interface UsersTable {

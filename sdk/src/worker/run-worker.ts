@@ -62,7 +62,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   );
   try {
     await ensureSearchAttributes(clientConnection, config.namespace);
-    await store.upsertFlows(catalogOf(project, config.taskQueue));
+    await store.publishFlows(config.taskQueue, catalogOf(project, config.taskQueue));
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
     await syncDeployments(
       client,
