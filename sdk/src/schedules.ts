@@ -70,6 +70,11 @@ function desiredOf(f: DeclaredFlow, d: DeploymentDeclaration): Desired {
   return { id, flow: f.name, declaration: d, action, fingerprint };
 }
 
+/** Every declared deployment's schedule as it should be, by schedule id. */
+function desiredById(flows: DeclaredFlow[]): Map<string, Desired> {
+  return new Map(flows.flatMap((f) => f.deployments.map((d) => desiredOf(f, d))).map((d) => [d.id, d]));
+}
+
 /**
  * Brings the schedules owned by `owner` (the worker's task queue, by default) in line with `flows`.
  * `log` receives one line per change.
@@ -81,7 +86,7 @@ export async function syncDeployments(
   log: (line: string) => void = () => {},
 ): Promise<SyncReport> {
   const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [], ownedElsewhere: [] };
-  const desired = new Map(flows.flatMap((f) => f.deployments.map((d) => desiredOf(f, d))).map((d) => [d.id, d]));
+  const desired = desiredById(flows);
 
   const owned = new Set<string>();
   for await (const s of client.schedule.list()) {
@@ -177,7 +182,7 @@ export async function adoptSchedules(
 ): Promise<string[]> {
   if (adoptions.length === 0) return [];
   const previousOwner = new Map(adoptions.map((a) => [a.flow, a.from]));
-  const desired = new Map(flows.flatMap((f) => f.deployments.map((d) => desiredOf(f, d))).map((d) => [d.id, d]));
+  const desired = desiredById(flows);
   const ids: string[] = [];
   for await (const s of client.schedule.list()) {
     const flow = s.memo?.[MEMO.flow];

@@ -35,8 +35,8 @@ export class FlowNameTakenError extends Error {
     const others = [...new Set(clashes.map((c) => c.servedBy))].join(', ');
     super(
       `The worker cannot start: ${lines.join('; ')}. Flow names are unique across the repositories that share this Sluice: ` +
-        `rename the flow (its export name in the workflows module), or stop the worker of task queue ${others} first ` +
-        '(a stopped queue\'s flows and schedules move to this one).',
+        `rename the flow (its export name in the workflows module), or stop the worker of task queue ${others} first: ` +
+        'a minute or so after it stopped, starting this worker again moves its flows and schedules to this queue.',
     );
   }
 }
