@@ -69,13 +69,16 @@ export async function benchOverhead(ctx: BenchContext): Promise<BenchResult> {
     return ms;
   };
 
+  // One task queue per variant for every repetition: a Sluice worker on a new queue would be refused while the
+  // previous repetition's queue, serving the same flow names in the same store, still looks live.
+  const queues: Record<Variant, string> = { raw: uniqueName('bench-raw'), sluice: uniqueName('bench-sluice') };
   const samples: Record<Variant, Record<string, number[]>> = { raw: {}, sluice: {} };
   for (const v of ['raw', 'sluice'] as const) for (const s of SHAPES) samples[v][s.flow] = [];
   try {
     for (let rep = 0; rep < reps; rep++) {
       const order: Variant[] = rep % 2 === 0 ? ['raw', 'sluice'] : ['sluice', 'raw'];
       for (const variant of order) {
-        const taskQueue = uniqueName(`bench-${variant}`);
+        const taskQueue = queues[variant];
         const worker = await startVariant(variant, ctx, taskQueue, storeUrl);
         try {
           for (const s of SHAPES) await runFlow(taskQueue, s.flow, s.warmUpN); // warm-up, not timed

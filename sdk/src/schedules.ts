@@ -1,7 +1,9 @@
 /**
  * Deployments → Temporal Schedules. The worker calls `syncDeployments` at start-up: it creates what is
  * missing, updates what changed, deletes the schedules it owns that are no longer declared, and never undoes
- * an operator's pause. Safe to run any number of times, and by two workers starting at once.
+ * an operator's pause. A schedule belongs to the task queue that created it (memo `sluiceOwner`): no other
+ * queue updates or deletes it, except by `adoptSchedules` when it takes over a flow from a queue nobody polls.
+ * Safe to run any number of times, and by two workers starting at once.
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleUpdateOptions } from '@temporalio/client';
 import { createHash } from 'node:crypto';
@@ -23,6 +25,8 @@ export interface SyncReport {
   updated: string[];
   deleted: string[];
   unchanged: string[];
+  /** Declared here, but the schedule of that id belongs to another task queue: left alone. */
+  ownedElsewhere: string[];
 }
 
 /**
@@ -73,6 +77,11 @@ function desiredOf(f: DeclaredFlow, d: DeploymentDeclaration): Desired {
   return { id, flow: f.name, declaration: d, action, policies, fingerprint };
 }
 
+/** Every declared deployment's schedule as it should be, by schedule id. */
+function desiredById(flows: DeclaredFlow[]): Map<string, Desired> {
+  return new Map(flows.flatMap((f) => f.deployments.map((d) => desiredOf(f, d))).map((d) => [d.id, d]));
+}
+
 /**
  * Brings the schedules owned by `owner` (the worker's task queue, by default) in line with `flows`.
  * `log` receives one line per change.
@@ -83,8 +92,8 @@ export async function syncDeployments(
   flows: DeclaredFlow[],
   log: (line: string) => void = () => {},
 ): Promise<SyncReport> {
-  const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
-  const desired = new Map(flows.flatMap((f) => f.deployments.map((d) => desiredOf(f, d))).map((d) => [d.id, d]));
+  const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [], ownedElsewhere: [] };
+  const desired = desiredById(flows);
 
   const owned = new Set<string>();
   for await (const s of client.schedule.list()) {
@@ -92,9 +101,11 @@ export async function syncDeployments(
   }
 
   for (const want of desired.values()) {
-    const outcome = await createOrUpdate(client, owner, want);
+    const { outcome, otherOwner } = await createOrUpdate(client, owner, want);
     report[outcome].push(want.id);
-    if (outcome !== 'unchanged') log(`deployment ${want.id}: ${outcome}`);
+    if (outcome === 'ownedElsewhere') {
+      log(`deployment ${want.id}: left alone, its schedule belongs to task queue ${otherOwner} (only the queue that created a schedule changes or deletes it)`);
+    } else if (outcome !== 'unchanged') log(`deployment ${want.id}: ${outcome}`);
   }
   for (const id of owned) {
     if (desired.has(id)) continue;
@@ -109,36 +120,102 @@ export async function syncDeployments(
   return report;
 }
 
-async function createOrUpdate(client: Client, owner: string, want: Desired): Promise<'created' | 'updated' | 'unchanged'> {
+/** Creates the schedule of a deployment for `owner`, in `state` (default: the declared pause). */
+async function createSchedule(client: Client, owner: string, want: Desired, state?: { paused: boolean; note?: string }): Promise<void> {
+  const paused = want.declaration.paused ?? false;
+  await client.schedule.create({
+    scheduleId: want.id,
+    spec: scheduleSpecOf(want.declaration),
+    action: want.action,
+    policies: want.policies,
+    state: state ?? { paused, note: paused ? 'Paused in code' : undefined },
+    memo: {
+      [MEMO.owner]: owner,
+      [MEMO.flow]: want.flow,
+      [MEMO.deployment]: want.declaration.name,
+      [MEMO.description]: want.declaration.description ?? null,
+    },
+  });
+}
+
+/** What a sync did to one declared deployment; `otherOwner` names the queue a schedule left alone belongs to. */
+interface Outcome {
+  outcome: Exclude<keyof SyncReport, 'deleted'>;
+  otherOwner?: string;
+}
+
+async function createOrUpdate(client: Client, owner: string, want: Desired): Promise<Outcome> {
   const paused = want.declaration.paused ?? false;
   try {
-    await client.schedule.create({
-      scheduleId: want.id,
-      spec: scheduleSpecOf(want.declaration),
-      action: want.action,
-      policies: want.policies,
-      state: { paused, note: paused ? 'Paused in code' : undefined },
-      memo: {
-        [MEMO.owner]: owner,
-        [MEMO.flow]: want.flow,
-        [MEMO.deployment]: want.declaration.name,
-        [MEMO.description]: want.declaration.description ?? null,
-      },
-    });
-    return 'created';
+    await createSchedule(client, owner, want);
+    return { outcome: 'created' };
   } catch (e) {
     if (!(e instanceof ScheduleAlreadyRunning)) throw e;
   }
   const handle = client.schedule.getHandle(want.id);
   const current = await handle.describe();
+  const currentOwner = current.memo?.[MEMO.owner];
+  if (currentOwner !== owner) return { outcome: 'ownedElsewhere', otherOwner: String(currentOwner ?? 'none (not made by Sluice)') };
   const memo = current.action.type === 'startWorkflow' ? (current.action.memo ?? {}) : {};
   const declaredPausedBefore = memo[MEMO.declaredPaused] ?? false;
-  if (memo[MEMO.fingerprint] === want.fingerprint && declaredPausedBefore === paused) return 'unchanged';
+  if (memo[MEMO.fingerprint] === want.fingerprint && declaredPausedBefore === paused) return { outcome: 'unchanged' };
 
   await handle.update((prev): ScheduleUpdateOptions => {
     // The pause belongs to operators; only a change of the declared `paused` itself overrides it.
     const state = declaredPausedBefore === paused ? prev.state : { ...prev.state, paused, note: paused ? 'Paused in code' : 'Resumed in code' };
     return { ...prev, spec: scheduleSpecOf(want.declaration), action: want.action as never, policies: { ...prev.policies, ...want.policies }, state };
   });
-  return 'updated';
+  return { outcome: 'updated' };
+}
+
+/** A flow whose schedules move from the task queue `from` (nobody polls it) to the adopting queue. */
+export interface Adoption {
+  flow: string;
+  from: string;
+}
+
+/**
+ * Moves the schedules of flows taken over from queues nobody polls to `owner`. A schedule's owner is fixed at
+ * creation (memo), so each is recreated for `owner` and its declared deployment, keeping the operator's pause
+ * and note; one that `flows` no longer declares is deleted. `log` receives one line per schedule.
+ * Returns the ids of the schedules recreated.
+ */
+export async function adoptSchedules(
+  client: Client,
+  owner: string,
+  flows: DeclaredFlow[],
+  adoptions: Adoption[],
+  log: (line: string) => void = () => {},
+): Promise<string[]> {
+  if (adoptions.length === 0) return [];
+  const previousOwner = new Map(adoptions.map((a) => [a.flow, a.from]));
+  const desired = desiredById(flows);
+  const ids: string[] = [];
+  for await (const s of client.schedule.list()) {
+    const flow = s.memo?.[MEMO.flow];
+    if (typeof flow === 'string' && previousOwner.has(flow) && s.memo?.[MEMO.owner] === previousOwner.get(flow)) ids.push(s.scheduleId);
+  }
+  const adopted: string[] = [];
+  for (const id of ids) {
+    const handle = client.schedule.getHandle(id);
+    let current;
+    try {
+      current = await handle.describe();
+      await handle.delete();
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) continue;
+      throw e;
+    }
+    const from = String(current.memo?.[MEMO.owner]);
+    const want = desired.get(id);
+    if (!want) {
+      log(`deployment ${id}: deleted (taken over from task queue ${from}, no longer declared)`);
+      continue;
+    }
+    const { paused, note } = current.state;
+    await createSchedule(client, owner, want, { paused, note });
+    adopted.push(id);
+    log(`deployment ${id}: adopted from task queue ${from}${paused ? `, kept paused (${note ?? 'no note'})` : ''}`);
+  }
+  return adopted;
 }

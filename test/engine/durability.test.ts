@@ -13,6 +13,9 @@ import { uniqueName } from '../harness/temporal';
 import { startWorker } from '../harness/worker';
 
 const storeUrl = sqliteStoreUrl('durability');
+// One task queue for the file: its workers serve the same flows in one store, and a worker on another queue
+// would be refused while the last one's queue still looks live.
+const taskQueue = uniqueName('durable');
 let client: SluiceClient;
 let store: Store;
 let close: () => Promise<void>;
@@ -23,7 +26,6 @@ const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n');
 
 describe('a worker killed with -9 in the middle of a flow', () => {
   it('lets the flow complete on the next worker without running completed tasks again', async () => {
-    const taskQueue = uniqueName('durable');
     const file = path.join(freshTmpDir('durable'), 'executions.txt');
     const first = await startWorker({ taskQueue, storeUrl, ...FIXTURES });
     const ref = await client.start('durableFlow', { file, stepMs: 5000 });
@@ -47,7 +49,6 @@ describe('a worker killed with -9 in the middle of a flow', () => {
 
 describe('SIGTERM', () => {
   it('stops polling, lets the running task finish, flushes its logs and exits 0', async () => {
-    const taskQueue = uniqueName('graceful');
     const worker = await startWorker({ taskQueue, storeUrl, ...FIXTURES, env: { SLUICE_SHUTDOWN_GRACE: '20s' } });
     const ref = await client.start('slowFlow', { ms: 3000 });
     await eventually(async () => (await store.readLogs({ runId: ref.runId, search: 'slow step started' })).length > 0, 20_000, 'the task to start');

@@ -80,7 +80,8 @@ describe('a run stuck on its workflow task', () => {
   it('shows the failure on its page and is marked in the runs list (a flow its worker does not have)', async () => {
     // In the catalog but not in the worker's bundle: Temporal retries its workflow task forever.
     const ghost = uniqueName('ghostFlow');
-    await store.upsertFlows([{ name: ghost, taskQueue, description: null, parametersSchema: { type: 'object' }, deployments: [], updatedAt: Date.now() }]);
+    const served = (await store.listFlows()).filter((f) => f.taskQueue === taskQueue);
+    await store.publishFlows(taskQueue, [...served, { name: ghost, taskQueue, description: null, parametersSchema: { type: 'object' }, deployments: [], updatedAt: Date.now() }]);
     const ref = await client.start(ghost, {});
     const run = await eventually(async () => {
       const r = await client.getRun(ref.workflowId, ref.runId);

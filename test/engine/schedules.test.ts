@@ -90,6 +90,25 @@ describe('syncDeployments', () => {
   });
 });
 
+describe('syncDeployments and another owner', () => {
+  it("leaves alone a schedule another queue owns, even when it declares the same deployment", async () => {
+    const [mine, theirs] = [uniqueName('mine'), uniqueName('theirs')];
+    const flowName = uniqueName('shared');
+    const deployment: DeploymentDeclaration = { name: 'daily', cron: '0 6 * * *', parameters: { label: 'theirs' } };
+    await syncDeployments(client, theirs, [{ name: flowName, taskQueue: theirs, deployments: [deployment] }]);
+    const lines: string[] = [];
+    const report = await syncDeployments(client, mine, [{ name: flowName, taskQueue: mine, deployments: [{ ...deployment, cron: '0 7 * * *', parameters: { label: 'mine' } }] }], (l) => lines.push(l));
+    assert.deepEqual(report.ownedElsewhere, [`${flowName}.daily`]);
+    assert.deepEqual([report.created, report.updated, report.deleted], [[], [], []]);
+    assert.match(lines.join('\n'), new RegExp(`${flowName}\\.daily: left alone, its schedule belongs to task queue ${theirs}`));
+    const d = await client.schedule.getHandle(`${flowName}.daily`).describe();
+    assert.equal(d.memo?.sluiceOwner, theirs);
+    assert.deepEqual(d.action.type === 'startWorkflow' && [d.action.taskQueue, d.action.args], [theirs, [{ label: 'theirs' }]]);
+    assert.deepEqual((await syncDeployments(client, mine, [])).deleted, [], 'nor deleted when it declares nothing');
+    await client.schedule.getHandle(`${flowName}.daily`).delete();
+  });
+});
+
 describe('the worker', () => {
   it('syncs at every start without duplicates, and an interval deployment fires by itself', async () => {
     const storeUrl = sqliteStoreUrl('schedules');

@@ -1,7 +1,9 @@
-// The flow catalog the worker publishes and the web app reads: the same test body on both databases.
+// The flow catalog the workers publish and the web app reads, keyed by (task queue, flow): the same test body
+// on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type FlowEntry, type Store } from 'sluice/store';
+import { sql } from 'kysely';
+import { FlowNameTakenError, MIGRATION_TABLE, openStore, type FlowEntry, type Store } from 'sluice/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const rainfall: FlowEntry = {
@@ -13,6 +15,9 @@ const rainfall: FlowEntry = {
   updatedAt: 1_700_000_000_000,
   runTimeoutMs: 7_200_000,
 };
+const gauges: FlowEntry = { name: 'gauges', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 1, runTimeoutMs: null };
+const tides: FlowEntry = { name: 'tides', taskQueue: 'coast', description: null, parametersSchema: {}, deployments: [], updatedAt: 2, runTimeoutMs: null };
+const live = (e: FlowEntry): FlowEntry => ({ ...e, goneAt: null });
 
 for (const dialect of DIALECTS) {
   describe(`flow catalog on ${dialect}`, () => {
@@ -27,19 +32,70 @@ for (const dialect of DIALECTS) {
       await fresh?.cleanup();
     });
 
-    test('flows are added, read back whole, replaced by name, and listed by name', async () => {
-      const gauges: FlowEntry = { name: 'gauges', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 1, runTimeoutMs: null };
-      await store.upsertFlows([rainfall, gauges]);
-      await store.upsertFlows([]);
-      assert.deepEqual(await store.getFlow('rainfall'), rainfall);
+    test('a queue publishes its whole set: flows are added, read back whole, listed by name; other queues stay', async () => {
+      await store.publishFlows('hydro', [rainfall, gauges]);
+      await store.publishFlows('coast', [tides]);
+      assert.deepEqual(await store.getFlow('rainfall'), live(rainfall));
       assert.equal(await store.getFlow('nope'), undefined);
-      assert.deepEqual((await store.listFlows()).map((f) => f.name), ['gauges', 'rainfall']);
+      assert.deepEqual((await store.listFlows()).map((f) => f.name), ['gauges', 'rainfall', 'tides']);
 
-      const changed: FlowEntry = { ...rainfall, taskQueue: 'hydro-v2', description: null, deployments: [], updatedAt: rainfall.updatedAt + 1 };
-      await store.upsertFlows([changed]);
-      assert.deepEqual(await store.getFlow('rainfall'), changed);
-      assert.deepEqual(await store.getFlow('gauges'), gauges, 'flows of other workers stay');
-      assert.equal((await store.listFlows()).length, 2);
+      const changed: FlowEntry = { ...rainfall, description: null, deployments: [], updatedAt: rainfall.updatedAt + 1 };
+      await store.publishFlows('hydro', [changed, gauges]);
+      assert.deepEqual(await store.getFlow('rainfall'), live(changed));
+      assert.deepEqual(await store.getFlow('tides'), live(tides), 'flows of other queues stay');
     });
+
+    test('a flow its queue no longer declares is gone, listed with its time, and live again once declared', async () => {
+      await store.publishFlows('hydro', [rainfall], {}, 5_000);
+      assert.equal(await store.getFlow('gauges'), undefined, 'a gone flow is not the live entry');
+      assert.deepEqual(await store.getFlow('gauges', { includeGone: true }), { ...gauges, goneAt: 5_000 });
+      assert.deepEqual((await store.listFlows()).map((f) => [f.name, f.goneAt]), [['gauges', 5_000], ['rainfall', null], ['tides', null]]);
+      assert.deepEqual(await store.getFlow('tides'), live(tides), 'only the publishing queue’s flows become gone');
+
+      await store.publishFlows('hydro', [rainfall, gauges]);
+      assert.deepEqual(await store.getFlow('gauges'), live(gauges));
+    });
+
+    test('a name another queue serves is refused unless taken over; the taken-over entry is gone', async () => {
+      const theirs: FlowEntry = { ...tides, taskQueue: 'hydro' };
+      await assert.rejects(store.publishFlows('hydro', [rainfall, gauges, theirs]), (err: Error) => {
+        assert.ok(err instanceof FlowNameTakenError, String(err));
+        assert.deepEqual(err.clashes, [{ flow: 'tides', taskQueue: 'hydro', servedBy: 'coast' }]);
+        return true;
+      });
+      assert.deepEqual((await store.flowsOfQueue('hydro')).map((f) => [f.name, f.goneAt]), [['gauges', null], ['rainfall', null]], 'a refused publish changes nothing');
+
+      await store.publishFlows('hydro', [rainfall, gauges, theirs], { takeOver: ['tides'] }, 7_000);
+      assert.deepEqual(await store.getFlow('tides'), live(theirs));
+      assert.deepEqual((await store.flowsOfQueue('coast')).map((f) => [f.name, f.goneAt]), [['tides', 7_000]]);
+      assert.deepEqual((await store.listFlows()).map((f) => [f.name, f.taskQueue]), [['gauges', 'hydro'], ['rainfall', 'hydro'], ['tides', 'hydro']], 'one entry per name: the live one');
+    });
+
+    test('an empty set marks every flow of the queue gone', async () => {
+      await store.publishFlows('hydro', [], {}, 9_000);
+      assert.deepEqual((await store.flowsOfQueue('hydro')).map((f) => f.goneAt), [9_000, 9_000, 9_000]);
+      assert.deepEqual((await store.getFlow('tides', { includeGone: true }))?.taskQueue, 'hydro', 'the newest gone entry of a name');
+    });
+  });
+
+  test(`migration 0004 on ${dialect} keeps the rows of the catalog keyed by name`, async (t) => {
+    const old = await freshStoreUrl(dialect, 'flows_0004');
+    t.after(() => old.cleanup());
+    // Put the store back as 0003 left it: the old table with one flow, 0004 not yet run.
+    const before = await openStore(old.url);
+    await before.db.schema.dropTable('flows').execute();
+    await sql`create table flows (name text primary key, task_queue text not null, description text, parameters_schema text not null, deployments text not null, updated_at bigint not null)`.execute(before.db);
+    await sql`insert into flows values ('rainfall', 'hydro', null, '{}', '[]', 42)`.execute(before.db);
+    await before.db.deleteFrom(MIGRATION_TABLE as never).where('name' as never, '=', '0004-flow-catalog-by-queue' as never).execute();
+    await before.close();
+
+    const after = await openStore(old.url);
+    t.after(() => after.close());
+    assert.deepEqual(await after.getFlow('rainfall'), { name: 'rainfall', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 42, goneAt: null });
+    await assert.rejects(
+      after.db.insertInto('flows').values({ task_queue: 'other', name: 'rainfall', parameters_schema: '{}', deployments: '[]', updated_at: 1, gone_at: null }).execute(),
+      /unique|duplicate/i,
+      'one live entry per flow name',
+    );
   });
 }

@@ -7,7 +7,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
+import { openStore } from 'sluice/store';
 import { parse } from 'yaml';
+import { createApiToken } from '../../web/lib/auth/tokens';
 import { freshTmpDir, temporalAddress, temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { testConnection } from '../harness/temporal';
@@ -187,8 +189,16 @@ describe('two repositories, one Sluice', () => {
     return { child, output: () => outputs[index]! };
   };
 
+  let token: string;
   before(async () => {
     app = await startWebApp();
+    // Runs started as `token:template-e2e`: other test files count the runs their own users start.
+    const store = await openStore(app.storeUrl);
+    try {
+      token = (await createApiToken(store.db, { name: 'template-e2e', role: 'operator', createdBy: null })).token;
+    } finally {
+      await store.close();
+    }
     temporal = new Client({ connection: await testConnection(), namespace: temporalNamespace() });
     const a = startWorker(repoA, 'rain-flows', app.storeUrl);
     const b = startWorker(repoB, 'river-flows', app.storeUrl);
@@ -218,7 +228,7 @@ describe('two repositories, one Sluice', () => {
     for (const flow of ['rainfallSummary', 'riverSummary']) {
       const res = await app.fetch('/api/runs', {
         method: 'POST',
-        as: 'operator',
+        token,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ flow, parameters: { station: 'Eelde', days: 3 } }),
       });

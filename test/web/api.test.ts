@@ -156,6 +156,27 @@ describe('starting and reading runs', () => {
     assert.equal(page.runs.length, 1);
   });
 
+  test('a flow its task queue stopped declaring: 409 saying so, and it stays listed as gone', async () => {
+    const queue = uniqueName('retired');
+    const store = await openStore(db.url);
+    try {
+      const entry = { name: 'retiredFlow', taskQueue: queue, description: null, parametersSchema: { type: 'object', properties: {} }, deployments: [], updatedAt: Date.now() };
+      await store.publishFlows(queue, [entry]);
+      await store.publishFlows(queue, []);
+    } finally {
+      await store.close();
+    }
+    const res = await post({ flow: 'retiredFlow', parameters: {} }, { token: tokens.operator });
+    assert.equal(res.status, 409);
+    const { error } = await json<ErrorBody>(res);
+    assert.equal(error.code, 'conflict');
+    assert.match(error.message, new RegExp(`Flow retiredFlow is no longer served: its task queue ${queue} stopped declaring it at \\d{4}-`));
+    const { flows } = await json<{ flows: { name: string; taskQueue: string; goneAt: string | null }[] }>(await app.fetch('/api/flows', { token: tokens.viewer }));
+    const gone = flows.find((f) => f.name === 'retiredFlow');
+    assert.equal(gone?.taskQueue, queue);
+    assert.ok(gone?.goneAt && Date.parse(gone.goneAt) > 0);
+  });
+
   test('unknown flow, deployment or run: 404', async () => {
     const flow = await post({ flow: 'noSuchFlow', parameters: {} }, { token: tokens.operator });
     assert.equal(flow.status, 404);

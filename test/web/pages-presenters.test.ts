@@ -391,3 +391,34 @@ describe('logs', () => {
     assert.equal(logLineText({ time: 0, level: 'warn', message: 'm', task: 't', attempt: 2 }), '1970-01-01T00:00:00.000Z WARN  [t #2] m');
   });
 });
+
+describe('flows of several task queues', () => {
+  test('each flow shows its task queue, the list filters by queue, and gone flows are apart and cannot start', async () => {
+    const entry = (name: string, taskQueue: string) => ({ name, taskQueue, description: null, parametersSchema: { type: 'object', properties: {} }, deployments: [{ name: 'daily', cron: '0 6 * * *' }], updatedAt: Date.now() });
+    await store.publishFlows('coast', [entry('coastTides', 'coast'), entry('coastRetired', 'coast')]);
+    await store.publishFlows('coast', [entry('coastTides', 'coast')]);
+
+    const all = await getFlowsOverview(client);
+    assert.deepEqual(all.queues, ['coast', 'pages-presenters']);
+    assert.equal(all.queue, null);
+    assert.equal(all.flows.find((f) => f.flow.name === 'coastTides')?.flow.taskQueue, 'coast');
+    assert.equal(all.flows.find((f) => f.flow.name === 'pagesReport')?.flow.taskQueue, 'pages-presenters');
+    assert.deepEqual(all.gone.map((f) => [f.name, f.taskQueue]), [['coastRetired', 'coast']]);
+    assert.ok(!all.flows.some((f) => f.flow.name === 'coastRetired'), 'a gone flow is not among the flows one can run');
+
+    const coast = await getFlowsOverview(client, { queue: 'coast' });
+    assert.equal(coast.queue, 'coast');
+    assert.deepEqual(coast.flows.map((f) => f.flow.name), ['coastTides']);
+    assert.deepEqual(coast.gone.map((f) => f.name), ['coastRetired']);
+    const mine = await getFlowsOverview(client, { queue: 'pages-presenters' });
+    assert.ok(mine.flows.every((f) => f.flow.taskQueue === 'pages-presenters') && mine.flows.length > 0);
+    assert.deepEqual(mine.gone, []);
+
+    const view = (await getFlowView(client, 'coastRetired'))!;
+    assert.ok(view.flow.goneAt);
+    assert.deepEqual(view.deployments, [], 'a gone flow shows no declared deployment waiting for a sync');
+    const outcome = await startFromForm(client, { flow: 'coastRetired', get: form({}), startedBy: USER.startedBy });
+    assert.ok(!outcome.ok);
+    assert.match(outcome.error, /Flow coastRetired is no longer served: its task queue coast stopped declaring it at/);
+  });
+});

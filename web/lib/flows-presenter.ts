@@ -2,8 +2,10 @@
  * The flows pages: each flow with its description, parameters and deployments, each deployment's schedule in
  * words with its next run times and pause state. Deployments come from Temporal (their Schedules); one declared
  * in code but not (yet) in Temporal is listed too, so a missing worker sync is visible rather than silent.
+ * Each flow comes from one task queue (one worker, one repository); the list filters by it, and flows a queue
+ * stopped declaring are listed apart as gone (they cannot be started; their runs stay readable).
  *
- * @example const flows = await getFlowsOverview(await getSluice());
+ * @example const flows = await getFlowsOverview(await getSluice(), { queue: 'hydro' });
  */
 import type { SluiceClient } from 'sluice/client';
 import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary } from 'sluice/client';
@@ -55,9 +57,22 @@ export function deploymentViews(flow: FlowInfo, live: DeploymentInfo[]): Deploym
   return views.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+export interface FlowsOverview {
+  /** The flows served now (of the chosen queue), by name. */
+  flows: FlowOverview[];
+  /** Flows their queue stopped declaring (of the chosen queue), by name. */
+  gone: FlowInfo[];
+  /** Every task queue a flow comes from, for the filter. */
+  queues: string[];
+  /** The queue filtered by, or null for all. */
+  queue: string | null;
+  deploymentsError: string | null;
+}
+
 export async function getFlowsOverview(
   client: Pick<SluiceClient, 'listFlows' | 'listDeployments'>,
-): Promise<{ flows: FlowOverview[]; deploymentsError: string | null }> {
+  filter: { queue?: string | string[] } = {},
+): Promise<FlowsOverview> {
   const [flows, live] = await Promise.all([
     client.listFlows(),
     client.listDeployments().then(
@@ -66,10 +81,15 @@ export async function getFlowsOverview(
     ),
   ]);
   const deployments = live.ok ? live.value : [];
+  const queue = (Array.isArray(filter.queue) ? filter.queue[0] : filter.queue) || null;
+  const shown = flows.filter((f) => !queue || f.taskQueue === queue).sort((a, b) => a.name.localeCompare(b.name));
   return {
-    flows: flows
-      .map((flow) => ({ flow, deployments: deploymentViews(flow, deployments), parameters: formFromSchema(flow.parametersSchema).fields }))
-      .sort((a, b) => a.flow.name.localeCompare(b.flow.name)),
+    flows: shown
+      .filter((flow) => !flow.goneAt)
+      .map((flow) => ({ flow, deployments: deploymentViews(flow, deployments), parameters: formFromSchema(flow.parametersSchema).fields })),
+    gone: shown.filter((flow) => flow.goneAt),
+    queues: [...new Set(flows.map((f) => f.taskQueue))].sort(),
+    queue,
     deploymentsError: live.ok ? null : live.error,
   };
 }
@@ -89,7 +109,8 @@ export async function getFlowView(
   ]);
   return {
     flow,
-    deployments: deploymentViews(flow, live.ok ? live.value : []),
+    // A gone flow's declared deployments are no longer synced: only schedules still in Temporal are shown.
+    deployments: deploymentViews(flow.goneAt ? { ...flow, deployments: [] } : flow, live.ok ? live.value : []),
     parameters: formFromSchema(flow.parametersSchema).fields,
     recentRuns: newestFirst(runs.runs),
     deploymentsError: live.ok ? null : live.error,

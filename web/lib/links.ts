@@ -5,6 +5,8 @@ const e = encodeURIComponent;
 
 export const runHref = (ref: RunRef) => `/runs/${e(ref.workflowId)}/${e(ref.runId)}`;
 export const flowHref = (flow: string) => `/flows/${e(flow)}`;
+/** The flows page, showing only the flows of one task queue when given. */
+export const flowsHref = (queue?: string | null) => (queue ? `/flows?queue=${e(queue)}` : '/flows');
 
 /** The run form: of a flow, of one of its deployments, or re-running a run with changed parameters. */
 export function runFormHref(flow: string, options: { deployment?: string; from?: RunRef } = {}): string {

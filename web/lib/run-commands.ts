@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { FlowGoneError, InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
 import type { RunRef } from 'sluice/client';
 import { readableError } from './home-presenter';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';
@@ -28,9 +28,13 @@ function isError<T extends Error>(err: unknown, type: new (...args: never[]) => 
 
 /** Errors a user can cause become their message; anything else a short, readable one. */
 function failed(err: unknown): { ok: false; error: string; fieldErrors?: FieldErrors } {
-  if (isError(err, UnknownFlowError, 'UnknownFlowError') || isError(err, UnknownDeploymentError, 'UnknownDeploymentError') || isError(err, RunNotFoundError, 'RunNotFoundError')) {
-    return { ok: false, error: err.message };
-  }
+  const readable = [
+    [UnknownFlowError, 'UnknownFlowError'],
+    [FlowGoneError, 'FlowGoneError'],
+    [UnknownDeploymentError, 'UnknownDeploymentError'],
+    [RunNotFoundError, 'RunNotFoundError'],
+  ] as const;
+  if (readable.some(([type, name]) => isError(err, type as new (...args: never[]) => Error, name))) return { ok: false, error: (err as Error).message };
   return { ok: false, error: `Could not do that: ${readableError(err)}` };
 }
 
@@ -63,6 +67,7 @@ export async function startFromForm(client: Pick<SluiceClient, 'getFlow' | 'star
   try {
     const flow = await client.getFlow(ids.data.flow);
     if (!flow) return { ok: false, error: new UnknownFlowError(ids.data.flow).message };
+    if (flow.goneAt) return { ok: false, error: new FlowGoneError(flow.name, flow.taskQueue, new Date(flow.goneAt)).message };
     const declared = ids.data.deployment ? flow.deployments.find((d) => d.name === ids.data.deployment) : undefined;
     if (ids.data.deployment && !declared) return { ok: false, error: new UnknownDeploymentError(flow.name, ids.data.deployment).message };
     const form = relaxRequired(formFromSchema(flow.parametersSchema), Object.keys(declared?.parameters ?? {}));

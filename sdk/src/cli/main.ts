@@ -2,6 +2,7 @@
  * The `sluice` command. Exit codes: 0 done, 1 failed (a readable line says why; `--verbose` adds the
  * stack), 2 bad usage.
  */
+import { FlowNameTakenError } from '../store';
 import { TemporalConfigError } from '../temporal/connection';
 import { ProjectError } from '../worker/project';
 import { TemporalUnreachableError } from '../worker/run-worker';
@@ -55,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  if (err instanceof ProjectError || err instanceof TemporalUnreachableError || err instanceof TemporalConfigError) return err.message;
+  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError];
+  if (known.some((type) => err instanceof type)) return (err as Error).message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;
 }

@@ -19,6 +19,17 @@ export class UnknownFlowError extends Error {
   }
 }
 
+/**
+ * Thrown when starting (or re-running) a flow that no task queue serves any more: its queue stopped declaring it.
+ * Its past runs stay readable.
+ */
+export class FlowGoneError extends Error {
+  constructor(readonly flow: string, readonly taskQueue: string, readonly goneAt: Date) {
+    super(`Flow ${flow} is no longer served: its task queue ${taskQueue} stopped declaring it at ${goneAt.toISOString()}. Its past runs stay readable; to run it again, declare it in a worker again.`);
+    this.name = 'FlowGoneError';
+  }
+}
+
 /** Thrown when a flow declares no deployment of that name. */
 export class UnknownDeploymentError extends Error {
   constructor(readonly flow: string, readonly deployment: string) {

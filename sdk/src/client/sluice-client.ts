@@ -25,7 +25,7 @@ import { runSearchAttributes } from '../run-attributes';
 import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Store, type StoredLog } from '../store';
 import { temporalConfig } from '../temporal';
-import { InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
+import { FlowGoneError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { readHistory, stuckOf } from './run-history';
 import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
@@ -73,12 +73,14 @@ export class SluiceClient {
 
   // ---- flows -------------------------------------------------------------------------------------------
 
+  /** Every flow by name: those served now, and gone ones (`goneAt` set) whose name no queue serves. */
   async listFlows(): Promise<FlowInfo[]> {
     return (await this.store.listFlows()).map(flowInfoOf);
   }
 
+  /** The flow served under `name`, or the gone one of that name (`goneAt` set); undefined when never published. */
   async getFlow(name: string): Promise<FlowInfo | undefined> {
-    const entry = await this.store.getFlow(name);
+    const entry = await this.store.getFlow(name, { includeGone: true });
     return entry && flowInfoOf(entry);
   }
 
@@ -304,9 +306,11 @@ export class SluiceClient {
 
   // ---- helpers -----------------------------------------------------------------------------------------
 
+  /** The live entry a run starts on; throws FlowGoneError or UnknownFlowError. */
   private async flowEntry(name: string): Promise<FlowEntry> {
-    const entry = await this.store.getFlow(name);
+    const entry = await this.store.getFlow(name, { includeGone: true });
     if (!entry) throw new UnknownFlowError(name);
+    if (entry.goneAt != null) throw new FlowGoneError(name, entry.taskQueue, new Date(entry.goneAt));
     return entry;
   }
 
@@ -332,5 +336,6 @@ function flowInfoOf(e: FlowEntry): FlowInfo {
     taskQueue: e.taskQueue,
     parametersSchema: e.parametersSchema as Record<string, unknown>,
     deployments: e.deployments as DeploymentDeclaration[],
+    goneAt: e.goneAt == null ? null : new Date(e.goneAt).toISOString(),
   };
 }

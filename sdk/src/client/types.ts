@@ -125,6 +125,8 @@ export interface FlowInfo {
   /** JSON Schema of the flow's parameters (from its zod schema); the web form is generated from it. */
   parametersSchema: Record<string, unknown>;
   deployments: DeploymentDeclaration[];
+  /** When its task queue stopped declaring it (ISO 8601); null while a queue serves it. A gone flow cannot be started. */
+  goneAt: string | null;
 }
 
 /** A deployment as declared in code next to its flow. */

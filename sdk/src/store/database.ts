@@ -23,9 +23,10 @@ export interface LogsTable {
   attempt: number | null;
 }
 
+/** The flow catalog: one row per (task queue, flow); at most one row per name is live (gone_at null). */
 export interface FlowsTable {
-  name: string;
   task_queue: string;
+  name: string;
   description: string | null;
   /** JSON text. */
   parameters_schema: string;
@@ -34,6 +35,8 @@ export interface FlowsTable {
   updated_at: number;
   /** Added by 0006-flow-run-timeout; null: the default. */
   run_timeout_ms: number | null;
+  /** When its task queue stopped declaring it (or another queue took the name over); null while served. */
+  gone_at: number | null;
 }
 
 export interface UsersTable {

@@ -2,13 +2,13 @@
  * Sluice's store: log lines and the flow catalog (plus the users and token tables the web app works on
  * through `db`). The same code runs on SQLite and PostgreSQL; open it with `openStore`.
  */
-import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import type { Database } from './database';
-import { StoreQueryError } from './errors';
+import { sql, type Expression, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import type { Database, FlowsTable } from './database';
+import { FlowNameTakenError, StoreQueryError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
-import { LOG_LEVELS, levelsFrom, type FlowEntry, type LogQuery, type LogRecord, type StoredLog } from './types';
+import { LOG_LEVELS, levelsFrom, type FlowEntry, type LogQuery, type PublishOptions, type LogRecord, type StoredLog } from './types';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -103,48 +103,85 @@ export class Store {
   }
 
   /**
-   * Adds flows to the catalog or replaces them by name (flows of other workers stay).
+   * Publishes the whole set of flows a task queue serves, in one transaction: upserts each entry (live again if
+   * it was gone), marks the queue's other flows gone, and marks gone the entries of other queues whose names
+   * `takeOver` lists. Throws FlowNameTakenError if another queue still serves one of these names live.
    *
    * @example
-   * await store.upsertFlows([{ name: 'rainfall', taskQueue: 'hydro', description: null,
+   * await store.publishFlows('hydro', [{ name: 'rainfall', taskQueue: 'hydro', description: null,
    *   parametersSchema: { type: 'object' }, deployments: [], updatedAt: Date.now() }]);
    */
-  async upsertFlows(entries: FlowEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const rows = entries.map((e) => ({
-      name: e.name,
-      task_queue: e.taskQueue,
-      description: e.description ?? null,
-      parameters_schema: toJsonText(e.parametersSchema ?? null),
-      deployments: toJsonText(e.deployments ?? []),
-      updated_at: Math.trunc(e.updatedAt),
-      run_timeout_ms: e.runTimeoutMs ?? null,
-    }));
-    await this.db
-      .insertInto('flows')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.column('name').doUpdateSet((eb) => ({
-          task_queue: eb.ref('excluded.task_queue'),
-          description: eb.ref('excluded.description'),
-          parameters_schema: eb.ref('excluded.parameters_schema'),
-          deployments: eb.ref('excluded.deployments'),
-          updated_at: eb.ref('excluded.updated_at'),
-          run_timeout_ms: eb.ref('excluded.run_timeout_ms'),
-        })),
-      )
-      .execute();
+  async publishFlows(taskQueue: string, entries: FlowEntry[], options: PublishOptions = {}, now = Date.now()): Promise<void> {
+    const names = entries.map((e) => e.name);
+    const takeOver = options.takeOver ?? [];
+    await this.db.transaction().execute(async (trx) => {
+      const live = trx.updateTable('flows').set({ gone_at: Math.trunc(now) }).where('gone_at', 'is', null);
+      if (takeOver.length) await live.where('task_queue', '<>', taskQueue).where('name', 'in', takeOver).execute();
+      await (names.length ? live.where('task_queue', '=', taskQueue).where('name', 'not in', names) : live.where('task_queue', '=', taskQueue)).execute();
+      if (names.length === 0) return;
+      const taken = await trx
+        .selectFrom('flows')
+        .select(['name', 'task_queue'])
+        .where('gone_at', 'is', null)
+        .where('task_queue', '<>', taskQueue)
+        .where('name', 'in', names)
+        .execute();
+      if (taken.length) throw new FlowNameTakenError(taken.map((t) => ({ flow: t.name, taskQueue, servedBy: t.task_queue })));
+      const rows = entries.map((e) => ({
+        task_queue: taskQueue,
+        name: e.name,
+        description: e.description ?? null,
+        parameters_schema: toJsonText(e.parametersSchema ?? null),
+        deployments: toJsonText(e.deployments ?? []),
+        updated_at: Math.trunc(e.updatedAt),
+        run_timeout_ms: e.runTimeoutMs ?? null,
+        gone_at: null,
+      }));
+      await trx
+        .insertInto('flows')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(['task_queue', 'name']).doUpdateSet((eb) => ({
+            description: eb.ref('excluded.description'),
+            parameters_schema: eb.ref('excluded.parameters_schema'),
+            deployments: eb.ref('excluded.deployments'),
+            updated_at: eb.ref('excluded.updated_at'),
+            run_timeout_ms: eb.ref('excluded.run_timeout_ms'),
+            gone_at: null,
+          })),
+        )
+        .execute();
+    });
   }
 
-  /** Every flow of the catalog, by name. */
+  /**
+   * The catalog as people see it, by name: every live flow, and each gone flow whose name no queue serves now
+   * (its newest entry), so past runs keep a flow to belong to.
+   */
   async listFlows(): Promise<FlowEntry[]> {
-    const rows = await this.db.selectFrom('flows').selectAll().orderBy('name').execute();
-    return rows.map(fromFlowRow);
+    const rows = await this.db.selectFrom('flows').selectAll().orderBy('name').orderBy('task_queue').execute();
+    const byName = new Map<string, FlowEntry>();
+    for (const entry of rows.map(fromFlowRow)) {
+      const seen = byName.get(entry.name);
+      if (!seen || preferred(entry, seen)) byName.set(entry.name, entry);
+    }
+    return [...byName.values()];
   }
 
-  async getFlow(name: string): Promise<FlowEntry | undefined> {
-    const row = await this.db.selectFrom('flows').selectAll().where('name', '=', name).executeTakeFirst();
-    return row && fromFlowRow(row);
+  /**
+   * The live entry of a flow (the one a run starts on). With `includeGone`, a flow no queue serves any more
+   * gives its newest gone entry instead.
+   */
+  async getFlow(name: string, options: { includeGone?: boolean } = {}): Promise<FlowEntry | undefined> {
+    const rows = await this.db.selectFrom('flows').selectAll().where('name', '=', name).execute();
+    const best = rows.map(fromFlowRow).reduce<FlowEntry | undefined>((a, b) => (!a || preferred(b, a) ? b : a), undefined);
+    return best && (best.goneAt == null || options.includeGone) ? best : undefined;
+  }
+
+  /** Every entry of one task queue, live and gone, by name (what a worker published). */
+  async flowsOfQueue(taskQueue: string): Promise<FlowEntry[]> {
+    const rows = await this.db.selectFrom('flows').selectAll().where('task_queue', '=', taskQueue).orderBy('name').execute();
+    return rows.map(fromFlowRow);
   }
 
   /** Resolves when the database answers a trivial query (health checks). */
@@ -166,10 +203,13 @@ export class Store {
   }
 }
 
-function fromFlowRow(row: {
-  name: string; task_queue: string; description: string | null; parameters_schema: string; deployments: string; updated_at: number;
-  run_timeout_ms: number | null;
-}): FlowEntry {
+/** Of two entries of one name: the live one, else the one gone last. */
+function preferred(a: FlowEntry, b: FlowEntry): boolean {
+  if (a.goneAt == null || b.goneAt == null) return a.goneAt == null && b.goneAt != null;
+  return a.goneAt > b.goneAt;
+}
+
+function fromFlowRow(row: Selectable<FlowsTable>): FlowEntry {
   const deployments = fromJsonText(row.deployments);
   return {
     name: row.name,
@@ -179,6 +219,7 @@ function fromFlowRow(row: {
     deployments: Array.isArray(deployments) ? deployments : [],
     updatedAt: Number(row.updated_at),
     runTimeoutMs: row.run_timeout_ms === null ? null : Number(row.run_timeout_ms),
+    goneAt: row.gone_at == null ? null : Number(row.gone_at),
   };
 }
 

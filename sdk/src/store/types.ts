@@ -90,6 +90,16 @@ export interface FlowEntry {
   runTimeoutMs?: number | null;
   /** Epoch milliseconds. */
   updatedAt: number;
+  /**
+   * Epoch milliseconds when its task queue stopped declaring it (or another queue took its name over); null
+   * (or absent, when publishing) while it is served. A gone flow cannot be started; its past runs stay readable.
+   */
+  goneAt?: number | null;
+}
+
+/** Publishing options: flows of other task queues whose name this queue takes over (their entries become gone). */
+export interface PublishOptions {
+  takeOver?: string[];
 }
 
 /** What a user or API token may do; each role includes the ones before it. */

@@ -3,6 +3,7 @@ export { workerConfigFromEnv, type WorkerConfig } from './config';
 export { catalogOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
 export { runWorker, TemporalUnreachableError } from './run-worker';
 export { bundleFlows } from './bundle';
-export { syncDeployments, type DeclaredFlow, type SyncReport } from '../schedules';
+export { adoptSchedules, syncDeployments, type Adoption, type DeclaredFlow, type SyncReport } from '../schedules';
+export { claimFlowNames, queueIsLive, LIVE_QUEUE_WINDOW_MS, type TakeOver } from './flow-names';
 export { deploymentProblems, RUN_DEFAULTS, scheduleIdOf, scheduleSpecOf } from '../deployments';
 export { parameterSchemaProblems } from '../parameter-schema';

@@ -1,17 +1,19 @@
 /**
- * Runs a Sluice worker: checks the project's declarations, publishes its flows to the catalog, syncs its
- * deployments to Temporal Schedules, then serves its flows and tasks until SIGINT/SIGTERM. On a signal it
+ * Runs a Sluice worker: checks the project's declarations, claims its flow names (refused if another live task
+ * queue serves one), publishes its flows to the catalog (the queue's other flows become gone), adopts the
+ * schedules of flows taken over from a queue nobody polls, syncs its deployments to Temporal Schedules, then serves its flows and tasks until SIGINT/SIGTERM. On a signal it
  * stops polling, lets running tasks finish within the grace time, flushes the logs and returns.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { format } from 'node:util';
-import { syncDeployments } from '../schedules';
+import { adoptSchedules, syncDeployments } from '../schedules';
 import { LogShipper, openStore } from '../store';
 import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { captureTaskOutput } from './task-output';
+import { claimFlowNames } from './flow-names';
 import { catalogOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
 
@@ -63,14 +65,14 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   );
   try {
     await ensureSearchAttributes(clientConnection, config.namespace);
-    await store.upsertFlows(catalogOf(project, config.taskQueue));
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
-    await syncDeployments(
-      client,
-      config.taskQueue,
-      project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout })),
-      say,
-    );
+    // Refused before anything changes if another live queue serves one of these names.
+    const takeOvers = await claimFlowNames(store, client, config.taskQueue, project.flows.map((f) => f.name));
+    for (const t of takeOvers) say(`flow ${t.flow}: taken over from task queue ${t.from} (no worker polls it)`);
+    await store.publishFlows(config.taskQueue, catalogOf(project, config.taskQueue), { takeOver: takeOvers.map((t) => t.flow) });
+    const declared = project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout }));
+    await adoptSchedules(client, config.taskQueue, declared, takeOvers, say);
+    await syncDeployments(client, config.taskQueue, declared, say);
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,

@@ -8,6 +8,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'invalid_parameters'
+  | 'conflict'
   | 'unavailable'
   | 'internal';
 
@@ -22,6 +23,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   invalid_parameters: 422,
+  conflict: 409,
   unavailable: 503,
   internal: 500,
 };

@@ -7,6 +7,7 @@ import type { StoreDialect } from './columns';
 import { logsMigration } from './0001-logs';
 import { flowsMigration } from './0002-flows';
 import { usersAndTokensMigration } from './0003-users-and-tokens';
+import { flowCatalogByQueueMigration } from './0004-flow-catalog-by-queue';
 import { flowRunTimeoutMigration } from './0006-flow-run-timeout';
 
 export type { StoreDialect } from './columns';
@@ -16,6 +17,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0001-logs': logsMigration(dialect),
     '0002-flows': flowsMigration(),
     '0003-users-and-tokens': usersAndTokensMigration(dialect),
+    '0004-flow-catalog-by-queue': flowCatalogByQueueMigration(),
     '0006-flow-run-timeout': flowRunTimeoutMigration(),
   };
 }

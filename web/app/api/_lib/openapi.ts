@@ -49,7 +49,8 @@ export function openApiDocument(serverUrl: string): Json {
         'Start runs of flows and deployments, and read runs and their logs. Authenticate with an API token an admin ' +
         'created (Authorization: Bearer slc_…); viewers read, operators also start runs. Errors are ' +
         '`{ "error": { "code", "message", "issues"? } }` with status 400 (bad input), 401 (no or bad token), ' +
-        '403 (role too low), 404 (unknown flow, deployment or run), 422 (parameters fail the flow\'s schema).',
+        '403 (role too low), 404 (unknown flow, deployment or run), 409 (the flow is gone: no task queue serves it any more), ' +
+        '422 (parameters fail the flow\'s schema).',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }, { session: [] }],
@@ -77,7 +78,7 @@ export function openApiDocument(serverUrl: string): Json {
               },
             },
           },
-          responses: { '201': { description: 'Started', content: json(ref('StartedRun')) }, ...errors(400, 401, 403, 404, 422) },
+          responses: { '201': { description: 'Started', content: json(ref('StartedRun')) }, ...errors(400, 401, 403, 404, 409, 422) },
         },
       },
       '/api/runs/{workflowId}': {
@@ -130,6 +131,7 @@ export function openApiDocument(serverUrl: string): Json {
           [401, 'No session and no valid API token.'],
           [403, 'The caller\'s role does not allow this.'],
           [404, 'No such flow, deployment or run.'],
+          [409, 'The flow is gone: its task queue stopped declaring it, so no worker would run it. Its past runs stay readable.'],
           [422, 'The parameters fail the flow\'s schema; `issues` lists each field. No run was started.'],
         ].map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
       ),
@@ -142,7 +144,7 @@ export function openApiDocument(serverUrl: string): Json {
               type: 'object',
               required: ['code', 'message'],
               properties: {
-                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'invalid_parameters', 'unavailable', 'internal'] },
+                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'invalid_parameters', 'conflict', 'unavailable', 'internal'] },
                 message: { type: 'string' },
                 issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
               },
@@ -253,6 +255,7 @@ export function openApiDocument(serverUrl: string): Json {
             taskQueue: { type: 'string' },
             parametersSchema: { type: 'object', description: 'JSON Schema of the parameters.' },
             deployments: { type: 'array', items: { type: 'object' } },
+            goneAt: { type: ['string', 'null'], format: 'date-time', description: 'When its task queue stopped declaring it; a gone flow cannot be started (409).' },
           },
         },
         Health: {

@@ -44,7 +44,7 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S): P
 // Matched by name, not instanceof: Next may load the engine's modules once per route bundle.
 const NOT_FOUND = new Set(['UnknownFlowError', 'UnknownDeploymentError', 'RunNotFoundError']);
 
-/** Runs a handler body; engine errors become 404/422/503 answers, anything else a 500 without details. */
+/** Runs a handler body; engine errors become 404/409/422/503 answers, anything else a 500 without details. */
 export async function answer(what: string, work: () => Promise<Response>): Promise<Response> {
   try {
     return await work();
@@ -52,6 +52,8 @@ export async function answer(what: string, work: () => Promise<Response>): Promi
     const e = err as Error & { issues?: ApiIssue[]; code?: unknown; cause?: unknown };
     if (e?.name === 'InvalidParametersError') return apiError('invalid_parameters', e.message, e.issues ?? []);
     if (NOT_FOUND.has(e?.name)) return apiError('not_found', e.message);
+    // The flow exists but no task queue serves it any more: starting it would hang.
+    if (e?.name === 'FlowGoneError') return apiError('conflict', e.message);
     if (isUnavailable(e)) {
       console.error(`[sluice] ${what}: Temporal or the store is unavailable:`, e?.message);
       return apiError('unavailable', 'Temporal or the store is not answering right now. Try again shortly (GET /api/health tells which).');

@@ -1,19 +1,23 @@
-/** The flows: each with its description, parameters and deployments (schedule in words, next runs, pause). */
+/**
+ * The flows: each with its task queue, description, parameters and deployments (schedule in words, next runs,
+ * pause); ?queue= shows one task queue's flows. Flows a queue stopped declaring are listed apart, without Run.
+ */
 import Link from 'next/link';
 import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { getFlowsOverview } from '@/lib/flows-presenter';
-import { flowHref, runFormHref } from '@/lib/links';
+import { flowHref, flowsHref, runFormHref } from '@/lib/links';
+import { formatAbsolute } from '@/lib/format';
 import { runsHref } from '@/lib/run-filters';
 import { getSluice } from '@/lib/sluice.server';
 import { DeploymentCard } from '@/components/deployment-card';
 
 export const metadata = { title: 'Flows' };
 
-export default async function FlowsPage() {
+export default async function FlowsPage({ searchParams }: { searchParams: Promise<{ queue?: string | string[] }> }) {
   const user = await requireUser('viewer');
   const canOperate = hasRole(user.role, 'operator');
-  const { flows, deploymentsError } = await getFlowsOverview(await getSluice());
+  const { flows, gone, queues, queue, deploymentsError } = await getFlowsOverview(await getSluice(), await searchParams);
   return (
     <>
       <div className="page-head">
@@ -22,10 +26,29 @@ export default async function FlowsPage() {
           <p className="subtitle">The jobs the workers serve, and their deployments (schedules).</p>
         </div>
       </div>
+      {queues.length > 1 && (
+        <form className="panel filters" method="get" action="/flows" aria-label="Filter flows">
+          <label>
+            Task queue
+            <select name="queue" defaultValue={queue ?? ''} className="wide">
+              <option value="">All task queues</option>
+              {queues.map((q) => (
+                <option key={q} value={q}>
+                  {q}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Show</button>
+          {queue && <Link href={flowsHref()}>All flows</Link>}
+        </form>
+      )}
       {deploymentsError && <div className="form-error">Deployments could not be read: {deploymentsError}</div>}
       {flows.length === 0 && (
         <div className="panel empty">
-          No flow yet. Flows appear here when a worker that serves them starts (<code>npm run worker</code>).
+          {queue
+            ? `No flow is served on task queue ${queue} now.`
+            : <>No flow yet. Flows appear here when a worker that serves them starts (<code>npm run worker</code>).</>}
         </div>
       )}
       {flows.map(({ flow, deployments, parameters }) => (
@@ -47,7 +70,9 @@ export default async function FlowsPage() {
           </div>
           <div className="muted" style={{ fontSize: 13, marginBottom: '0.6rem' }}>
             {parameters.length === 0 ? 'No parameters' : `Parameters: ${parameters.map((p) => `${p.name}${p.required ? '' : '?'}`).join(', ')}`} · task queue{' '}
-            <span className="mono">{flow.taskQueue}</span>
+            <Link className="mono" href={flowsHref(flow.taskQueue)} data-queue={flow.taskQueue}>
+              {flow.taskQueue}
+            </Link>
           </div>
           {deployments.length > 0 ? (
             <div className="deployments">
@@ -60,6 +85,30 @@ export default async function FlowsPage() {
           )}
         </section>
       ))}
+      {gone.length > 0 && (
+        <section className="panel" aria-labelledby="gone">
+          <h2 id="gone">No longer served</h2>
+          <p className="muted">Their task queue stopped declaring them: they cannot be started, their past runs stay readable.</p>
+          <table className="data">
+            <tbody>
+              {gone.map((flow) => (
+                <tr key={flow.name} data-flow={flow.name} data-gone="true">
+                  <td>
+                    <Link href={flowHref(flow.name)}>{flow.name}</Link> <span className="badge tone-muted">gone</span>
+                  </td>
+                  <td>
+                    task queue <Link className="mono" href={flowsHref(flow.taskQueue)}>{flow.taskQueue}</Link>
+                  </td>
+                  <td className="muted">since {formatAbsolute(flow.goneAt!)}</td>
+                  <td>
+                    <Link href={runsHref({}, { flow: flow.name })}>Runs →</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </>
   );
 }

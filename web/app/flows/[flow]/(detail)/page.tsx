@@ -4,7 +4,8 @@ import { notFound } from 'next/navigation';
 import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { getFlowView } from '@/lib/flows-presenter';
-import { pageParam, runFormHref } from '@/lib/links';
+import { flowsHref, pageParam, runFormHref } from '@/lib/links';
+import { formatAbsolute } from '@/lib/format';
 import { runsHref } from '@/lib/run-filters';
 import { getSluice } from '@/lib/sluice.server';
 import { DeploymentCard } from '@/components/deployment-card';
@@ -28,20 +29,35 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
       </div>
       <div className="page-head">
         <div>
-          <h1>{flow.name}</h1>
-          <p className="subtitle">{flow.description ?? 'No description.'}</p>
+          <h1>
+            {flow.name} {flow.goneAt && <span className="badge tone-muted">gone</span>}
+          </h1>
+          <p className="subtitle">
+            {flow.description ?? 'No description.'} Task queue{' '}
+            <Link className="mono" href={flowsHref(flow.taskQueue)} data-queue={flow.taskQueue}>
+              {flow.taskQueue}
+            </Link>
+            .
+          </p>
         </div>
         <div className="actions">
           <Link className="button" href={runsHref({}, { flow: flow.name })}>
             All runs
           </Link>
-          {canOperate && (
+          {canOperate && !flow.goneAt && (
             <Link className="button primary" href={runFormHref(flow.name)}>
               Run…
             </Link>
           )}
         </div>
       </div>
+
+      {flow.goneAt && (
+        <div className="notice">
+          No longer served: task queue <span className="mono">{flow.taskQueue}</span> stopped declaring this flow on {formatAbsolute(flow.goneAt)}. It
+          cannot be started; its past runs stay below.
+        </div>
+      )}
 
       <section className="panel" aria-labelledby="params">
         <h2 id="params">Parameters</h2>

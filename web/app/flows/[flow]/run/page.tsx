@@ -4,6 +4,7 @@
  */
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { FlowGoneError } from 'sluice/client';
 import { requireUser } from '@/lib/auth/guard';
 import { flowHref, pageParam, runHref } from '@/lib/links';
 import { getSluice } from '@/lib/sluice.server';
@@ -24,6 +25,16 @@ export default async function RunFlowPage({ params, searchParams }: { params: Pr
   const client = await getSluice();
   const flow = await client.getFlow(name);
   if (!flow) notFound();
+  if (flow.goneAt) {
+    return (
+      <>
+        <div className="breadcrumb">
+          <Link href="/flows">Flows</Link> / <Link href={flowHref(flow.name)}>{flow.name}</Link> / run
+        </div>
+        <div className="form-error">{new FlowGoneError(flow.name, flow.taskQueue, new Date(flow.goneAt)).message}</div>
+      </>
+    );
+  }
 
   const deploymentName = one(search.deployment);
   const from = one(search.fromWorkflowId) && one(search.fromRunId) ? { workflowId: one(search.fromWorkflowId), runId: one(search.fromRunId) } : null;

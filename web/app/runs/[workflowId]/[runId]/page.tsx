@@ -80,7 +80,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               workflowId={run.workflowId}
               runId={run.runId}
               running={running}
-              rerunWithChangesHref={flow ? runFormHref(run.flow, { from: run }) : null}
+              rerunWithChangesHref={flow && !flow.goneAt ? runFormHref(run.flow, { from: run }) : null}
             />
           )}
         </div>
