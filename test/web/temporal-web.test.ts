@@ -5,6 +5,9 @@
  * The runs wait on a task queue no worker polls, so they stay running until a test ends them.
  */
 import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
@@ -85,26 +88,32 @@ describe('without a session', () => {
     assert.equal(res.status, 401);
   });
 
-  test('the UI server itself is only on 127.0.0.1', () => {
-    assert.equal(new URL(temporalWebUrl()).hostname, '127.0.0.1');
+  test('the UI server itself answers on 127.0.0.1 only', async () => {
+    const ui = new URL(temporalWebUrl());
+    assert.equal(ui.hostname, '127.0.0.1');
+    const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    if (lan) await assert.rejects(fetch(`http://${lan}:${ui.port}/temporal/`), 'not reachable from the network');
   });
 });
 
 describe('a viewer', () => {
-  test("opens a run's history in Temporal Web through Sluice, every request going to Sluice", async () => {
+  test("opens a run's history from Sluice's run page, in Temporal Web through Sluice, every request going to Sluice", async () => {
     const run = await startWaitingRun();
     const context = await loggedInContext(browser, app, 'viewer');
-    const page = await context.newPage();
     const elsewhere: string[] = [];
-    page.on('request', (r) => {
+    const failed: string[] = [];
+    context.on('request', (r) => {
       if (/^https?:/.test(r.url()) && !r.url().startsWith(app.baseUrl)) elsewhere.push(r.url());
     });
-    const failed: string[] = [];
-    page.on('response', (r) => {
+    context.on('response', (r) => {
       if (r.url().startsWith(`${app.baseUrl}/temporal/api/`) && r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
-    const url = `${app.baseUrl}/temporal/namespaces/${ns}/workflows/${encodeURIComponent(run.workflowId)}/${run.firstExecutionRunId}/history`;
-    await page.goto(url);
+    const runPage = await context.newPage();
+    await runPage.goto(`${app.baseUrl}/runs/${encodeURIComponent(run.workflowId)}/${run.firstExecutionRunId}`);
+    const link = runPage.getByTestId('temporal-web-link');
+    const expected = `${app.baseUrl}/temporal/namespaces/${ns}/workflows/${encodeURIComponent(run.workflowId)}/${run.firstExecutionRunId}/history`;
+    assert.equal(await link.getAttribute('href'), expected, '"Open in Temporal Web" goes through Sluice');
+    const [page] = await Promise.all([context.waitForEvent('page'), link.click()]);
     // The header names the workflow; the history lists its first event.
     await page.getByText(run.workflowId).first().waitFor({ timeout: 60_000 });
     await page.getByText(/Workflow ?Execution ?Started/i).first().waitFor({ timeout: 60_000 });
@@ -186,5 +195,83 @@ describe('an admin', () => {
     const handle = client.workflow.getHandle(id);
     started.push(handle);
     assert.equal(await status(handle), 'RUNNING');
+  });
+});
+
+describe('the forwarding', () => {
+  // A stand-in UI server that records what reaches it and answers like the real one would.
+  const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  const fake = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      if (req.url === '/temporal/api/v1/settings') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ DisableWriteActions: false, Version: '2.42.1' }));
+        return;
+      }
+      res.writeHead(302, {
+        location: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/temporal/namespaces/default/workflows?x=1`,
+        'set-cookie': ['_csrf=abc; Path=/; Expires=Wed, 01 Jan 2031 00:00:00 GMT; SameSite=Strict', 'other=1; Path=/'],
+        'x-frame-options': 'SAMEORIGIN',
+      });
+      res.end('moved');
+    });
+  });
+  let proxied: WebApp;
+
+  before(async () => {
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    proxied = await startWebApp({ env: { TEMPORAL_UI_UPSTREAM: `http://127.0.0.1:${(fake.address() as AddressInfo).port}` } });
+  });
+  after(async () => {
+    await proxied?.stop();
+    fake.close();
+  });
+
+  test("sends the path, query and body as they came, and never Sluice's cookies or an Authorization header", async () => {
+    const session = await proxied.cookie('operator');
+    const path = `/temporal/api/v1/namespaces/default/workflows/a%2Fb%20c/terminate?x=1&y=%2F`;
+    const body = JSON.stringify({ reason: 'x'.repeat(100_000) });
+    const res = await proxied.fetch(path, {
+      method: 'POST',
+      headers: { cookie: `${session}; _csrf=tok; other=2`, 'x-csrf-token': 'tok', authorization: 'Bearer slc_whatever', 'content-type': 'application/json', 'x-forwarded-host': 'evil.example', 'x-http-method-override': 'DELETE' },
+      body,
+    });
+    assert.equal(res.status, 302);
+    const got = seen.at(-1)!;
+    assert.equal(got.method, 'POST');
+    assert.equal(got.url, path);
+    assert.equal(got.body, body);
+    assert.equal(got.headers.cookie, '_csrf=tok', 'only the UI server\'s own CSRF cookie');
+    assert.equal(got.headers['x-csrf-token'], 'tok');
+    for (const h of ['authorization', 'x-forwarded-host', 'x-http-method-override', 'x-sluice-path', 'origin']) assert.equal(got.headers[h], undefined, h);
+  });
+
+  test('rewrites what comes back: redirects to paths, only its CSRF cookie, scoped to /temporal', async () => {
+    const res = await proxied.fetch('/temporal/namespaces/default', { as: 'viewer' });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/temporal/namespaces/default/workflows?x=1');
+    // Secure as Sluice's own cookies are (the test app runs in production mode).
+    assert.deepEqual(res.headers.getSetCookie(), ['_csrf=abc; Expires=Wed, 01 Jan 2031 00:00:00 GMT; Path=/temporal; SameSite=Strict; Secure']);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY', "the web app's own, not a second one");
+  });
+
+  test('a viewer is refused before anything reaches the UI server', async () => {
+    const before = seen.length;
+    const res = await proxied.fetch('/temporal/api/v1/namespaces/default/workflows/w/terminate', { method: 'POST', as: 'viewer', body: '{}' });
+    assert.equal(res.status, 403);
+    assert.equal(seen.length, before);
+  });
+
+  test('an unreachable UI server is a 503 that names the setting', async () => {
+    const down = await startWebApp({ env: { TEMPORAL_UI_UPSTREAM: 'http://127.0.0.1:9' } });
+    try {
+      const res = await down.fetch('/temporal/api/v1/settings', { as: 'viewer' });
+      assert.equal(res.status, 503);
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, /TEMPORAL_UI_UPSTREAM/);
+    } finally {
+      await down.stop();
+    }
   });
 });
