@@ -57,17 +57,23 @@ async function main(): Promise<void> {
     dbFile: join(dataDir, 'temporal.db'),
     port: config.SLUICE_TEMPORAL_PORT,
     uiPort: config.SLUICE_TEMPORAL_UI_PORT,
+    // Served to people through the web app's /temporal (log-in, roles); the UI server stays on 127.0.0.1.
+    uiPublicPath: '/temporal',
     // While it stops, the server warns about every connection of its own going away: noise.
     onLine: (line) => (temporalStopping && !/level=ERROR/.test(line) ? undefined : prefixed('temporal')(line)),
   });
   watch('temporal', temporal.exited);
 
+  const webUrl = `http://127.0.0.1:${config.SLUICE_WEB_PORT}`;
+  // Temporal Web as people open it: through the web app when it runs, else the UI server itself.
+  const temporalWebUrl = startWeb ? `${webUrl}/temporal` : temporal.uiUrl;
   // Every child gets the same absolute settings, whatever directory it works in.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
-    TEMPORAL_WEB_URL: temporal.uiUrl,
+    TEMPORAL_WEB_URL: temporalWebUrl,
+    TEMPORAL_UI_UPSTREAM: temporal.uiUrl,
     SLUICE_DATA_DIR: dataDir,
   };
 
@@ -76,7 +82,6 @@ async function main(): Promise<void> {
   const workerReady = waitForWorker(temporal, workerConfigFromEnv(env).taskQueue, worker);
   workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
 
-  const webUrl = `http://127.0.0.1:${config.SLUICE_WEB_PORT}`;
   // Said with the URLs at the end, so the first log-in is not lost in the output above them.
   const logIn = startWeb ? await firstLogIn(env) : undefined;
   if (startWeb) {
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
   if (startWeb) say(`  web app       ${webUrl}`);
   if (logIn) say(logIn);
   else say(`  web app       (not started: ${webPresent ? 'SLUICE_START_WEB=false' : 'web/next.config.* does not exist yet'})`);
-  say(`  Temporal Web  ${temporal.uiUrl}`);
+  say(`  Temporal Web  ${temporalWebUrl}${startWeb ? ' (through the web app: log in there first)' : ''}`);
   say(`  Temporal      ${temporal.address} (namespace ${temporal.namespace})`);
   say(`  data          ${dataDir}`);
   say('Press Ctrl-C to stop.');

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     const started = Date.now();
     // Both at once (each takes about a second); if one fails, the other is still stopped below.
     const [t, p] = await Promise.allSettled([
-      process.env.TEMPORAL_ADDRESS ? undefined : startDevServer({ logFile: join(tmp, 'temporal.log') }),
+      process.env.TEMPORAL_ADDRESS ? undefined : startDevServer({ logFile: join(tmp, 'temporal.log'), uiPublicPath: '/temporal' }),
       process.env.SLUICE_TEST_DATABASE_URL ? undefined : startPostgres(),
     ]);
     temporal = t.status === 'fulfilled' ? t.value : undefined;
@@ -72,7 +72,8 @@ async function main(): Promise<number> {
       ...process.env,
       TEMPORAL_ADDRESS: temporal?.address ?? process.env.TEMPORAL_ADDRESS,
       TEMPORAL_NAMESPACE: temporal?.namespace ?? (process.env.TEMPORAL_NAMESPACE || 'default'),
-      TEMPORAL_WEB_URL: temporal?.uiUrl ?? (process.env.TEMPORAL_WEB_URL || 'http://127.0.0.1:8233'),
+      // Served at /temporal, as the web app forwards it (TEMPORAL_UI_UPSTREAM in test/web/harness.ts).
+      TEMPORAL_WEB_URL: temporal?.uiUrl ?? (process.env.TEMPORAL_WEB_URL || 'http://127.0.0.1:8233/temporal'),
       SLUICE_TEST_DATABASE_URL: postgres?.url ?? process.env.SLUICE_TEST_DATABASE_URL,
       SLUICE_TEST_TMP: tmp,
     };

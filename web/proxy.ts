@@ -5,6 +5,7 @@
  * every page, server action and route handler; this layer keeps a forgotten check from leaking a page.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { TEMPORAL_WEB_PATH } from './lib/links';
 
 // Exact paths, or folders when they end with '/'. Everything else needs a session.
 const PUBLIC = ['/login', '/api/auth/', '/api/health'];
@@ -23,7 +24,8 @@ export function proxy(req: NextRequest) {
   const next = () => NextResponse.next({ request: { headers: forwarded } });
 
   if (isPublic(pathname)) return next();
-  const isApi = pathname === '/api' || pathname.startsWith('/api/');
+  // Temporal Web's own REST calls (/temporal/api/…) are API too: a 401, not a log-in page, for its fetches.
+  const isApi = pathname === '/api' || pathname.startsWith('/api/') || pathname.startsWith(`${TEMPORAL_WEB_PATH}/api/`);
   if (isApi && req.headers.has('authorization')) return next(); // the route handler checks the token
   if (req.cookies.getAll().some((c) => SESSION_COOKIE.test(c.name))) return next();
 

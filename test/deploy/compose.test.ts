@@ -79,6 +79,18 @@ describe('docker-compose.yml', () => {
     assert.match(services.web!.environment!.NEXTAUTH_SECRET!, /^\$\{NEXTAUTH_SECRET:\?/, 'the web app must not start without a secret');
   });
 
+  it('serves Temporal Web only through the web app: temporal-ui publishes no port, links point at /temporal', () => {
+    const ui = services['temporal-ui']!;
+    assert.equal(ui.ports, undefined, `temporal-ui publishes ${JSON.stringify(ui.ports)}: that would bypass Sluice's log-in and roles`);
+    assert.equal((ui as { network_mode?: string }).network_mode, undefined, 'host networking would publish it too');
+    assert.equal(ui.environment!.TEMPORAL_UI_PUBLIC_PATH, '/temporal', 'the UI server must use the path the web app serves it at');
+    const upstream = new URL(services.web!.environment!.TEMPORAL_UI_UPSTREAM!);
+    assert.equal(upstream.host, 'temporal-ui:8080');
+    for (const name of ['worker', 'web', 'worker-example']) {
+      assert.match(services[name]!.environment!.TEMPORAL_WEB_URL!, /^\$\{NEXTAUTH_URL:-http:\/\/localhost:3000\}\/temporal$/, `${name}: links go through the web app`);
+    }
+  });
+
   it('sets only variables Sluice reads', () => {
     for (const name of ['worker', 'web', 'worker-example']) {
       for (const variable of Object.keys(services[name]!.environment!)) {

@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { freePort, isPortFree } from 'sluice/dev';
 import { spawnManaged } from 'sluice/dev';
@@ -67,9 +68,18 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
   const text = started.output.join('\n');
   assert.match(text, /^\[temporal\] +Server: +localhost:\d+/m, 'Temporal output is prefixed');
   assert.match(text, /^\[worker\] /m, 'worker output is prefixed');
-  assert.match(text, new RegExp(`Temporal Web +http://127\\.0\\.0\\.1:${started.ports.ui}`));
+  // Temporal Web: people open it through the web app (log-in, roles); the UI server answers on 127.0.0.1 only.
+  const temporalWeb = webPresent ? `http://127\\.0\\.0\\.1:${started.ports.web}/temporal \\(through the web app` : `http://127\\.0\\.0\\.1:${started.ports.ui}/temporal`;
+  assert.match(text, new RegExp(`Temporal Web +${temporalWeb}`));
   assert.match(text, new RegExp(`Temporal +127\\.0\\.0\\.1:${started.ports.temporal} \\(namespace default\\)`));
-  assert.equal((await fetch(`http://127.0.0.1:${started.ports.ui}`)).status, 200, 'Temporal Web answers');
+  assert.equal((await fetch(`http://127.0.0.1:${started.ports.ui}/temporal/`)).status, 200, 'Temporal Web answers');
+  const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  if (lan) await assert.rejects(fetch(`http://${lan}:${started.ports.ui}/temporal/`), 'the UI server is not reachable from the network');
+  if (webPresent) {
+    const anonymous = await fetch(`http://127.0.0.1:${started.ports.web}/temporal/namespaces/default/workflows`, { redirect: 'manual' });
+    assert.equal(anonymous.status, 307, 'Temporal Web through the web app needs a log-in');
+    assert.match(anonymous.headers.get('location') ?? '', /\/login\?next=%2Ftemporal%2F/);
+  }
   assert.ok(existsSync(join(started.dataDir, 'temporal.db')), 'Temporal keeps its state in the data directory');
   if (webPresent) {
     assert.match(text, new RegExp(`web app +http://127\\.0\\.0\\.1:${started.ports.web}`));

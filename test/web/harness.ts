@@ -239,6 +239,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<WebApp> {
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_NAMESPACE: temporalNamespace(),
       TEMPORAL_WEB_URL: temporalWebUrl(),
+      TEMPORAL_UI_UPSTREAM: temporalWebUrl(),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

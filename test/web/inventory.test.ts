@@ -14,6 +14,13 @@ const PUBLIC = new Set(['/login', '/api/health', '/api/auth/[...nextauth]']);
 // Passes the proxy's check (a cookie of the right name) but is no valid session.
 const FORGED = '__Secure-next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..Zm9yZ2Vk.Zm9yZ2Vk.Zm9yZ2Vk';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/**
+ * Route handlers that serve pages and API calls both (Temporal Web through Sluice): checked at a page URL as
+ * a page (sent to log in) and at an API URL as a route (401).
+ */
+const MIXED: Record<string, { page: string; api: string }> = {
+  '/temporal/[[...path]]': { page: '/temporal/namespaces/default/workflows', api: '/temporal/api/v1/settings' },
+};
 
 interface Route {
   file: string;
@@ -68,7 +75,7 @@ after(async () => {
 describe('the inventory itself', () => {
   test('finds the routes the app is known to have (so an empty walk cannot pass)', () => {
     const patterns = routes.map((r) => r.pattern);
-    for (const known of ['/', '/login', '/runs', '/admin/users', '/api/runs', '/api/runs/[workflowId]', '/api/health', '/api/openapi.json']) {
+    for (const known of ['/', '/login', '/runs', '/admin/users', '/api/runs', '/api/runs/[workflowId]', '/api/health', '/api/openapi.json', '/temporal/[[...path]]']) {
       assert.ok(patterns.includes(known), `${known} was not found under web/app`);
     }
     for (const r of routes.filter((r) => r.kind === 'route')) assert.ok(r.methods.length > 0, `${r.file} exports no HTTP method the walk recognises`);
@@ -78,16 +85,19 @@ describe('the inventory itself', () => {
 describe('every route refuses an anonymous request', () => {
   for (const route of routes) {
     if (PUBLIC.has(route.pattern)) continue;
-    for (const method of route.methods) {
-      const url = urlOf(route.pattern);
-      test(`${method} ${route.pattern} (${path.relative(APP, route.file)})`, async () => {
+    const mixed = MIXED[route.pattern];
+    const checks: { kind: Route['kind']; url: string }[] = mixed
+      ? [{ kind: 'page', url: mixed.page }, { kind: 'route', url: mixed.api }]
+      : [{ kind: route.kind, url: urlOf(route.pattern) }];
+    for (const method of route.methods) for (const { kind, url } of checks) {
+      test(`${method} ${url === urlOf(route.pattern) ? route.pattern : url} (${path.relative(APP, route.file)})`, async () => {
         const body = method === 'GET' ? undefined : '{}';
         const headers = body ? { 'content-type': 'application/json' } : undefined;
         // 1. No cookie at all: the proxy answers.
         const bare = await app.fetch(url, { method, body, headers });
         // 2. A forged session cookie: the proxy lets it through; the route's own guard must refuse.
         const forged = await app.fetch(url, { method, body, headers: { ...headers, cookie: FORGED } });
-        if (route.kind === 'page') {
+        if (kind === 'page') {
           assert.equal(bare.status, 307, `no cookie: status ${bare.status}`);
           assert.match(bare.headers.get('location') ?? '', /^\/login/);
           const { outcome, body: html } = await pageOutcome(forged);
@@ -106,7 +116,7 @@ describe('every route refuses an anonymous request', () => {
 
   test('a token that is not one is refused by every API route', async () => {
     for (const route of routes.filter((r) => r.kind === 'route' && !PUBLIC.has(r.pattern))) {
-      const res = await app.fetch(urlOf(route.pattern), { token: 'slc_' + 'A'.repeat(43) });
+      const res = await app.fetch(MIXED[route.pattern]?.api ?? urlOf(route.pattern), { token: 'slc_' + 'A'.repeat(43) });
       assert.equal(res.status, 401, `${route.pattern}: ${res.status}`);
     }
   });

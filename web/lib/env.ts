@@ -6,9 +6,12 @@ import { z } from 'zod';
 import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
 import { storeUrlFromEnv } from 'sluice/store';
 import { ROLES, type Role } from './auth/roles';
+import { TEMPORAL_WEB_PATH } from './links';
 
 /** A dev-only signing secret: fine on a laptop, refused in production. */
 const DEV_SECRET = 'sluice-development-secret-never-use-in-production';
+/** The UI server of `temporal server start-dev` with its default ports, as `npm start` runs it. */
+const DEFAULT_TEMPORAL_UI = 'http://127.0.0.1:8233';
 
 export interface OidcSettings {
   issuer: string;
@@ -37,6 +40,12 @@ export interface Env {
   secureCookies: boolean;
   storeUrl: string;
   temporal: TemporalConfig;
+  /**
+   * Temporal Web as Sluice serves it at /temporal: `upstream` is the origin of the UI server it forwards to
+   * (TEMPORAL_UI_UPSTREAM), whose public path must be /temporal; `linkBase` starts every "Open in Temporal
+   * Web" link (absolute when NEXTAUTH_URL is set).
+   */
+  temporalWeb: { upstream: string; linkBase: string };
   oidc: OidcSettings | null;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
@@ -78,6 +87,14 @@ const schema = z.object({
   OIDC_DEFAULT_ROLE: optionalText.pipe(z.enum([...ROLES, 'none'], { error: `must be one of ${ROLES.join(', ')} or none` }).optional()),
   SLUICE_ADMIN_EMAIL: optionalText.pipe(z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address, e.g. admin@example.org').optional()),
   SLUICE_ADMIN_PASSWORD: optionalText,
+  TEMPORAL_UI_UPSTREAM: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, error: `must be the http(s) address of the Temporal UI server, e.g. http://temporal-ui:8080` })
+      .refine((url) => /^\/?$|^\/temporal\/?$/.test(new URL(url).pathname) && !new URL(url).search, {
+        error: `must be the UI server's address with no path (or ending in ${TEMPORAL_WEB_PATH}), e.g. http://temporal-ui:8080; the UI server itself must be started with the public path ${TEMPORAL_WEB_PATH}`,
+      })
+      .optional(),
+  ),
 });
 
 /** Parses `source` (default process.env). Pure apart from its argument; tests call it directly. */
@@ -157,6 +174,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     secureCookies,
     storeUrl,
     temporal,
+    temporalWeb: {
+      upstream: new URL(v.TEMPORAL_UI_UPSTREAM ?? DEFAULT_TEMPORAL_UI).origin,
+      linkBase: `${v.NEXTAUTH_URL ? new URL(v.NEXTAUTH_URL).origin : ''}${TEMPORAL_WEB_PATH}`,
+    },
     oidc,
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,

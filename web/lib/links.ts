@@ -3,6 +3,9 @@ import type { RunRef } from 'sluice/client';
 
 const e = encodeURIComponent;
 
+/** Where the web app serves Temporal Web (web/app/temporal): behind its log-in, with roles (lib/temporal-web). */
+export const TEMPORAL_WEB_PATH = '/temporal';
+
 export const runHref = (ref: RunRef) => `/runs/${e(ref.workflowId)}/${e(ref.runId)}`;
 export const flowHref = (flow: string) => `/flows/${e(flow)}`;
 /** The flows page, showing only the flows of one task queue when given. */

@@ -34,11 +34,12 @@ export function getStore(): Promise<Store> {
  */
 export function getSluice(): Promise<SluiceClient> {
   singletons.client ??= (async () => {
-    const { temporal } = getEnv();
+    const { temporal, temporalWeb } = getEnv();
     return SluiceClient.connect({
       address: temporal.address,
       namespace: temporal.namespace,
-      temporalWebUrl: temporal.webUrl,
+      // Links go through the web app's own /temporal, never straight to the UI server (TEMPORAL_WEB_URL).
+      temporalWebUrl: temporalWeb.linkBase,
       store: await getStore(),
     });
   })().catch((err) => {

@@ -35,6 +35,10 @@ export interface ConnectOptions {
   namespace?: string;
   /** Defaults to the store DATABASE_URL / SLUICE_DATA_DIR names; closed by `close()` only if opened here. */
   store?: Store;
+  /**
+   * Where "Open in Temporal Web" links start (default TEMPORAL_WEB_URL): a URL, or an absolute path such as
+   * `/temporal` for links inside the Sluice web app, which serves Temporal Web there behind its log-in.
+   */
   temporalWebUrl?: string;
 }
 
@@ -238,6 +242,7 @@ export class SluiceClient {
     }
   }
 
+  /** The run's history in Temporal Web, e.g. `http://localhost:3000/temporal/namespaces/default/workflows/ID/RUN/history`. */
   temporalWebUrl(ref: RunRef): string {
     return this.temporalWebPage('workflows', ref.workflowId, ref.runId, 'history');
   }

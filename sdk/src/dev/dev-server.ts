@@ -42,6 +42,11 @@ export interface DevServerOptions {
   port?: number;
   /** Temporal Web port; a free one when omitted. */
   uiPort?: number;
+  /**
+   * Path Temporal Web is served under (`--ui-public-path`), e.g. `/temporal` when the Sluice web app serves it
+   * at its own `/temporal` path; `/` when omitted.
+   */
+  uiPublicPath?: string;
   /** Namespace to create and prepare; `default` when omitted. */
   namespace?: string;
   /** Appends the server's output to this file. */
@@ -59,7 +64,7 @@ export interface DevServerOptions {
 export interface DevServer {
   /** `127.0.0.1:PORT`, for TEMPORAL_ADDRESS. */
   address: string;
-  /** Temporal Web, e.g. `http://127.0.0.1:8233`. */
+  /** Temporal Web, e.g. `http://127.0.0.1:8233` (with the public path when one was given: `…:8233/temporal`). */
   uiUrl: string;
   namespace: string;
   pid: number;
@@ -104,6 +109,9 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   const uiPort = options.uiPort ?? (await freePort());
   const address = `127.0.0.1:${port}`;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'warn'];
+  const publicPath = (options.uiPublicPath ?? '/').replace(/\/+$/, '');
+  if (publicPath && !/^\/[\w\-./]+$/.test(publicPath)) throw new Error(`startDevServer: uiPublicPath ${options.uiPublicPath} must be a path such as /temporal.`);
+  if (publicPath) args.push('--ui-public-path', publicPath);
   if (options.dbFile) args.push('--db-filename', resolve(options.dbFile));
   if (namespace !== 'default') args.push('--namespace', namespace);
   if (!options.bare) {
@@ -149,7 +157,7 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
     }
     throw err;
   }
-  return { address, uiUrl: `http://127.0.0.1:${uiPort}`, namespace, pid: child.pid, exited: child.exited, stop };
+  return { address, uiUrl: `http://127.0.0.1:${uiPort}${publicPath}`, namespace, pid: child.pid, exited: child.exited, stop };
 }
 
 async function waitForFrontend(address: string, announced: () => boolean, exited: Promise<ExitInfo>, output: () => string): Promise<Connection> {

@@ -158,7 +158,7 @@ export function openApiDocument(serverUrl: string): Json {
             runId: { type: 'string' },
             url: { type: 'string', description: 'The run page in the web app.' },
             api: { type: 'string', description: 'This run in the API.' },
-            temporalWebUrl: { type: 'string' },
+            temporalWebUrl: { type: 'string', description: 'The run in Temporal Web, served by this app at /temporal (a browser session, not a token).' },
           },
         },
         RunSummary: {
@@ -218,7 +218,7 @@ export function openApiDocument(serverUrl: string): Json {
                     },
                   },
                 },
-                temporalWebUrl: { type: 'string' },
+                temporalWebUrl: { type: 'string', description: 'The run in Temporal Web, served by this app at /temporal (a browser session, not a token).' },
                 url: { type: 'string' },
               },
             },

@@ -1,0 +1,95 @@
+// Temporal Web through Sluice, without a server: the role each of the UI server's endpoints needs (the
+// table in web/README.md) and the TEMPORAL_UI_UPSTREAM setting. temporal-web.test.ts checks the same live.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { EnvError, parseEnv } from '../../web/lib/env';
+import { decidedByBody, requiredRole, settingsForRole } from '../../web/lib/temporal-web/access';
+
+const NS = '/api/v1/namespaces/default';
+const RUN = `${NS}/workflows/ingest%3Anightly`;
+const role = (method: string, path: string, body?: unknown) => requiredRole(method, path, body).minRole;
+
+describe('who may call what in Temporal Web', () => {
+  test('viewers read: every GET, HEAD and OPTIONS, pages and assets included, and queries', () => {
+    for (const path of ['/', '/namespaces/default/workflows', '/_app/immutable/entry/start.js', `${RUN}/history`, '/api/v1/settings', `${NS}/schedules`]) {
+      for (const method of ['GET', 'get', 'HEAD', 'OPTIONS']) assert.equal(role(method, path), 'viewer', `${method} ${path}`);
+    }
+    assert.equal(role('POST', `${RUN}/query/__stack_trace`), 'viewer');
+    assert.equal(role('POST', `${RUN}/query/__temporal_workflow_metadata`), 'viewer');
+  });
+
+  test('operators: cancel, terminate, signal and reset a run; pause, resume and trigger a schedule', () => {
+    for (const path of [`${RUN}/cancel`, `${RUN}/terminate`, `${RUN}/signal/approve`, `${RUN}/reset`]) assert.equal(role('POST', path), 'operator', path);
+    const patch = `${NS}/schedules/scheduledFlow.nightly/patch`;
+    assert.ok(decidedByBody('POST', patch));
+    for (const p of [{ pause: 'by hand' }, { unpause: 'again' }, { triggerImmediately: { overlapPolicy: 1 } }, { trigger_immediately: {} }]) {
+      assert.equal(role('POST', patch, { patch: p, identity: 'ui' }), 'operator', JSON.stringify(p));
+    }
+  });
+
+  test('everything else is for admins, endpoints a later Temporal Web adds included', () => {
+    const patch = `${NS}/schedules/s/patch`;
+    for (const body of [{ patch: { backfillRequest: [{}] } }, { patch: { pause: 'x', backfill_request: [] } }, { patch: {} }, {}, undefined, 'not json', { patch: [] }]) {
+      assert.equal(role('POST', patch, body), 'admin', JSON.stringify(body));
+    }
+    const adminOnly: [string, string][] = [
+      ['POST', `${RUN}/update/approve`],
+      ['POST', `${NS}/workflows/new-id`], // start a workflow
+      ['POST', `${NS}/workflows/new-id/signal-with-start/go`],
+      ['POST', `${NS}/workflows/execute-multi-operation`],
+      ['POST', `${RUN}/update-options`],
+      ['POST', `${NS}/schedules/s`], // create
+      ['POST', `${NS}/schedules/s/update`],
+      ['DELETE', `${NS}/schedules/s`],
+      ['POST', `${NS}/batch-operations/job-1`],
+      ['POST', `${NS}/batch-operations/job-1/stop`],
+      ['POST', `${NS}/activities/pause`],
+      ['POST', `${NS}/activities/reset`],
+      ['POST', '/api/v1/namespaces'],
+      ['POST', `${NS}/update`],
+      ['POST', `${NS}/worker-deployments/d/set-current-version`],
+      ['POST', '/api/v1/nexus/endpoints'],
+      ['PUT', `${RUN}/terminate`],
+      ['PATCH', `${NS}/schedules/s`],
+      ['POST', `${RUN}/terminate/`], // not the exact endpoint: not on any allow-list
+      ['POST', `${RUN}/query/`],
+      ['POST', `${NS}/workflows//terminate`],
+      ['POST', '/auth/sso'],
+    ];
+    for (const [method, path] of adminOnly) assert.equal(role(method, path), 'admin', `${method} ${path}`);
+  });
+
+  test('the UI also hides what a role may not do', () => {
+    const settings = { DisableWriteActions: false, StartWorkflowDisabled: false, Version: '2.42.1' };
+    assert.equal(settingsForRole(settings, 'viewer').DisableWriteActions, true);
+    const operator = settingsForRole(settings, 'operator');
+    assert.equal(operator.DisableWriteActions, false);
+    assert.equal(operator.StartWorkflowDisabled, true);
+    assert.equal(operator.BatchActionsDisabled, true);
+    assert.deepEqual(settingsForRole(settings, 'admin'), settings);
+  });
+});
+
+describe('TEMPORAL_UI_UPSTREAM', () => {
+  test('defaults to the dev server UI on 127.0.0.1:8233; links go through the web app', () => {
+    const env = parseEnv({});
+    assert.equal(env.temporalWeb.upstream, 'http://127.0.0.1:8233');
+    assert.equal(env.temporalWeb.linkBase, '/temporal');
+    assert.equal(parseEnv({ NEXTAUTH_URL: 'https://sluice.example.org/' }).temporalWeb.linkBase, 'https://sluice.example.org/temporal');
+  });
+
+  test('takes the UI server address with no path, or with its public path /temporal', () => {
+    assert.equal(parseEnv({ TEMPORAL_UI_UPSTREAM: 'http://temporal-ui:8080' }).temporalWeb.upstream, 'http://temporal-ui:8080');
+    assert.equal(parseEnv({ TEMPORAL_UI_UPSTREAM: 'http://127.0.0.1:8233/temporal/' }).temporalWeb.upstream, 'http://127.0.0.1:8233');
+  });
+
+  test('a malformed address is refused with what to write instead', () => {
+    for (const value of ['temporal-ui:8080', 'ftp://temporal-ui', 'http://temporal-ui:8080/ui', 'http://temporal-ui:8080/?x=1']) {
+      assert.throws(
+        () => parseEnv({ TEMPORAL_UI_UPSTREAM: value }),
+        (e: Error) => e instanceof EnvError && /TEMPORAL_UI_UPSTREAM: must be .*e\.g\. http:\/\/temporal-ui:8080/.test(e.message),
+        value,
+      );
+    }
+  });
+});
