@@ -12,7 +12,7 @@ import { freePort } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
-const ALL = ['0001-logs', '0002-flows', '0003-users-and-tokens'];
+const ALL = ['0001-logs', '0002-flows', '0003-users-and-tokens', '0005-notifications'];
 const TABLES = ['api_tokens', 'flows', 'login_failures', 'logs', 'sluice_migration', 'sluice_migration_lock', 'users'];
 
 async function tableNames(store: Store): Promise<string[]> {

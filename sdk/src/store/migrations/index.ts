@@ -7,6 +7,7 @@ import type { StoreDialect } from './columns';
 import { logsMigration } from './0001-logs';
 import { flowsMigration } from './0002-flows';
 import { usersAndTokensMigration } from './0003-users-and-tokens';
+import { notificationsMigration } from './0005-notifications';
 
 export type { StoreDialect } from './columns';
 
@@ -15,5 +16,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0001-logs': logsMigration(dialect),
     '0002-flows': flowsMigration(),
     '0003-users-and-tokens': usersAndTokensMigration(dialect),
+    '0005-notifications': notificationsMigration(dialect),
   };
 }
