@@ -17,6 +17,7 @@
 import { ApplicationFailure, inWorkflowContext, log as workflowLog, proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { DeploymentDeclaration } from './client/types';
+import type { NotifyRule } from './notify/types';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
 import { toActivityOptions, type TaskOptions } from './task-options';
 
@@ -27,6 +28,8 @@ export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
   /** The flow's parameters; defaults declared here fill what a run leaves out. */
   parameters?: S;
   deployments?: DeploymentDeclaration[];
+  /** Who is told when its runs fail, time out, recover…, whoever started them (see README, Notifications). */
+  notify?: NotifyRule[];
 }
 
 const DECLARATION = Symbol.for('sluice.flow.declaration');
@@ -114,3 +117,4 @@ if (typeof process === 'undefined') {
 
 export { log } from './log';
 export type { TaskOptions } from './task-options';
+export type { Duration, NotifyEvent, NotifyRule } from './notify/types';

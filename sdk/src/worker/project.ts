@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { deploymentProblems } from '../deployments';
 import { flowDeclaration, type FlowDeclaration } from '../flow';
+import { ruleProblems, type DeclaredRule } from '../notify/rules';
 import { declaredTaskOptions } from '../task';
 import type { TaskOptions } from '../task-options';
 import type { FlowEntry } from '../store';
@@ -44,6 +45,7 @@ export function loadProject(workflowsPath: string, activitiesPath: string): Proj
       problems.push(`flow ${exportName}: declared name ${JSON.stringify(declaration.name)} differs from its export name; a flow's name is its export name in ${path.relative(process.cwd(), workflowsPath)}`);
     }
     problems.push(...deploymentProblems(exportName, declaration.parameters, declaration.deployments ?? []));
+    problems.push(...rulesOf(exportName, declaration).flatMap((r) => ruleProblems(`flow ${exportName}${r.deployment ? `, deployment ${JSON.stringify(r.deployment)}` : ''}`, r.rule)));
     flows.push({ name: exportName, declaration });
   }
   if (flows.length === 0) problems.push(`${workflowsPath} exports no flow (declare them with flow() from sdk/flow)`);
@@ -69,9 +71,22 @@ export function catalogOf(project: Project, taskQueue: string): FlowEntry[] {
     taskQueue,
     description: declaration.description ?? null,
     parametersSchema: declaration.parameters ? z.toJSONSchema(declaration.parameters, { io: 'input', unrepresentable: 'any' }) : { type: 'object', properties: {} },
-    deployments: declaration.deployments ?? [],
+    // Notification rules are published to their own table (publishCodeRules), not with the deployments.
+    deployments: (declaration.deployments ?? []).map(({ notify: _rules, ...deployment }) => deployment),
     updatedAt: Date.now(),
   }));
+}
+
+/** The notification rules declared next to the project's flows and their deployments. */
+export function declaredRulesOf(project: Project): DeclaredRule[] {
+  return project.flows.flatMap(({ name, declaration }) => rulesOf(name, declaration));
+}
+
+function rulesOf(flow: string, declaration: FlowDeclaration): DeclaredRule[] {
+  return [
+    ...(declaration.notify ?? []).map((rule) => ({ flow, deployment: null, rule })),
+    ...(declaration.deployments ?? []).flatMap((d) => (d.notify ?? []).map((rule) => ({ flow, deployment: d.name, rule }))),
+  ];
 }
 
 function requireModule(modulePath: string, what: string): Record<string, unknown> {

@@ -12,7 +12,8 @@ import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { captureTaskOutput } from './task-output';
-import { catalogOf, loadProject } from './project';
+import { catalogOf, declaredRulesOf, loadProject } from './project';
+import { publishCodeRules } from '../notify/rules';
 import { RunLogRouter } from './run-log-router';
 
 /** One line to stderr per message; the task token and other bulky metadata are left out. */
@@ -63,6 +64,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   try {
     await ensureSearchAttributes(clientConnection, config.namespace);
     await store.upsertFlows(catalogOf(project, config.taskQueue));
+    await publishCodeRules(store.db, project.flows.map((f) => f.name), declaredRulesOf(project));
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
     await syncDeployments(
       client,
