@@ -2,6 +2,8 @@
  * The `sluice` command. Exit codes: 0 done, 1 failed (a readable line says why; `--verbose` adds the
  * stack), 2 bad usage.
  */
+import { ChannelConfigError } from '../notify/channels';
+import { SecretKeyError } from '../notify/secrets';
 import { TemporalConfigError } from '../temporal/connection';
 import { ProjectError } from '../worker/project';
 import { TemporalUnreachableError } from '../worker/run-worker';
@@ -9,10 +11,11 @@ import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';
 import { newCommand } from './new-command';
+import { notifierCommand } from './notifier-command';
 import { EXIT, UsageError, type Command } from './usage';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, notifier: notifierCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -55,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  if (err instanceof ProjectError || err instanceof TemporalUnreachableError || err instanceof TemporalConfigError) return err.message;
+  if (err instanceof ProjectError || err instanceof TemporalUnreachableError || err instanceof TemporalConfigError || err instanceof ChannelConfigError || err instanceof SecretKeyError) return err.message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;
 }
