@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
 import { storeUrlFromEnv } from 'sluice/store';
+import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
 import { ROLES, type Role } from './auth/roles';
 
 /** A dev-only signing secret: fine on a laptop, refused in production. */
@@ -38,6 +39,10 @@ export interface Env {
   storeUrl: string;
   temporal: TemporalConfig;
   oidc: OidcSettings | null;
+  /** Failure notifications: channels from the environment, SMTP, links, the key of stored channel secrets. */
+  notifications: NotifierSettings;
+  /** Whether this process runs the notifier (SLUICE_NOTIFIER, default on; the store's lease keeps it to one sender). */
+  notifierEnabled: boolean;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -78,6 +83,7 @@ const schema = z.object({
   OIDC_DEFAULT_ROLE: optionalText.pipe(z.enum([...ROLES, 'none'], { error: `must be one of ${ROLES.join(', ')} or none` }).optional()),
   SLUICE_ADMIN_EMAIL: optionalText.pipe(z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address, e.g. admin@example.org').optional()),
   SLUICE_ADMIN_PASSWORD: optionalText,
+  SLUICE_NOTIFIER: z.enum(['on', 'off'], { error: 'must be on (this web app sends notifications) or off' }).default('on'),
 });
 
 /** Parses `source` (default process.env). Pure apart from its argument; tests call it directly. */
@@ -146,7 +152,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError((err as Error).message);
   }
 
-  if (problems.length) {
+  let notifications: NotifierSettings | undefined;
+  try {
+    // The dev secret (when NEXTAUTH_SECRET is unset outside production) also keys stored channel secrets.
+    notifications = notifierSettingsFromEnv({ ...source, NEXTAUTH_SECRET: nextAuthSecret });
+  } catch (err) {
+    problems.push(`  ${(err as Error).message.replace(/\n/g, '\n  ')}`);
+  }
+
+  if (problems.length || !notifications) {
     throw new EnvError(`The web app cannot start:\n${problems.join('\n')}`);
   }
   return {
@@ -158,6 +172,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     storeUrl,
     temporal,
     oidc,
+    notifications,
+    notifierEnabled: v.SLUICE_NOTIFIER === 'on',
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };

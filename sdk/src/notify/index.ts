@@ -14,7 +14,8 @@ export { CHANNEL_KINDS, ChannelConfigError, channelProblem, channelsFromEnv, typ
 export { addChannel, deleteChannel, listChannels, type ChannelListing } from './channel-store';
 export { SecretBox, SecretKeyError } from './secrets';
 export { addAdminRule, deleteAdminRule, listRules, publishCodeRules, ruleProblems, type AdminRuleInput, type DeclaredRule, type Rule } from './rules';
-export { listDeliveries, retryDelivery, runsOfDeliveries, type Delivery } from './outbox';
+export { listDeliveries, recentEvents, retryDelivery, runsOfDeliveries, type Delivery } from './outbox';
 export { buildMessage, webhookBody, type EventDetail, type Message } from './messages';
 export { DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, type MailSettings } from './send';
 export { DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS, type Duration, type NotifyEvent, type NotifyRule } from './types';
+export { durationMs } from '../deployments';

@@ -113,6 +113,11 @@ export class Notifier {
     const cursorText = await readState(this.db, CURSOR);
     const cursor = cursorText ? Number(cursorText) : (this.options.since?.getTime() ?? now);
     const [rules, flows] = await Promise.all([listRules(this.db), this.options.client.store.listFlows()]);
+    if (rules.length === 0) {
+      // Nothing to tell anyone: no visibility queries (every web app runs a notifier by default).
+      await writeState(this.db, CURSOR, String(now));
+      return 0;
+    }
     const catalog = new Map(flows.map((f) => [f.name, f]));
     const pairs = (f: Found) => f.rules.flatMap((r) => r.channels.map((c) => eventKey(r.key, c, f.runKey, f.detail.event)));
     const knownOf = async (runKeys: string[]) => {

@@ -179,3 +179,21 @@ export async function runsOfDeliveries(db: Kysely<Database>, ids: number[]): Pro
   for (const r of rows) map.set(Number(r.delivery_id), [...(map.get(Number(r.delivery_id)) ?? []), JSON.parse(r.detail)]);
   return map;
 }
+
+/** Events of one kind recorded since `since`, newest first (the home page's late schedules). */
+export async function recentEvents(db: Kysely<Database>, event: string, since: number, limit = 20): Promise<(EventDetail & { recordedAt: number })[]> {
+  const rows = await db
+    .selectFrom('notification_events')
+    .select(['detail', 'recorded_at', 'run_id'])
+    .where('event', '=', event)
+    .where('recorded_at', '>=', since)
+    .orderBy('id', 'desc')
+    .limit(limit * 4)
+    .execute();
+  // One row per rule and channel: keep each event once.
+  const seen = new Set<string>();
+  return rows
+    .filter((r) => !seen.has(r.run_id) && seen.add(r.run_id))
+    .slice(0, limit)
+    .map((r) => ({ ...(JSON.parse(r.detail) as EventDetail), recordedAt: Number(r.recorded_at) }));
+}
