@@ -51,22 +51,28 @@ export class Detector {
     knownOf: (runKeys: string[]) => Promise<(f: Found) => boolean>,
   ): Promise<Found[]> {
     const runs = (await this.runs(`CloseTime >= "${iso(from)}"`, catalog)).sort((a, b) => (a.closeTime ?? '').localeCompare(b.closeTime ?? ''));
-    const isKnown = await knownOf(runs.map((r) => r.runId));
-    const found: Found[] = [];
+    this.pendingOutcomes.length = 0; // what a failed tick left: this pass sees those runs again
+    const candidates: Found[] = [];
+    const outcomes = new Map<string, { failing: boolean; closeTime: string }>();
     for (const run of runs) {
       const outcomeKey = `outcome:${run.flow}:${run.deployment ?? ''}`;
-      const previous = JSON.parse((await readState(this.db, outcomeKey)) ?? '{"failing":false,"closeTime":""}') as { failing: boolean; closeTime: string };
+      const previous = outcomes.get(outcomeKey) ?? (JSON.parse((await readState(this.db, outcomeKey)) ?? '{"failing":false,"closeTime":""}') as { failing: boolean; closeTime: string });
       const newer = (run.closeTime ?? '') > previous.closeTime;
       const event = CLOSED_EVENT[run.status] ?? (run.status === 'completed' && newer && previous.failing ? 'recovered' : undefined);
       const concerned = event ? rules.filter((r) => r.events.includes(event) && ruleCovers(r, run.flow, run.deployment)) : [];
-      if (event && concerned.length) {
-        const candidate: Found = { runKey: run.runId, detail: this.bare(run, event), rules: concerned };
-        if (!isKnown(candidate)) found.push({ ...candidate, detail: await this.detailOf(run, event) });
-      }
+      if (event && concerned.length) candidates.push({ runKey: run.runId, detail: this.bare(run, event), rules: concerned });
       if (newer && run.status !== 'cancelled') {
-        const failing = run.status !== 'completed' && run.status !== 'continued_as_new';
-        this.pendingOutcomes.push([outcomeKey, JSON.stringify({ failing, closeTime: run.closeTime })]);
+        const outcome = { failing: run.status !== 'completed' && run.status !== 'continued_as_new', closeTime: run.closeTime ?? '' };
+        outcomes.set(outcomeKey, outcome);
+        this.pendingOutcomes.push([outcomeKey, JSON.stringify(outcome)]);
       }
+    }
+    // Read the run and its logs only for events not recorded yet (the window overlaps the last one).
+    const isKnown = await knownOf(candidates.map((c) => c.runKey));
+    const byId = new Map(runs.map((r) => [r.runId, r]));
+    const found: Found[] = [];
+    for (const c of candidates) {
+      if (!isKnown(c)) found.push({ ...c, detail: await this.detailOf(byId.get(c.runKey)!, c.detail.event) });
     }
     return found;
   }
