@@ -19,3 +19,4 @@ export { buildMessage, webhookBody, type EventDetail, type Message } from './mes
 export { DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, type MailSettings } from './send';
 export { DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS, type Duration, type NotifyEvent, type NotifyRule } from './types';
 export { durationMs } from '../deployments';
+export { releaseLease, takeLease } from './notifier-state';
