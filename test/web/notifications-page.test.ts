@@ -13,7 +13,8 @@ import { startHttpReceiver } from '../harness/receivers';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
-import { pageOutcome, startWebApp, type WebApp } from './harness';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, loggedInContext, pageOutcome, startWebApp, type WebApp } from './harness';
 
 const KEY = 'notifications-page-test-key-0123456789';
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/XOXSECRETTOKEN';
@@ -24,6 +25,7 @@ let client: SluiceClient;
 let store: Store;
 let close: () => Promise<void>;
 let env: Record<string, string>;
+let browser: Browser;
 
 before(async () => {
   http = await startHttpReceiver();
@@ -32,11 +34,13 @@ before(async () => {
   app = await startWebApp({ storeUrl, env });
   worker = await startWorker({ taskQueue: uniqueName('notify-page'), storeUrl, ...FIXTURES, env: { SLUICE_FIXTURE_NOTIFY: JSON.stringify([{ channels: ['hooks'] }]) } });
   ({ client, store, close } = await testClient(storeUrl));
+  browser = await launchBrowser();
   // A rule whose channel exists nowhere: its deliveries fail, and Home says so.
   await addAdminRule(store.db, { flow: 'gaugeFlow', deployment: null, events: ['failed'], channels: ['nowhere'], longerThanMs: null, lateAfterMs: null, createdBy: 'admin@sluice.test' });
   await addChannel(store.db, new SecretBox(KEY), { name: 'team-slack', kind: 'slack', target: SLACK_URL });
 });
 after(async () => {
+  await browser?.close();
   await close?.();
   await worker?.stop();
   await app?.stop();
@@ -79,4 +83,36 @@ test("the web app's own notifier tells a failed run, and the page lists the deli
   assert.ok(text.includes('Needs attention'));
   assert.match(text, /1 run failed in the last 7 days/);
   assert.match(text, /1 notification could not be delivered/);
+});
+
+test('an admin adds a channel and a rule in the browser; the URL is never shown back; mistakes are explained', async () => {
+  const context = await loggedInContext(browser, app, 'admin');
+  try {
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/admin/notifications`);
+    const channel = page.getByTestId('create-channel');
+    await channel.getByLabel('Name').fill('Ops-Teams');
+    await channel.getByLabel('Kind').selectOption('teams');
+    await channel.getByLabel('Addresses or webhook URL').fill('https://example.webhook.office.com/webhookb2/TEAMSSECRETPATH');
+    await channel.getByRole('button', { name: 'Add channel' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added the channel ops-teams (teams)' }).waitFor();
+    await page.reload();
+    await page.getByTestId('channels').getByText('ops-teams').waitFor();
+    assert.ok(!(await page.content()).includes('TEAMSSECRETPATH'), 'the URL is not in the page');
+
+    const rule = page.getByTestId('create-rule');
+    await rule.getByLabel('Flow').selectOption('gaugeFlow');
+    await rule.getByLabel('Channels').fill('ops-teams');
+    await rule.getByLabel('long running').check();
+    await rule.getByRole('button', { name: 'Add rule' }).click();
+    await rule.getByText('Running longer than needs a limit, e.g. 2h.').waitFor();
+    await rule.getByLabel('Running longer than').fill('2h');
+    await rule.getByLabel('long running').check();
+    await rule.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'of gaugeFlow → ops-teams' }).waitFor();
+    await page.reload();
+    await page.getByTestId('rules').getByText('longer than 2 h').waitFor();
+  } finally {
+    await context.close();
+  }
 });
