@@ -31,6 +31,10 @@ describe('messages', () => {
     }
   });
 
+  it('the subject stays on one line when the error has several', () => {
+    assert.equal(buildMessage([{ ...failure(1), error: 'Bad row\n  at line 3\r\n' }]).subject, 'Sluice: rainfall · daily failed: Bad row at line 3');
+  });
+
   it('a burst is one message that lists twenty runs and counts the rest', () => {
     const m = buildMessage(Array.from({ length: 50 }, (_, i) => failure(i)));
     assert.equal(m.subject, 'Sluice: 50 runs of rainfall failed');

@@ -54,14 +54,18 @@ export function buildMessage(events: EventDetail[]): Message {
   const flows = [...new Set(events.map((e) => e.flow))];
   const kinds = [...new Set(events.map((e) => e.event))];
   const verb = kinds.length === 1 ? WORDS[kinds[0]!][events.length === 1 ? 'one' : 'many'] : 'need attention';
-  const subject =
+  const subject = oneLine(
     events.length === 1
       ? `Sluice: ${what(first)} ${verb}${first.error ? `: ${first.error.slice(0, 120)}` : ''}`
-      : `Sluice: ${events.length} runs of ${flows.length === 1 ? flows[0] : `${flows.length} flows`} ${verb}`;
+      : `Sluice: ${events.length} runs of ${flows.length === 1 ? flows[0] : `${flows.length} flows`} ${verb}`,
+  );
   const blocks = events.slice(0, LISTED).map((d) => textOf(d).join('\n'));
   if (events.length > LISTED) blocks.push(`… and ${events.length - LISTED} more (see the runs page).`);
   return { subject, text: blocks.join('\n\n'), events };
 }
+
+/** A subject is one line, whatever the error's message holds. */
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 function textOf(d: EventDetail): string[] {
   const lines = [`${what(d)} ${WORDS[d.event].one}${d.runId ? ` — run ${d.workflowId}` : ''}`];
