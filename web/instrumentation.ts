@@ -1,7 +1,9 @@
-// Next calls register() once when the server starts: Sluice's start-up checks run there.
+// Next calls register() once when the server starts: Sluice's start-up checks run there, then the notifier.
 export async function register() {
   // NEXT_RUNTIME is Next's own switch (nodejs or edge); the start-up checks need Node (the store).
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startUp } = await import('./lib/auth/start-up');
   await startUp();
+  const { startNotifier } = await import('./lib/notifier.server');
+  startNotifier();
 }

@@ -122,7 +122,7 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-function durationMs(d: string | number): number | undefined {
+export function durationMs(d: string | number): number | undefined {
   try {
     const ms = msToNumber(d as never);
     return Number.isFinite(ms) ? ms : undefined;

@@ -31,6 +31,7 @@ import {
 import type { z } from 'zod';
 import type { DeploymentDeclaration } from './client/types';
 import { flowMeta } from './log';
+import type { NotifyRule } from './notify/types';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
 import { effectiveTaskOptions, toActivityOptions, toLocalActivityOptions, type TaskOptions } from './task-options';
 
@@ -46,6 +47,8 @@ export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
    * it then ends as timed out. Default 24 hours (DEFAULT_RUN_TIMEOUT). A deployment may set its own.
    */
   runTimeout?: string | number;
+  /** Who is told when its runs fail, time out, recover…, whoever started them (see README, Notifications). */
+  notify?: NotifyRule[];
 }
 
 const DECLARATION = Symbol.for('sluice.flow.declaration');
@@ -159,3 +162,4 @@ if (typeof process === 'undefined') {
 
 export { log } from './log';
 export type { TaskOptions } from './task-options';
+export type { Duration, NotifyEvent, NotifyRule } from './notify/types';

@@ -1,4 +1,4 @@
-/** Home: what is running now, what failed lately, what runs next. */
+/** Home: what needs attention, what is running now, what failed lately, what runs next. */
 import Link from 'next/link';
 import { requireUser } from '@/lib/auth/guard';
 import { getHome, HOME_LIMITS, type Part } from '@/lib/home-presenter';
@@ -9,11 +9,52 @@ import { RunsTable } from '@/components/runs-table';
 import { TimeAgo } from '@/components/time-ago';
 import { flowHref } from '@/lib/links';
 import type { ReactNode } from 'react';
+import type { HomeView } from '@/lib/home-presenter';
 
 export const metadata = { title: 'Home' };
 
 function Section<T>({ part, children }: { part: Part<T>; children: (value: T) => ReactNode }) {
   return part.ok ? <>{children(part.value)}</> : <div className="form-error">{part.error}</div>;
+}
+
+/** Failing runs, late schedules and notifications that did not reach anyone; nothing at all when all is well. */
+function NeedsAttention({ home }: { home: HomeView }) {
+  const failed = home.failures.ok ? home.failures.value.length : 0;
+  const attention = home.attention.ok ? home.attention.value : { failedDeliveries: [], lateSchedules: [] };
+  if (!home.attention.ok) return <div className="form-error">{home.attention.error}</div>;
+  if (failed === 0 && attention.failedDeliveries.length === 0 && attention.lateSchedules.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="needs-attention" data-testid="needs-attention">
+      <div className="panel-head">
+        <h2 id="needs-attention">Needs attention</h2>
+      </div>
+      <ul>
+        {failed > 0 && (
+          <li>
+            <Link href={runsHref({}, { status: 'failed', range: '7d' })}>
+              {failed === HOME_LIMITS.failures ? `${failed} or more runs` : `${failed} run${failed === 1 ? '' : 's'}`} failed in the last {HOME_LIMITS.failureDays} days
+            </Link>
+          </li>
+        )}
+        {attention.lateSchedules.map((late) => (
+          <li key={`${late.workflowId}/${late.recordedAt}`}>
+            <Link href={flowHref(late.flow)}>
+              <strong>{late.flow}</strong> · {late.deployment}
+            </Link>{' '}
+            did not start on time: {late.note}
+          </li>
+        ))}
+        {attention.failedDeliveries.length > 0 && (
+          <li>
+            <Link href="/admin/notifications">
+              {attention.failedDeliveries.length} notification{attention.failedDeliveries.length === 1 ? '' : 's'} could not be delivered
+            </Link>{' '}
+            ({attention.failedDeliveries[0]!.channel}: {attention.failedDeliveries[0]!.lastError})
+          </li>
+        )}
+      </ul>
+    </section>
+  );
 }
 
 export default async function HomePage() {
@@ -24,7 +65,7 @@ export default async function HomePage() {
       <div className="page-head">
         <div>
           <h1>Home</h1>
-          <p className="subtitle">What is running, what failed, what comes next.</p>
+          <p className="subtitle">What needs attention, what is running, what failed, what comes next.</p>
         </div>
         <div className="actions">
           <AutoRefresh active={home.anyRunning} seconds={5} />
@@ -33,6 +74,8 @@ export default async function HomePage() {
           </Link>
         </div>
       </div>
+
+      <NeedsAttention home={home} />
 
       <Section part={home.last24h}>
         {(counts) => (

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
 import { storeUrlFromEnv } from 'sluice/store';
+import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
 import { ROLES, type Role } from './auth/roles';
 import { TEMPORAL_WEB_PATH } from './links';
 
@@ -47,6 +48,10 @@ export interface Env {
    */
   temporalWeb: { upstream: string; linkBase: string };
   oidc: OidcSettings | null;
+  /** Failure notifications: channels from the environment, SMTP, links, the key of stored channel secrets. */
+  notifications: NotifierSettings;
+  /** Whether this process runs the notifier (SLUICE_NOTIFIER, default on; the store's lease keeps it to one sender). */
+  notifierEnabled: boolean;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -95,6 +100,7 @@ const schema = z.object({
       })
       .optional(),
   ),
+  SLUICE_NOTIFIER: z.enum(['on', 'off'], { error: 'must be on (this web app sends notifications) or off' }).default('on'),
 });
 
 /** Parses `source` (default process.env). Pure apart from its argument; tests call it directly. */
@@ -163,7 +169,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError((err as Error).message);
   }
 
-  if (problems.length) {
+  let notifications: NotifierSettings | undefined;
+  try {
+    // The dev secret (when NEXTAUTH_SECRET is unset outside production) also keys stored channel secrets.
+    notifications = notifierSettingsFromEnv({ ...source, NEXTAUTH_SECRET: nextAuthSecret });
+  } catch (err) {
+    problems.push(`  ${(err as Error).message.replace(/\n/g, '\n  ')}`);
+  }
+
+  if (problems.length || !notifications) {
     throw new EnvError(`The web app cannot start:\n${problems.join('\n')}`);
   }
   return {
@@ -179,6 +193,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       linkBase: `${v.NEXTAUTH_URL ? new URL(v.NEXTAUTH_URL).origin : ''}${TEMPORAL_WEB_PATH}`,
     },
     oidc,
+    notifications,
+    notifierEnabled: v.SLUICE_NOTIFIER === 'on',
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };

@@ -1,11 +1,13 @@
 /**
- * The home page: what is running now, what failed lately, what runs next. Each part is read on its own, so one
+ * The home page: what needs attention (failures, late schedules, failed notifications), what is running now,
+ * what failed lately, what runs next. Each part is read on its own, so one
  * that fails (Temporal briefly away) shows its error while the others still show.
  *
  * @example const home = await getHome(await getSluice());
  */
 import type { SluiceClient } from 'sluice/client';
 import type { RunSummary } from 'sluice/client';
+import { getAttention, type Attention } from './notifications-presenter';
 import { describeSchedule } from './schedule-words';
 
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -22,6 +24,8 @@ export interface HomeView {
   failures: Part<RunSummary[]>;
   nextRuns: Part<NextRun[]>;
   last24h: Part<{ total: number; byStatus: Partial<Record<string, number>> }>;
+  /** What needs someone: failed notification deliveries, schedules that did not start on time. */
+  attention: Part<Attention>;
   anyRunning: boolean;
 }
 
@@ -49,8 +53,8 @@ export function newestFirst(runs: RunSummary[]): RunSummary[] {
   return [...runs].sort((a, b) => b.startTime.localeCompare(a.startTime));
 }
 
-export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeployments'>, now = Date.now()): Promise<HomeView> {
-  const [running, failures, nextRuns, last24h] = await Promise.all([
+export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeployments' | 'store'>, now = Date.now()): Promise<HomeView> {
+  const [running, failures, nextRuns, last24h, attention] = await Promise.all([
     part(async () => newestFirst((await client.listRuns({ status: 'running' }, { pageSize: HOME_LIMITS.running })).runs)),
     part(async () =>
       newestFirst(
@@ -66,6 +70,7 @@ export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns
         .slice(0, HOME_LIMITS.nextRuns),
     ),
     part(() => client.countRuns({ startedAfter: new Date(now - 86_400_000) })),
+    part(() => getAttention(client.store.db, now)),
   ]);
-  return { running, failures, nextRuns, last24h, anyRunning: running.ok && running.value.length > 0 };
+  return { running, failures, nextRuns, last24h, attention, anyRunning: running.ok && running.value.length > 0 };
 }

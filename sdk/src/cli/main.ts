@@ -3,6 +3,8 @@
  * stack), 2 bad usage.
  */
 import { FlowNameTakenError } from '../store';
+import { ChannelConfigError } from '../notify/channels';
+import { SecretKeyError } from '../notify/secrets';
 import { TemporalConfigError } from '../temporal/connection';
 import { ProjectError } from '../worker/project';
 import { TemporalUnreachableError } from '../worker/run-worker';
@@ -10,10 +12,11 @@ import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';
 import { newCommand } from './new-command';
+import { notifierCommand } from './notifier-command';
 import { EXIT, UsageError, type Command } from './usage';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, notifier: notifierCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -56,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError];
+  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, ChannelConfigError, SecretKeyError];
   if (known.some((type) => err instanceof type)) return (err as Error).message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;

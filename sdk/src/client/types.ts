@@ -1,4 +1,5 @@
 /** The shapes the client API returns: what the web app, the HTTP API and other programs read. */
+import type { NotifyRule } from '../notify/types';
 
 /** A run's status, as Temporal's visibility names it (lower-case, one word). */
 export type RunStatus =
@@ -131,6 +132,8 @@ export interface FlowInfo {
 
 /** A deployment as declared in code next to its flow. */
 export interface DeploymentDeclaration {
+  /** Who is told about this deployment's runs (and its late starts); added to the flow's own rules. */
+  notify?: NotifyRule[];
   name: string;
   description?: string;
   /** Cron expression(s), standard five fields (minute hour day-of-month month day-of-week). */

@@ -73,10 +73,86 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** A notification rule: declared in code next to a flow or deployment (source 'code'), or added by an admin. */
+export interface NotificationRulesTable {
+  id: Generated<number>;
+  key: string;
+  source: 'code' | 'admin';
+  /** Null: every flow. */
+  flow: string | null;
+  /** Null: every deployment of the flow, and runs started by hand. */
+  deployment: string | null;
+  /** JSON text of the events (failed, timed_out, …). */
+  events: string;
+  /** JSON text of the channel names. */
+  channels: string;
+  longer_than_ms: number | null;
+  late_after_ms: number | null;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** A channel an admin added; target (URL or addresses) and secret are encrypted with the server's key. */
+export interface NotificationChannelsTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  target_encrypted: string;
+  secret_encrypted: string | null;
+  created_at: number;
+}
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'sent' | 'failed';
+
+/** One message to one channel: the events of a rule grouped together. */
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  rule_key: string;
+  channel: string;
+  status: DeliveryStatus;
+  subject: string;
+  event_count: number;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  updated_at: number;
+}
+
+/** One event of one run for one rule and channel (unique): what the outbox de-duplicates on. */
+export interface NotificationEventsTable {
+  id: Generated<number>;
+  rule_key: string;
+  channel: string;
+  workflow_id: string;
+  run_id: string;
+  event: string;
+  flow: string;
+  deployment: string | null;
+  /** JSON text: what the message says of the run (error, starter, last log lines). */
+  detail: string;
+  recorded_at: number;
+  delivery_id: number | null;
+}
+
+/** The notifier's lease, cursor and remembered outcomes, by name. */
+export interface NotifierStateTable {
+  name: string;
+  value: string;
+  expires_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   logs: LogsTable;
   flows: FlowsTable;
   users: UsersTable;
   login_failures: LoginFailuresTable;
   api_tokens: ApiTokensTable;
+  notification_rules: NotificationRulesTable;
+  notification_channels: NotificationChannelsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_events: NotificationEventsTable;
+  notifier_state: NotifierStateTable;
 }

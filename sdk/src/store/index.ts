@@ -14,5 +14,8 @@ export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from '.
 export { FlowNameTakenError, StoreOpenError, StoreQueryError, StoreUrlError, type FlowNameClash } from './errors';
 export { LOG_LEVELS, ROLES, levelsFrom } from './types';
 export type { FlowEntry, PublishOptions, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
-export type { ApiTokensTable, Database, FlowsTable, LoginFailuresTable, LogsTable, UsersTable } from './database';
+export type {
+  ApiTokensTable, Database, DeliveryStatus, FlowsTable, LoginFailuresTable, LogsTable, NotificationChannelsTable, NotificationDeliveriesTable,
+  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, UsersTable,
+} from './database';
 export { appliedMigrations, MIGRATION_TABLE } from './migrate';

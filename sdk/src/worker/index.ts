@@ -1,6 +1,6 @@
 // The worker: what `sluice worker` runs, for programs that start one themselves.
 export { workerConfigFromEnv, type WorkerConfig } from './config';
-export { catalogOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
+export { catalogOf, declaredRulesOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
 export { runWorker, TemporalUnreachableError } from './run-worker';
 export { bundleFlows } from './bundle';
 export { adoptSchedules, syncDeployments, type Adoption, type DeclaredFlow, type SyncReport } from '../schedules';

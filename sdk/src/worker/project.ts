@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { deploymentProblems, runTimeoutMsOf, runTimeoutProblem } from '../deployments';
 import { flowDeclaration, type FlowDeclaration } from '../flow';
 import { parameterSchemaProblems } from '../parameter-schema';
+import { ruleProblems, type DeclaredRule } from '../notify/rules';
 import { declaredTaskOptions } from '../task';
 import type { TaskOptions } from '../task-options';
 import type { FlowEntry } from '../store';
@@ -48,6 +49,7 @@ export function loadProject(workflowsPath: string, activitiesPath: string): Proj
     if (timeout) problems.push(`flow ${exportName}: ${timeout}`);
     problems.push(...parameterSchemaProblems(exportName, declaration.parameters));
     problems.push(...deploymentProblems(exportName, declaration.parameters, declaration.deployments ?? []));
+    problems.push(...rulesOf(exportName, declaration).flatMap((r) => ruleProblems(`flow ${exportName}${r.deployment ? `, deployment ${JSON.stringify(r.deployment)}` : ''}`, r.rule)));
     flows.push({ name: exportName, declaration });
   }
   if (flows.length === 0) problems.push(`${workflowsPath} exports no flow (declare them with flow() from sdk/flow)`);
@@ -76,10 +78,23 @@ export function catalogOf(project: Project, taskQueue: string): FlowEntry[] {
     taskQueue,
     description: declaration.description ?? null,
     parametersSchema: declaration.parameters ? z.toJSONSchema(declaration.parameters, { io: 'input', unrepresentable: 'any' }) : { type: 'object', properties: {} },
-    deployments: declaration.deployments ?? [],
+    // Notification rules are published to their own table (publishCodeRules), not with the deployments.
+    deployments: (declaration.deployments ?? []).map(({ notify: _rules, ...deployment }) => deployment),
     updatedAt: Date.now(),
     runTimeoutMs: declaration.runTimeout === undefined ? null : runTimeoutMsOf(declaration.runTimeout),
   }));
+}
+
+/** The notification rules declared next to the project's flows and their deployments. */
+export function declaredRulesOf(project: Project): DeclaredRule[] {
+  return project.flows.flatMap(({ name, declaration }) => rulesOf(name, declaration));
+}
+
+function rulesOf(flow: string, declaration: FlowDeclaration): DeclaredRule[] {
+  return [
+    ...(declaration.notify ?? []).map((rule) => ({ flow, deployment: null, rule })),
+    ...(declaration.deployments ?? []).flatMap((d) => (d.notify ?? []).map((rule) => ({ flow, deployment: d.name, rule }))),
+  ];
 }
 
 function requireModule(modulePath: string, what: string): Record<string, unknown> {

@@ -13,8 +13,9 @@ import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { captureTaskOutput } from './task-output';
+import { publishCodeRules } from '../notify/rules';
 import { claimFlowNames } from './flow-names';
-import { catalogOf, loadProject } from './project';
+import { catalogOf, declaredRulesOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
 
 /** One line to stderr per message; the task token and other bulky metadata are left out. */
@@ -70,6 +71,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     const takeOvers = await claimFlowNames(store, client, config.taskQueue, project.flows.map((f) => f.name));
     for (const t of takeOvers) say(`flow ${t.flow}: taken over from task queue ${t.from} (no worker polls it)`);
     await store.publishFlows(config.taskQueue, catalogOf(project, config.taskQueue), { takeOver: takeOvers.map((t) => t.flow) });
+    await publishCodeRules(store.db, project.flows.map((f) => f.name), declaredRulesOf(project));
     const declared = project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout }));
     await adoptSchedules(client, config.taskQueue, declared, takeOvers, say);
     await syncDeployments(client, config.taskQueue, declared, say);

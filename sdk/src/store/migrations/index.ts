@@ -8,6 +8,7 @@ import { logsMigration } from './0001-logs';
 import { flowsMigration } from './0002-flows';
 import { usersAndTokensMigration } from './0003-users-and-tokens';
 import { flowCatalogByQueueMigration } from './0004-flow-catalog-by-queue';
+import { notificationsMigration } from './0005-notifications';
 import { flowRunTimeoutMigration } from './0006-flow-run-timeout';
 
 export type { StoreDialect } from './columns';
@@ -18,6 +19,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0002-flows': flowsMigration(),
     '0003-users-and-tokens': usersAndTokensMigration(dialect),
     '0004-flow-catalog-by-queue': flowCatalogByQueueMigration(),
+    '0005-notifications': notificationsMigration(dialect),
     '0006-flow-run-timeout': flowRunTimeoutMigration(),
   };
 }

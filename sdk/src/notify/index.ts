@@ -1,0 +1,22 @@
+/**
+ * Failure notifications: rules (in code next to a flow or deployment, or an admin's), channels (e-mail,
+ * webhook, Slack, Teams, Mattermost), and the notifier that finds events in Temporal and delivers them
+ * through an outbox in the store. See README, Notifications.
+ *
+ * @example
+ * import { Notifier, notifierSettingsFromEnv } from 'sluice/notify';
+ * const notifier = new Notifier({ client, ...notifierSettingsFromEnv(process.env) });
+ * notifier.start();
+ */
+export { Notifier, type NotifierOptions, type NotifierSettings, type TickReport } from './notifier';
+export { notifierSettingsFromEnv } from './settings';
+export { CHANNEL_KINDS, ChannelConfigError, channelProblem, channelsFromEnv, type ChannelConfig, type ChannelKind } from './channels';
+export { addChannel, deleteChannel, listChannels, type ChannelListing } from './channel-store';
+export { SecretBox, SecretKeyError } from './secrets';
+export { addAdminRule, deleteAdminRule, listRules, publishCodeRules, ruleProblems, type AdminRuleInput, type DeclaredRule, type Rule } from './rules';
+export { listDeliveries, recentEvents, retryDelivery, runsOfDeliveries, type Delivery } from './outbox';
+export { buildMessage, webhookBody, type EventDetail, type Message } from './messages';
+export { DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, type MailSettings } from './send';
+export { DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS, type Duration, type NotifyEvent, type NotifyRule } from './types';
+export { durationMs } from '../deployments';
+export { releaseLease, takeLease } from './notifier-state';

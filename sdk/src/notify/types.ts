@@ -1,0 +1,40 @@
+/**
+ * What a notification rule says: which events of which runs reach which channels. Declared in code next to
+ * a flow or a deployment (`notify: [...]`), or added by an admin on the Notifications page.
+ *
+ * Sandbox-safe (types and constants only): flows import it through `sluice/flow`.
+ *
+ * @example
+ * flow({ notify: [{ on: ['failed', 'recovered'], channels: ['data-team', 'mailto:ops@example.org'] }],
+ *        deployments: [{ name: 'daily', cron: '0 6 * * *', notify: [{ on: ['late'], channels: ['data-team'], lateAfter: '10m' }] }] }, …)
+ */
+
+/**
+ * - `failed`, `timed_out`, `cancelled`: a run closed that way (a terminated run counts as failed);
+ * - `recovered`: the first completed run of a flow (and deployment) after failed or timed-out ones;
+ * - `long_running`: a run is still running after `longerThan`;
+ * - `late`: a deployment's scheduled run did not start within `lateAfter` of its time.
+ */
+export type NotifyEvent = 'failed' | 'timed_out' | 'cancelled' | 'recovered' | 'long_running' | 'late';
+
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out', 'cancelled', 'recovered', 'long_running', 'late'];
+
+/** What a rule reacts to when it names no events. */
+export const DEFAULT_NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out'];
+
+/** A duration: milliseconds, or text such as '30 minutes', '2h', '90s'. */
+export type Duration = string | number;
+
+export interface NotifyRule {
+  /** Default `['failed', 'timed_out']`. */
+  on?: NotifyEvent[];
+  /**
+   * Where to send: the name of a channel (added by an admin on the Notifications page, or set in the
+   * environment as SLUICE_CHANNEL_<NAME>), or `mailto:someone@example.org` for an e-mail over the SMTP server.
+   */
+  channels: string[];
+  /** For `long_running`: how long a run may run. Required with that event. */
+  longerThan?: Duration;
+  /** For `late`: how long after its scheduled time a run may start. Default 5 minutes. */
+  lateAfter?: Duration;
+}
