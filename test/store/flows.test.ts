@@ -81,17 +81,24 @@ for (const dialect of DIALECTS) {
   test(`migration 0004 on ${dialect} keeps the rows of the catalog keyed by name`, async (t) => {
     const old = await freshStoreUrl(dialect, 'flows_0004');
     t.after(() => old.cleanup());
-    // Put the store back as 0003 left it: the old table with one flow, 0004 not yet run.
+    // Put the store back as 0003 left it: the old table with one flow, and nothing of any later migration,
+    // so opening it runs 0004 and every migration after it, in order, as an upgrade does.
     const before = await openStore(old.url);
+    const of0003 = ['logs', 'flows', 'users', 'api_tokens', 'login_failures', MIGRATION_TABLE, 'sluice_migration_lock'];
+    for (const table of await before.db.introspection.getTables()) {
+      if (of0003.includes(table.name)) continue;
+      const drop = before.db.schema.dropTable(table.name);
+      await (dialect === 'postgres' ? drop.cascade() : drop).execute(); // later tables may reference each other
+    }
     await before.db.schema.dropTable('flows').execute();
     await sql`create table flows (name text primary key, task_queue text not null, description text, parameters_schema text not null, deployments text not null, updated_at bigint not null)`.execute(before.db);
     await sql`insert into flows values ('rainfall', 'hydro', null, '{}', '[]', 42)`.execute(before.db);
-    await before.db.deleteFrom(MIGRATION_TABLE as never).where('name' as never, '=', '0004-flow-catalog-by-queue' as never).execute();
+    await before.db.deleteFrom(MIGRATION_TABLE as never).where('name' as never, '>', '0003-users-and-tokens' as never).execute();
     await before.close();
 
     const after = await openStore(old.url);
     t.after(() => after.close());
-    assert.deepEqual(await after.getFlow('rainfall'), { name: 'rainfall', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 42, goneAt: null });
+    assert.deepEqual(await after.getFlow('rainfall'), { name: 'rainfall', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 42, goneAt: null, runTimeoutMs: null });
     await assert.rejects(
       after.db.insertInto('flows').values({ task_queue: 'other', name: 'rainfall', parameters_schema: '{}', deployments: '[]', updated_at: 1, gone_at: null }).execute(),
       /unique|duplicate/i,
