@@ -27,6 +27,21 @@ describe('who may call what in Temporal Web', () => {
     }
   });
 
+  test('a write through a path upstream could read otherwise (encoded slash, dot segments) is for admins', () => {
+    for (const path of [
+      `${RUN}/query/..%2Fterminate`,
+      `${RUN}/query/x%2f..%2fterminate`,
+      `${NS}/workflows/a%2Fb/terminate`,
+      `${NS}/workflows/x/query/../terminate`,
+      `${NS}/workflows/x/%2e%2e/y/cancel`,
+      `${NS}/workflows/x\\y/cancel`,
+    ]) {
+      assert.equal(role('POST', path), 'admin', path);
+    }
+    assert.equal(role('GET', `${NS}/workflows/a%2Fb/history`), 'viewer', 'reading stays open to viewers');
+    assert.equal(role('POST', `${RUN}/terminate`), 'operator', 'an ordinary encoded id (%3A) is not ambiguous');
+  });
+
   test('everything else is for admins, endpoints a later Temporal Web adds included', () => {
     const patch = `${NS}/schedules/s/patch`;
     for (const body of [{ patch: { backfillRequest: [{}] } }, { patch: { pause: 'x', backfill_request: [] } }, { patch: {} }, {}, undefined, 'not json', { patch: [] }]) {
