@@ -230,7 +230,8 @@ describe('the forwarding', () => {
   });
 
   test("sends the path, query and body as they came, and never Sluice's cookies or an Authorization header", async () => {
-    const session = await proxied.cookie('operator');
+    // An id with an encoded slash: a write through it needs an admin (access.ts), who is let through.
+    const session = await proxied.cookie('admin');
     const path = `/temporal/api/v1/namespaces/default/workflows/a%2Fb%20c/terminate?x=1&y=%2F`;
     const body = JSON.stringify({ reason: 'x'.repeat(100_000) });
     const res = await proxied.fetch(path, {
