@@ -55,13 +55,13 @@ sqlite:./data/sluice.db), SLUICE_WEB_URL (the Sluice web app to link to).`,
     const env = { ...process.env, TEMPORAL_ADDRESS: address, DATABASE_URL: storeUrl };
     let worker: ChildProcess | undefined;
     let stopping = false;
+    let restarting = false; // a restart's own stop is not "the worker exited"
     const startWorker = () => {
       worker = spawn(process.execPath, [SLUICE_BIN, 'worker'], { env, stdio: 'inherit' });
       worker.once('exit', (code, signal) => {
         if (!stopping && !restarting) say(`the worker exited (${code ?? signal}); it starts again when you save a file`);
       });
     };
-    let restarting = false;
     const restart = async () => {
       restarting = true;
       await stopChild(worker);
