@@ -144,6 +144,17 @@ export interface NotifierStateTable {
   updated_at: number;
 }
 
+/** One retention sweep (0007-retention): when, its cutoff, and the rows it deleted per table. */
+export interface RetentionSweepsTable {
+  id: Generated<number>;
+  started_at: number;
+  finished_at: number;
+  older_than: number;
+  /** JSON text: rows deleted per table. */
+  deleted: string;
+  swept_by: string;
+}
+
 export interface Database {
   logs: LogsTable;
   flows: FlowsTable;
@@ -155,4 +166,5 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   notification_events: NotificationEventsTable;
   notifier_state: NotifierStateTable;
+  retention_sweeps: RetentionSweepsTable;
 }

@@ -16,6 +16,10 @@ export { LOG_LEVELS, ROLES, levelsFrom } from './types';
 export type { FlowEntry, PublishOptions, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
 export type {
   ApiTokensTable, Database, DeliveryStatus, FlowsTable, LoginFailuresTable, LogsTable, NotificationChannelsTable, NotificationDeliveriesTable,
-  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, UsersTable,
+  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, RetentionSweepsTable, UsersTable,
 } from './database';
+export { StoreRetention, SWEPT_TABLES, type SweepOptions, type SweepResult, type SweptTable } from './retention';
+export { RetentionSweeper, type RetentionSweeperOptions } from './retention-sweeper';
+export { parseRetention, type RetentionSetting } from './retention-setting';
+export { COUNTED_TABLES, type CountedTable, type StoreStats } from './store-stats';
 export { appliedMigrations, MIGRATION_TABLE } from './migrate';

@@ -8,6 +8,8 @@ import { FlowNameTakenError, StoreQueryError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
+import { StoreRetention } from './retention';
+import { readStoreStats, type StoreStats } from './store-stats';
 import { LOG_LEVELS, levelsFrom, type FlowEntry, type LogQuery, type PublishOptions, type LogRecord, type StoredLog } from './types';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -31,12 +33,17 @@ export interface StoreOptions {
 }
 
 export class Store {
+  /** Deleting per-run data older than the retention period, in small batches (see retention.ts). */
+  readonly retention: StoreRetention;
+
   constructor(
     /** The Kysely instance, for tables the store has no methods for (users, login_failures, api_tokens). */
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     private readonly options: StoreOptions = {},
-  ) {}
+  ) {
+    this.retention = new StoreRetention(db, dialect);
+  }
 
   /**
    * Writes log lines in one transaction, as few multi-row INSERTs as the database allows.
@@ -182,6 +189,16 @@ export class Store {
   async flowsOfQueue(taskQueue: string): Promise<FlowEntry[]> {
     const rows = await this.db.selectFrom('flows').selectAll().where('task_queue', '=', taskQueue).orderBy('name').execute();
     return rows.map(fromFlowRow);
+  }
+
+  /**
+   * The store's kind, size, row counts of its main tables and its oldest log line (the admin page's "Store").
+   *
+   * @example
+   * const { sizeBytes, oldestLogTime } = await store.stats();
+   */
+  async stats(): Promise<StoreStats> {
+    return readStoreStats(this.db, this.dialect);
   }
 
   /** Resolves when the database answers a trivial query (health checks). */

@@ -1,0 +1,179 @@
+// Retention: per-run data older than the cutoff is deleted in batches, younger data stays; the same body on
+// SQLite and on PostgreSQL, against real databases.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openStore, parseRetention, RetentionSweeper, StoreQueryError, type LogRecord, type Store } from 'sluice/store';
+import { eventually } from '../harness/eventually';
+import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
+
+const DAY = 86_400_000;
+const NOW = Date.now();
+const CUTOFF = NOW - 30 * DAY;
+
+function lines(runId: string, n: number, time: (i: number) => number): LogRecord[] {
+  return Array.from({ length: n }, (_, i) => ({ time: time(i), level: 'info', message: `line ${i}`, workflowId: `wf-${runId}`, runId }));
+}
+
+for (const dialect of DIALECTS) {
+  describe(`retention on ${dialect}`, () => {
+    let fresh: FreshStoreUrl;
+    let store: Store;
+    /** A second, independent connection: another process's writer. */
+    let other: Store;
+    before(async () => {
+      fresh = await freshStoreUrl(dialect, 'retention');
+      store = await openStore(fresh.url);
+      other = await openStore(fresh.url);
+    });
+    after(async () => {
+      await other?.close();
+      await store?.close();
+      await fresh?.cleanup();
+    });
+
+    test('log lines older than the cutoff are deleted in batches of batchSize; younger lines stay; writers go on between batches', async () => {
+      await store.insertLogs(lines('old', 2_500, (i) => CUTOFF - 1_000 - i));
+      await store.insertLogs(lines('young', 300, (i) => CUTOFF + 1_000 + i));
+      const batches: number[] = [];
+      const seenByOther: number[] = [];
+      const result = await store.retention.sweep({
+        olderThan: CUTOFF,
+        batchSize: 1_000,
+        pauseMs: 0,
+        onBatch: async (table, deleted) => {
+          if (table !== 'logs') return;
+          batches.push(deleted);
+          // Each batch has committed on its own: another connection already sees those lines gone…
+          seenByOther.push(await other.countLogs('old'));
+          // …and can write while the sweep is under way (on SQLite this insert would fail with "database is
+          // locked" if the sweep held its write transaction across batches).
+          await other.insertLogs(lines('written-during-sweep', 1, () => NOW));
+        },
+      });
+      assert.deepEqual(batches, [1_000, 1_000, 500], 'three DELETEs, none over the batch size');
+      assert.deepEqual(seenByOther, [1_500, 500, 0]);
+      assert.equal(result.deleted.logs, 2_500);
+      assert.equal(await store.countLogs('old'), 0);
+      assert.equal(await store.countLogs('young'), 300, 'lines younger than the cutoff stay');
+      assert.equal(await store.countLogs('written-during-sweep'), 3, 'every write made during the sweep is kept');
+      const kept = await store.readLogs({ runId: 'young', limit: 1 });
+      assert.equal(kept[0]!.time, CUTOFF + 1_000);
+    });
+
+    test('login failures and the notification outbox older than the cutoff are deleted; what is still to send or still locked stays', async () => {
+      const old = CUTOFF - DAY;
+      const young = NOW - DAY;
+      await store.db
+        .insertInto('login_failures')
+        .values([
+          { email: 'old@example.org', failures: 3, locked_until: null, updated_at: old },
+          { email: 'young@example.org', failures: 1, locked_until: null, updated_at: young },
+          // An old row that somehow still holds a lock: a sweep must not lift it.
+          { email: 'locked@example.org', failures: 5, locked_until: NOW + DAY, updated_at: old },
+        ])
+        .execute();
+      const delivery = async (status: 'sent' | 'failed' | 'retrying', at: number) =>
+        Number(
+          (
+            await store.db
+              .insertInto('notification_deliveries')
+              .values({ rule_key: 'r', channel: 'c', status, subject: status, event_count: 1, next_attempt_at: at, last_error: null, created_at: at, sent_at: null, updated_at: at })
+              .returning('id')
+              .executeTakeFirstOrThrow()
+          ).id,
+        );
+      const sentOld = await delivery('sent', old);
+      const failedOld = await delivery('failed', old);
+      const retryingOld = await delivery('retrying', old);
+      const sentYoung = await delivery('sent', young);
+      const event = (runId: string, at: number, deliveryId: number | null) => ({
+        rule_key: 'r', channel: 'c', workflow_id: `wf-${runId}`, run_id: runId, event: 'failed', flow: 'f', deployment: null, detail: '{}', recorded_at: at, delivery_id: deliveryId,
+      });
+      await store.db
+        .insertInto('notification_events')
+        .values([event('e-sent-old', old, sentOld), event('e-failed-old', old, failedOld), event('e-retrying-old', old, retryingOld), event('e-young', young, sentYoung), event('e-ungrouped-old', old, null)])
+        .execute();
+
+      const result = await store.retention.sweep({ olderThan: CUTOFF, batchSize: 2, pauseMs: 0 });
+      assert.equal(result.deleted.login_failures, 1);
+      assert.equal(result.deleted.notification_deliveries, 2);
+      assert.equal(result.deleted.notification_events, 3);
+      const emails = (await store.db.selectFrom('login_failures').select('email').orderBy('email').execute()).map((r) => r.email);
+      assert.deepEqual(emails, ['locked@example.org', 'young@example.org']);
+      const deliveries = (await store.db.selectFrom('notification_deliveries').select('id').orderBy('id').execute()).map((r) => Number(r.id));
+      assert.deepEqual(deliveries, [retryingOld, sentYoung], 'a message still being retried is the outbox at work');
+      const events = (await store.db.selectFrom('notification_events').select('run_id').orderBy('run_id').execute()).map((r) => r.run_id);
+      assert.deepEqual(events, ['e-retrying-old', 'e-young']);
+    });
+
+    test('two sweeps at once delete every old line exactly once, without errors', async () => {
+      await store.insertLogs(lines('race', 3_000, (i) => CUTOFF - 10 - i));
+      const [a, b] = await Promise.all([
+        store.retention.sweep({ olderThan: CUTOFF, batchSize: 200, pauseMs: 0, sweptBy: 'a' }),
+        other.retention.sweep({ olderThan: CUTOFF, batchSize: 200, pauseMs: 0, sweptBy: 'b' }),
+      ]);
+      assert.equal(a.deleted.logs + b.deleted.logs, 3_000);
+      assert.equal(await store.countLogs('race'), 0);
+    });
+
+    test('sweeps are recorded, and the stats show the size, the rows and the oldest line', async () => {
+      const sweeps = await store.retention.recentSweeps(10);
+      assert.ok(sweeps.length >= 4, `every sweep so far is recorded, got ${sweeps.length}`);
+      assert.ok(sweeps.some((s) => s.deleted.logs === 2_500 && s.olderThan === Math.trunc(CUTOFF)));
+      assert.ok(sweeps.every((s, i) => i === 0 || sweeps[i - 1]!.finishedAt >= s.finishedAt), 'newest first');
+
+      const stats = await store.stats();
+      assert.equal(stats.dialect, dialect);
+      assert.ok(stats.sizeBytes > 0);
+      assert.equal(stats.freeBytes === null, dialect === 'postgres');
+      assert.equal(stats.rows.logs, 303);
+      assert.equal(stats.rows.login_failures, 2);
+      assert.equal(stats.rows.notification_deliveries, 2);
+      assert.equal(stats.oldestLogTime, CUTOFF + 1_000);
+
+      // Old sweep records go like everything else.
+      const all = await store.retention.sweep({ olderThan: NOW + DAY, pauseMs: 0 });
+      assert.equal(all.deleted.retention_sweeps, sweeps.length);
+      assert.equal((await store.retention.recentSweeps()).length, 1, 'only the sweep that just ran');
+      assert.equal((await store.stats()).oldestLogTime, null);
+    });
+
+    test('the sweeper sweeps soon after start with the retention it is given, and logs what it deleted per table', async () => {
+      await store.insertLogs(lines('sweeper-old', 5, () => CUTOFF - DAY));
+      await store.insertLogs(lines('sweeper-young', 5, () => NOW));
+      const said: string[] = [];
+      const sweeper = new RetentionSweeper({ store, retentionMs: async () => 30 * DAY, sweptBy: 'test', firstDelayMs: 0, pauseMs: 0, log: (l) => said.push(l) });
+      sweeper.start();
+      try {
+        const line = await eventually(() => said.find((l) => l.startsWith('retention: deleted 5 log lines, 0 notification events')), 10_000, 'the sweep line');
+        assert.match(line, /\(30 days\)/);
+      } finally {
+        await sweeper.stop();
+      }
+      assert.equal(await store.countLogs('sweeper-old'), 0);
+      assert.equal(await store.countLogs('sweeper-young'), 5);
+      assert.equal((await store.retention.recentSweeps(1))[0]!.sweptBy, 'test');
+      const off = new RetentionSweeper({ store, retentionMs: async () => null, sweptBy: 'test' });
+      assert.equal(await off.sweepNow(), null, 'retention off: no sweep');
+    });
+  });
+}
+
+test('bad sweep options are refused with a message saying what to use', async () => {
+  const store = await openStore('sqlite::memory:');
+  try {
+    await assert.rejects(store.retention.sweep({ olderThan: Number.NaN }), (e: Error) => e instanceof StoreQueryError && /olderThan must be a time/.test(e.message));
+    await assert.rejects(store.retention.sweep({ olderThan: NOW, batchSize: 0 }), /batchSize must be a whole number from 1/);
+  } finally {
+    await store.close();
+  }
+});
+
+test('SLUICE_RETENTION: unset follows the namespace, a duration of an hour or more, or off', () => {
+  assert.deepEqual(parseRetention(undefined), { kind: 'namespace' });
+  assert.deepEqual(parseRetention(' '), { kind: 'namespace' });
+  assert.deepEqual(parseRetention('off'), { kind: 'off' });
+  assert.deepEqual(parseRetention('90d'), { kind: 'fixed', ms: 90 * DAY, text: '90d' });
+  assert.deepEqual(parseRetention('720h'), { kind: 'fixed', ms: 30 * DAY, text: '720h' });
+  for (const bad of ['30', '5m', 'soon', '-3d']) assert.throws(() => parseRetention(bad), /SLUICE_RETENTION: '.*' is not a retention period; use a duration of at least an hour/);
+});
