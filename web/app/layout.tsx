@@ -22,6 +22,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           { href: '/admin/users', label: 'Users' },
           { href: '/admin/tokens', label: 'API tokens' },
           { href: '/admin/notifications', label: 'Notifications' },
+          { href: '/admin/store', label: 'Store' },
         ]
       : []),
   ];

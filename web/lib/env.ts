@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
-import { storeUrlFromEnv } from 'sluice/store';
+import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/store';
 import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
 import { ROLES, type Role } from './auth/roles';
 import { TEMPORAL_WEB_PATH } from './links';
@@ -52,6 +52,8 @@ export interface Env {
   notifications: NotifierSettings;
   /** Whether this process runs the notifier (SLUICE_NOTIFIER, default on; the store's lease keeps it to one sender). */
   notifierEnabled: boolean;
+  /** How long log lines and other per-run data are kept (SLUICE_RETENTION; default: the namespace's retention). */
+  retention: RetentionSetting;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -177,6 +179,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     problems.push(`  ${(err as Error).message.replace(/\n/g, '\n  ')}`);
   }
 
+  let retention: RetentionSetting = { kind: 'namespace' };
+  try {
+    retention = parseRetention(source.SLUICE_RETENTION);
+  } catch (err) {
+    problems.push(`  ${(err as Error).message}`);
+  }
+
   if (problems.length || !notifications) {
     throw new EnvError(`The web app cannot start:\n${problems.join('\n')}`);
   }
@@ -195,6 +204,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     oidc,
     notifications,
     notifierEnabled: v.SLUICE_NOTIFIER === 'on',
+    retention,
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };

@@ -84,3 +84,16 @@ export function formatJson(value: unknown): string {
     return String(value);
   }
 }
+
+/** `512` → "512 B", `1_536` → "1.5 KiB", `52_428_800` → "50.0 MiB", in powers of 1024 up to TiB. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -25,11 +25,11 @@ export async function ensureRetention(connection: Connection, namespace: string,
 }
 
 /**
- * The namespace's current workflow execution retention, in seconds.
+ * The namespace's current workflow execution retention, in seconds. Takes a connection or a client.
  *
  * @example (await retentionSeconds(connection, 'default')) / 86400 // days
  */
-export async function retentionSeconds(connection: Connection, namespace: string): Promise<number> {
+export async function retentionSeconds(connection: Pick<Connection, 'workflowService'>, namespace: string): Promise<number> {
   const described = await connection.workflowService.describeNamespace({ namespace });
   return (optionalTsToMs(described.config?.workflowExecutionRetentionTtl) ?? 0) / 1000;
 }
