@@ -142,11 +142,18 @@ for (const dialect of DIALECTS) {
       await store.insertLogs(lines('sweeper-old', 5, () => CUTOFF - DAY));
       await store.insertLogs(lines('sweeper-young', 5, () => NOW));
       const said: string[] = [];
-      const sweeper = new RetentionSweeper({ store, retentionMs: async () => 30 * DAY, sweptBy: 'test', firstDelayMs: 0, pauseMs: 0, log: (l) => said.push(l) });
+      let asked = 0;
+      // The first ask fails (as when Temporal is not up yet): the sweeper says so and tries again after retryMs.
+      const retentionMs = async () => {
+        if (asked++ === 0) throw new Error('Temporal is not reachable');
+        return 30 * DAY;
+      };
+      const sweeper = new RetentionSweeper({ store, retentionMs, sweptBy: 'test', firstDelayMs: 0, retryMs: 0, pauseMs: 0, log: (l) => said.push(l) });
       sweeper.start();
       try {
         const line = await eventually(() => said.find((l) => l.startsWith('retention: deleted 5 log lines, 0 notification events')), 10_000, 'the sweep line');
         assert.match(line, /\(30 days\)/);
+        assert.equal(said[0], 'retention: sweep failed: Temporal is not reachable; trying again in 0 s');
       } finally {
         await sweeper.stop();
       }

@@ -24,6 +24,8 @@ export interface RetentionSweeperOptions {
   intervalMs?: number;
   /** Before the first sweep, so start-up is not slowed; default 1 minute. */
   firstDelayMs?: number;
+  /** After a failed sweep (e.g. Temporal not up yet, so the namespace's retention is unknown); default 1 minute. */
+  retryMs?: number;
   batchSize?: number;
   pauseMs?: number;
   log?: (line: string) => void;
@@ -39,13 +41,17 @@ export class RetentionSweeper {
 
   constructor(private readonly options: RetentionSweeperOptions) {}
 
-  /** Sweeps after `firstDelayMs`, then every `intervalMs`, until `stop()`. A failed sweep is logged and retried next time. */
+  /** Sweeps after `firstDelayMs`, then every `intervalMs`, until `stop()`. A failed sweep is logged and tried again after `retryMs`. */
   start(): void {
     const loop = () => {
       if (this.stopped) return;
-      this.running = this.sweepNow()
-        .catch((err) => this.options.log?.(`retention: sweep failed: ${(err as Error).message}`))
-        .finally(() => this.schedule(loop, this.options.intervalMs ?? HOUR_MS));
+      this.running = this.sweepNow().then(
+        () => this.schedule(loop, this.options.intervalMs ?? HOUR_MS),
+        (err) => {
+          this.options.log?.(`retention: sweep failed: ${(err as Error).message}; trying again in ${Math.round((this.options.retryMs ?? 60_000) / 1000)} s`);
+          this.schedule(loop, this.options.retryMs ?? 60_000);
+        },
+      );
     };
     this.schedule(loop, this.options.firstDelayMs ?? 60_000);
   }
