@@ -52,6 +52,11 @@ export interface Env {
   notifications: NotifierSettings;
   /** Whether this process runs the notifier (SLUICE_NOTIFIER, default on; the store's lease keeps it to one sender). */
   notifierEnabled: boolean;
+  /**
+   * How many reverse proxies in front of Sluice append to X-Forwarded-For (SLUICE_TRUST_PROXY); 0: none,
+   * the client's address is the socket's and a client-sent X-Forwarded-For is ignored (client-address.ts).
+   */
+  trustedProxies: number;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -98,6 +103,12 @@ const schema = z.object({
       .refine((url) => /^\/?$|^\/temporal\/?$/.test(new URL(url).pathname) && !new URL(url).search, {
         error: `must be the UI server's address with no path (or ending in ${TEMPORAL_WEB_PATH}), e.g. http://temporal-ui:8080; the UI server itself must be started with the public path ${TEMPORAL_WEB_PATH}`,
       })
+      .optional(),
+  ),
+  SLUICE_TRUST_PROXY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(true|false|\d{1,2})$/, 'must be the number of reverse proxies in front of Sluice (e.g. 1), true (one) or false (none)')
       .optional(),
   ),
   SLUICE_NOTIFIER: z.enum(['on', 'off'], { error: 'must be on (this web app sends notifications) or off' }).default('on'),
@@ -195,6 +206,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     oidc,
     notifications,
     notifierEnabled: v.SLUICE_NOTIFIER === 'on',
+    trustedProxies: v.SLUICE_TRUST_PROXY === 'true' ? 1 : v.SLUICE_TRUST_PROXY === 'false' || !v.SLUICE_TRUST_PROXY ? 0 : Number(v.SLUICE_TRUST_PROXY),
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };
