@@ -187,7 +187,7 @@ async function run(db: AuthDb, args: Args): Promise<string> {
         if (!name) throw new UsageError('Missing the token name (npm run user -- token create rainfall-etl --role operator).');
         if (typeof role !== 'string') throw new UsageError('Missing --role viewer|operator|admin.');
         const days = args.options.get('--expires-in-days');
-        if (days === true) throw new UsageError('--expires-in-days needs a number of days, e.g. --expires-in-days 90.');
+        if (days === true || (days !== undefined && !/^\d+$/.test(days))) throw new UsageError(`--expires-in-days needs a whole number of days, e.g. --expires-in-days 90 (not '${days}').`);
         const expiresInDays = days === undefined ? null : Number(days);
         const { token, apiToken } = await createApiToken(db, { name, role: checkRole(role), createdBy: null, expiresInDays });
         const expiry = apiToken.expiresAt === null ? 'no expiry' : `expires ${when(apiToken.expiresAt)}`;

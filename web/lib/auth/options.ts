@@ -83,12 +83,10 @@ async function syncOidcUser(profile: OidcProfile, oidc: OidcSettings): Promise<{
     }
     // The identity provider's groups are the truth for SSO users: their role follows them at each log-in
     // (and a changed role ends their other sessions, as an admin's change does).
-    const update = db.updateTable('users').set({ role, name, email, ...identity });
-    const result = await (existing.role === role ? update : update.set(endingSessions))
-      .where('id', '=', existing.id)
-      // Bound only if still unbound: two first log-ins at once cannot bind two identities.
-      .where((eb) => (bound ? eb.val(true) : eb('oidc_subject', 'is', null)))
-      .executeTakeFirst();
+    const changes = db.updateTable('users').set({ role, name, email, ...identity }).where('id', '=', existing.id);
+    const update = existing.role === role ? changes : changes.set(endingSessions);
+    // Bound only if still unbound: two first log-ins at once cannot bind two identities.
+    const result = await (bound ? update : update.where('oidc_subject', 'is', null)).executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return { refused: 'SsoOtherIdentity' };
     return { id: Number(existing.id) };
   }
