@@ -145,6 +145,28 @@ describe('roles in the browser', () => {
   });
 });
 
+describe('ending sessions in the browser', () => {
+  test("an admin ends another user's sessions from the Users page; that user's cookie is refused", async () => {
+    const operator = await loggedInContext(browser, app, 'operator');
+    const admin = await loggedInContext(browser, app, 'admin');
+    try {
+      const cookie = await cookieHeader(operator);
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie } })).status, 200);
+      const page = await admin.newPage();
+      await page.goto(`${app.baseUrl}/admin/users`);
+      const row = page.getByTestId(`user-${app.users.operator.email}`);
+      await row.getByRole('button', { name: 'End sessions' }).click();
+      await row.getByText(`Every session of ${app.users.operator.email} has ended`).waitFor();
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie } })).status, 401);
+      // The admin's own session is untouched.
+      await page.reload();
+      await page.getByTestId('current-role').waitFor();
+    } finally {
+      await Promise.all([operator.close(), admin.close()]);
+    }
+  });
+});
+
 describe('API tokens in the browser', () => {
   test('an admin creates a token expiring in 30 days, shown once; a program uses it; revoked, it stops working', async () => {
     const context = await loggedInContext(browser, app, 'admin');

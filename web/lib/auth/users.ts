@@ -65,12 +65,6 @@ export async function passwordHashOf(db: AuthDb, email: string): Promise<{ user:
   return row && { user: userFromRow(row), hash: row.password_hash };
 }
 
-export async function findUserById(db: AuthDb, id: number): Promise<User | undefined> {
-  if (!Number.isSafeInteger(id)) return undefined;
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && userFromRow(row);
-}
-
 export async function listUsers(db: AuthDb): Promise<User[]> {
   const rows = await db.selectFrom('users').selectAll().orderBy('email').execute();
   return rows.map(userFromRow);
