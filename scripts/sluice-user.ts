@@ -7,7 +7,8 @@
  *   password EMAIL [--password-stdin] set a new password (and clear a lock-out)
  *   disable EMAIL | enable EMAIL
  *   list
- *   token create NAME --role viewer|operator   prints the token once
+ *   sessions EMAIL                    ends every session of the user (log out everywhere)
+ *   token create NAME --role viewer|operator [--expires-in-days N]   prints the token once
  *   token list | token revoke ID
  *
  * Passwords are asked for without echo, or read from standard input with --password-stdin (scripts).
@@ -22,6 +23,7 @@ import {
   checkRole,
   countActiveAdmins,
   createUser,
+  endUserSessions,
   findUserByEmail,
   listUsers,
   setUserDisabled,
@@ -38,7 +40,8 @@ const USAGE = `Usage: npm run user -- COMMAND
   disable EMAIL
   enable EMAIL
   list
-  token create NAME --role viewer|operator|admin
+  sessions EMAIL                   (ends every session of the user: log out everywhere)
+  token create NAME --role viewer|operator|admin [--expires-in-days N]
   token list
   token revoke ID`;
 
@@ -53,7 +56,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   const options = new Map<string, string | true>();
-  const valued = new Set(['--role', '--name']);
+  const valued = new Set(['--role', '--name', '--expires-in-days']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg.startsWith('--')) {
@@ -162,6 +165,13 @@ async function run(db: AuthDb, args: Args): Promise<string> {
       const user = await setUserDisabled(db, email, command === 'disable');
       return `${user.email} is ${command}d.`;
     }
+    case 'sessions': {
+      const email = one(args, 'the email');
+      const user = await findUserByEmail(db, email);
+      if (!user) throw new UserError(`There is no user ${email}.`);
+      await endUserSessions(db, user.id);
+      return `Every session of ${user.email} has ended: they log in again on each device.`;
+    }
     case 'list': {
       const users = await listUsers(db);
       if (users.length === 0) return 'No users yet (the web app creates the first admin when it starts).';
@@ -176,15 +186,19 @@ async function run(db: AuthDb, args: Args): Promise<string> {
         const role = args.options.get('--role');
         if (!name) throw new UsageError('Missing the token name (npm run user -- token create rainfall-etl --role operator).');
         if (typeof role !== 'string') throw new UsageError('Missing --role viewer|operator|admin.');
-        const { token, apiToken } = await createApiToken(db, { name, role: checkRole(role), createdBy: null });
-        process.stderr.write(`Created token '${apiToken.name}' (${apiToken.role}). It is printed once, below; store it now.\n`);
+        const days = args.options.get('--expires-in-days');
+        if (days === true || (days !== undefined && !/^\d+$/.test(days))) throw new UsageError(`--expires-in-days needs a whole number of days, e.g. --expires-in-days 90 (not '${days}').`);
+        const expiresInDays = days === undefined ? null : Number(days);
+        const { token, apiToken } = await createApiToken(db, { name, role: checkRole(role), createdBy: null, expiresInDays });
+        const expiry = apiToken.expiresAt === null ? 'no expiry' : `expires ${when(apiToken.expiresAt)}`;
+        process.stderr.write(`Created token '${apiToken.name}' (${apiToken.role}, ${expiry}). It is printed once, below; store it now.\n`);
         return token;
       }
       if (sub === 'list') {
         const tokens = await listApiTokens(db);
         if (tokens.length === 0) return 'No API tokens.';
         return tokens
-          .map((t) => [String(t.id).padStart(4), t.name.padEnd(24), t.role.padEnd(9), `last used ${when(t.lastUsedAt)}`, t.revokedAt ? `revoked ${when(t.revokedAt)}` : 'active'].join('  '))
+          .map((t) => [String(t.id).padStart(4), t.name.padEnd(24), t.role.padEnd(9), `last used ${when(t.lastUsedAt)}`, t.expiresAt === null ? 'no expiry' : `expires ${when(t.expiresAt)}`, t.revokedAt ? `revoked ${when(t.revokedAt)}` : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active'].join('  '))
           .join('\n');
       }
       if (sub === 'revoke') {

@@ -13,6 +13,8 @@ const nextConfig: NextConfig = {
   experimental: { authInterrupts: true },
   poweredByHeader: false,
   reactStrictMode: true,
+  // Static headers for every answer, build assets included; the Content-Security-Policy (with a nonce per
+  // request) and HSTS (https only) are set per request by proxy.ts, from lib/security-headers.ts.
   async headers() {
     return [
       {

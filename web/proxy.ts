@@ -3,9 +3,12 @@
  * only: without a session cookie (or, for /api, a Bearer token) nothing is rendered — pages redirect to
  * /login, the API answers 401. The real check (signature, user, role) is made by web/lib/auth/guard.ts in
  * every page, server action and route handler; this layer keeps a forgotten check from leaking a page.
+ * It also gives every answer its Content-Security-Policy (with a per-request nonce) and, over https, HSTS
+ * (lib/security-headers.ts).
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { TEMPORAL_WEB_PATH } from './lib/links';
+import { contentSecurityPolicy, HSTS, newNonce, wantsHsts } from './lib/security-headers';
 
 // Exact paths, or folders when they end with '/'. Everything else needs a session.
 const PUBLIC = ['/login', '/api/auth/', '/api/health'];
@@ -21,7 +24,17 @@ export function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
   const forwarded = new Headers(req.headers);
   forwarded.set(PATH_HEADER, pathname + search);
-  const next = () => NextResponse.next({ request: { headers: forwarded } });
+  // Next reads the nonce from the request's CSP and puts it on its own inline scripts.
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy(pathname, nonce, process.env.NODE_ENV !== 'production');
+  forwarded.set('content-security-policy', csp);
+  const secured = (res: NextResponse) => {
+    res.headers.set('content-security-policy', csp);
+    // NEXTAUTH_URL (validated by lib/env.ts at start-up) is read as it is: the proxy loads no settings.
+    if (wantsHsts(process.env.NEXTAUTH_URL, req.headers.get('x-forwarded-proto'))) res.headers.set('strict-transport-security', HSTS);
+    return res;
+  };
+  const next = () => secured(NextResponse.next({ request: { headers: forwarded } }));
 
   if (isPublic(pathname)) return next();
   // Temporal Web's own REST calls (/temporal/api/…) are API too: a 401, not a log-in page, for its fetches.
@@ -30,14 +43,16 @@ export function proxy(req: NextRequest) {
   if (req.cookies.getAll().some((c) => SESSION_COOKIE.test(c.name))) return next();
 
   if (isApi) {
-    return NextResponse.json(
-      { error: { code: 'unauthorized', message: 'Log in first, or send an API token: Authorization: Bearer slc_…' } },
-      { status: 401, headers: { 'www-authenticate': 'Bearer realm="sluice"', 'cache-control': 'no-store' } },
+    return secured(
+      NextResponse.json(
+        { error: { code: 'unauthorized', message: 'Log in first, or send an API token: Authorization: Bearer slc_…' } },
+        { status: 401, headers: { 'www-authenticate': 'Bearer realm="sluice"', 'cache-control': 'no-store' } },
+      ),
     );
   }
   const login = new URL('/login', req.url);
   if (pathname !== '/') login.searchParams.set('next', pathname + search);
-  return NextResponse.redirect(login);
+  return secured(NextResponse.redirect(login));
 }
 
 export const config = {

@@ -12,10 +12,14 @@ import { freePort } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
-const ALL = ['0001-logs', '0002-flows', '0003-users-and-tokens', '0004-flow-catalog-by-queue', '0005-notifications', '0006-flow-run-timeout', '0007-retention'];
+const ALL = [
+  '0001-logs', '0002-flows', '0003-users-and-tokens', '0004-flow-catalog-by-queue', '0005-notifications', '0006-flow-run-timeout',
+  '0007-retention', '0008-sessions-and-sign-in',
+];
 const TABLES = [
-  'api_tokens', 'flows', 'login_failures', 'logs', 'notification_channels', 'notification_deliveries', 'notification_events', 'notification_rules',
-  'notifier_state', 'retention_sweeps', 'sluice_migration', 'sluice_migration_lock', 'users',
+  'api_tokens', 'flows', 'login_failures', 'login_failures_by_address', 'logs', 'notification_channels', 'notification_deliveries',
+  'notification_events', 'notification_rules', 'notifier_state', 'retention_sweeps', 'revoked_sessions', 'sluice_migration',
+  'sluice_migration_lock', 'users',
 ];
 
 async function tableNames(store: Store): Promise<string[]> {

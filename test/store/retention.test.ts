@@ -72,6 +72,13 @@ for (const dialect of DIALECTS) {
           { email: 'locked@example.org', failures: 5, locked_until: NOW + DAY, updated_at: old },
         ])
         .execute();
+      await store.db
+        .insertInto('login_failures_by_address')
+        .values([
+          { address: '192.0.2.1', failures: 30, locked_until: null, updated_at: old },
+          { address: '192.0.2.2', failures: 2, locked_until: null, updated_at: young },
+        ])
+        .execute();
       const delivery = async (status: 'sent' | 'failed' | 'retrying', at: number) =>
         Number(
           (
@@ -100,6 +107,9 @@ for (const dialect of DIALECTS) {
       assert.equal(result.deleted.notification_events, 3);
       const emails = (await store.db.selectFrom('login_failures').select('email').orderBy('email').execute()).map((r) => r.email);
       assert.deepEqual(emails, ['locked@example.org', 'young@example.org']);
+      assert.equal(result.deleted.login_failures_by_address, 1);
+      const addresses = (await store.db.selectFrom('login_failures_by_address').select('address').execute()).map((r) => r.address);
+      assert.deepEqual(addresses, ['192.0.2.2']);
       const deliveries = (await store.db.selectFrom('notification_deliveries').select('id').orderBy('id').execute()).map((r) => Number(r.id));
       assert.deepEqual(deliveries, [retryingOld, sentYoung], 'a message still being retried is the outbox at work');
       const events = (await store.db.selectFrom('notification_events').select('run_id').orderBy('run_id').execute()).map((r) => r.run_id);

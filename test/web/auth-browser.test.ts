@@ -1,7 +1,7 @@
 // Log-in, log-out, roles and API tokens as a person uses them: Debian's Chromium against the built app.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser, loggedInContext, loginInBrowser, startWebApp, type WebApp } from './harness';
 
 let app: WebApp;
@@ -13,6 +13,11 @@ after(async () => {
   await browser?.close();
   await app?.stop();
 });
+
+/** The Cookie header of a browser context, as a copied cookie would be replayed. */
+async function cookieHeader(context: BrowserContext): Promise<string> {
+  return (await context.cookies(app.baseUrl)).map((c) => `${c.name}=${c.value}`).join('; ');
+}
 
 describe('log-in and log-out in the browser', () => {
   test('not logged in: sent to the log-in page, then back to where they were going', async () => {
@@ -51,19 +56,45 @@ describe('log-in and log-out in the browser', () => {
     }
   });
 
-  test('log-out ends the session', async () => {
+  test('log-out ends the session: the cookie is gone, and a copy of it taken before is refused', async () => {
     const context = await loggedInContext(browser, app, 'operator');
     try {
       const page = await context.newPage();
       await page.goto(`${app.baseUrl}/runs`);
-      await page.getByRole('button', { name: 'Log out' }).click();
+      const copied = await cookieHeader(context);
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie: copied } })).status, 200);
+      await page.getByRole('button', { name: 'Log out', exact: true }).click();
       await page.waitForURL((url) => url.pathname === '/login');
       assert.ok(!(await context.cookies()).some((c) => /session-token/.test(c.name)), 'the session cookie is gone');
       await page.goto(`${app.baseUrl}/runs`);
       assert.equal(new URL(page.url()).pathname, '/login');
+      const replayed = await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie: copied } });
+      assert.equal(replayed.status, 401, 'the copied cookie no longer opens anything');
     } finally {
       await context.close();
     }
+  });
+
+  test('"Log out everywhere" ends the sessions in other browsers too', async () => {
+    const [laptop, phone] = await Promise.all([loggedInContext(browser, app, 'viewer'), loggedInContext(browser, app, 'viewer')]);
+    try {
+      const phoneCookie = await cookieHeader(phone);
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie: phoneCookie } })).status, 200);
+      const page = await laptop.newPage();
+      await page.goto(`${app.baseUrl}/runs`);
+      await page.getByRole('button', { name: 'Log out everywhere' }).click();
+      await page.waitForURL((url) => url.pathname === '/login');
+      const phonePage = await phone.newPage();
+      // Its cookie passes the proxy's quick look, so the refusal comes while the page streams: a redirect.
+      await phonePage.goto(`${app.baseUrl}/runs`);
+      await phonePage.waitForURL((url) => url.pathname === '/login', { timeout: 15_000 });
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie: phoneCookie } })).status, 401);
+    } finally {
+      await Promise.all([laptop.close(), phone.close()]);
+    }
+    // Logging in again works as ever.
+    const again = await loggedInContext(browser, app, 'viewer');
+    await again.close();
   });
 });
 
@@ -114,8 +145,30 @@ describe('roles in the browser', () => {
   });
 });
 
+describe('ending sessions in the browser', () => {
+  test("an admin ends another user's sessions from the Users page; that user's cookie is refused", async () => {
+    const operator = await loggedInContext(browser, app, 'operator');
+    const admin = await loggedInContext(browser, app, 'admin');
+    try {
+      const cookie = await cookieHeader(operator);
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie } })).status, 200);
+      const page = await admin.newPage();
+      await page.goto(`${app.baseUrl}/admin/users`);
+      const row = page.getByTestId(`user-${app.users.operator.email}`);
+      await row.getByRole('button', { name: 'End sessions' }).click();
+      await row.getByText(`Every session of ${app.users.operator.email} has ended`).waitFor();
+      assert.equal((await fetch(`${app.baseUrl}/api/runs`, { headers: { cookie } })).status, 401);
+      // The admin's own session is untouched.
+      await page.reload();
+      await page.getByTestId('current-role').waitFor();
+    } finally {
+      await Promise.all([operator.close(), admin.close()]);
+    }
+  });
+});
+
 describe('API tokens in the browser', () => {
-  test('an admin creates a token, shown once; a program uses it; revoked, it stops working', async () => {
+  test('an admin creates a token expiring in 30 days, shown once; a program uses it; revoked, it stops working', async () => {
     const context = await loggedInContext(browser, app, 'admin');
     try {
       const page = await context.newPage();
@@ -123,8 +176,12 @@ describe('API tokens in the browser', () => {
       const form = page.getByTestId('create-token');
       await form.getByLabel('Name').fill('python-etl');
       await form.getByLabel('Role').selectOption('operator');
+      await form.getByLabel('Expires after (days)').fill('30');
       await form.getByRole('button', { name: 'Create token' }).click();
       const token = (await page.getByTestId('new-token').textContent())!.trim();
+      const expiry = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+      await form.getByText(`it expires on ${expiry}`).waitFor();
+      assert.match((await page.getByTestId('token-python-etl').textContent()) ?? '', new RegExp(expiry), 'the list shows when it expires');
       assert.match(token, /^slc_/);
 
       // A program with the token (no cookie): reads and may start runs (404: no such flow, so authorised).

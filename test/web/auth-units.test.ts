@@ -8,14 +8,17 @@ import { openStore, type Store } from 'sluice/store';
 import { parseEnv, EnvError } from '../../web/lib/env';
 import { checkCredentials, LoginError, WRONG_CREDENTIALS } from '../../web/lib/auth/credentials';
 import { ensureFirstAdmin } from '../../web/lib/auth/first-admin';
-import { failureDelayMs, LOCK_MS, MAX_FAILURES, WINDOW_MS, lockedUntil, recordFailure } from '../../web/lib/auth/lockout';
+import { countAttempt, failureDelayMs, LOCK_MS, MAX_FAILURES, overLimit, WINDOW_MS } from '../../web/lib/auth/lockout';
 import { loginErrorMessage } from '../../web/lib/auth/login-errors';
 import { oidcRole } from '../../web/lib/auth/oidc-role';
 import { hashPassword, NO_PASSWORD, verifyPassword, WeakPasswordError } from '../../web/lib/auth/passwords';
 import { hasRole } from '../../web/lib/auth/roles';
-import { createApiToken, findActiveToken, hashToken, listApiTokens, revokeApiToken } from '../../web/lib/auth/tokens';
+import { createApiToken, hashToken, listApiTokens, lookUpApiToken, revokeApiToken } from '../../web/lib/auth/tokens';
 import { createUser, findUserByEmail, setUserDisabled, setUserPassword, setUserRole, UserError } from '../../web/lib/auth/users';
 import { safeNext } from '../../web/app/login/safe-next';
+
+/** Log-ins from no known address: the per-address limit is tested on its own. */
+const NO_ADDRESS = { address: null };
 
 let dir: string;
 let store: Store;
@@ -40,7 +43,11 @@ describe('passwords', () => {
 
   test('tampered hashes and the SSO placeholder never match', async () => {
     const hash = await hashPassword('correct horse battery');
-    assert.equal(await verifyPassword('correct horse battery', hash.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))), false);
+    // A character well inside the key: the last one of 32 bytes in base64url also carries 2 bits of padding,
+    // so changing it (A ↔ B) can decode to the very same bytes.
+    const at = hash.length - 10;
+    const tampered = hash.slice(0, at) + (hash[at] === 'A' ? 'B' : 'A') + hash.slice(at + 1);
+    assert.equal(await verifyPassword('correct horse battery', tampered), false);
     assert.equal(await verifyPassword('', NO_PASSWORD), false);
     assert.equal(await verifyPassword('x', 'plain-text'), false);
   });
@@ -73,36 +80,41 @@ describe('users', () => {
 describe('log-in and lock-out', () => {
   test('right password logs in; wrong password and unknown email say the same thing', async () => {
     await createUser(store.db, { email: 'dave@example.org', role: 'viewer', password: 'daves password' });
-    assert.equal((await checkCredentials(store.db, 'Dave@example.org', 'daves password')).email, 'dave@example.org');
-    await assert.rejects(checkCredentials(store.db, 'dave@example.org', 'wrong password'), { message: WRONG_CREDENTIALS });
-    await assert.rejects(checkCredentials(store.db, 'nobody@example.org', 'wrong password'), { message: WRONG_CREDENTIALS });
+    assert.equal((await checkCredentials(store.db, 'Dave@example.org', 'daves password', NO_ADDRESS)).email, 'dave@example.org');
+    await assert.rejects(checkCredentials(store.db, 'dave@example.org', 'wrong password', NO_ADDRESS), { message: WRONG_CREDENTIALS });
+    await assert.rejects(checkCredentials(store.db, 'nobody@example.org', 'wrong password', NO_ADDRESS), { message: WRONG_CREDENTIALS });
   });
 
   test(`after ${MAX_FAILURES} failures the email is locked, even for the right password; a new password unlocks`, async () => {
     await createUser(store.db, { email: 'erin@example.org', role: 'viewer', password: 'erins password' });
     const started = Date.now();
     for (let i = 1; i < MAX_FAILURES; i++) {
-      await assert.rejects(checkCredentials(store.db, 'erin@example.org', `guess ${i}`), { message: WRONG_CREDENTIALS });
+      await assert.rejects(checkCredentials(store.db, 'erin@example.org', `guess ${i}`, NO_ADDRESS), { message: WRONG_CREDENTIALS });
     }
-    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'guess 5'), /Too many failed log-ins.*15 minutes/);
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'guess 5', NO_ADDRESS), /Too many failed log-ins.*15 minutes/);
     // Each failure was held back a little longer: 250 + 500 + 750 + 1000 + 1250 ms.
     assert.ok(Date.now() - started >= 3_700, `failures answered too fast: ${Date.now() - started} ms`);
-    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'erins password'), (e: Error) => e instanceof LoginError && /Too many/.test(e.message));
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'erins password', NO_ADDRESS), (e: Error) => e instanceof LoginError && /Too many/.test(e.message));
     await setUserPassword(store.db, 'erin@example.org', 'a brand new password');
-    assert.equal((await checkCredentials(store.db, 'erin@example.org', 'a brand new password')).email, 'erin@example.org');
+    assert.equal((await checkCredentials(store.db, 'erin@example.org', 'a brand new password', NO_ADDRESS)).email, 'erin@example.org');
   });
 
   test('the lock lasts LOCK_MS; failures older than the window are forgotten', async () => {
-    const email = 'frank@example.org';
+    const of = { email: 'frank@example.org' };
     const t0 = 1_000_000_000;
-    for (let i = 0; i < MAX_FAILURES - 1; i++) await recordFailure(store.db, email, t0 + i);
-    // One more failure after the window: it starts a new count instead of locking.
-    assert.deepEqual(await recordFailure(store.db, email, t0 + WINDOW_MS + 10), { failures: 1, lockedUntil: null });
-    for (let i = 0; i < MAX_FAILURES - 1; i++) await recordFailure(store.db, email, t0 + WINDOW_MS + 20 + i);
-    const until = await lockedUntil(store.db, email, t0 + WINDOW_MS + 100);
-    assert.ok(until && until > t0 + WINDOW_MS + 100);
-    assert.equal(await lockedUntil(store.db, email, until! + 1), null);
-    assert.equal(until, t0 + WINDOW_MS + 20 + MAX_FAILURES - 2 + LOCK_MS);
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await countAttempt(store.db, of, t0 + i);
+    // One more attempt after the window: it starts a new count instead of locking.
+    assert.deepEqual(await countAttempt(store.db, of, t0 + WINDOW_MS + 10), { failures: 1, lockedUntil: null });
+    let last;
+    for (let i = 0; i < MAX_FAILURES - 1; i++) last = await countAttempt(store.db, of, t0 + WINDOW_MS + 20 + i);
+    const until = t0 + WINDOW_MS + 20 + MAX_FAILURES - 2 + LOCK_MS;
+    // The limit-th attempt is still checked (it may be the right password), and sets the lock.
+    assert.deepEqual(last, { failures: MAX_FAILURES, lockedUntil: until });
+    assert.equal(overLimit(of, last!), false);
+    const refused = await countAttempt(store.db, of, t0 + WINDOW_MS + 100);
+    assert.deepEqual(refused, { failures: MAX_FAILURES + 1, lockedUntil: until }, 'attempts while locked do not move the lock');
+    assert.equal(overLimit(of, refused), true);
+    assert.deepEqual(await countAttempt(store.db, of, until + 1), { failures: 1, lockedUntil: null }, 'after the lock, a fresh count');
     assert.equal(failureDelayMs(1), 250);
     assert.equal(failureDelayMs(100), 2_000);
   });
@@ -110,7 +122,7 @@ describe('log-in and lock-out', () => {
   test('a disabled user cannot log in', async () => {
     await createUser(store.db, { email: 'gina@example.org', role: 'admin', password: 'ginas password' });
     await setUserDisabled(store.db, 'gina@example.org', true);
-    await assert.rejects(checkCredentials(store.db, 'gina@example.org', 'ginas password'), /disabled/);
+    await assert.rejects(checkCredentials(store.db, 'gina@example.org', 'ginas password', NO_ADDRESS), /disabled/);
   });
 });
 
@@ -121,15 +133,29 @@ describe('API tokens', () => {
     const row = await store.db.selectFrom('api_tokens').selectAll().where('id', '=', apiToken.id).executeTakeFirstOrThrow();
     assert.equal(row.token_hash, hashToken(token));
     assert.ok(!JSON.stringify(row).includes(token.slice(4)), 'the secret itself is not stored');
-    const found = await findActiveToken(store.db, token);
-    assert.equal(found?.name, 'rainfall-etl');
-    assert.ok(found?.lastUsedAt, 'last_used_at is set on use');
-    assert.equal(await findActiveToken(store.db, token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))), undefined);
+    const found = await lookUpApiToken(store.db, token);
+    assert.ok('token' in found);
+    assert.equal(found.token.name, 'rainfall-etl');
+    assert.ok(found.token.lastUsedAt, 'last_used_at is set on use');
+    assert.equal(found.token.expiresAt, null, 'no expiry unless asked for');
+    assert.deepEqual(await lookUpApiToken(store.db, token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))), { refused: 'This API token is unknown or revoked. Ask an admin for a new one.' });
     await assert.rejects(createApiToken(store.db, { name: 'rainfall-etl', role: 'viewer', createdBy: null }), /already exists/);
     await revokeApiToken(store.db, apiToken.id);
-    assert.equal(await findActiveToken(store.db, token), undefined);
+    assert.match(((await lookUpApiToken(store.db, token)) as { refused: string }).refused, /unknown or revoked/);
     assert.ok((await listApiTokens(store.db)).find((t) => t.id === apiToken.id)?.revokedAt);
     await assert.rejects(createApiToken(store.db, { name: 'bad name!', role: 'viewer', createdBy: null }), /cannot name a token/);
+  });
+
+  test('a token with an expiry works until then, and is refused afterwards saying so', async () => {
+    const t0 = Date.now();
+    const { token, apiToken } = await createApiToken(store.db, { name: 'quarterly', role: 'viewer', createdBy: null, expiresInDays: 90 }, t0);
+    assert.equal(apiToken.expiresAt, t0 + 90 * 86_400_000);
+    assert.ok('token' in (await lookUpApiToken(store.db, token, apiToken.expiresAt! - 1)));
+    const late = await lookUpApiToken(store.db, token, apiToken.expiresAt!);
+    assert.deepEqual(late, { refused: `This API token ('quarterly') expired on ${new Date(apiToken.expiresAt!).toISOString()}. Ask an admin for a new one.` });
+    for (const bad of [0, -1, 1.5, 3651]) {
+      await assert.rejects(createApiToken(store.db, { name: `bad-${bad}`, role: 'viewer', createdBy: null, expiresInDays: bad }), /whole number of days from 1 to 3650/);
+    }
   });
 });
 
@@ -140,7 +166,7 @@ describe('first admin', () => {
     try {
       const first = await ensureFirstAdmin(fresh.db, { email: 'admin@localhost', password: null });
       assert.ok(first.created && first.generatedPassword && first.generatedPassword.length >= 20);
-      assert.equal((await checkCredentials(fresh.db, 'admin@localhost', first.generatedPassword)).role, 'admin');
+      assert.equal((await checkCredentials(fresh.db, 'admin@localhost', first.generatedPassword, NO_ADDRESS)).role, 'admin');
       assert.deepEqual(await ensureFirstAdmin(fresh.db, { email: 'other@localhost', password: null }), { created: false });
     } finally {
       await fresh.close();

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from 'sluice/store';
-import { setUserDisabled, setUserRole } from '../../web/lib/auth/users';
+import { createApiToken } from '../../web/lib/auth/tokens';
+import { endUserSessions, findUserByEmail, setUserDisabled, setUserPassword, setUserRole } from '../../web/lib/auth/users';
 import { loginCookie, pageOutcome, startWebApp, type WebApp } from './harness';
 
 let app: WebApp;
@@ -100,7 +101,7 @@ describe('roles', () => {
     assert.equal((await pageOutcome(await app.fetch('/admin/tokens', { as: 'admin' }))).outcome, 'ok');
   });
 
-  test('a changed role counts at once, without logging in again', async () => {
+  test('a changed role ends the sessions opened under the old one; a new log-in has the new role', async () => {
     const email = 'promoted@sluice.test';
     const password = 'promoted password';
     await withStore(async (db) => {
@@ -110,7 +111,9 @@ describe('roles', () => {
     const { cookie } = await loginCookie(app.baseUrl, email, password);
     assert.equal((await pageOutcome(await app.fetch('/admin/tokens', { headers: { cookie } }))).outcome, 'forbidden');
     await withStore((db) => setUserRole(db, email, 'admin'));
-    assert.equal((await pageOutcome(await app.fetch('/admin/tokens', { headers: { cookie } }))).outcome, 'ok');
+    await assertRefused(cookie);
+    const { cookie: fresh } = await loginCookie(app.baseUrl, email, password);
+    assert.equal((await pageOutcome(await app.fetch('/admin/tokens', { headers: { cookie: fresh } }))).outcome, 'ok');
   });
 
   test("a disabled user's open session stops working at once", async () => {
@@ -128,21 +131,86 @@ describe('roles', () => {
   });
 });
 
-describe('log-out', () => {
-  test('signing out clears the session cookie', async () => {
-    const { cookie } = await loginCookie(app.baseUrl, app.users.operator.email, app.users.operator.password);
-    const csrf = await fetch(`${app.baseUrl}/api/auth/csrf`, { headers: { cookie } });
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const jar = [cookie, ...csrf.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
-    const res = await fetch(`${app.baseUrl}/api/auth/signout`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
-      body: new URLSearchParams({ csrfToken, json: 'true' }),
-    });
+/** Signs a session out through next-auth's endpoint, as the Log out button does. */
+async function signOut(cookie: string): Promise<Response> {
+  const csrf = await fetch(`${app.baseUrl}/api/auth/csrf`, { headers: { cookie } });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = [cookie, ...csrf.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
+  return fetch(`${app.baseUrl}/api/auth/signout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
+    body: new URLSearchParams({ csrfToken, json: 'true' }),
+  });
+}
+
+/** A replayed session cookie opens nothing: the API says 401, pages send to log in, next-auth knows no session. */
+async function assertRefused(cookie: string): Promise<void> {
+  assert.equal((await app.fetch('/api/openapi.json', { headers: { cookie } })).status, 401);
+  assert.equal((await pageOutcome(await app.fetch('/runs', { headers: { cookie } }))).outcome, 'login');
+  const session = await app.fetch('/api/auth/session', { headers: { cookie } });
+  assert.deepEqual(await session.json(), {}, 'no session for it');
+  assert.ok(session.headers.getSetCookie().some((c) => /session-token=;/.test(c)), 'and the browser is told to drop it');
+}
+
+async function newUser(email: string, password: string, role: 'viewer' | 'operator' = 'viewer'): Promise<void> {
+  await withStore(async (db) => {
+    const { createUser } = await import('../../web/lib/auth/users');
+    await createUser(db, { email, role, password });
+  });
+}
+
+describe('revocable sessions', () => {
+  test('log-out ends this session: a copy of its cookie is refused; the same user elsewhere stays logged in', async () => {
+    await newUser('twodevices@sluice.test', 'two devices pw');
+    const { cookie: laptop } = await loginCookie(app.baseUrl, 'twodevices@sluice.test', 'two devices pw');
+    const { cookie: phone } = await loginCookie(app.baseUrl, 'twodevices@sluice.test', 'two devices pw');
+    const res = await signOut(laptop);
     const cleared = res.headers.getSetCookie().find((c) => /session-token=/.test(c));
     assert.ok(cleared, 'the sign-out answer sets the session cookie');
     assert.match(cleared!, /session-token=;|Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+    await assertRefused(laptop);
+    assert.equal((await app.fetch('/api/openapi.json', { headers: { cookie: phone } })).status, 200, 'the other session is untouched');
+  });
+
+  test('a password change ends every session of the user', async () => {
+    await newUser('changer@sluice.test', 'the old password');
+    const { cookie: one } = await loginCookie(app.baseUrl, 'changer@sluice.test', 'the old password');
+    const { cookie: two } = await loginCookie(app.baseUrl, 'changer@sluice.test', 'the old password');
+    await withStore((db) => setUserPassword(db, 'changer@sluice.test', 'the new password'));
+    await assertRefused(one);
+    await assertRefused(two);
+    const { cookie } = await loginCookie(app.baseUrl, 'changer@sluice.test', 'the new password');
+    assert.equal((await app.fetch('/api/openapi.json', { headers: { cookie } })).status, 200);
+  });
+
+  test('log out everywhere ends every session of the user and no one else', async () => {
+    await newUser('everywhere@sluice.test', 'everywhere pw');
+    const { cookie } = await loginCookie(app.baseUrl, 'everywhere@sluice.test', 'everywhere pw');
+    const other = await app.cookie('viewer');
+    const user = await withStore((db) => findUserByEmail(db, 'everywhere@sluice.test'));
+    await withStore((db) => endUserSessions(db, user!.id));
+    await assertRefused(cookie);
+    assert.equal((await app.fetch('/api/openapi.json', { headers: { cookie: other } })).status, 200);
+  });
+
+  test('a disabled user stays logged out once enabled again: their old cookie is refused', async () => {
+    await newUser('comeback@sluice.test', 'comeback pw');
+    const { cookie } = await loginCookie(app.baseUrl, 'comeback@sluice.test', 'comeback pw');
+    await withStore((db) => setUserDisabled(db, 'comeback@sluice.test', true));
+    await withStore((db) => setUserDisabled(db, 'comeback@sluice.test', false));
+    await assertRefused(cookie);
+  });
+});
+
+describe('API tokens', () => {
+  test('an expired token gets 401 saying it expired', async () => {
+    const day = 86_400_000;
+    const { token, apiToken } = await withStore((db) => createApiToken(db, { name: 'last-quarter', role: 'viewer', createdBy: null, expiresInDays: 1 }, Date.now() - 2 * day));
+    const res = await app.fetch('/api/runs', { token });
+    assert.equal(res.status, 401);
+    const { error } = (await res.json()) as { error: { message: string } };
+    assert.equal(error.message, `This API token ('last-quarter') expired on ${new Date(apiToken.expiresAt!).toISOString()}. Ask an admin for a new one.`);
   });
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openStore } from 'sluice/store';
-import { findUserByEmail, setUserDisabled, type User } from '../../web/lib/auth/users';
+import { createUser, findUserByEmail, setUserDisabled, type User } from '../../web/lib/auth/users';
 import { launchBrowser, pageOutcome, startWebApp, type WebApp } from './harness';
 import { startOidcProvider, type OidcProvider } from './oidc-provider';
 
@@ -28,6 +28,11 @@ before(async () => {
     mallory: { email: 'admin@sluice.test', email_verified: false, name: 'Mallory', groups: ['sluice-admins'] },
     kim: { email: 'kim@example.org', name: 'Kim Keycloak', realm_access: { roles: ['sluice-admins'] } },
     nora: { email: 'nora@example.org', name: 'Nora Nobody', realm_access: { roles: ['offline_access'] } },
+    sam: { email: 'sam@example.org', name: 'Sam', groups: ['sluice-operators'] },
+    // Another account at the provider that was given Sam's address (a reassigned or re-created mailbox).
+    samclone: { email: 'sam@example.org', name: 'Not Sam', groups: ['sluice-admins'] },
+    pat: { email: 'pat@example.org', name: 'Pat Password', groups: ['staff'] },
+    patclone: { email: 'pat@example.org', name: 'Not Pat', groups: ['staff'] },
   });
   const sso = { ...idp.env, OIDC_NAME: SSO_NAME, OIDC_ADMIN_GROUPS: 'sluice-admins', OIDC_OPERATOR_GROUPS: 'sluice-operators , ops' };
   [app, strict, browser] = await Promise.all([
@@ -43,6 +48,16 @@ after(async () => {
   await Promise.all([app?.stop(), strict?.stop()]);
   await idp?.stop();
 });
+
+/** The single sign-on identity a Sluice user is bound to. */
+async function boundIdentity(web: WebApp, email: string): Promise<{ id: number; oidc_issuer: string | null; oidc_subject: string | null } | undefined> {
+  const store = await openStore(web.storeUrl);
+  try {
+    return await store.db.selectFrom('users').select(['id', 'oidc_issuer', 'oidc_subject']).where('email', '=', email).executeTakeFirst();
+  } finally {
+    await store.close();
+  }
+}
 
 async function storedUser(web: WebApp, email: string): Promise<User | undefined> {
   const store = await openStore(web.storeUrl);
@@ -199,6 +214,53 @@ describe('single sign-on with a groups claim', () => {
       await store.close();
     }
     await assertRefused(app, 'otto', 'This account is disabled. Ask an admin to enable it.');
+  });
+});
+
+describe("single sign-on bound to the provider's subject", () => {
+  const OTHER_IDENTITY = 'The Sluice account with this email belongs to another single sign-on identity';
+
+  test('the first log-in binds the user to issuer and subject; another subject with the same email is refused', async () => {
+    await withContext(async (_context, page) => {
+      await ssoLogin(page, app, 'sam');
+      assert.equal(await shownRole(page, app), 'operator');
+    });
+    const bound = await boundIdentity(app, 'sam@example.org');
+    assert.equal(bound?.oidc_issuer, idp.issuer);
+    assert.equal(bound?.oidc_subject, 'sam');
+    await assertRefused(app, 'samclone', OTHER_IDENTITY);
+    assert.equal((await storedUser(app, 'sam@example.org'))?.role, 'operator', 'the account is untouched (not made admin)');
+  });
+
+  test('an existing user without a subject (added with a password) is bound at their next single sign-on', async () => {
+    const store = await openStore(app.storeUrl);
+    try {
+      await createUser(store.db, { email: 'pat@example.org', role: 'viewer', password: 'pats own password' });
+    } finally {
+      await store.close();
+    }
+    assert.equal((await boundIdentity(app, 'pat@example.org'))?.oidc_subject, null);
+    await withContext(async (_context, page) => {
+      await ssoLogin(page, app, 'pat');
+      assert.equal(await shownRole(page, app), 'viewer');
+    });
+    assert.equal((await boundIdentity(app, 'pat@example.org'))?.oidc_subject, 'pat');
+    await assertRefused(app, 'patclone', OTHER_IDENTITY);
+  });
+
+  test('a bound user whose address changes at the provider keeps their account, under the new address', async () => {
+    const before = await boundIdentity(app, 'sam@example.org');
+    idp.accounts.sam.email = 'samuel@example.org';
+    try {
+      await withContext(async (_context, page) => {
+        await ssoLogin(page, app, 'sam');
+        assert.equal(await shownRole(page, app), 'operator');
+      });
+    } finally {
+      idp.accounts.sam.email = 'sam@example.org';
+    }
+    assert.equal((await boundIdentity(app, 'samuel@example.org'))?.id, before?.id);
+    assert.equal(await storedUser(app, 'sam@example.org'), undefined);
   });
 });
 

@@ -43,6 +43,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {user.role}
               </span>
               <LogoutButton className="small" />
+              <LogoutButton className="small" everywhere />
             </div>
           )}
         </header>

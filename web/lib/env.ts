@@ -54,6 +54,11 @@ export interface Env {
   notifierEnabled: boolean;
   /** How long log lines and other per-run data are kept (SLUICE_RETENTION; default: the namespace's retention). */
   retention: RetentionSetting;
+  /**
+   * How many reverse proxies in front of Sluice append to X-Forwarded-For (SLUICE_TRUST_PROXY); 0: none,
+   * the client's address is the socket's and a client-sent X-Forwarded-For is ignored (client-address.ts).
+   */
+  trustedProxies: number;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -100,6 +105,12 @@ const schema = z.object({
       .refine((url) => /^\/?$|^\/temporal\/?$/.test(new URL(url).pathname) && !new URL(url).search, {
         error: `must be the UI server's address with no path (or ending in ${TEMPORAL_WEB_PATH}), e.g. http://temporal-ui:8080; the UI server itself must be started with the public path ${TEMPORAL_WEB_PATH}`,
       })
+      .optional(),
+  ),
+  SLUICE_TRUST_PROXY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(true|false|\d{1,2})$/, 'must be the number of reverse proxies in front of Sluice (e.g. 1), true (one) or false (none)')
       .optional(),
   ),
   SLUICE_NOTIFIER: z.enum(['on', 'off'], { error: 'must be on (this web app sends notifications) or off' }).default('on'),
@@ -205,6 +216,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     notifications,
     notifierEnabled: v.SLUICE_NOTIFIER === 'on',
     retention,
+    trustedProxies: v.SLUICE_TRUST_PROXY === 'true' ? 1 : v.SLUICE_TRUST_PROXY === 'false' || !v.SLUICE_TRUST_PROXY ? 0 : Number(v.SLUICE_TRUST_PROXY),
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };

@@ -49,6 +49,26 @@ export interface UsersTable {
   created_at: number;
   /** Set when an admin disables the user; a disabled user cannot log in. */
   disabled_at: number | null;
+  /** Added by 0008: sessions issued under an older version are refused (log out everywhere, password or role change). */
+  session_version: Generated<number>;
+  /** Added by 0008: the single sign-on identity (issuer and `sub`) this user is bound to; null until their first SSO log-in. */
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+}
+
+/** Added by 0008: single sessions logged out before their cookie expired; a row goes once `expires_at` has passed. */
+export interface RevokedSessionsTable {
+  session_id: string;
+  user_id: number;
+  expires_at: number;
+}
+
+/** Added by 0008: failed log-ins per client address (all emails together), for the per-address limit. */
+export interface LoginFailuresByAddressTable {
+  address: string;
+  failures: number;
+  locked_until: number | null;
+  updated_at: number;
 }
 
 /** Failed logins per email, for lock-out; one row per email. */
@@ -71,6 +91,8 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Added by 0008: after this time (epoch ms) the token is refused; null: it does not expire. */
+  expires_at: number | null;
 }
 
 /** A notification rule: declared in code next to a flow or deployment (source 'code'), or added by an admin. */
@@ -160,6 +182,8 @@ export interface Database {
   flows: FlowsTable;
   users: UsersTable;
   login_failures: LoginFailuresTable;
+  login_failures_by_address: LoginFailuresByAddressTable;
+  revoked_sessions: RevokedSessionsTable;
   api_tokens: ApiTokensTable;
   notification_rules: NotificationRulesTable;
   notification_channels: NotificationChannelsTable;

@@ -91,6 +91,7 @@ const WORDS: Record<SweptTable, string> = {
   notification_events: 'notification events',
   notification_deliveries: 'notifications',
   login_failures: 'login-failure rows',
+  login_failures_by_address: 'login-failure rows by address',
   retention_sweeps: 'sweep records',
 };
 

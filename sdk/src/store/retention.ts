@@ -1,6 +1,6 @@
 /**
  * Retention: deletes per-run data older than a cutoff — log lines, the notification outbox (events and
- * finished deliveries), old login-failure rows and old sweep records — in small batches, so writers never
+ * finished deliveries), old login-failure rows (per email and per address) and old sweep records — in small batches, so writers never
  * wait long: each batch is one short DELETE of at most `batchSize` rows (its own transaction), and the sweep
  * pauses between batches. Any number of processes may sweep the same store at once: on PostgreSQL a batch
  * skips rows another sweep has locked (FOR UPDATE SKIP LOCKED), SQLite runs one write at a time anyway.
@@ -15,7 +15,9 @@ import type { StoreDialect } from './migrations/columns';
 import { StoreQueryError } from './errors';
 
 /** The tables a sweep deletes from, in the order it sweeps them. */
-export const SWEPT_TABLES = ['logs', 'notification_events', 'notification_deliveries', 'login_failures', 'retention_sweeps'] as const;
+export const SWEPT_TABLES = [
+  'logs', 'notification_events', 'notification_deliveries', 'login_failures', 'login_failures_by_address', 'retention_sweeps',
+] as const;
 export type SweptTable = (typeof SWEPT_TABLES)[number];
 
 export interface SweepOptions {
@@ -62,10 +64,11 @@ const RULES: Record<SweptTable, SweepRule> = {
   },
   // Only finished messages (sent, or failed for good); one still retrying is the outbox at work.
   notification_deliveries: { key: 'id', time: 'updated_at', keep: () => sql`status in ('pending', 'retrying')` },
-  // Old rows of the lock-out table as it is today (web/lib/auth/lockout.ts): one row per email, counting
+  // The lock-out tables (web/lib/auth/lockout.ts): one row per email and one per client address, counting
   // failures within a 15-minute window; a row not touched for the retention period counts for nothing,
   // unless it still holds a lock (never, with a 15-minute lock, but a lock must not be lifted by a sweep).
   login_failures: { key: 'email', time: 'updated_at', keep: (cutoff) => sql`locked_until is not null and locked_until >= ${cutoff}` },
+  login_failures_by_address: { key: 'address', time: 'updated_at', keep: (cutoff) => sql`locked_until is not null and locked_until >= ${cutoff}` },
   retention_sweeps: { key: 'id', time: 'finished_at' },
 };
 

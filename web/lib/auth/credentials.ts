@@ -1,8 +1,8 @@
 /**
- * Checks an email and password for the log-in form, with lock-out. Returns the user, or throws
+ * Checks an email and password for the log-in form, with lock-out (lockout.ts). Returns the user, or throws
  * LoginError whose message the log-in page shows as it is (it never tells whether the email exists).
  */
-import { clearFailures, failureDelayMs, lockedMessage, lockedUntil, recordFailure } from './lockout';
+import { countAttempt, countSuccess, failureDelayMs, lockedMessage, LOCK_MS, overLimit } from './lockout';
 import { decoyHash, verifyPassword } from './passwords';
 import { passwordHashOf, type AuthDb, type User } from './users';
 
@@ -14,23 +14,35 @@ export const WRONG_CREDENTIALS = 'Wrong email or password.';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function checkCredentials(db: AuthDb, rawEmail: string, password: string): Promise<User> {
+export interface CredentialsContext {
+  /** The client's address (client-address.ts), for the per-address limit; null: not known, not limited. */
+  address: string | null;
+  /** The password check; tests pass a counting wrapper to see how many attempts reach it. */
+  verify?: typeof verifyPassword;
+}
+
+export async function checkCredentials(db: AuthDb, rawEmail: string, password: string, context: CredentialsContext): Promise<User> {
   const email = rawEmail.trim().toLowerCase();
   if (!email || !password) throw new LoginError('Enter your email and password.');
+  const { address, verify = verifyPassword } = context;
   const now = Date.now();
-  const until = await lockedUntil(db, email, now);
-  if (until) throw new LoginError(lockedMessage(until, now));
+  // Counted first (lockout.ts): an attempt past a limit never reaches the password check.
+  if (address !== null) {
+    const fromAddress = await countAttempt(db, { address }, now);
+    if (overLimit({ address }, fromAddress)) throw new LoginError(lockedMessage(fromAddress.lockedUntil ?? now + LOCK_MS, now, 'address'));
+  }
+  const attempt = await countAttempt(db, { email }, now);
+  if (overLimit({ email }, attempt)) throw new LoginError(lockedMessage(attempt.lockedUntil ?? now + LOCK_MS, now));
 
   const found = await passwordHashOf(db, email);
   // Hash even for unknown emails so the answer takes as long either way.
-  const ok = await verifyPassword(password, found?.hash ?? (await decoyHash()));
+  const ok = await verify(password, found?.hash ?? (await decoyHash()));
   if (ok && found && found.user.disabledAt === null) {
-    await clearFailures(db, email);
+    await countSuccess(db, email, address);
     return found.user;
   }
-  const failure = await recordFailure(db, email, now);
-  await sleep(failureDelayMs(failure.failures));
-  if (failure.lockedUntil) throw new LoginError(lockedMessage(failure.lockedUntil, now));
+  await sleep(failureDelayMs(attempt.failures));
+  if (attempt.lockedUntil) throw new LoginError(lockedMessage(attempt.lockedUntil, now));
   if (ok && found?.user.disabledAt !== null) throw new LoginError('This account is disabled. Ask an admin to enable it.');
   throw new LoginError(WRONG_CREDENTIALS);
 }

@@ -1,7 +1,8 @@
 /**
  * The server-side checks every page, server action and route handler makes: is there a session (or an
- * API token), and does its role allow this? The role is read from the store on every check, so a changed
- * role or a disabled user takes effect at once, not when the session cookie expires.
+ * API token), and does its role allow this? The session and the role are checked against the store on
+ * every request, so a log-out, a changed role or a disabled user takes effect at once, not when the
+ * session cookie expires.
  */
 import 'server-only';
 import { getServerSession } from 'next-auth';
@@ -10,9 +11,8 @@ import { headers } from 'next/headers';
 import { getStore } from '../sluice.server';
 import { apiError } from './api-error';
 import { getAuthOptions } from './options';
-import { hasRole, ROLE_CAN, type Role } from './roles';
-import { findActiveToken } from './tokens';
-import { findUserById } from './users';
+import { hasRole, isRole, ROLE_CAN, type Role } from './roles';
+import { lookUpApiToken } from './tokens';
 
 export type { Role } from './roles';
 
@@ -47,15 +47,16 @@ function refusal(user: SessionUser, minRole: Role): string {
   return `This needs the ${minRole} role (to ${ROLE_CAN[minRole]}); ${user.kind === 'token' ? 'this token' : 'you'} ${user.kind === 'token' ? 'has' : 'have'} the ${user.role} role. Ask an admin.`;
 }
 
-/** The logged-in user of this request, or null. Does not redirect: for layouts and the log-in page. */
+/**
+ * The logged-in user of this request, or null. Does not redirect: for layouts and the log-in page. The
+ * session's role and status were read from the store by this very call (options.ts → sessions.ts), so a
+ * revoked session, a disabled user or a changed role counts at once.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(getAuthOptions());
-  const id = Number((session?.user as { id?: string } | undefined)?.id);
-  if (!session || !Number.isSafeInteger(id)) return null;
-  const store = await getStore();
-  const user = await findUserById(store.db, id);
-  if (!user || user.disabledAt !== null) return null;
-  return { id: String(user.id), email: user.email, name: user.name, role: user.role, kind: 'user', startedBy: `user:${user.email}` };
+  const user = session?.user as { id?: string; email?: string; name?: string | null; role?: string } | undefined;
+  if (!user?.id || !user.email || !isRole(user.role)) return null;
+  return { id: user.id, email: user.email, name: user.name ?? null, role: user.role, kind: 'user', startedBy: `user:${user.email}` };
 }
 
 /**
@@ -103,8 +104,9 @@ export async function authorizeRequest(req: Request, minRole: Role): Promise<Ses
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) return apiError('unauthorized', 'The Authorization header must be "Bearer <token>", with a token an admin created (it starts with slc_).');
     const store = await getStore();
-    const token = await findActiveToken(store.db, match[1]);
-    if (!token) return apiError('unauthorized', 'This API token is unknown or revoked. Ask an admin for a new one.');
+    const found = await lookUpApiToken(store.db, match[1]);
+    if ('refused' in found) return apiError('unauthorized', found.refused);
+    const { token } = found;
     caller = { id: `token:${token.id}`, email: '', name: token.name, role: token.role, kind: 'token', startedBy: `token:${token.name}` };
   } else {
     caller = await currentUser();

@@ -1,40 +1,75 @@
 /**
- * Slows and then locks out password guessing, per email: each failure delays the answer a little more,
- * and after MAX_FAILURES failures within WINDOW_MS the email is refused for LOCK_MS, even with the right
- * password. Counted in the store, so it holds across restarts and several web app instances.
+ * Slows and then locks out password guessing, per email and per client address. Every attempt is counted
+ * BEFORE its password is checked, by one atomic statement (INSERT … ON CONFLICT DO UPDATE … RETURNING, on
+ * SQLite and PostgreSQL alike): each attempt gets its own number, so however many arrive at once, at most
+ * MAX_FAILURES of them per email reach the password check within WINDOW_MS; the rest are refused for
+ * LOCK_MS, even with the right password. A successful log-in forgets its email's failures and gives its
+ * address its attempt back. Counted in the store, so it holds across restarts and several web app instances.
  */
+import { sql } from 'kysely';
 import type { AuthDb } from './users';
 
+/** Attempts per email within WINDOW_MS that reach the password check. */
 export const MAX_FAILURES = 5;
+/** Failed attempts per client address (all emails together) within WINDOW_MS: password spraying. */
+export const ADDRESS_MAX_FAILURES = 30;
 export const WINDOW_MS = 15 * 60_000;
 export const LOCK_MS = 15 * 60_000;
 
-/** Until when (epoch ms) the email is locked out, or null. */
-export async function lockedUntil(db: AuthDb, email: string, now = Date.now()): Promise<number | null> {
-  const row = await db.selectFrom('login_failures').select('locked_until').where('email', '=', email).executeTakeFirst();
-  const until = row?.locked_until == null ? null : Number(row.locked_until);
-  return until !== null && until > now ? until : null;
+/** What is counted: an email (login_failures) or a client address (login_failures_by_address). */
+export type Counted = { email: string } | { address: string };
+
+export interface Attempt {
+  /** This attempt's number within the window, itself included. */
+  failures: number;
+  /** Set once the limit is reached: until when (epoch ms) attempts are refused. */
+  lockedUntil: number | null;
 }
 
-/** Counts one failed log-in; returns the failures in the current window and the lock, if this one set it. */
-export async function recordFailure(
-  db: AuthDb,
-  email: string,
-  now = Date.now(),
-): Promise<{ failures: number; lockedUntil: number | null }> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('login_failures').selectAll().where('email', '=', email).executeTakeFirst();
-    // Failures older than the window (or from before an expired lock) no longer count.
-    const stale = !row || Number(row.updated_at) < now - WINDOW_MS || (row.locked_until != null && Number(row.locked_until) <= now);
-    const failures = stale ? 1 : Number(row.failures) + 1;
-    const locked = failures >= MAX_FAILURES ? now + LOCK_MS : null;
-    await trx
-      .insertInto('login_failures')
-      .values({ email, failures, locked_until: locked, updated_at: now })
-      .onConflict((oc) => oc.column('email').doUpdateSet({ failures, locked_until: locked, updated_at: now }))
-      .execute();
-    return { failures, lockedUntil: locked };
-  });
+function counter(of: Counted) {
+  return 'email' in of
+    ? { table: 'login_failures', column: 'email', key: of.email, max: MAX_FAILURES }
+    : { table: 'login_failures_by_address', column: 'address', key: of.address, max: ADDRESS_MAX_FAILURES };
+}
+
+/** Counts one attempt, atomically; returns its number in the window and the lock, if any. */
+export async function countAttempt(db: AuthDb, of: Counted, now = Date.now()): Promise<Attempt> {
+  const { table, column, key, max } = counter(of);
+  const t = sql.table(table);
+  // Failures older than the window, or from before a lock that has expired, no longer count.
+  const stale = sql`(${t}.updated_at < ${now - WINDOW_MS} or (${t}.locked_until is not null and ${t}.locked_until <= ${now}))`;
+  const lock = sql`cast(${now + LOCK_MS} as bigint)`;
+  const { rows } = await sql<{ failures: number; locked_until: number | null }>`
+    insert into ${t} (${sql.ref(column)}, failures, locked_until, updated_at)
+    values (${key}, 1, ${max <= 1 ? lock : null}, ${now})
+    on conflict (${sql.ref(column)}) do update set
+      failures = case when ${stale} then 1 else ${t}.failures + 1 end,
+      locked_until = case
+        when ${stale} then ${max <= 1 ? lock : null}
+        when ${t}.locked_until is not null then ${t}.locked_until
+        when ${t}.failures + 1 >= ${max} then ${lock}
+        else null end,
+      updated_at = ${now}
+    returning failures, locked_until`.execute(db);
+  const row = rows[0]!;
+  return { failures: Number(row.failures), lockedUntil: row.locked_until === null ? null : Number(row.locked_until) };
+}
+
+/** True when this attempt is past its limit: refuse it without checking the password. */
+export function overLimit(of: Counted, attempt: Attempt): boolean {
+  return attempt.failures > counter(of).max;
+}
+
+/** After a successful log-in: its email starts afresh; its address gets back the attempt counted for it. */
+export async function countSuccess(db: AuthDb, email: string, address: string | null): Promise<void> {
+  await clearFailures(db, email);
+  if (address === null) return;
+  await db
+    .updateTable('login_failures_by_address')
+    .set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('address', '=', address)
+    .where('failures', '>', 0)
+    .execute();
 }
 
 export async function clearFailures(db: AuthDb, email: string): Promise<void> {
@@ -47,7 +82,10 @@ export function failureDelayMs(failures: number): number {
 }
 
 /** "Too many failed log-ins…" in words, with the minutes left. */
-export function lockedMessage(until: number, now = Date.now()): string {
+export function lockedMessage(until: number, now = Date.now(), of: 'email' | 'address' = 'email'): string {
   const minutes = Math.max(1, Math.ceil((until - now) / 60_000));
-  return `Too many failed log-ins for this email. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset your password.`;
+  const wait = `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return of === 'email'
+    ? `Too many failed log-ins for this email. ${wait}, or ask an admin to reset your password.`
+    : `Too many failed log-ins from your network address. ${wait}.`;
 }

@@ -6,6 +6,9 @@ const MESSAGES = {
   SsoNoEmail: 'Your identity provider sent no email address; Sluice needs one. Ask your admin to add the email scope.',
   SsoEmailUnverified: 'Your identity provider says your email address is not verified. Verify it there, then log in again.',
   SsoNoGroup: 'Your account is in none of the groups allowed into Sluice. Ask an admin.',
+  SsoOtherIdentity:
+    'The Sluice account with this email belongs to another single sign-on identity, so this log-in cannot open it. Ask an admin (they can tell who the account is bound to).',
+  SsoEmailTaken: 'Your identity provider gave you an email address that another Sluice user already has. Ask an admin.',
   Disabled: 'This account is disabled. Ask an admin to enable it.',
   OAuthSignin: 'Could not reach the single sign-on provider. Try again, or log in with your email and password.',
   OAuthCallback: 'The single sign-on provider answered with an error. Try again.',

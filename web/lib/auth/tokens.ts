@@ -1,7 +1,8 @@
 /**
  * API tokens for programs (a team's Python scripts): `Authorization: Bearer slc_…`. Created by admins,
  * shown once, stored only as a SHA-256 hash (a token is 256 random bits, so a fast hash is enough —
- * unlike passwords, it cannot be guessed from a dictionary), revocable, `last_used_at` kept.
+ * unlike passwords, it cannot be guessed from a dictionary), revocable, optionally expiring after a number
+ * of days, `last_used_at` kept.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { checkRole, UserError, type AuthDb } from './users';
@@ -21,7 +22,13 @@ export interface ApiToken {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** From then on (epoch ms) the token is refused; null: it does not expire. */
+  expiresAt: number | null;
 }
+
+/** Longest expiry a token can be given, in days (ten years); no expiry at all is also possible. */
+export const MAX_EXPIRY_DAYS = 3650;
+const DAY_MS = 86_400_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -29,6 +36,7 @@ export function hashToken(token: string): string {
 
 function toToken(row: {
   id: number; name: string; role: string; created_by: number | null; created_at: number; last_used_at: number | null; revoked_at: number | null;
+  expires_at: number | null;
 }): ApiToken {
   return {
     id: Number(row.id),
@@ -38,46 +46,63 @@ function toToken(row: {
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
   };
 }
 
 /**
- * Creates a token; the returned `token` is the only time its secret exists in clear.
+ * Creates a token; the returned `token` is the only time its secret exists in clear. With `expiresInDays`
+ * it is refused from that many days on (1 to MAX_EXPIRY_DAYS); without, it lasts until revoked.
  *
- * @example const { token } = await createApiToken(store.db, { name: 'rainfall-etl', role: 'operator', createdBy: admin.id });
+ * @example const { token } = await createApiToken(store.db, { name: 'rainfall-etl', role: 'operator', createdBy: admin.id, expiresInDays: 90 });
  */
 export async function createApiToken(
   db: AuthDb,
-  input: { name: string; role: Role; createdBy: number | null },
+  input: { name: string; role: Role; createdBy: number | null; expiresInDays?: number | null },
+  now = Date.now(),
 ): Promise<{ token: string; apiToken: ApiToken }> {
   const name = input.name.trim();
   if (!NAME.test(name)) {
     throw new UserError(`'${input.name}' cannot name a token: use 1–64 letters, digits, dots, dashes or underscores, e.g. rainfall-etl.`);
   }
   const role = checkRole(input.role);
+  const days = input.expiresInDays ?? null;
+  if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRY_DAYS)) {
+    throw new UserError(`'${days}' cannot be a token's expiry: give a whole number of days from 1 to ${MAX_EXPIRY_DAYS}, or none for a token that does not expire.`);
+  }
   const clash = await db.selectFrom('api_tokens').select('id').where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
   // Runs started by a token say `token:<name>`, so two live tokens must not share one.
   if (clash) throw new UserError(`A token named '${name}' already exists: revoke it first or pick another name.`);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   await db
     .insertInto('api_tokens')
-    .values({ name, token_hash: hashToken(token), role, created_by: input.createdBy, created_at: Date.now(), last_used_at: null, revoked_at: null })
+    .values({
+      name, token_hash: hashToken(token), role, created_by: input.createdBy, created_at: now, last_used_at: null, revoked_at: null,
+      expires_at: days === null ? null : now + days * DAY_MS,
+    })
     .execute();
   const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();
   return { token, apiToken: toToken(row) };
 }
 
-/** The live token a bearer secret belongs to (and notes its use), or undefined when unknown or revoked. */
-export async function findActiveToken(db: AuthDb, token: string, now = Date.now()): Promise<ApiToken | undefined> {
-  if (!TOKEN_SHAPE.test(token)) return undefined;
+/**
+ * The token a bearer secret belongs to (and notes its use), or why it is refused, in words for the caller:
+ * unknown, revoked or expired.
+ */
+export async function lookUpApiToken(db: AuthDb, token: string, now = Date.now()): Promise<{ token: ApiToken } | { refused: string }> {
+  const unknown = { refused: 'This API token is unknown or revoked. Ask an admin for a new one.' };
+  if (!TOKEN_SHAPE.test(token)) return unknown;
   const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
-  if (!row || row.revoked_at !== null) return undefined;
+  if (!row || row.revoked_at !== null) return unknown;
   const found = toToken(row);
+  if (found.expiresAt !== null && found.expiresAt <= now) {
+    return { refused: `This API token ('${found.name}') expired on ${new Date(found.expiresAt).toISOString()}. Ask an admin for a new one.` };
+  }
   if (found.lastUsedAt === null || now - found.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', found.id).execute();
     found.lastUsedAt = now;
   }
-  return found;
+  return { token: found };
 }
 
 export async function listApiTokens(db: AuthDb): Promise<ApiToken[]> {

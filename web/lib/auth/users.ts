@@ -2,7 +2,7 @@
  * Users in Sluice's store: create, find, change role or password, disable. Shared by the web app (log-in,
  * admin pages) and the `npm run user` command, so it takes the Kysely instance and imports nothing of Next.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from 'sluice/store';
 import { hashPassword, NO_PASSWORD } from './passwords';
 import { isRole, ROLES, type Role } from './roles';
@@ -41,7 +41,8 @@ export function checkRole(role: string): Role {
 }
 
 
-function toUser(row: { id: number; email: string; name: string | null; role: string; created_at: number; disabled_at: number | null; password_hash: string }): User {
+/** A users row as a User (for queries that select more than this module's, like the session check). */
+export function userFromRow(row: { id: number; email: string; name: string | null; role: string; created_at: number; disabled_at: number | null; password_hash: string }): User {
   return {
     id: Number(row.id),
     email: row.email,
@@ -55,24 +56,18 @@ function toUser(row: { id: number; email: string; name: string | null; role: str
 
 export async function findUserByEmail(db: AuthDb, email: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
-  return row && toUser(row);
+  return row && userFromRow(row);
 }
 
 /** The stored password hash of an email, for log-in only. */
 export async function passwordHashOf(db: AuthDb, email: string): Promise<{ user: User; hash: string } | undefined> {
   const row = await db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
-  return row && { user: toUser(row), hash: row.password_hash };
-}
-
-export async function findUserById(db: AuthDb, id: number): Promise<User | undefined> {
-  if (!Number.isSafeInteger(id)) return undefined;
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toUser(row);
+  return row && { user: userFromRow(row), hash: row.password_hash };
 }
 
 export async function listUsers(db: AuthDb): Promise<User[]> {
   const rows = await db.selectFrom('users').selectAll().orderBy('email').execute();
-  return rows.map(toUser);
+  return rows.map(userFromRow);
 }
 
 export async function countUsers(db: AuthDb): Promise<number> {
@@ -114,15 +109,31 @@ async function existing(db: AuthDb, email: string): Promise<User> {
   return user;
 }
 
+/**
+ * The `session_version` one higher, for an update's `set`: every session cookie issued before (they carry
+ * the version they were issued under) is refused from the next request on. See sessions.ts.
+ *
+ * @example await db.updateTable('users').set(endingSessions).where('id', '=', id).execute();
+ */
+export const endingSessions = (eb: ExpressionBuilder<Database, 'users'>) => ({ session_version: eb('session_version', '+', 1) });
+
+/** Ends every session of a user ("log out everywhere"): on every device, at their next request. */
+export async function endUserSessions(db: AuthDb, id: number): Promise<void> {
+  await db.updateTable('users').set(endingSessions).where('id', '=', id).execute();
+}
+
+/** Changes a user's role; a real change ends their sessions (whatever a page showed under the old role is stale). */
 export async function setUserRole(db: AuthDb, email: string, role: Role): Promise<User> {
   const user = await existing(db, email);
-  await db.updateTable('users').set({ role: checkRole(role) }).where('id', '=', user.id).execute();
+  if (user.role === checkRole(role)) return user;
+  await db.updateTable('users').set(endingSessions).set({ role }).where('id', '=', user.id).execute();
   return { ...user, role };
 }
 
+/** Sets a user's password and ends their sessions (a leaked password's sessions must not outlive it). */
 export async function setUserPassword(db: AuthDb, email: string, password: string): Promise<User> {
   const user = await existing(db, email);
-  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
+  await db.updateTable('users').set(endingSessions).set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
   // A new password is a fresh start: forget earlier failed log-ins.
   await db.deleteFrom('login_failures').where('email', '=', user.email).execute();
   return { ...user, hasPassword: true };
@@ -138,7 +149,9 @@ export async function setUserName(db: AuthDb, email: string, name: string | null
 export async function setUserDisabled(db: AuthDb, email: string, disabled: boolean): Promise<User> {
   const user = await existing(db, email);
   const disabledAt = disabled ? (user.disabledAt ?? Date.now()) : null;
-  await db.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', user.id).execute();
+  // Disabling ends their sessions for good: enabling again does not bring the old cookies back.
+  const update = db.updateTable('users').set({ disabled_at: disabledAt });
+  await (disabled ? update.set(endingSessions) : update).where('id', '=', user.id).execute();
   return { ...user, disabledAt };
 }
 

@@ -11,6 +11,7 @@ import { flowCatalogByQueueMigration } from './0004-flow-catalog-by-queue';
 import { notificationsMigration } from './0005-notifications';
 import { flowRunTimeoutMigration } from './0006-flow-run-timeout';
 import { retentionMigration } from './0007-retention';
+import { sessionsAndSignInMigration } from './0008-sessions-and-sign-in';
 
 export type { StoreDialect } from './columns';
 
@@ -23,5 +24,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0005-notifications': notificationsMigration(dialect),
     '0006-flow-run-timeout': flowRunTimeoutMigration(),
     '0007-retention': retentionMigration(dialect),
+    '0008-sessions-and-sign-in': sessionsAndSignInMigration(),
   };
 }

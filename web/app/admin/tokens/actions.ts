@@ -1,12 +1,12 @@
 'use server';
-// Admin-only API token management: create (the secret is returned once, never stored) and revoke.
+// Admin-only API token management: create (the secret is returned once, never stored; optionally expiring) and revoke.
 import { z } from 'zod';
 import { ROLES } from '@/lib/auth/roles';
-import { createApiToken, revokeApiToken } from '@/lib/auth/tokens';
+import { createApiToken, MAX_EXPIRY_DAYS, revokeApiToken } from '@/lib/auth/tokens';
 import { UserError } from '@/lib/auth/users';
 import { getStore } from '@/lib/sluice.server';
 import { asAdmin } from '../as-admin';
-import { invalidForm, type FormState } from '../form-state';
+import { invalidForm, typedValues, type FormState } from '../form-state';
 
 const createSchema = z.object({
   name: z
@@ -14,6 +14,13 @@ const createSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Use 1–64 letters, digits, dots, dashes or underscores, e.g. rainfall-etl.'),
   role: z.enum(ROLES, { error: `Pick a role: ${ROLES.join(', ')}.` }),
+  // Empty: the token does not expire.
+  expiresInDays: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? Number(v) : null))
+    .refine((v) => v === null || (Number.isInteger(v) && v >= 1 && v <= MAX_EXPIRY_DAYS), `Give a whole number of days from 1 to ${MAX_EXPIRY_DAYS}, or leave it empty.`),
 });
 
 export async function createToken(_prev: FormState, form: FormData): Promise<FormState> {
@@ -24,11 +31,12 @@ export async function createToken(_prev: FormState, form: FormData): Promise<For
     try {
       created = await createApiToken((await getStore()).db, { ...parsed.data, createdBy: Number(me.id) });
     } catch (err) {
-      if (err instanceof UserError) return { error: err.message, values: parsed.data };
+      if (err instanceof UserError) return { error: err.message, values: typedValues(form) };
       throw err;
     }
     const { token, apiToken } = created;
-    return { ok: `Created token '${apiToken.name}' (${apiToken.role}). Copy it now: it is not shown again.`, token };
+    const expiry = apiToken.expiresAt === null ? 'it does not expire' : `it expires on ${new Date(apiToken.expiresAt).toISOString().slice(0, 10)}`;
+    return { ok: `Created token '${apiToken.name}' (${apiToken.role}; ${expiry}). Copy it now: it is not shown again.`, token };
   });
 }
 

@@ -1,4 +1,4 @@
-// API tokens for programs (admins only): create one (its secret shown once), see when each was last used, revoke.
+// API tokens for programs (admins only): create one (its secret shown once, optionally expiring), see when each was last used and expires, revoke.
 import { requireUser } from '@/lib/auth/guard';
 import { listApiTokens } from '@/lib/auth/tokens';
 import { listUsers } from '@/lib/auth/users';
@@ -15,6 +15,7 @@ export default async function TokensPage() {
   const { db } = await getStore();
   const [tokens, users] = await Promise.all([listApiTokens(db), listUsers(db)]);
   const emails = new Map(users.map((u) => [u.id, u.email]));
+  const now = Date.now();
   return (
     <AdminFrame
       title="API tokens"
@@ -38,6 +39,7 @@ export default async function TokensPage() {
               <th>Role</th>
               <th>Created</th>
               <th>Last used</th>
+              <th>Expires</th>
               <th>Status</th>
             </tr>
           </thead>
@@ -51,9 +53,12 @@ export default async function TokensPage() {
                   <div className="muted">by {t.createdBy === null ? 'the command line' : (emails.get(t.createdBy) ?? 'a deleted user')}</div>
                 </td>
                 <td>{adminDate(t.lastUsedAt)}</td>
+                <td>{t.expiresAt === null ? 'never' : adminDate(t.expiresAt)}</td>
                 <td>
                   {t.revokedAt ? (
                     <span className="badge tone-muted">revoked {adminDate(t.revokedAt)}</span>
+                  ) : t.expiresAt !== null && t.expiresAt <= now ? (
+                    <span className="badge tone-muted">expired</span>
                   ) : (
                     <>
                       <span className="badge tone-ok">active</span> <RevokeForm id={t.id} name={t.name} />

@@ -21,6 +21,21 @@ export function CreateTokenForm() {
           <RoleOptions />
         </select>
       </div>
+      <div className="field">
+        <label htmlFor="token-expiry">Expires after (days)</label>
+        <input
+          id="token-expiry"
+          name="expiresInDays"
+          type="number"
+          min={1}
+          step={1}
+          placeholder="never"
+          defaultValue={state.values?.expiresInDays ?? ''}
+          aria-invalid={!!state.fieldErrors?.expiresInDays}
+        />
+        <span className="help">Empty: until revoked.</span>
+        <FieldError state={state} name="expiresInDays" />
+      </div>
       <AddFormEnd label="Create token" pending={pending} state={state}>
         {state.token && (
           <code className={styles.secret} data-testid="new-token">

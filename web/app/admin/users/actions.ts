@@ -7,6 +7,7 @@ import { ROLES } from '@/lib/auth/roles';
 import {
   countActiveAdmins,
   createUser,
+  endUserSessions,
   findUserByEmail,
   setUserDisabled,
   setUserPassword,
@@ -85,5 +86,17 @@ export async function setDisabled(_prev: FormState, form: FormData): Promise<For
     if (disable && (await wouldLoseLastAdmin(parsed.data.email))) return { error: `${parsed.data.email} is the last admin: make someone else admin first.` };
     const user = await setUserDisabled((await getStore()).db, parsed.data.email, disable);
     return { ok: `${user.email} is ${disable ? 'disabled: they can no longer log in' : 'enabled again'}.` };
+  });
+}
+
+export async function endSessions(_prev: FormState, form: FormData): Promise<FormState> {
+  return asAdmin('/admin/users', async () => {
+    const parsed = z.object({ email }).safeParse(Object.fromEntries(form));
+    if (!parsed.success) return invalidForm(parsed.error);
+    const { db } = await getStore();
+    const user = await findUserByEmail(db, parsed.data.email);
+    if (!user) return { error: `There is no user ${parsed.data.email}: reload the page.` };
+    await endUserSessions(db, user.id);
+    return { ok: `Every session of ${user.email} has ended: they log in again on each device.` };
   });
 }

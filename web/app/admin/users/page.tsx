@@ -1,11 +1,11 @@
-// Users and their roles (admins only): add, change role, reset password, disable.
+// Users and their roles (admins only): add, change role, reset password, disable, end their sessions.
 import { requireUser } from '@/lib/auth/guard';
 import { ROLE_CAN, ROLES } from '@/lib/auth/roles';
 import { listUsers } from '@/lib/auth/users';
 import { getStore } from '@/lib/sluice.server';
 import { adminDate } from '../admin-date';
 import { AdminFrame } from '../admin-frame';
-import { AddUserForm, DisableForm, PasswordForm, RoleForm } from './user-forms';
+import { AddUserForm, DisableForm, EndSessionsForm, PasswordForm, RoleForm } from './user-forms';
 import styles from '../admin.module.css';
 
 export const metadata = { title: 'Users' };
@@ -50,6 +50,7 @@ export default async function UsersPage() {
               <td>
                 <span className={`badge ${u.disabledAt ? 'tone-bad' : 'tone-ok'}`}>{u.disabledAt ? 'disabled' : 'active'}</span>
                 {u.email !== me.email && <DisableForm email={u.email} disabled={u.disabledAt !== null} />}
+                {u.disabledAt === null && <EndSessionsForm email={u.email} />}
               </td>
             </tr>
           ))}

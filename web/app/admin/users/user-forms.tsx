@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import type { Role } from '@/lib/auth/roles';
 import { EMPTY } from '../form-state';
 import { AddFormEnd, FieldError, FormMessage, RoleOptions } from '../form-parts';
-import { addUser, changeRole, resetPassword, setDisabled } from './actions';
+import { addUser, changeRole, endSessions, resetPassword, setDisabled } from './actions';
 import styles from '../admin.module.css';
 
 export function AddUserForm() {
@@ -78,6 +78,19 @@ export function DisableForm({ email, disabled }: { email: string; disabled: bool
       <input type="hidden" name="disabled" value={disabled ? 'false' : 'true'} />
       <button className={disabled ? 'small' : 'small danger'} type="submit" disabled={pending}>
         {disabled ? 'Enable' : 'Disable'}
+      </button>
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+export function EndSessionsForm({ email }: { email: string }) {
+  const [state, action, pending] = useActionState(endSessions, EMPTY);
+  return (
+    <form action={action} className={styles.inline}>
+      <input type="hidden" name="email" value={email} />
+      <button className="small" type="submit" disabled={pending} title={`Log ${email} out on every device`}>
+        End sessions
       </button>
       <FormMessage state={state} />
     </form>
