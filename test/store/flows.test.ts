@@ -90,12 +90,12 @@ for (const dialect of DIALECTS) {
       const drop = before.db.schema.dropTable(table.name);
       await (dialect === 'postgres' ? drop.cascade() : drop).execute(); // later tables may reference each other
     }
-    // Later migrations also add columns (and an index) to 0003's tables: take those off again.
+    // Later migrations also add columns and indexes to 0003's tables: take those off again.
     const of0003Columns: Record<string, string[]> = {
       users: ['id', 'email', 'name', 'password_hash', 'role', 'created_at', 'disabled_at'],
       api_tokens: ['id', 'name', 'token_hash', 'role', 'created_by', 'created_at', 'last_used_at', 'revoked_at'],
     };
-    await before.db.schema.dropIndex('users_oidc_identity').ifExists().execute();
+    for (const index of ['users_oidc_identity', 'logs_time']) await before.db.schema.dropIndex(index).ifExists().execute();
     for (const table of await before.db.introspection.getTables()) {
       for (const column of table.columns) {
         if (of0003Columns[table.name] && !of0003Columns[table.name]!.includes(column.name)) {
