@@ -4,8 +4,10 @@ import { getSluice } from '@/lib/sluice.server';
 import { answer, parseBody, parseQuery, runPageUrl } from '../_lib/respond';
 import { listRunsQuery, startRunBody } from '../_lib/schemas';
 import type { RunStatus } from 'sluice/client';
+import { otherMethods } from '../_lib/methods';
 
 export const dynamic = 'force-dynamic';
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs');
 
 export async function GET(req: Request) {
   const caller = await authorizeRequest(req, 'viewer');
