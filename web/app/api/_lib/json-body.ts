@@ -32,7 +32,12 @@ export async function readJsonBody(req: Request): Promise<JsonBody> {
   const declared = Number(req.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return tooLarge();
 
-  const bytes = await readAtMost(req, MAX_BODY_BYTES);
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await readAtMost(req, MAX_BODY_BYTES);
+  } catch {
+    return refuse(apiError('bad_request', 'The request body could not be read to its end (the connection broke off); send it again.'));
+  }
   if (bytes === null) return tooLarge();
   let text: string;
   try {
