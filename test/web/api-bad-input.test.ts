@@ -220,7 +220,7 @@ describe('query values and ids', () => {
     const id = encodeURIComponent(runs[0]);
     await check([
       ['pageToken not base64url', get('/api/runs?pageToken=not%20a%20token!'), 400, /pageToken must be the nextPageToken of the previous page/],
-      ['pageToken Temporal cannot read', get('/api/runs?pageToken=AAAAAAAA'), 400, /pageToken is not a page token Temporal handed out/],
+      ['pageToken not handed out', get('/api/runs?pageToken=AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA'), 400, /pageToken was not handed out by this server/],
       ['runId not a UUID', get(`/api/runs/${id}?runId=0`), 400, /runId must be a run id: a UUID/],
       ['runId of the logs not a UUID', get(`/api/runs/${id}/logs?runId=%04`), 400, /runId must be a run id/],
       ['NUL in the flow filter', get('/api/runs?flow=a%00b'), 400, /query parameter 'flow' contains a NUL character/],
@@ -232,6 +232,16 @@ describe('query values and ids', () => {
       ["the run page's log download for a run id not a UUID", get(`/api/ui/runs/${id}/nope/logs/download`), 400, /runId must be a run id/],
       ['afterId beyond a safe integer', get(`/api/runs/${id}/logs?afterId=1e300`), 400, /afterId/],
     ]);
+  });
+
+  test('a page token handed out reads the next page', async () => {
+    const first = (await (await app.fetch(`/api/runs?flow=${FLOW}&pageSize=1`, { token: operatorToken })).json()) as { runs: { workflowId: string }[]; nextPageToken?: string };
+    assert.ok(first.nextPageToken, 'more than one run of the flow, so a next page');
+    const res = await app.fetch(`/api/runs?flow=${FLOW}&pageSize=1&pageToken=${encodeURIComponent(first.nextPageToken)}`, { token: operatorToken });
+    assert.equal(res.status, 200, await res.clone().text());
+    const second = (await res.json()) as { runs: { workflowId: string }[] };
+    assert.equal(second.runs.length, 1);
+    assert.notEqual(second.runs[0].workflowId, first.runs[0].workflowId);
   });
 
   test('a well-formed run id that does not exist: 404', async () => {

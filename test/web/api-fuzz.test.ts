@@ -18,8 +18,10 @@ import { testConnection, uniqueName } from '../harness/temporal';
 import { startWebApp, type WebApp } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
-// Per operation and phase; with the coverage phase's fixed cases this is about 1,000 requests in about a minute.
+// Per operation and phase; with the coverage phase's fixed cases this is about 500 requests.
 const MAX_EXAMPLES = 40;
+// Two, not more: with four, hypothesis (under schemathesis) once failed building its strategies in parallel.
+const WORKERS = 2;
 
 let db: TestDatabase;
 let app: WebApp;
@@ -88,7 +90,7 @@ function runSchemathesis(dir: string, har: string): Promise<{ code: number | nul
     '--seed',
     '20261129',
     '--workers',
-    '2',
+    String(WORKERS),
     '--request-timeout',
     '30',
     '--generation-database',

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
+import { openPageToken } from './page-token';
 
 // Control characters (NUL, line breaks …) are in no flow, deployment or user name, and Temporal's
 // visibility queries and PostgreSQL refuse NUL: refused here, named, rather than failing further in.
@@ -53,7 +54,12 @@ export const listRunsQuery = z
     pageToken: z
       .string()
       .max(4000, 'is too long to be a page token')
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be the nextPageToken of the previous page, unchanged')
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be the nextPageToken of the previous page, unchanged')
+      .transform((sealed, ctx) => {
+        const token = openPageToken(sealed);
+        if (token === null) ctx.addIssue({ code: 'custom', message: 'was not handed out by this server: pass back the nextPageToken of the previous page unchanged' });
+        return token ?? z.NEVER;
+      })
       .optional()
       .describe('`nextPageToken` of the previous page.'),
   })
