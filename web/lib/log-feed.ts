@@ -31,8 +31,9 @@ const feedQuery = z.object({
   beforeId: id.optional(),
   order: z.enum(['asc', 'desc']).optional(),
   minLevel: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).optional(),
-  search: z.string().max(200, 'must be 200 characters or fewer').optional(),
-  task: z.string().max(300).optional(),
+  // PostgreSQL refuses a NUL character in text: refused here, named, instead of failing the query.
+  search: z.string().max(200, 'must be 200 characters or fewer').regex(/^[^\0]*$/, 'must not contain a NUL character').optional(),
+  task: z.string().max(300).regex(/^[^\0]*$/, 'must not contain a NUL character').optional(),
   limit: z.coerce.number().int().min(1).max(FEED_PAGE, `must be at most ${FEED_PAGE}`).optional(),
 });
 

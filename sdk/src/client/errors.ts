@@ -53,3 +53,14 @@ export class RunFailedError extends Error {
     this.name = 'RunFailedError';
   }
 }
+
+/**
+ * Thrown by `listRuns` when Temporal refuses the `pageToken`: it is not a `nextPageToken` this namespace handed
+ * out (edited, truncated, or from another server). The filters are built by the client, so the token is the cause.
+ */
+export class InvalidPageTokenError extends Error {
+  constructor() {
+    super('pageToken is not a page token Temporal handed out: pass back the nextPageToken of the previous page unchanged, or leave it out for the first page.');
+    this.name = 'InvalidPageTokenError';
+  }
+}

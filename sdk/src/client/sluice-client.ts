@@ -25,7 +25,7 @@ import { runSearchAttributes } from '../run-attributes';
 import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Store, type StoredLog } from '../store';
 import { temporalConfig } from '../temporal';
-import { FlowGoneError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
+import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { readHistory, stuckOf } from './run-history';
 import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
@@ -154,12 +154,20 @@ export class SluiceClient {
   // ---- reading runs ------------------------------------------------------------------------------------
 
   async listRuns(filter: RunFilter = {}, page: { pageSize?: number; pageToken?: string } = {}): Promise<RunPage> {
-    const response = await this.temporal.workflowService.listWorkflowExecutions({
-      namespace: this.namespace,
-      query: runQuery(filter),
-      pageSize: Math.min(Math.max(page.pageSize ?? DEFAULT_PAGE_SIZE, 1), 500),
-      nextPageToken: page.pageToken ? Buffer.from(page.pageToken, 'base64url') : undefined,
-    });
+    let response;
+    try {
+      response = await this.temporal.workflowService.listWorkflowExecutions({
+        namespace: this.namespace,
+        query: runQuery(filter),
+        pageSize: Math.min(Math.max(page.pageSize ?? DEFAULT_PAGE_SIZE, 1), 500),
+        nextPageToken: page.pageToken ? Buffer.from(page.pageToken, 'base64url') : undefined,
+      });
+    } catch (e) {
+      // A token Temporal cannot read fails as INVALID_ARGUMENT (3), or UNKNOWN (2) on the dev server's SQLite.
+      const code = (e as { code?: unknown }).code;
+      if (page.pageToken && (code === 3 || code === 2)) throw new InvalidPageTokenError();
+      throw e;
+    }
     const infos = await Promise.all(
       response.executions.map((raw) => executionInfoFromRaw(raw, this.temporal.options.loadedDataConverter, raw, this.namespace)),
     );

@@ -7,6 +7,9 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'invalid_parameters'
   | 'conflict'
   | 'unavailable'
@@ -22,6 +25,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   invalid_parameters: 422,
   conflict: 409,
   unavailable: 503,

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
-import { getRunQuery, listRunsQuery, logsQuery, startRunBody } from './schemas';
+import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
+import { getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
 
 type Json = Record<string, unknown>;
 
@@ -14,12 +15,12 @@ function inputSchema(schema: z.ZodType): Json {
   return json;
 }
 
-/** Query parameters of an object schema, one OpenAPI parameter each. */
-function queryParameters(schema: z.ZodType): Json[] {
+/** Query (or path) parameters of an object schema, one OpenAPI parameter each. */
+function queryParameters(schema: z.ZodType, where: 'query' | 'path' = 'query'): Json[] {
   const json = inputSchema(schema) as { properties?: Record<string, Json>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => {
     const { description, ...rest } = property;
-    return { name, in: 'query', required: json.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest };
+    return { name, in: where, required: where === 'path' || (json.required?.includes(name) ?? false), ...(description ? { description } : {}), schema: rest };
   });
 }
 
@@ -27,7 +28,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
-const workflowIdParameter = { name: 'workflowId', in: 'path', required: true, schema: { type: 'string' } };
+const pathParameters = queryParameters(runPath, 'path');
 
 const failure = {
   type: ['object', 'null'],
@@ -49,8 +50,12 @@ export function openApiDocument(serverUrl: string): Json {
         'Start runs of flows and deployments, and read runs and their logs. Authenticate with an API token an admin ' +
         'created (Authorization: Bearer slc_…); viewers read, operators also start runs. Errors are ' +
         '`{ "error": { "code", "message", "issues"? } }` with status 400 (bad input), 401 (no or bad token), ' +
-        '403 (role too low), 404 (unknown flow, deployment or run), 409 (the flow is gone: no task queue serves it any more), ' +
-        '422 (parameters fail the flow\'s schema).',
+        '403 (role too low), 404 (unknown flow, deployment or run), 405 (a method the route does not serve; `Allow` lists those it does), ' +
+        `409 (the flow is gone: no task queue serves it any more), 413 (a body over ${MAX_BODY_BYTES} bytes), ` +
+        '415 (a body not sent as `Content-Type: application/json`), 422 (parameters fail the flow\'s schema). ' +
+        'A request body must be JSON sent as `Content-Type: application/json` (token or session alike), at most ' +
+        `${MAX_BODY_BYTES} bytes (1 MiB), with arrays and objects nested at most ${MAX_BODY_DEPTH} deep (deeper: 400). ` +
+        'Text must not contain NUL characters (400). A refused request never starts a run.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }, { session: [] }],
@@ -65,7 +70,10 @@ export function openApiDocument(serverUrl: string): Json {
         post: {
           summary: 'Start a run of a flow, or of a deployment',
           operationId: 'startRun',
-          description: 'Needs the operator role. The parameters are checked against the flow\'s schema first: nothing starts on bad input (422).',
+          description:
+            'Needs the operator role. The body must be `Content-Type: application/json` (415 otherwise), at most ' +
+            `${MAX_BODY_BYTES} bytes (413) and nested at most ${MAX_BODY_DEPTH} deep (400). The parameters are checked against the flow's ` +
+            'schema first: nothing starts on bad input (422).',
           requestBody: {
             required: true,
             content: {
@@ -78,14 +86,14 @@ export function openApiDocument(serverUrl: string): Json {
               },
             },
           },
-          responses: { '201': { description: 'Started', content: json(ref('StartedRun')) }, ...errors(400, 401, 403, 404, 409, 422) },
+          responses: { '201': { description: 'Started', content: json(ref('StartedRun')) }, ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
         },
       },
       '/api/runs/{workflowId}': {
         get: {
           summary: 'A run: status, parameters, result or failure, tasks',
           operationId: 'getRun',
-          parameters: [workflowIdParameter, ...queryParameters(getRunQuery)],
+          parameters: [...pathParameters, ...queryParameters(getRunQuery)],
           responses: { '200': { description: 'The run', content: json(ref('Run')) }, ...errors(400, 401, 403, 404) },
         },
       },
@@ -94,7 +102,7 @@ export function openApiDocument(serverUrl: string): Json {
           summary: "A run's log lines, oldest first",
           operationId: 'getRunLogs',
           description: 'Page forwards with afterId=nextAfterId until nextAfterId is null; poll the same way to follow a running run.',
-          parameters: [workflowIdParameter, ...queryParameters(logsQuery)],
+          parameters: [...pathParameters, ...queryParameters(logsQuery)],
           responses: { '200': { description: 'Log lines', content: json(ref('LogPage')) }, ...errors(400, 401, 403, 404) },
         },
       },
@@ -132,6 +140,8 @@ export function openApiDocument(serverUrl: string): Json {
           [403, 'The caller\'s role does not allow this.'],
           [404, 'No such flow, deployment or run.'],
           [409, 'The flow is gone: its task queue stopped declaring it, so no worker would run it. Its past runs stay readable.'],
+          [413, `The body is larger than ${MAX_BODY_BYTES} bytes (1 MiB). Nothing was read further and no run was started.`],
+          [415, 'The body was not sent as `Content-Type: application/json` (a form, text/plain, or no type). No run was started.'],
           [422, 'The parameters fail the flow\'s schema; `issues` lists each field. No run was started.'],
         ].map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
       ),
@@ -144,7 +154,7 @@ export function openApiDocument(serverUrl: string): Json {
               type: 'object',
               required: ['code', 'message'],
               properties: {
-                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'invalid_parameters', 'conflict', 'unavailable', 'internal'] },
+                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'invalid_parameters', 'conflict', 'unavailable', 'internal'] },
                 message: { type: 'string' },
                 issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
               },

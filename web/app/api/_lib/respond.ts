@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { apiError, type ApiIssue } from '@/lib/auth/api-error';
 import { getEnv } from '@/lib/env';
+import { readJsonBody } from './json-body';
 import { queryObject } from './schemas';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
@@ -22,20 +23,30 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): Parsed
   if (duplicate) {
     return { ok: false, response: apiError('bad_request', `The query parameter '${duplicate}' is given more than once; give it once.`) };
   }
+  // Neither Temporal's visibility queries nor PostgreSQL accept a NUL character in text.
+  const withNul = Object.keys(query).find((key) => key.includes('\0') || query[key].includes('\0'));
+  if (withNul !== undefined) {
+    return { ok: false, response: apiError('bad_request', `The query parameter '${withNul.replace(/\0/g, '\\0')}' contains a NUL character (%00); remove it.`) };
+  }
   const parsed = schema.safeParse(query);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = issuesOf(parsed.error);
   return { ok: false, response: apiError('bad_request', described(issues, 'query'), issues) };
 }
 
+/** Path parameters (`params` of the route), checked like a query: 400 naming the parameter. */
+export function parsePath<S extends z.ZodType>(params: unknown, schema: S): Parsed<z.output<S>> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = issuesOf(parsed.error);
+  return { ok: false, response: apiError('bad_request', described(issues, 'path'), issues) };
+}
+
+/** The JSON body (415, 413 or 400 unless it is JSON within the limits, see json-body.ts), checked with `schema`. */
 export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<Parsed<z.output<S>>> {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    return { ok: false, response: apiError('bad_request', 'The request body must be JSON (Content-Type: application/json), e.g. {"flow": "rainfall", "parameters": {}}.') };
-  }
-  const parsed = schema.safeParse(body);
+  const body = await readJsonBody(req);
+  if (!body.ok) return body;
+  const parsed = schema.safeParse(body.value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = issuesOf(parsed.error);
   return { ok: false, response: apiError('bad_request', described(issues, 'body'), issues) };
@@ -43,6 +54,10 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S): P
 
 // Matched by name, not instanceof: Next may load the engine's modules once per route bundle.
 const NOT_FOUND = new Set(['UnknownFlowError', 'UnknownDeploymentError', 'RunNotFoundError']);
+const BAD_REQUEST = new Set(['InvalidPageTokenError']);
+// gRPC status codes Temporal answers when the request itself is wrong: the caller's input, not the server.
+const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_NOT_FOUND = 5;
 
 /** Runs a handler body; engine errors become 404/409/422/503 answers, anything else a 500 without details. */
 export async function answer(what: string, work: () => Promise<Response>): Promise<Response> {
@@ -52,6 +67,10 @@ export async function answer(what: string, work: () => Promise<Response>): Promi
     const e = err as Error & { issues?: ApiIssue[]; code?: unknown; cause?: unknown };
     if (e?.name === 'InvalidParametersError') return apiError('invalid_parameters', e.message, e.issues ?? []);
     if (NOT_FOUND.has(e?.name)) return apiError('not_found', e.message);
+    if (BAD_REQUEST.has(e?.name)) return apiError('bad_request', e.message);
+    const grpc = grpcCode(e);
+    if (grpc === GRPC_INVALID_ARGUMENT) return apiError('bad_request', `Temporal refused to ${what}: ${grpcDetails(e)}. Check the ids and query values.`);
+    if (grpc === GRPC_NOT_FOUND) return apiError('not_found', `Temporal found nothing to ${what}: ${grpcDetails(e)}.`);
     // The flow exists but no task queue serves it any more: starting it would hang.
     if (e?.name === 'FlowGoneError') return apiError('conflict', e.message);
     if (isUnavailable(e)) {
@@ -61,6 +80,24 @@ export async function answer(what: string, work: () => Promise<Response>): Promi
     console.error(`[sluice] ${what} failed:`, err);
     return apiError('internal', `Something went wrong while trying to ${what}. The server log has the details.`);
   }
+}
+
+type Thrown = { name?: string; code?: unknown; details?: unknown; message?: string; cause?: unknown } | undefined;
+
+/** The gRPC status of a Temporal call's failure: on the error, or on its cause (the SDK wraps it in ServiceError). */
+function grpcCode(e: Thrown): number | undefined {
+  for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
+    if (typeof at.code === 'number') return at.code;
+  }
+  return undefined;
+}
+
+/** Temporal's own words for a refusal (gRPC `details`), short and without the status prefix. */
+function grpcDetails(e: Thrown): string {
+  for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
+    if (typeof at.details === 'string' && at.details) return at.details.slice(0, 300);
+  }
+  return (e?.message ?? 'invalid request').replace(/^\d+ [A-Z_]+: /, '').slice(0, 300);
 }
 
 function isUnavailable(e: { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined): boolean {

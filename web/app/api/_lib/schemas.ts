@@ -4,11 +4,27 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
+import { openPageToken } from './page-token';
 
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'is too long');
+// Control characters (NUL, line breaks …) are in no flow, deployment or user name, and Temporal's
+// visibility queries and PostgreSQL refuse NUL: refused here, named, rather than failing further in.
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const noControl = 'must not contain control characters (such as NUL or a line break)';
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'is too long').regex(NO_CONTROL, noControl);
 // Only the "not a number" message is ours; range checks keep their own.
 const number = () => z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number' : undefined) });
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, e.g. 2025-01-31T08:00:00Z' });
+
+/** A run id as Temporal makes them (a UUID); anything else Temporal refuses as an invalid argument. */
+const runId = z.guid('must be a run id: a UUID such as 0193a1e2-7c4d-7e8f-9a0b-1c2d3e4f5a6b');
+
+/** /api/runs/{workflowId}…: Temporal's default limit for an id is 1000 bytes. */
+export const runPath = z.object({
+  workflowId: z.string().min(1, 'must not be empty').max(1000, 'is longer than 1000 characters').regex(NO_CONTROL, noControl).describe('The run\'s workflow id.'),
+});
+
+/** /api/ui/runs/{workflowId}/{runId}/logs…: the run page's log feed. */
+export const uiRunPath = runPath.extend({ runId });
 
 /** POST /api/runs: a run of a flow with parameters, or of a deployment (its parameters, some overridden). */
 export const startRunBody = z
@@ -35,19 +51,29 @@ export const listRunsQuery = z
     after: isoTime.optional().describe('Runs started at or after this time.'),
     before: isoTime.optional().describe('Runs started before this time.'),
     pageSize: number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
-    pageToken: z.string().min(1).optional().describe('`nextPageToken` of the previous page.'),
+    pageToken: z
+      .string()
+      .max(4000, 'is too long to be a page token')
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be the nextPageToken of the previous page, unchanged')
+      .transform((sealed, ctx) => {
+        const token = openPageToken(sealed);
+        if (token === null) ctx.addIssue({ code: 'custom', message: 'was not handed out by this server: pass back the nextPageToken of the previous page unchanged' });
+        return token ?? z.NEVER;
+      })
+      .optional()
+      .describe('`nextPageToken` of the previous page.'),
   })
   .strict();
 
 /** GET /api/runs/{workflowId} */
 export const getRunQuery = z
-  .object({ runId: name.optional().describe('A specific run of this workflow id; default the latest.') })
+  .object({ runId: runId.optional().describe('A specific run of this workflow id; default the latest.') })
   .strict();
 
 /** GET /api/runs/{workflowId}/logs */
 export const logsQuery = z
   .object({
-    runId: name.optional().describe('Default: the latest run of this workflow id.'),
+    runId: runId.optional().describe('Default: the latest run of this workflow id.'),
     afterId: number().int('must be a whole number').min(0, 'must be 0 or more').optional().describe('Only lines after this id (`nextAfterId` of the previous page).'),
     minLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
     search: z.string().min(1).max(500).optional().describe('Case-insensitive text in the message or fields.'),

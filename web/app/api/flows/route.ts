@@ -2,8 +2,10 @@
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
 import { answer } from '../_lib/respond';
+import { otherMethods } from '../_lib/methods';
 
 export const dynamic = 'force-dynamic';
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/flows');
 
 export async function GET(req: Request) {
   const caller = await authorizeRequest(req, 'viewer');

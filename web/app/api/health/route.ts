@@ -1,8 +1,10 @@
 // GET /api/health: public (for load balancers and docker healthchecks). Says whether the store and
 // Temporal answer — nothing more, since anyone may ask.
 import { getSluice, getStore } from '@/lib/sluice.server';
+import { otherMethods } from '../_lib/methods';
 
 export const dynamic = 'force-dynamic';
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/health');
 
 const TIMEOUT_MS = 3_000;
 

@@ -3,8 +3,10 @@
 import { authorizeRequest } from '@/lib/auth/guard';
 import { openApiDocument } from '../_lib/openapi';
 import { publicOrigin } from '../_lib/respond';
+import { otherMethods } from '../_lib/methods';
 
 export const dynamic = 'force-dynamic';
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/openapi.json');
 
 export async function GET(req: Request) {
   const caller = await authorizeRequest(req, 'viewer');

@@ -4,8 +4,11 @@ import { getSluice } from '@/lib/sluice.server';
 import { answer, parseBody, parseQuery, runPageUrl } from '../_lib/respond';
 import { listRunsQuery, startRunBody } from '../_lib/schemas';
 import type { RunStatus } from 'sluice/client';
+import { otherMethods } from '../_lib/methods';
+import { sealPageToken } from '../_lib/page-token';
 
 export const dynamic = 'force-dynamic';
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs');
 
 export async function GET(req: Request) {
   const caller = await authorizeRequest(req, 'viewer');
@@ -24,7 +27,7 @@ export async function GET(req: Request) {
       },
       { pageSize, pageToken },
     );
-    return Response.json(page);
+    return Response.json({ ...page, ...(page.nextPageToken ? { nextPageToken: sealPageToken(page.nextPageToken) } : {}) });
   });
 }
 

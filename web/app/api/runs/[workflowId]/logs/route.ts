@@ -3,17 +3,21 @@ import { apiError } from '@/lib/auth/api-error';
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
 import type { LogLevel } from 'sluice/store';
-import { answer, parseQuery } from '../../../_lib/respond';
-import { logsQuery } from '../../../_lib/schemas';
+import { answer, parsePath, parseQuery } from '../../../_lib/respond';
+import { logsQuery, runPath } from '../../../_lib/schemas';
+import { otherMethods } from '../../../_lib/methods';
 
 export const dynamic = 'force-dynamic';
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs/{workflowId}/logs');
 
 export async function GET(req: Request, { params }: { params: Promise<{ workflowId: string }> }) {
   const caller = await authorizeRequest(req, 'viewer');
   if (caller instanceof Response) return caller;
   const q = parseQuery(req, logsQuery);
   if (!q.ok) return q.response;
-  const { workflowId } = await params;
+  const path = parsePath(await params, runPath);
+  if (!path.ok) return path.response;
+  const { workflowId } = path.value;
   const { runId, afterId, minLevel, search, limit } = q.value;
   return answer("read a run's logs", async () => {
     const sluice = await getSluice();

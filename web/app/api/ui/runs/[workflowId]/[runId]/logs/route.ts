@@ -9,11 +9,15 @@ import { authorizeRequest } from '@/lib/auth/guard';
 import { apiError } from '@/lib/auth/api-error';
 import { parseLogFeedQuery, readLogFeed } from '@/lib/log-feed';
 import { getSluice } from '@/lib/sluice.server';
+import { parsePath } from '../../../../../_lib/respond';
+import { uiRunPath } from '../../../../../_lib/schemas';
 
 export async function GET(req: Request, { params }: { params: Promise<{ workflowId: string; runId: string }> }) {
   const caller = await authorizeRequest(req, 'viewer');
   if (caller instanceof Response) return caller;
-  const { runId } = await params;
+  const path = parsePath(await params, uiRunPath);
+  if (!path.ok) return path.response;
+  const { runId } = path.value;
   const query = parseLogFeedQuery(new URL(req.url).searchParams);
   if (!query.ok) return apiError('bad_request', query.error);
   const lines = await readLogFeed(await getSluice(), runId, query.value);

@@ -8,11 +8,15 @@ import { authorizeRequest } from '@/lib/auth/guard';
 import { apiError } from '@/lib/auth/api-error';
 import { logDownloadStream, parseLogFeedQuery } from '@/lib/log-feed';
 import { getSluice } from '@/lib/sluice.server';
+import { parsePath } from '../../../../../../_lib/respond';
+import { uiRunPath } from '../../../../../../_lib/schemas';
 
 export async function GET(req: Request, { params }: { params: Promise<{ workflowId: string; runId: string }> }) {
   const caller = await authorizeRequest(req, 'viewer');
   if (caller instanceof Response) return caller;
-  const { workflowId, runId } = await params;
+  const path = parsePath(await params, uiRunPath);
+  if (!path.ok) return path.response;
+  const { workflowId, runId } = path.value;
   const search = new URL(req.url).searchParams;
   const format = search.get('format') ?? 'text';
   if (format !== 'text' && format !== 'ndjson') return apiError('bad_request', `format must be text or ndjson, not “${format.slice(0, 40)}”.`);
