@@ -12,10 +12,10 @@ import { freePort } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
-const ALL = ['0001-logs', '0002-flows', '0003-users-and-tokens', '0004-flow-catalog-by-queue', '0005-notifications', '0006-flow-run-timeout'];
+const ALL = ['0001-logs', '0002-flows', '0003-users-and-tokens', '0004-flow-catalog-by-queue', '0005-notifications', '0006-flow-run-timeout', '0009-tasks'];
 const TABLES = [
   'api_tokens', 'flows', 'login_failures', 'logs', 'notification_channels', 'notification_deliveries', 'notification_events', 'notification_rules',
-  'notifier_state', 'sluice_migration', 'sluice_migration_lock', 'users',
+  'notifier_state', 'sluice_migration', 'sluice_migration_lock', 'tasks', 'users',
 ];
 
 async function tableNames(store: Store): Promise<string[]> {

@@ -10,6 +10,7 @@ import { usersAndTokensMigration } from './0003-users-and-tokens';
 import { flowCatalogByQueueMigration } from './0004-flow-catalog-by-queue';
 import { notificationsMigration } from './0005-notifications';
 import { flowRunTimeoutMigration } from './0006-flow-run-timeout';
+import { tasksMigration } from './0009-tasks';
 
 export type { StoreDialect } from './columns';
 
@@ -21,5 +22,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0004-flow-catalog-by-queue': flowCatalogByQueueMigration(),
     '0005-notifications': notificationsMigration(dialect),
     '0006-flow-run-timeout': flowRunTimeoutMigration(),
+    '0009-tasks': tasksMigration(),
   };
 }

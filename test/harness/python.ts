@@ -1,0 +1,56 @@
+/**
+ * The Python side for tests: the venv scripts/venv.sh makes once per machine (from python/requirements-dev.txt),
+ * running this checkout's own package (python/src on PYTHONPATH, never an installed copy), and a real Python
+ * worker process (`python -m sluice worker`) against the suite's Temporal server.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { temporalAddress, temporalNamespace } from './env';
+import { trackWorker, waitForOutput, type TestWorker } from './worker';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const PYTHON_FIXTURES = path.join(ROOT, 'test/fixtures/python');
+
+let python: string | undefined;
+
+/** The venv's python (made on first use; minutes on a fresh machine, then cached). */
+export function venvPython(): string {
+  python ??= path.join(
+    execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'python', path.join(ROOT, 'python/requirements-dev.txt')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim(),
+    'bin/python',
+  );
+  return python;
+}
+
+/** The environment a Python process of this checkout runs with. */
+export function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PYTHONPATH: [path.join(ROOT, 'python/src'), PYTHON_FIXTURES].join(path.delimiter), PYTHONUNBUFFERED: '1', ...extra };
+}
+
+export interface PythonWorkerOptions {
+  /** An import name on PYTHONPATH (the fixtures are) or a .py file. */
+  module: string;
+  taskQueue: string;
+  storeUrl: string;
+  env?: Record<string, string>;
+}
+
+/** Spawns `python -m sluice worker MODULE --task-queue Q` and waits until it polls. */
+export async function startPythonWorker(options: PythonWorkerOptions, timeoutMs = 60_000): Promise<TestWorker> {
+  const child = spawn(venvPython(), ['-m', 'sluice', 'worker', options.module, '--task-queue', options.taskQueue], {
+    cwd: ROOT,
+    env: pythonEnv({
+      DATABASE_URL: options.storeUrl,
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: temporalNamespace(),
+      ...options.env,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const worker = trackWorker(child);
+  await waitForOutput(worker, /python worker ready/, timeoutMs);
+  return worker;
+}
