@@ -264,7 +264,9 @@ def _activity_of(name: str, fn: Callable[..., Any], options: TaskOptions) -> tup
         with _attempt(non_retryable):
             return fn(*args)
 
-    return activity.defn(name=name)(run_sync), False
+    # As in TypeScript, cancelling is asked, not forced: the task's loop sees `cancelled()` (or calls
+    # `check_cancelled()`) and stops cleanly, instead of an exception landing in its thread at any line.
+    return activity.defn(name=name, no_thread_cancel_exception=True)(run_sync), False
 
 
 @overload
