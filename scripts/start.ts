@@ -118,14 +118,14 @@ async function main(): Promise<void> {
 }
 
 /**
- * One Python worker per activities/*.py, in the venv of python/requirements-dev.txt (made once per machine,
+ * One Python worker per activities/*.py, in the venv of python/requirements*.txt (made once per machine,
  * minutes the first time) running this checkout's package. Started after the TypeScript worker, which has
  * migrated the store the Python worker writes to. Resolves when each says it is ready.
  */
 async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
   if (pythonModules.length === 0) return;
   say('preparing the Python environment (scripts/venv.sh; the first time takes a few minutes)...');
-  const { stdout } = await promisify(execFile)('bash', [join(root, 'scripts/venv.sh'), 'python', join(root, 'python/requirements-dev.txt')], { cwd: root });
+  const { stdout } = await promisify(execFile)('bash', [join(root, 'scripts/venv.sh'), 'python', ...['requirements.txt', 'requirements-dev.txt'].map((f) => join(root, 'python', f))], { cwd: root });
   const python = join(stdout.trim(), 'bin/python');
   const pythonEnv = { ...env, PYTHONPATH: [join(root, 'python/src'), env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' };
   await Promise.all(

@@ -1,5 +1,5 @@
 /**
- * The Python side for tests: the venv scripts/venv.sh makes once per machine (from python/requirements-dev.txt),
+ * The Python side for tests: the venv scripts/venv.sh makes once per machine (python/requirements*.txt),
  * running this checkout's own package (python/src on PYTHONPATH, never an installed copy), and a real Python
  * worker process (`python -m sluice worker`) against the suite's Temporal server.
  */
@@ -11,12 +11,15 @@ import { trackWorker, waitForOutput, type TestWorker } from './worker';
 export const ROOT = path.resolve(__dirname, '../..');
 export const PYTHON_FIXTURES = path.join(ROOT, 'test/fixtures/python');
 
+/** The venv's requirements, as .ci/run and npm start name them (the same files give the same cached venv). */
+const PYTHON_REQUIREMENTS = ['python/requirements.txt', 'python/requirements-dev.txt'].map((f) => path.join(ROOT, f));
+
 let python: string | undefined;
 
 /** The venv's python (made on first use; minutes on a fresh machine, then cached). */
 export function venvPython(): string {
   python ??= path.join(
-    execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'python', path.join(ROOT, 'python/requirements-dev.txt')], {
+    execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'python', ...PYTHON_REQUIREMENTS], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }).trim(),

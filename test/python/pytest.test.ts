@@ -1,5 +1,5 @@
 // The Python package's own suite (python/tests, pytest) in the project's one test command: run in the venv of
-// python/requirements-dev.txt against this checkout's code, with a SQLite store and a PostgreSQL database made
+// python/requirements*.txt against this checkout's code, with a SQLite store and a PostgreSQL database made
 // and migrated here by the TypeScript store, so the Python side writes into the real schema.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
