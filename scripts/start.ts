@@ -1,10 +1,8 @@
 // `npm start`: the embedded default. A Temporal dev server keeping its state in the data directory,
 // the worker, a Python worker per activities/*.py file (on the task queue named after the file), and the web
 // app when web/ exists; their output line-prefixed; Ctrl-C stops them all.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { basename, delimiter, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { basename, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { openStore, storeUrlFromEnv } from 'sluice/store';
@@ -14,6 +12,7 @@ import { SLUICE_BIN } from 'sluice/dev';
 import { startDevServer, type DevServer } from 'sluice/dev';
 import { isPortFree, waitForPort } from 'sluice/dev';
 import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/dev';
+import { pythonEnv, venvPython } from './python-venv';
 
 const root = resolve(__dirname, '..');
 
@@ -125,16 +124,15 @@ async function main(): Promise<void> {
 async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
   if (pythonModules.length === 0) return;
   say('preparing the Python environment (scripts/venv.sh; the first time takes a few minutes)...');
-  const { stdout } = await promisify(execFile)('bash', [join(root, 'scripts/venv.sh'), 'python', ...['requirements.txt', 'requirements-dev.txt'].map((f) => join(root, 'python', f))], { cwd: root });
-  const python = join(stdout.trim(), 'bin/python');
-  const pythonEnv = { ...env, PYTHONPATH: [join(root, 'python/src'), env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' };
+  const python = venvPython();
+  const childEnv = pythonEnv(env);
   await Promise.all(
     pythonModules.map((module) => {
       const name = pythonName(module);
       say(`starting the Python worker for ${module}...`);
       return new Promise<void>((resolveReady) => {
         const child = spawnManaged(python, ['-m', 'sluice', 'worker', module, '--task-queue', basename(module, '.py')], {
-          env: pythonEnv,
+          env: childEnv,
           cwd: root,
           onLine: (line) => {
             prefixed(name)(line);

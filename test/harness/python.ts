@@ -3,34 +3,20 @@
  * running this checkout's own package (python/src on PYTHONPATH, never an installed copy), and a real Python
  * worker process (`python -m sluice worker`) against the suite's Temporal server.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pythonEnv as checkoutPythonEnv, venvPython } from '../../scripts/python-venv';
 import { temporalAddress, temporalNamespace } from './env';
 import { trackWorker, waitForOutput, type TestWorker } from './worker';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const PYTHON_FIXTURES = path.join(ROOT, 'test/fixtures/python');
 
-/** The venv's requirements, as .ci/run and npm start name them (the same files give the same cached venv). */
-const PYTHON_REQUIREMENTS = ['python/requirements.txt', 'python/requirements-dev.txt'].map((f) => path.join(ROOT, f));
+export { venvPython };
 
-let python: string | undefined;
-
-/** The venv's python (made on first use; minutes on a fresh machine, then cached). */
-export function venvPython(): string {
-  python ??= path.join(
-    execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'python', ...PYTHON_REQUIREMENTS], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim(),
-    'bin/python',
-  );
-  return python;
-}
-
-/** The environment a Python process of this checkout runs with. */
+/** The environment a Python process of this checkout runs with (the fixtures importable by name). */
 export function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PYTHONPATH: [path.join(ROOT, 'python/src'), PYTHON_FIXTURES].join(path.delimiter), PYTHONUNBUFFERED: '1', ...extra };
+  return checkoutPythonEnv({ ...process.env, ...extra }, [PYTHON_FIXTURES]);
 }
 
 export interface PythonWorkerOptions {

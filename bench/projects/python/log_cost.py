@@ -1,0 +1,40 @@
+"""µs per `log.info` in a Python task (bench/python.ts): a real task attempt (temporalio's ActivityEnvironment)
+logging N lines with two fields into the real shipper writing to a store, against the same loop building the
+same messages without logging. Prints one JSON line."""
+
+import json
+import sys
+import time
+
+from temporalio.testing import ActivityEnvironment
+
+from sluice import log, task
+from sluice.log_shipper import LogShipper
+from sluice.store import open_store
+from sluice.task import declared_task, set_log_destination
+
+N = int(sys.argv[2])
+
+
+@task
+def chatty(n: int, logging: bool) -> float:
+    t0 = time.perf_counter()
+    if logging:
+        for i in range(n):
+            log.info("reading", station="DeBilt", i=i)
+    else:
+        for i in range(n):
+            dict(station="DeBilt", i=i)  # the same kwargs the logging loop builds
+    return time.perf_counter() - t0
+
+
+store = open_store(sys.argv[1])
+shipper = LogShipper(store)
+set_log_destination(shipper.push, "error")
+run = declared_task(chatty).activity  # type: ignore[union-attr]
+env = ActivityEnvironment()
+env.run(run, N // 10, True)  # warm-up
+bare = min(env.run(run, N, False) for _ in range(3))
+logged = min(env.run(run, N, True) for _ in range(3))
+written, dropped, pending = shipper.close(60)
+print(json.dumps({"lines": N, "loggedS": logged, "bareS": bare, "usPerLine": (logged - bare) / N * 1e6, "written": written, "dropped": dropped}))
