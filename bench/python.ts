@@ -31,6 +31,12 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
     workflows: `${ROOT}/bench/projects/python/flows.ts`,
     activities: `${ROOT}/bench/projects/overhead/sluice-tasks.ts`,
   });
+  const remoteQueue = uniqueName('bench-ts-remote');
+  const remote = await startWorkerProcess({
+    entry: 'bench/projects/overhead/raw-worker.ts',
+    env: { TEMPORAL_ADDRESS: ctx.address, BENCH_TASK_QUEUE: remoteQueue },
+    ready: /raw worker ready/,
+  });
   const py = await startWorkerProcess({
     entry: 'python',
     command: python,
@@ -40,28 +46,32 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
   });
   const connection = await Connection.connect({ address: ctx.address });
   const client = new Client({ connection, namespace: 'default' });
+  const queueOf: Record<string, string> = { tsSequentialFlow: '', pySequentialFlow: pyQueue, tsRemoteSequentialFlow: remoteQueue };
   const runFlow = async (flow: string, n: number): Promise<number> => {
     const t0 = performance.now();
-    const sum = await client.workflow.execute(flow, { taskQueue: flowsQueue, workflowId: uniqueName(`bench-${flow}`), args: [{ n, queue: pyQueue }] });
+    const sum = await client.workflow.execute(flow, { taskQueue: flowsQueue, workflowId: uniqueName(`bench-${flow}`), args: [{ n, queue: queueOf[flow] }] });
     const ms = performance.now() - t0;
     if (sum !== (n * (n - 1)) / 2) throw new Error(`${flow} returned ${sum}, expected ${(n * (n - 1)) / 2}`);
     return ms;
   };
-  const samples: Record<string, number[]> = { tsSequentialFlow: [], pySequentialFlow: [] };
+  const samples: Record<string, number[]> = { tsSequentialFlow: [], tsRemoteSequentialFlow: [], pySequentialFlow: [] };
   try {
     for (const flow of Object.keys(samples)) await runFlow(flow, WARM_UP_N);
     for (let rep = 0; rep < reps; rep++) {
-      const order = rep % 2 === 0 ? ['tsSequentialFlow', 'pySequentialFlow'] : ['pySequentialFlow', 'tsSequentialFlow'];
-      for (const flow of order) samples[flow]!.push(await runFlow(flow, N));
-      ctx.say(`python: repetition ${rep + 1}/${reps}: TypeScript ${samples.tsSequentialFlow!.at(-1)!.toFixed(0)} ms, Python ${samples.pySequentialFlow!.at(-1)!.toFixed(0)} ms`);
+      const order = Object.keys(samples);
+      for (const flow of rep % 2 === 0 ? order : order.reverse()) samples[flow]!.push(await runFlow(flow, N));
+      const last = (flow: string) => `${samples[flow]!.at(-1)!.toFixed(0)} ms`;
+      ctx.say(`python: repetition ${rep + 1}/${reps}: TypeScript ${last('tsSequentialFlow')}, TypeScript on another queue ${last('tsRemoteSequentialFlow')}, Python ${last('pySequentialFlow')}`);
     }
   } finally {
     await connection.close();
-    await Promise.all([flows.stop(), py.stop()]);
+    await Promise.all([flows.stop(), py.stop(), remote.stop()]);
   }
   const ts = summary(samples.tsSequentialFlow!);
+  const tsRemote = summary(samples.tsRemoteSequentialFlow!);
   const pyCalls = summary(samples.pySequentialFlow!);
   const ratio = Number((pyCalls.median / ts.median).toFixed(3));
+  const remoteRatio = Number((pyCalls.median / tsRemote.median).toFixed(3));
 
   ctx.say(`python: ${LOG_LINES} log.info calls in a Python task`);
   const logStoreUrl = freshSqliteUrl(ctx, 'python-logs');
@@ -73,9 +83,11 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
 
   const metrics: Metric[] = [
     { name: `${N} sequential no-op tasks: TypeScript, median`, value: ts.median, unit: 'ms', target: '' },
+    { name: `${N} sequential no-op tasks: TypeScript on another queue, median`, value: tsRemote.median, unit: 'ms', target: '' },
     { name: `${N} sequential no-op tasks: Python, median`, value: pyCalls.median, unit: 'ms', target: '' },
-    { name: 'per call: Python/TypeScript', value: ratio, unit: '', ...atMost(ratio, 1.3) },
+    { name: 'per call: Python/TypeScript (same worker, eager)', value: ratio, unit: '', ...atMost(ratio, 1.3) },
+    { name: 'per call: Python/TypeScript on another queue', value: remoteRatio, unit: '', ...atMost(remoteRatio, 1.3) },
     { name: 'log.info in a Python task', value: Number(logCost.usPerLine.toFixed(2)), unit: 'µs', ...atMost(logCost.usPerLine, 5) },
   ];
-  return { name: 'python', metrics, details: { reps, n: N, typescriptMs: ts, pythonMs: pyCalls, ratio, logCost } };
+  return { name: 'python', metrics, details: { reps, n: N, typescriptMs: ts, typescriptOtherQueueMs: tsRemote, pythonMs: pyCalls, ratio, remoteRatio, logCost } };
 }

@@ -15,7 +15,7 @@
  *
  * Sandbox-safe: flows import this module inside Temporal's deterministic sandbox.
  */
-import { ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import { SLUICE_TASK_CATALOG, toActivityOptions, type TaskOptions } from './task-options';
 
 /** The error type of a call to a task no worker on the queue declares. */
@@ -29,16 +29,15 @@ const lookup = proxyLocalActivities<Record<typeof SLUICE_TASK_CATALOG, (taskQueu
   retry: { maximumAttempts: 5, initialInterval: '1s' },
 })[SLUICE_TASK_CATALOG];
 
-// Per run (keyed by run id): a flow's worker runs many runs, and each must read the catalog into its own history.
+// Per run: Temporal evaluates a flow's modules afresh for each run it holds (and again when it replays one after
+// an eviction), so this map never outlives the run whose history recorded its lookups.
 const catalogs = new Map<string, Promise<Catalog>>();
 
 function catalogOf(taskQueue: string): Promise<Catalog> {
-  const key = `${workflowInfo().runId}\u0000${taskQueue}`;
-  let catalog = catalogs.get(key);
+  let catalog = catalogs.get(taskQueue);
   if (!catalog) {
     catalog = lookup(taskQueue);
-    catalogs.set(key, catalog);
-    if (catalogs.size > 1000) catalogs.delete(catalogs.keys().next().value!);
+    catalogs.set(taskQueue, catalog);
   }
   return catalog;
 }

@@ -16,6 +16,9 @@ import { startPythonWorker, venvPython } from '../harness/python';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
+import { getRunView } from '../../web/lib/run-presenter';
+import { Worker } from '@temporalio/worker';
+import { bundleFlows } from 'sluice/worker';
 
 const FLOWS = {
   workflows: path.resolve(__dirname, '../fixtures/python-flows.ts'),
@@ -80,6 +83,13 @@ describe('a flow mixing TypeScript and Python tasks', () => {
     assert.match(run.tasks.find((t) => t.task === 'double')!.worker ?? '', /\(python\)$/, 'the Python worker is named');
     assert.doesNotMatch(run.tasks.find((t) => t.task === 'shout')!.worker ?? '', /python/);
 
+    // The run page's timeline: Python tasks are rows like the TypeScript one, with attempts, retries and worker.
+    const view = (await getRunView(client, ref.workflowId, ref.runId))!;
+    assert.deepEqual(
+      view.rows.map((r) => [r.task.task, r.tone, r.retries, r.task.durationMs! >= 0, /\(python\)$/.test(r.task.worker ?? '')]),
+      [['shout', 'ok', 0, true, false], ['double', 'ok', 0, true, true], ['flaky', 'ok', 2, true, true], ['chatty', 'ok', 0, true, true]],
+    );
+
     const lines = await logsOf(store, ref.runId, (l) => l.some((x) => x.message === 'python errs'));
     const python = lines.filter((l) => l.task === 'chatty');
     assert.deepEqual(
@@ -103,6 +113,26 @@ describe('a flow mixing TypeScript and Python tasks', () => {
     const failed = attempts.filter((l) => l.message === 'Activity failed');
     assert.deepEqual(failed.map((l) => [l.level, l.attempt, (l.fields?.error as { type: string }).type]), [['warn', 1, 'ValueError'], ['warn', 2, 'ValueError']]);
     assert.ok(lines.some((l) => l.task === 'shout' && l.message === 'shouting'), 'the TypeScript task logs beside them');
+  });
+
+  it('replays a finished run from its history, whatever the catalog says by then', async () => {
+    const { client, store, pythonQueue } = sqlite;
+    const ref = await client.start('mixedFlow', { queue: pythonQueue });
+    await client.waitForResult(ref);
+    // A Python worker republishing other options (or none) after the run does not change its replay: the
+    // options it used are in its history (the catalog lookup's marker).
+    const published = await store.db.selectFrom('tasks').select(['name', 'options']).where('task_queue', '=', pythonQueue).execute();
+    assert.equal(published.length, 6, 'the Python worker published its six tasks');
+    await store.db.updateTable('tasks').set({ options: JSON.stringify({ retries: 0 }) }).where('task_queue', '=', pythonQueue).execute();
+    try {
+      const history = await client.temporal.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
+      const bundle = await bundleFlows(FLOWS.workflows, { shout: { retries: 0 } });
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'python-mixed' }, history, ref.workflowId);
+    } finally {
+      for (const { name, options } of published) {
+        await store.db.updateTable('tasks').set({ options }).where('task_queue', '=', pythonQueue).where('name', '=', name).execute();
+      }
+    }
   });
 
   it('fails a declared non-retryable Python error at once, with its Python type and message', async () => {
