@@ -71,6 +71,7 @@ class _Running:
 
 
 _running: ContextVar[_Running | None] = ContextVar("sluice_task", default=None)
+_new_record = tuple.__new__
 
 # -- where lines go: the worker's shipper, else (outside a worker: tests, a notebook) standard error ----------
 
@@ -99,17 +100,21 @@ def _write(level: str, message: object, fields: dict[str, Any] | None) -> None:
     if running is None:
         _stderr_line(LogRecord(0, level, text, fields_text(fields) if fields else None, "", ""))
         return
-    record = LogRecord(
-        time.time_ns() // 1_000_000,
-        level,
-        text,
-        fields_text(fields) if fields else None,
-        running.workflow_id,
-        running.run_id,
-        running.flow,
-        running.task,
-        running.activity_id,
-        running.attempt,
+    # tuple.__new__: a NamedTuple's own constructor costs a microsecond, a third of a line's budget.
+    record = _new_record(
+        LogRecord,
+        (
+            time.time_ns() // 1_000_000,
+            level,
+            text,
+            fields_text(fields) if fields else None,
+            running.workflow_id,
+            running.run_id,
+            running.flow,
+            running.task,
+            running.activity_id,
+            running.attempt,
+        ),
     )
     _ship(record)
     if _LEVEL_RANK[level] >= _echo_rank and _ship is not _stderr_line:
