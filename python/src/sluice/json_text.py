@@ -15,10 +15,15 @@ _string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 #: What the worker sets on every line itself: a line's own fields with these names are renamed.
 IDENTITY = frozenset(["runId", "workflowId", "task", "attempt", "activityId", "flow", "sluiceFieldsText"])
+_IDENTITY_DISJOINT = IDENTITY.isdisjoint
 
 
 def fields_text(fields: dict[str, Any] | None) -> str | None:
     """JSON text of a line's fields, or None when it has none (like `fieldsText(undefined)`)."""
+    if type(fields) is dict and _IDENTITY_DISJOINT(fields):
+        flat = _flat(fields)  # the usual line first, with as few calls as possible
+        if flat is not None:
+            return flat
     if fields is None or not isinstance(fields, dict):
         return None
     if not IDENTITY.isdisjoint(fields):

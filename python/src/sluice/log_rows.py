@@ -27,6 +27,13 @@ class LogRecord(NamedTuple):
     attempt: Any = None
 
 
+class CleanRecord(LogRecord):
+    """A record already in row form (what `log` makes inside a task: a whole ms time, a known level, text without
+    NUL, an int attempt): written as it is, with no per-line conversion on the store's side."""
+
+    __slots__ = ()
+
+
 def _text(value: object) -> str:
     s = value if type(value) is str else ("" if value is None else str(value))
     # PostgreSQL text cannot hold NUL; SQLite can, but both stores must keep the same text.
@@ -39,6 +46,8 @@ def _optional_text(value: object) -> str | None:
 
 def log_row(r: LogRecord) -> tuple[Any, ...]:
     """The row's values in LOG_COLUMNS order."""
+    if type(r) is CleanRecord:
+        return r
     t = r.time
     finite = isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t)
     attempt = r.attempt

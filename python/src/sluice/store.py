@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .log_rows import LOG_COLUMNS, LogRecord, log_row
+from .log_rows import LOG_COLUMNS, CleanRecord, LogRecord, log_row
 
 #: The PostgreSQL advisory lock every log writer takes (sdk/src/store/store.ts LOG_WRITE_LOCK, "sluice" in ASCII):
 #: batches of all workers commit one at a time, so the run page's tail, which reads by id, never skips a line.
@@ -116,7 +116,7 @@ class Store:
         """Writes lines in one transaction (the LogSink the shipper writes to)."""
         if not records:
             return
-        rows = [log_row(r) for r in records]
+        rows = [r if type(r) is CleanRecord else log_row(r) for r in records]
         try:
             conn = self._connect()
             if self.location.dialect == "sqlite":

@@ -31,7 +31,7 @@ from temporalio.exceptions import ApplicationError, CancelledError
 
 from .durations import Duration
 from .json_text import fields_text
-from .log_rows import LogRecord
+from .log_rows import CleanRecord, LogRecord
 from .options import OPTION_NAMES, DeclarationError, TaskOptions, task_options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,12 +97,15 @@ def set_log_destination(ship: Callable[[LogRecord], None], echo_level: str = "wa
 def _write(level: str, message: object, fields: dict[str, Any] | None) -> None:
     running = _running.get()
     text = message if type(message) is str else str(message)
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")  # as log_row does: PostgreSQL text cannot hold NUL
     if running is None:
         _stderr_line(LogRecord(0, level, text, fields_text(fields) if fields else None, "", ""))
         return
-    # tuple.__new__: a NamedTuple's own constructor costs a microsecond, a third of a line's budget.
+    # tuple.__new__: a NamedTuple's own constructor costs a microsecond, a third of a line's budget. Clean by
+    # construction (fields_text escapes NUL), so the store writes it without converting it again.
     record = _new_record(
-        LogRecord,
+        CleanRecord,
         (
             time.time_ns() // 1_000_000,
             level,
