@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.testing import ActivityEnvironment
 
 from sluice import DeclarationError, cancelled, check_cancelled, last_progress, log, progress, task
-from sluice.log_rows import LogRecord
+from sluice.log_rows import LogRecord, log_row
 from sluice.task import capture_prints, declared_task, set_log_destination
 
 
@@ -77,6 +77,7 @@ def test_log_and_print_lines_carry_the_run_task_and_attempt(shipped: list[LogRec
         print("printed", n)
         print("no newline yet", end="")
         log.warning("careful")
+        log.error("a\0b")
         return "ok"
 
     capture_prints()  # here, not in a fixture: pytest swaps sys.stdout between a test's phases
@@ -85,10 +86,13 @@ def test_log_and_print_lines_carry_the_run_task_and_attempt(shipped: list[LogRec
         ("info", "cells done", '{"n":4,"field.runId":"mine"}'),
         ("info", "printed 4", '{"source":"console"}'),
         ("warn", "careful", None),
+        ("error", "a\ufffdb", None),
         ("info", "no newline yet", '{"source":"console"}'),
     ]
     r = shipped[0]
     assert (r.workflow_id, r.run_id, r.flow, r.task, r.attempt) == ("test", "test-run", "rainfall", "interpolate", 3)
+    # Written as they are (CleanRecord): exactly the rows the defensive conversion would make of them.
+    assert all(log_row(LogRecord(*line)) == tuple(line) for line in shipped)
     assert r.activity_id == "test"
 
 
