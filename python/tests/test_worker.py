@@ -53,3 +53,28 @@ def test_the_command_exits_1_with_one_readable_line(tmp_path: Path) -> None:
         "sluice worker: Invalid worker settings:",
         "  the task queue: pass --task-queue QUEUE or set SLUICE_TASK_QUEUE (a queue of its own, not the flows' queue)",
     ]
+
+
+def run_config(module: str, queue: str, store_url: str, address: str = "127.0.0.1:1"):
+    import asyncio
+
+    from sluice.worker import run_worker
+
+    config = config_from_env(module, queue, {"DATABASE_URL": store_url, "TEMPORAL_ADDRESS": address})
+    return asyncio.run(run_worker(config, say=lambda line: None))
+
+
+def test_the_flows_queue_and_an_unreachable_temporal_are_refused(tmp_path: Path, sqlite_url: str) -> None:
+    import sqlite3
+
+    module = module_file(tmp_path, "one_task", "from sluice import task\n@task\ndef f(): pass\n")
+    path = sqlite_url.removeprefix("sqlite:")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "insert into flows (task_queue, name, description, parameters_schema, deployments, updated_at) values (?, ?, null, '{}', '[]', 0)",
+            ("flows-q", "rainfallReport"),
+        )
+    with pytest.raises(WorkerError, match=r"Task queue 'flows-q' is the flows' queue \(TypeScript flows rainfallReport run on it\)"):
+        run_config(module, "flows-q", sqlite_url)
+    with pytest.raises(WorkerError, match=r"Cannot reach Temporal at 127\.0\.0\.1:1 .*set TEMPORAL_ADDRESS"):
+        run_config(module, "own-q", sqlite_url)
