@@ -43,24 +43,24 @@ def _plain_scalar(v: object) -> bool:
     return False
 
 
-_LITERALS = {True: "true", False: "false", None: "null"}
-
-
 def _flat(value: dict[str, Any]) -> str | None:
     """The usual fields, strings and whole numbers: written here, in one pass (the hot path of every line)."""
-    parts = []
+    parts: list[str] = []
+    append = parts.append
     for k, v in value.items():
+        if type(k) is not str:
+            return None
         t = type(v)
         if t is str:
-            parts.append(f"{_string(k)}:{_string(v)}")
+            append(_string(k) + ":" + _string(v))
         elif t is int:
-            parts.append(f"{_string(k)}:{v}")
-        elif v is None or t is bool:
-            parts.append(f"{_string(k)}:{_LITERALS[v]}")
+            append(_string(k) + ":" + str(v))
+        elif v is None:
+            append(_string(k) + ":null")
+        elif t is bool:
+            append(_string(k) + (":true" if v else ":false"))
         else:
             return None
-    if any(type(k) is not str for k in value):
-        return None
     return "{" + ",".join(parts) + "}"
 
 
