@@ -13,6 +13,7 @@ import { reportRun, type BenchResult } from './lib/report';
 import { benchLatency } from './latency';
 import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
+import { benchPython } from './python';
 import { benchWorkerMemory } from './worker-memory';
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   latency: benchLatency,
   logs: benchLogThroughput,
   memory: benchWorkerMemory,
+  python: benchPython,
 };
 
 function parseArgs(args: string[]): { names: string[]; reps?: number } {

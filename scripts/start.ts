@@ -1,7 +1,8 @@
 // `npm start`: the embedded default. A Temporal dev server keeping its state in the data directory,
-// the worker, and the web app when web/ exists; their output line-prefixed; Ctrl-C stops them all.
+// the worker, a Python worker per activities/*.py file (on the task queue named after the file), and the web
+// app when web/ exists; their output line-prefixed; Ctrl-C stops them all.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { openStore, storeUrlFromEnv } from 'sluice/store';
@@ -11,6 +12,7 @@ import { SLUICE_BIN } from 'sluice/dev';
 import { startDevServer, type DevServer } from 'sluice/dev';
 import { isPortFree, waitForPort } from 'sluice/dev';
 import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/dev';
+import { pythonEnv, venvPython } from './python-venv';
 
 const root = resolve(__dirname, '..');
 
@@ -35,8 +37,14 @@ const dataDir = resolve(config.SLUICE_DATA_DIR);
 const webPresent = existsSync(join(root, 'web')) && readdirSync(join(root, 'web')).some((f) => f.startsWith('next.config.'));
 const startWeb = webPresent && config.SLUICE_START_WEB;
 
-const NAMES = ['temporal', 'worker', 'web'] as const;
-type Name = (typeof NAMES)[number];
+// Python tasks: each activities/*.py module is served by its own Python worker on the queue named after it.
+const pythonModules = existsSync(join(root, 'activities'))
+  ? readdirSync(join(root, 'activities')).filter((f) => f.endsWith('.py')).map((f) => join(root, 'activities', f))
+  : [];
+const pythonName = (module: string) => `py:${basename(module, '.py')}`;
+
+const NAMES = ['temporal', 'worker', 'web', ...pythonModules.map(pythonName)];
+type Name = string;
 const width = Math.max(...NAMES.map((n) => n.length)) + 2;
 // Every line of a multi-line message gets the prefix, so the output stays one column.
 const prefixed = (name: string) => (text: string) =>
@@ -94,6 +102,8 @@ async function main(): Promise<void> {
   }
   await workerReady;
   if (stopping) return;
+  await startPythonWorkers(env);
+  if (stopping) return;
 
   say('Sluice is running:');
   if (startWeb) say(`  web app       ${webUrl}`);
@@ -101,8 +111,40 @@ async function main(): Promise<void> {
   else say(`  web app       (not started: ${webPresent ? 'SLUICE_START_WEB=false' : 'web/next.config.* does not exist yet'})`);
   say(`  Temporal Web  ${temporalWebUrl}${startWeb ? ' (through the web app: log in there first)' : ''}`);
   say(`  Temporal      ${temporal.address} (namespace ${temporal.namespace})`);
+  for (const module of pythonModules) say(`  Python tasks  ${module} on task queue ${basename(module, '.py')}`);
   say(`  data          ${dataDir}`);
   say('Press Ctrl-C to stop.');
+}
+
+/**
+ * One Python worker per activities/*.py, in the venv of python/requirements*.txt (made once per machine,
+ * minutes the first time) running this checkout's package. Started after the TypeScript worker, which has
+ * migrated the store the Python worker writes to. Resolves when each says it is ready.
+ */
+async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
+  if (pythonModules.length === 0) return;
+  say('preparing the Python environment (scripts/venv.sh; the first time takes a few minutes)...');
+  const python = venvPython();
+  const childEnv = pythonEnv(env);
+  await Promise.all(
+    pythonModules.map((module) => {
+      const name = pythonName(module);
+      say(`starting the Python worker for ${module}...`);
+      return new Promise<void>((resolveReady) => {
+        const child = spawnManaged(python, ['-m', 'sluice', 'worker', module, '--task-queue', basename(module, '.py')], {
+          env: childEnv,
+          cwd: root,
+          onLine: (line) => {
+            prefixed(name)(line);
+            if (/python worker ready/.test(line)) resolveReady();
+          },
+        });
+        children.set(name, child);
+        watch(name, child.exited);
+        void child.exited.then(() => resolveReady());
+      });
+    }),
+  );
 }
 
 // Ready = polling its task queue, as Temporal sees it (bundling the flows takes a while).
@@ -172,12 +214,12 @@ function shutdown(exitCode: number): Promise<never> {
 
 async function stopAll(exitCode: number): Promise<never> {
   stopping = true;
-  const timeouts: Record<Name, number> = { worker: 45_000, web: 10_000, temporal: 15_000 };
-  for (const name of ['worker', 'web'] as const) {
+  const timeouts: Record<string, number> = { worker: 45_000, web: 10_000 };
+  for (const name of ['worker', ...pythonModules.map(pythonName), 'web']) {
     const child = children.get(name);
     if (!child) continue;
     say(`stopping ${name}...`);
-    await child.stop(timeouts[name]);
+    await child.stop(timeouts[name] ?? 45_000);
   }
   if (temporal) {
     say('stopping temporal...');

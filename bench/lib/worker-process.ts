@@ -27,6 +27,8 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Extra node flags, e.g. ['--cpu-prof'] to see where a worker's time goes. */
   nodeArgs?: string[];
+  /** Another program than node (the Python worker): run as `command ...args`, `entry` unused. */
+  command?: string;
 }
 
 const live = new Set<ChildProcess>();
@@ -37,7 +39,10 @@ process.once('exit', () => {
 
 /** Spawns a worker and resolves once it printed its ready line; rejects with its output if it exits first. */
 export async function startWorkerProcess(options: SpawnOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.resolve(ROOT, options.entry), ...(options.args ?? [])], {
+  const [command, args] = options.command
+    ? [options.command, options.args ?? []]
+    : [process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.resolve(ROOT, options.entry), ...(options.args ?? [])]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

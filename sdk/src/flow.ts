@@ -163,3 +163,4 @@ if (typeof process === 'undefined') {
 export { log } from './log';
 export type { TaskOptions } from './task-options';
 export type { Duration, NotifyEvent, NotifyRule } from './notify/types';
+export { pythonTasks, PYTHON_TASK_UNKNOWN } from './python-tasks';

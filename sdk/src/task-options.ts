@@ -41,6 +41,12 @@ export interface TaskOptions {
   local?: boolean;
 }
 
+/**
+ * The local task of every flow worker that reads the tasks a Python worker published on a queue (name →
+ * declared options), for `pythonTasks()`. Not a task of the project: the run page leaves it out.
+ */
+export const SLUICE_TASK_CATALOG = 'sluice.taskCatalog';
+
 export const DEFAULT_TASK_OPTIONS = {
   retries: 3,
   retryDelay: '1s',

@@ -20,19 +20,19 @@ const sources = ['sdk/src', 'web/lib', 'web/app', 'scripts']
   .map((f) => readFileSync(f, 'utf8'))
   .join('\n');
 
-function listFiles(dir: string): string[] {
+function listFiles(dir: string, pattern = /\.(ts|tsx)$/): string[] {
   if (!existsSync(dir)) return [];
   const { readdirSync, statSync } = require('node:fs') as typeof import('node:fs');
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
     if (name === 'node_modules' || name === '.next') return [];
-    return statSync(full).isDirectory() ? listFiles(full) : /\.(ts|tsx)$/.test(name) ? [full] : [];
+    return statSync(full).isDirectory() ? listFiles(full, pattern) : pattern.test(name) ? [full] : [];
   });
 }
 
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
-    assert.deepEqual(Object.keys(services).sort(), ['sluice-db', 'temporal', 'temporal-db', 'temporal-ui', 'watchtower', 'web', 'worker', 'worker-example']);
+    assert.deepEqual(Object.keys(services).sort(), ['python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-ui', 'watchtower', 'web', 'worker', 'worker-example']);
     assert.equal(services.temporal!.environment!.DB, 'postgres12');
     assert.equal(services.temporal!.environment!.POSTGRES_SEEDS, 'temporal-db');
   });
@@ -89,6 +89,24 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'web', 'worker-example']) {
       assert.match(services[name]!.environment!.TEMPORAL_WEB_URL!, /^\$\{NEXTAUTH_URL:-http:\/\/localhost:3000\}\/temporal$/, `${name}: links go through the web app`);
     }
+  });
+
+  it('serves the Python tasks from their own image and queue, against the same Temporal and store', () => {
+    const py = services['python-worker']!;
+    assert.deepEqual(py.build, { context: '.', dockerfile: 'python/Dockerfile' });
+    const dockerfile = read('python/Dockerfile');
+    const cmd = JSON.parse(/^CMD (\[.+\])$/m.exec(dockerfile)![1]!) as string[];
+    assert.deepEqual(cmd.slice(0, 4), ['python', '-m', 'sluice', 'worker']);
+    assert.ok(existsSync(path.join(ROOT, cmd[4]!)), `the image serves ${cmd[4]}, which exists`);
+    assert.equal(cmd[cmd.indexOf('--task-queue') + 1], py.environment!.SLUICE_TASK_QUEUE, 'one queue, said once in each file');
+    assert.match(read('workflows/rainfall-surface.ts'), new RegExp(`pythonTasks<Hydrology>\\('${py.environment!.SLUICE_TASK_QUEUE}'\\)`), 'the example flow calls that queue');
+    assert.match(dockerfile.slice(dockerfile.lastIndexOf('\nUSER ')), /^USER sluice$/m, 'runs unprivileged');
+    for (const [, file] of dockerfile.matchAll(/^COPY (\S+)/gm)) assert.ok(existsSync(path.join(ROOT, file!.replace(/\*\.py$/, ''))), `COPY ${file}`);
+    assert.equal(py.environment!.TEMPORAL_ADDRESS, services.worker!.environment!.TEMPORAL_ADDRESS);
+    assert.equal(py.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
+    assert.ok(Object.keys(py.depends_on!).includes('worker'), 'after the worker, whose start migrates the store');
+    const pythonSources = listFiles(path.join(ROOT, 'python/src'), /\.py$/).map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const variable of Object.keys(py.environment!)) assert.ok(pythonSources.includes(`"${variable}"`), `python-worker sets ${variable}, which the Python worker does not read`);
   });
 
   it('sets only variables Sluice reads', () => {

@@ -48,6 +48,11 @@ export function spawnWorker(options: WorkerOptions): TestWorker {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return trackWorker(child);
+}
+
+/** A TestWorker around a spawned worker process (TypeScript or Python): its output, stop and kill -9. */
+export function trackWorker(child: ChildProcess): TestWorker {
   let text = '';
   child.stdout!.on('data', (d) => (text += d));
   child.stderr!.on('data', (d) => (text += d));
@@ -84,7 +89,7 @@ export async function startWorker(options: WorkerOptions, timeoutMs = 90_000): P
 }
 
 /** Waits until the worker's output matches `pattern`; rejects with the output if it exits or time runs out. */
-export async function waitForOutput(worker: TestWorker, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+export async function waitForOutput(worker: Pick<TestWorker, 'output' | 'process'>, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(worker.output())) {
     if (worker.process.exitCode !== null || worker.process.signalCode !== null) {

@@ -68,6 +68,8 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
   const text = started.output.join('\n');
   assert.match(text, /^\[temporal\] +Server: +localhost:\d+/m, 'Temporal output is prefixed');
   assert.match(text, /^\[worker\] /m, 'worker output is prefixed');
+  // activities/hydrology.py has Python tasks: its own worker serves them on the queue named after it.
+  assert.match(text, /^\[py:hydrology\] +python worker ready: task queue hydrology, tasks rainfall_surface$/m);
   // Temporal Web: people open it through the web app (log-in, roles); the UI server answers on 127.0.0.1 only.
   const temporalWeb = webPresent ? `http://127\\.0\\.0\\.1:${started.ports.web}/temporal \\(through the web app` : `http://127\\.0\\.0\\.1:${started.ports.ui}/temporal`;
   assert.match(text, new RegExp(`Temporal Web +${temporalWeb}`));
@@ -90,6 +92,7 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
   assert.equal(await started.exit, 0, started.output.join('\n'));
   const order = started.output.filter((l) => /stopping (worker|web|temporal)\.\.\./.test(l)).map((l) => /stopping (\w+)/.exec(l)![1]);
   assert.deepEqual(order, webPresent ? ['worker', 'web', 'temporal'] : ['worker', 'temporal']);
+  assert.match(started.output.join('\n'), /^\[py:hydrology\] +python worker stopped: \d+ log lines written$/m, 'the Python worker stopped gracefully');
   for (const port of Object.values(started.ports)) assert.equal(await isPortFree(port), true, `port ${port} is released`);
 });
 

@@ -20,7 +20,7 @@ export function TaskTimeline({ rows }: { rows: TimelineRow[] }) {
         </div>
       </div>
       {rows.map(({ task, tone, offsetPct, widthPct, retries }) => (
-        <div className="row" role="row" key={task.activityId} data-task={task.task} data-status={task.status}>
+        <div className="row" role="row" key={task.activityId} data-task={task.task} data-status={task.status} data-worker={task.worker ?? undefined}>
           <div role="cell" className="ellipsis" title={`${task.task} (activity ${task.activityId})`}>
             <strong>{task.task}</strong>
             <div className="faint num" style={{ fontSize: 12 }}>
@@ -28,6 +28,7 @@ export function TaskTimeline({ rows }: { rows: TimelineRow[] }) {
               {task.maximumAttempts ? ` of ${task.maximumAttempts}` : ''}
               {retries > 0 ? ` · ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}
               {task.progress && task.status !== 'completed' ? ` · ${task.progress.message || `${task.progress.done} of ${task.progress.total}`}` : ''}
+              {task.worker ? ` · on ${task.worker}` : ''}
             </div>
           </div>
           <div role="cell" className="track">

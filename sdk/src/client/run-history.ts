@@ -5,6 +5,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
+import { SLUICE_TASK_CATALOG } from '../task-options';
 import { failureOf } from './failures';
 import type { RunFailure, StuckRun, TaskRun } from './types';
 
@@ -99,6 +100,7 @@ export function readHistory(history: History, pending: Pending[] = []): RunHisto
         durationMs: null,
         lastFailure: null,
         progress: null,
+        worker: null,
       };
       bySchedule.set(eventIdOf(e.eventId), t);
       out.tasks.push(t);
@@ -110,9 +112,12 @@ export function readHistory(history: History, pending: Pending[] = []): RunHisto
         t.attempts = a.attempt ?? 1;
         t.startedTime = time;
         t.lastFailure = failureOf(a.lastFailure);
+        t.worker = a.identity || null;
       }
     } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_TASK_MARKER) {
-      out.tasks.push(localTaskOf(e.markerRecordedEventAttributes, time));
+      const local = localTaskOf(e.markerRecordedEventAttributes, time);
+      // Sluice's own lookup for pythonTasks() is machinery, not a task of the flow.
+      if (local.task !== SLUICE_TASK_CATALOG) out.tasks.push(local);
     } else {
       const closed =
         (e.activityTaskCompletedEventAttributes && (['completed', e.activityTaskCompletedEventAttributes] as const)) ||
@@ -140,6 +145,7 @@ export function readHistory(history: History, pending: Pending[] = []): RunHisto
     t.attempts = started ? attempt : attempt - 1;
     t.status = started ? 'running' : attempt > 1 ? 'retrying' : 'scheduled';
     t.startedTime = iso(p.lastStartedTime) ?? t.startedTime;
+    t.worker = p.lastWorkerIdentity || t.worker || null;
     t.lastFailure = failureOf(p.lastFailure) ?? t.lastFailure;
     const details = firstPayload(p.heartbeatDetails);
     if (details && typeof details === 'object' && 'done' in details) t.progress = details as TaskRun['progress'];

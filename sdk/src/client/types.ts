@@ -87,6 +87,8 @@ export interface TaskRun {
   lastFailure: RunFailure | null;
   /** What a long task last reported with `progress()`, while it runs. */
   progress: { done: number; total: number; message?: string } | null;
+  /** The identity of the worker that ran its last attempt (`pid@host`, `pid@host (python)` for a Python worker). */
+  worker?: string | null;
   /** A local task (`task({ local: true })`): recorded once, when it ended; no start time or progress. */
   local?: boolean;
 }

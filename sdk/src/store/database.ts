@@ -39,6 +39,21 @@ export interface FlowsTable {
   gone_at: number | null;
 }
 
+/** The task catalog of workers in other languages (Python): one row per (task queue, task). */
+export interface TasksTable {
+  task_queue: string;
+  name: string;
+  /** 'python'. */
+  language: string;
+  /** JSON text of the declared options, as TaskOptions (durations in milliseconds). */
+  options: string;
+  /** The identity of the worker that published it last. */
+  worker: string;
+  updated_at: number;
+  /** When its queue's worker stopped declaring it; null while served. */
+  gone_at: number | null;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   /** Always lowercase (a check constraint refuses anything else). */
@@ -180,6 +195,7 @@ export interface RetentionSweepsTable {
 export interface Database {
   logs: LogsTable;
   flows: FlowsTable;
+  tasks: TasksTable;
   users: UsersTable;
   login_failures: LoginFailuresTable;
   login_failures_by_address: LoginFailuresByAddressTable;

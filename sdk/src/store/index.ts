@@ -13,7 +13,7 @@ export { LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink 
 export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
 export { FlowNameTakenError, StoreOpenError, StoreQueryError, StoreUrlError, type FlowNameClash } from './errors';
 export { LOG_LEVELS, ROLES, levelsFrom } from './types';
-export type { FlowEntry, PublishOptions, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
+export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
 export type {
   ApiTokensTable, Database, DeliveryStatus, FlowsTable, LoginFailuresTable, LogsTable, NotificationChannelsTable, NotificationDeliveriesTable,
   NotificationEventsTable, NotificationRulesTable, NotifierStateTable, RetentionSweepsTable, UsersTable,

@@ -10,7 +10,7 @@ import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
 import { StoreRetention } from './retention';
 import { readStoreStats, type StoreStats } from './store-stats';
-import { LOG_LEVELS, levelsFrom, type FlowEntry, type LogQuery, type PublishOptions, type LogRecord, type StoredLog } from './types';
+import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type StoredLog } from './types';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -199,6 +199,24 @@ export class Store {
    */
   async stats(): Promise<StoreStats> {
     return readStoreStats(this.db, this.dialect);
+  }
+
+  /**
+   * The tasks a worker in another language (Python) serves on a queue, as it published them; gone ones left out.
+   *
+   * @example
+   * const [interpolate] = await store.tasksOfQueue('hydrology'); // { name: 'interpolate', options: { retries: 2, ... } }
+   */
+  async tasksOfQueue(taskQueue: string): Promise<TaskEntry[]> {
+    const rows = await this.db.selectFrom('tasks').selectAll().where('task_queue', '=', taskQueue).where('gone_at', 'is', null).orderBy('name').execute();
+    return rows.map((r) => ({
+      name: r.name,
+      taskQueue: r.task_queue,
+      language: r.language,
+      options: fromJsonText(r.options) as Record<string, unknown>,
+      worker: r.worker,
+      updatedAt: Number(r.updated_at),
+    }));
   }
 
   /** Resolves when the database answers a trivial query (health checks). */

@@ -97,6 +97,18 @@ export interface FlowEntry {
   goneAt?: number | null;
 }
 
+/** A task a worker in another language (Python) serves, as it published it. */
+export interface TaskEntry {
+  name: string;
+  taskQueue: string;
+  language: string;
+  /** The options it declared, in TaskOptions' shape (durations in milliseconds). */
+  options: Record<string, unknown>;
+  /** The identity of the worker that published it. */
+  worker: string;
+  updatedAt: number;
+}
+
 /** Publishing options: flows of other task queues whose name this queue takes over (their entries become gone). */
 export interface PublishOptions {
   takeOver?: string[];

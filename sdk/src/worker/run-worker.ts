@@ -17,6 +17,8 @@ import { publishCodeRules } from '../notify/rules';
 import { claimFlowNames } from './flow-names';
 import { catalogOf, declaredRulesOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
+import { SLUICE_TASK_CATALOG } from '../task-options';
+import { taskCatalogOf } from './task-catalog';
 
 /** One line to stderr per message; the task token and other bulky metadata are left out. */
 function echoLine({ level, message, meta, timestampNanos }: LogEntry): void {
@@ -80,7 +82,8 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowBundle: await bundle,
-      activities: project.activities,
+      // The flows' own local task that reads the tasks a Python worker published (sdk/src/python-tasks.ts).
+      activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(store) },
       shutdownGraceTime: config.shutdownGraceTime,
     });
     say(`worker ready: task queue ${config.taskQueue}, flows ${project.flows.map((f) => f.name).join(', ')}`);

@@ -12,6 +12,7 @@ import { notificationsMigration } from './0005-notifications';
 import { flowRunTimeoutMigration } from './0006-flow-run-timeout';
 import { retentionMigration } from './0007-retention';
 import { sessionsAndSignInMigration } from './0008-sessions-and-sign-in';
+import { tasksMigration } from './0009-tasks';
 
 export type { StoreDialect } from './columns';
 
@@ -25,5 +26,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0006-flow-run-timeout': flowRunTimeoutMigration(),
     '0007-retention': retentionMigration(dialect),
     '0008-sessions-and-sign-in': sessionsAndSignInMigration(),
+    '0009-tasks': tasksMigration(),
   };
 }

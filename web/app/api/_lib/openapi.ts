@@ -225,6 +225,7 @@ export function openApiDocument(serverUrl: string): Json {
                       closeTime: { type: ['string', 'null'] },
                       durationMs: { type: ['number', 'null'] },
                       lastFailure: failure,
+                      worker: { type: ['string', 'null'], description: 'The worker that ran its last attempt (pid@host; "(python)" for a Python worker).' },
                     },
                   },
                 },

@@ -1,0 +1,20 @@
+"""Sluice tasks in Python: declare with `@task`, log with `log` (or print), report `progress()`, check
+`cancelled()`; serve a module's tasks with `python -m sluice worker MODULE --task-queue QUEUE` and call them from
+a TypeScript flow with `pythonTasks()`. See python/README.md."""
+
+from .durations import Duration
+from .options import DeclarationError, TaskOptions
+from .task import Progress, cancelled, check_cancelled, last_progress, log, progress, task
+
+__all__ = [
+    "DeclarationError",
+    "Duration",
+    "Progress",
+    "TaskOptions",
+    "cancelled",
+    "check_cancelled",
+    "last_progress",
+    "log",
+    "progress",
+    "task",
+]

@@ -1,0 +1,316 @@
+"""`@task` declares a task: a function plus its retry policy, served by `python -m sluice worker` as a Temporal
+activity that TypeScript flows call with `pythonTasks()`. Inside a task, `log`, `print()`, `progress()`,
+`last_progress()` and `cancelled()` behave as their TypeScript twins (sdk/src/task.ts, sdk/src/log.ts).
+
+    from sluice import task, log, progress
+
+    class StationUnknown(Exception): ...
+
+    @task(retries=5, retry_delay="2s", timeout="2m", non_retryable_errors=[StationUnknown])
+    def interpolate(grid: dict) -> dict:
+        log.info("interpolating", cells=len(grid["values"]))
+        ...
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypedDict, TypeVar, overload
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError, CancelledError
+
+from .durations import Duration
+from .json_text import fields_text
+from .log_rows import CleanRecord, LogRecord
+from .options import OPTION_NAMES, DeclarationError, TaskOptions, task_options
+
+F = TypeVar("F", bound=Callable[..., Any])
+SLUICE_TASK = "__sluice_task__"
+
+
+class Progress(TypedDict, total=False):
+    done: float
+    total: float
+    message: str
+
+
+@dataclass(frozen=True)
+class DeclaredTask:
+    """A task as the worker serves it: its name, options, the function and the activity that runs it."""
+
+    name: str
+    options: TaskOptions
+    fn: Callable[..., Any]
+    activity: Callable[..., Any]
+    is_async: bool
+
+
+class _Running:
+    """The task attempt running in this context: what every log line it writes carries."""
+
+    __slots__ = ("workflow_id", "run_id", "flow", "task", "activity_id", "attempt", "printed")
+
+    def __init__(self, info: activity.Info) -> None:
+        self.workflow_id = info.workflow_id or ""
+        self.run_id = info.workflow_run_id or ""
+        self.flow = info.workflow_type
+        self.task = info.activity_type
+        self.activity_id = info.activity_id
+        self.attempt = info.attempt
+        self.printed: list[str] = []
+
+
+_running: ContextVar[_Running | None] = ContextVar("sluice_task", default=None)
+_new_record = tuple.__new__
+
+# -- where lines go: the worker's shipper, else (outside a worker: tests, a notebook) standard error ----------
+
+_LEVEL_RANK = {"debug": 1, "info": 2, "warn": 3, "error": 4}
+
+
+def _stderr_line(record: LogRecord) -> None:
+    extra = f" {record.fields_text}" if record.fields_text and record.fields_text != "{}" else ""
+    sys.__stderr__.write(f"{record.level.upper():5} {record.message}{extra}\n")  # type: ignore[union-attr]
+
+
+_ship: Callable[[LogRecord], None] = _stderr_line
+_echo_rank = _LEVEL_RANK["warn"]
+
+
+def set_log_destination(ship: Callable[[LogRecord], None], echo_level: str = "warn") -> None:
+    """The worker routes lines to its shipper; lines from `echo_level` up are also echoed to its output."""
+    global _ship, _echo_rank
+    _ship = ship
+    _echo_rank = _LEVEL_RANK.get(echo_level.lower().replace("warning", "warn").replace("trace", "debug"), 3)
+
+
+def _write(level: str, message: object, fields: dict[str, Any] | None) -> None:
+    running = _running.get()
+    text = message if type(message) is str else str(message)
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")  # as log_row does: PostgreSQL text cannot hold NUL
+    if running is None:
+        _stderr_line(LogRecord(0, level, text, fields_text(fields) if fields else None, "", ""))
+        return
+    # tuple.__new__: a NamedTuple's own constructor costs a microsecond, a third of a line's budget. Clean by
+    # construction (fields_text escapes NUL), so the store writes it without converting it again.
+    record = _new_record(
+        CleanRecord,
+        (
+            time.time_ns() // 1_000_000,
+            level,
+            text,
+            fields_text(fields) if fields else None,
+            running.workflow_id,
+            running.run_id,
+            running.flow,
+            running.task,
+            running.activity_id,
+            running.attempt,
+        ),
+    )
+    _ship(record)
+    if _LEVEL_RANK[level] >= _echo_rank and _ship is not _stderr_line:
+        _stderr_line(record)
+
+
+class _Log:
+    """The run logger: every line is stored with its run, task and attempt and shown on the run's page.
+
+    >>> log.info("downloaded rainfall", station=station, rows=len(series))
+    """
+
+    __slots__ = ()
+
+    def debug(self, message: object, **fields: Any) -> None:
+        _write("debug", message, fields)
+
+    def info(self, message: object, **fields: Any) -> None:
+        _write("info", message, fields)
+
+    def warning(self, message: object, **fields: Any) -> None:
+        _write("warn", message, fields)
+
+    warn = warning
+
+    def error(self, message: object, **fields: Any) -> None:
+        _write("error", message, fields)
+
+
+log = _Log()
+
+# -- print() inside a task is a log line, as console.log in a TypeScript task ---------------------------------
+
+_CONSOLE = {"source": "console"}
+
+
+class _PrintCapture:
+    """Replaces sys.stdout / sys.stderr: inside a task, each printed line becomes a log line; elsewhere unchanged."""
+
+    def __init__(self, original: Any, level: str) -> None:
+        self._original = original
+        self._level = level
+
+    def write(self, s: str) -> int:
+        running = _running.get()
+        if running is None:
+            return self._original.write(s)
+        running.printed.append(s)
+        if s.endswith("\n"):
+            text = "".join(running.printed)[:-1]
+            running.printed.clear()
+            _write(self._level, text, _CONSOLE)
+        return len(s)
+
+    def flush(self) -> None:
+        self._original.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+def capture_prints() -> None:
+    """Once per process (the worker calls it): print() to stdout is an info line, to stderr a warn line."""
+    if not isinstance(sys.stdout, _PrintCapture):
+        sys.stdout = _PrintCapture(sys.stdout, "info")  # type: ignore[assignment]
+    if not isinstance(sys.stderr, _PrintCapture):
+        sys.stderr = _PrintCapture(sys.stderr, "warn")  # type: ignore[assignment]
+
+
+def _flush_prints(running: _Running) -> None:
+    if running.printed:
+        text = "".join(running.printed)
+        running.printed.clear()
+        _write("info", text, _CONSOLE)
+
+
+# -- progress and cancellation --------------------------------------------------------------------------------
+
+
+def progress(done: float, total: float, message: str | None = None) -> None:
+    """Reports how far a long task is: a heartbeat (so a dead worker is noticed after `heartbeat_timeout`) whose
+    details the run page shows, in the same shape as TypeScript's. Throttled by Temporal: fine in a tight loop."""
+    details: dict[str, Any] = {"done": done, "total": total}
+    if message is not None:
+        details["message"] = message
+    activity.heartbeat(details)
+
+
+def last_progress() -> Progress | None:
+    """The progress the previous attempt of this task last reported, to resume from; None on a first attempt."""
+    details = activity.info().heartbeat_details
+    first = details[0] if details else None
+    return first if isinstance(first, dict) else None
+
+
+def cancelled() -> bool:
+    """True once the run is cancelled (or this worker is stopping): a long loop checks it and stops. Cancellation
+    reaches a task through its heartbeats, so call `progress()` in the loop too."""
+    return activity.is_cancelled() or activity.is_worker_shutdown()
+
+
+def check_cancelled() -> None:
+    """Raises (ending the attempt as cancelled) once the run is cancelled; call it in a long loop."""
+    if activity.is_cancelled():
+        raise CancelledError("the run was cancelled")
+
+
+# -- the decorator ---------------------------------------------------------------------------------------------
+
+
+def _failed(running: _Running, err: BaseException, started: float, non_retryable: tuple[str, ...]) -> BaseException:
+    """Logs the failed attempt as TypeScript's worker does, and marks a declared non-retryable error as such."""
+    name = type(err).__name__
+    stack = "".join(traceback.format_exception(err)).rstrip("\n")
+    _write("warn", "Activity failed", {"error": {"type": name, "message": str(err), "stack": stack}, "durationMs": int((time.monotonic() - started) * 1000)})
+    if name in non_retryable and not isinstance(err, ApplicationError):
+        return ApplicationError(str(err), type=name, non_retryable=True)
+    return err
+
+
+@contextmanager
+def _attempt(non_retryable: tuple[str, ...]) -> Iterator[None]:
+    """One attempt of a task: its lines carry its run, task and attempt; a failure is logged and classified."""
+    running = _Running(activity.info())
+    token = _running.set(running)
+    started = time.monotonic()
+    try:
+        yield
+    except Exception as err:
+        replaced = _failed(running, err, started, non_retryable)
+        if replaced is err:
+            raise
+        raise replaced from err
+    finally:
+        _flush_prints(running)
+        _running.reset(token)
+
+
+def _activity_of(name: str, fn: Callable[..., Any], options: TaskOptions) -> tuple[Callable[..., Any], bool]:
+    non_retryable = options.non_retryable_errors
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def run_async(*args: Any) -> Any:
+            with _attempt(non_retryable):
+                return await fn(*args)
+
+        return activity.defn(name=name)(run_async), True
+
+    @functools.wraps(fn)
+    def run_sync(*args: Any) -> Any:
+        with _attempt(non_retryable):
+            return fn(*args)
+
+    # As in TypeScript, cancelling is asked, not forced: the task's loop sees `cancelled()` (or calls
+    # `check_cancelled()`) and stops cleanly, instead of an exception landing in its thread at any line.
+    return activity.defn(name=name, no_thread_cancel_exception=True)(run_sync), False
+
+
+@overload
+def task(fn: F, /) -> F: ...
+@overload
+def task(
+    *,
+    retries: int = 3,
+    retry_delay: Duration = "1s",
+    backoff: float = 2,
+    max_retry_delay: Duration = "1m",
+    timeout: Duration = "10m",
+    heartbeat_timeout: Duration | None = None,
+    non_retryable_errors: list[str | type[BaseException]] | None = None,
+) -> Callable[[F], F]: ...
+def task(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+    """Declares a task. Options, names and defaults are TypeScript's (in snake_case); durations are strings such
+    as '30s', '5 minutes' or a `timedelta`. The function stays callable as it was (for unit tests); the task's
+    name is the function's name. A bad option raises DeclarationError at import, naming the task and option."""
+
+    def declare(f: Callable[..., Any]) -> Callable[..., Any]:
+        if not callable(f):
+            raise TypeError(f"@task must decorate a function, got {type(f).__name__}")
+        task_name = f.__name__
+        unknown = sorted(set(options) - set(OPTION_NAMES))
+        if unknown:
+            raise DeclarationError(f"task {task_name!r}: unknown option {', '.join(unknown)}; the options are {', '.join(OPTION_NAMES)}")
+        opts = task_options(task_name, **options)
+        run, is_async = _activity_of(task_name, f, opts)
+        setattr(f, SLUICE_TASK, DeclaredTask(task_name, opts, f, run, is_async))
+        return f
+
+    return declare(fn) if fn is not None else declare
+
+
+def declared_task(obj: object) -> DeclaredTask | None:
+    """The declaration `@task` attached to a function, or None for anything else."""
+    found = getattr(obj, SLUICE_TASK, None) if callable(obj) else None
+    return found if isinstance(found, DeclaredTask) else None

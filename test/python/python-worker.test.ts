@@ -1,0 +1,201 @@
+// Python tasks in TypeScript flows, end to end on the suite's Temporal server: a TypeScript worker serving the
+// flows and one TypeScript task, a Python worker (`python -m sluice worker`) serving Python tasks on its own
+// queue, sharing one store. The Python retry policy applies without being repeated in the flow, errors arrive
+// with their Python type, log lines land with run, task and attempt (SQLite and PostgreSQL), and a Python worker
+// killed with -9 mid-task has the task retried by the next one without finished tasks running again.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { RunFailedError, type SluiceClient } from 'sluice/client';
+import type { Store, StoredLog } from 'sluice/store';
+import { freshTmpDir } from '../harness/env';
+import { eventually } from '../harness/eventually';
+import { createTestDatabase, type TestDatabase } from '../harness/postgres';
+import { startPythonWorker, venvPython } from '../harness/python';
+import { sqliteStoreUrl, testClient } from '../harness/sluice';
+import { uniqueName } from '../harness/temporal';
+import { startWorker, type TestWorker } from '../harness/worker';
+import { getRunView } from '../../web/lib/run-presenter';
+import { Worker } from '@temporalio/worker';
+import { bundleFlows } from 'sluice/worker';
+
+const FLOWS = {
+  workflows: path.resolve(__dirname, '../fixtures/python-flows.ts'),
+  activities: path.resolve(__dirname, '../fixtures/python-activities.ts'),
+};
+
+interface Setup {
+  client: SluiceClient;
+  store: Store;
+  flows: TestWorker;
+  python: TestWorker;
+  pythonQueue: string;
+  storeUrl: string;
+  close(): Promise<void>;
+}
+
+/** A store, a client on it, the flows' worker and a Python worker, all on fresh queues. */
+async function setUp(storeUrl: string, name: string): Promise<Setup> {
+  const { client, store, close } = await testClient(storeUrl); // opening it migrates it: the Python side only checks
+  const pythonQueue = uniqueName(`${name}-py`);
+  const [flows, python] = await Promise.all([
+    startWorker({ taskQueue: uniqueName(`${name}-flows`), storeUrl, ...FLOWS }),
+    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl }),
+  ]);
+  return {
+    client, store, flows, python, pythonQueue, storeUrl,
+    async close() {
+      await Promise.all([flows.stop(), python.stop()]);
+      await close();
+    },
+  };
+}
+
+const logsOf = (store: Store, runId: string, until: (lines: StoredLog[]) => boolean) =>
+  eventually(async () => {
+    const lines = await store.readLogs({ runId, limit: 5000 });
+    return until(lines) ? lines : false;
+  }, 15_000, `the run's log lines`);
+
+let sqlite: Setup;
+before(async () => {
+  venvPython(); // made once per machine (minutes the first time), before any worker's start-up clock runs
+  sqlite = await setUp(sqliteStoreUrl('python'), 'sqlite');
+});
+after(async () => sqlite?.close());
+
+describe('a flow mixing TypeScript and Python tasks', () => {
+  it('runs both, applies the Python retry policy, and stores Python log lines with run, task and attempt', async () => {
+    const { client, store, pythonQueue } = sqlite;
+    const ref = await client.start('mixedFlow', { queue: pythonQueue });
+    const result = await client.waitForResult(ref);
+    assert.deepEqual(result, { loud: 'RAIN', doubled: 42, flaky: { key: 'KNMI', attempts: 3 }, said: 'said 3' });
+
+    const run = (await client.getRun(ref.workflowId))!;
+    assert.deepEqual(run.tasks.map((t) => t.task), ['shout', 'double', 'flaky', 'chatty'], 'the catalog lookup is not shown as a task');
+    const flaky = run.tasks.find((t) => t.task === 'flaky')!;
+    assert.equal(flaky.status, 'completed');
+    assert.equal(flaky.attempts, 3);
+    assert.equal(flaky.maximumAttempts, 4, 'retries=3 declared in Python reached the flow');
+    assert.match(flaky.lastFailure?.message ?? '', /source not ready \(attempt 2\)/);
+    assert.equal(flaky.lastFailure?.type, 'ValueError');
+    assert.match(run.tasks.find((t) => t.task === 'double')!.worker ?? '', /\(python\)$/, 'the Python worker is named');
+    assert.doesNotMatch(run.tasks.find((t) => t.task === 'shout')!.worker ?? '', /python/);
+
+    // The run page's timeline: Python tasks are rows like the TypeScript one, with attempts, retries and worker.
+    const view = (await getRunView(client, ref.workflowId, ref.runId))!;
+    assert.deepEqual(
+      view.rows.map((r) => [r.task.task, r.tone, r.retries, r.task.durationMs! >= 0, /\(python\)$/.test(r.task.worker ?? '')]),
+      [['shout', 'ok', 0, true, false], ['double', 'ok', 0, true, true], ['flaky', 'ok', 2, true, true], ['chatty', 'ok', 0, true, true]],
+    );
+
+    const lines = await logsOf(store, ref.runId, (l) => l.some((x) => x.message === 'python errs'));
+    const python = lines.filter((l) => l.task === 'chatty');
+    assert.deepEqual(
+      python.map((l) => [l.level, l.message, l.fields]),
+      [
+        ['debug', 'debug line', undefined],
+        ['info', 'python says hello', { n: 3, 'field.runId': 'mine', nested: { ok: true, ratio: 0.5 } }],
+        ['info', 'printed 3', { source: 'console' }],
+        ['warn', 'python warns', undefined],
+        ['error', 'python errs', { code: 7 }],
+      ],
+    );
+    for (const l of python) {
+      assert.equal(l.runId, ref.runId);
+      assert.equal(l.workflowId, ref.workflowId);
+      assert.equal(l.flow, 'mixedFlow');
+      assert.equal(l.attempt, 1);
+    }
+    const attempts = lines.filter((l) => l.task === 'flaky');
+    assert.deepEqual(attempts.filter((l) => l.message === 'flaky attempt').map((l) => l.attempt), [1, 2, 3]);
+    const failed = attempts.filter((l) => l.message === 'Activity failed');
+    assert.deepEqual(failed.map((l) => [l.level, l.attempt, (l.fields?.error as { type: string }).type]), [['warn', 1, 'ValueError'], ['warn', 2, 'ValueError']]);
+    assert.ok(lines.some((l) => l.task === 'shout' && l.message === 'shouting'), 'the TypeScript task logs beside them');
+  });
+
+  it('replays a finished run from its history, whatever the catalog says by then', async () => {
+    const { client, store, pythonQueue } = sqlite;
+    const ref = await client.start('mixedFlow', { queue: pythonQueue });
+    await client.waitForResult(ref);
+    // A Python worker republishing other options (or none) after the run does not change its replay: the
+    // options it used are in its history (the catalog lookup's marker).
+    const published = await store.db.selectFrom('tasks').select(['name', 'options']).where('task_queue', '=', pythonQueue).execute();
+    assert.equal(published.length, 6, 'the Python worker published its six tasks');
+    await store.db.updateTable('tasks').set({ options: JSON.stringify({ retries: 0 }) }).where('task_queue', '=', pythonQueue).execute();
+    try {
+      const history = await client.temporal.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
+      const bundle = await bundleFlows(FLOWS.workflows, { shout: { retries: 0 } });
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'python-mixed' }, history, ref.workflowId);
+    } finally {
+      for (const { name, options } of published) {
+        await store.db.updateTable('tasks').set({ options }).where('task_queue', '=', pythonQueue).where('name', '=', name).execute();
+      }
+    }
+  });
+
+  it('fails a declared non-retryable Python error at once, with its Python type and message', async () => {
+    const { client, pythonQueue } = sqlite;
+    const ref = await client.start('nonRetryableFlow', { queue: pythonQueue });
+    assert.deepEqual(await client.waitForResult(ref), { type: 'StationUnknown', message: 'station Atlantis is unknown', nonRetryable: true });
+    const [task] = (await client.getRun(ref.workflowId))!.tasks;
+    assert.equal(task!.attempts, 1, 'retries=5 declared, but StationUnknown is non-retryable');
+    assert.equal(task!.status, 'failed');
+  });
+
+  it('fails the run readably when no Python worker declares the task called', async () => {
+    const { client, pythonQueue } = sqlite;
+    const ref = await client.start('unknownTaskFlow', { queue: pythonQueue });
+    const err = await client.waitForResult(ref).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RunFailedError, String(err));
+    assert.equal(err.failure?.type, 'PythonTaskUnknown');
+    assert.match(err.failure?.message ?? '', new RegExp(`No Python worker declares task 'nope' on task queue '${pythonQueue}' \\(its tasks: chatty, count_call, double, flaky, slow_steps, station_rainfall\\)`));
+  });
+});
+
+describe('a Python worker killed with -9 in the middle of a task', () => {
+  it('has the task retried by the next Python worker, resuming from its progress, and finished tasks not run again', async () => {
+    const { client, pythonQueue, storeUrl } = sqlite;
+    const dir = freshTmpDir('python-crash');
+    const countFile = path.join(dir, 'count.txt');
+    const ref = await client.start('crashFlow', { queue: pythonQueue, markerDir: dir, countFile, steps: 25 });
+    const progress = await eventually(async () => {
+      const slow = (await client.getRun(ref.workflowId))?.tasks.find((t) => t.task === 'slow_steps');
+      return slow?.progress && slow.progress.done >= 3 ? slow.progress : false;
+    }, 20_000, 'the slow task to report progress');
+    assert.equal(progress.total, 25);
+    assert.match(progress.message ?? '', /^step \d+ of 25$/);
+    await sqlite.python.kill9();
+    sqlite.python = await startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl });
+
+    const result = (await client.waitForResult(ref)) as { before: number; slow: { resumedFrom: number; attempt: number } };
+    assert.equal(result.before, 1);
+    assert.ok(result.slow.attempt >= 2, `retried after the crash: ${JSON.stringify(result)}`);
+    assert.ok(result.slow.resumedFrom >= 3, `resumed from the last progress: ${JSON.stringify(result)}`);
+    assert.ok(existsSync(path.join(dir, 'slow-attempt-1')));
+    assert.deepEqual(readFileSync(countFile, 'utf8').trim().split('\n'), ['counted'], 'the finished task did not run again');
+  });
+});
+
+describe('on PostgreSQL', () => {
+  let db: TestDatabase;
+  let pg: Setup;
+  before(async () => {
+    db = await createTestDatabase('python');
+    pg = await setUp(db.url, 'pg');
+  });
+  after(async () => {
+    await pg?.close();
+    await db?.drop();
+  });
+
+  it('stores the Python task log lines with run, task and attempt', async () => {
+    const ref = await pg.client.start('mixedFlow', { queue: pg.pythonQueue });
+    await pg.client.waitForResult(ref);
+    const lines = await logsOf(pg.store, ref.runId, (l) => l.some((x) => x.message === 'python errs'));
+    const hello = lines.find((l) => l.message === 'python says hello')!;
+    assert.deepEqual([hello.task, hello.attempt, hello.runId, hello.flow, hello.fields], ['chatty', 1, ref.runId, 'mixedFlow', { n: 3, 'field.runId': 'mine', nested: { ok: true, ratio: 0.5 } }]);
+    assert.deepEqual(lines.filter((l) => l.message === 'flaky attempt').map((l) => l.attempt), [1, 2, 3]);
+  });
+});

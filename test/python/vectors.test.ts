@@ -1,0 +1,51 @@
+// The shared test vectors (test/vectors/*.json), read here and by python/tests/test_vectors.py: the Python
+// worker and the TypeScript worker write identical rows for the same log line, read durations alike, and turn
+// the same declared options into the same Temporal activity options.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { fieldsText } from '../../sdk/src/log-fields';
+import { appendLogRow } from '../../sdk/src/store/log-rows';
+import { toActivityOptions, type TaskOptions } from '../../sdk/src/task-options';
+import type { LogRecord } from '../../sdk/src/store/types';
+
+const vectors = (name: string) => JSON.parse(readFileSync(path.resolve(__dirname, '../vectors', name), 'utf8'));
+
+describe('shared vectors', () => {
+  it('log-rows.json: the TypeScript shipper writes the expected row for each line', () => {
+    const { cases } = vectors('log-rows.json') as { cases: { name: string; record: LogRecord; row: unknown[] }[] };
+    assert.ok(cases.length >= 10);
+    for (const { name, record, row } of cases) {
+      // As a task writes a line (sdk/src/worker/task-output.ts): the fields become text when logged.
+      const params: unknown[] = [];
+      appendLogRow(params, { ...record, fieldsText: fieldsText(record.fields) });
+      assert.deepEqual(params, row, name);
+    }
+  });
+
+  it('durations.json: TypeScript reads each duration as the expected milliseconds, or refuses it', () => {
+    for (const [text, ms] of vectors('durations.json').cases as [string, number | null][]) {
+      if (ms === null) assert.throws(() => msToNumber(text as never), Error, text);
+      else assert.equal(msToNumber(text as never), ms, text);
+    }
+  });
+
+  it('task-options.json: the options Python publishes give the same activity options as the TypeScript declaration', () => {
+    for (const c of vectors('task-options.json').cases as { name: string; typescript: TaskOptions; published: TaskOptions }[]) {
+      const fromPython = toActivityOptions(c.published);
+      const fromTypeScript = toActivityOptions(c.typescript);
+      const ms = (o: ReturnType<typeof toActivityOptions>) => ({
+        timeout: msToNumber(o.startToCloseTimeout as never),
+        heartbeat: o.heartbeatTimeout === undefined ? undefined : msToNumber(o.heartbeatTimeout as never),
+        attempts: o.retry!.maximumAttempts,
+        initial: msToNumber(o.retry!.initialInterval as never),
+        backoff: o.retry!.backoffCoefficient,
+        max: msToNumber(o.retry!.maximumInterval as never),
+        nonRetryable: o.retry!.nonRetryableErrorTypes,
+      });
+      assert.deepEqual(ms(fromPython), ms(fromTypeScript), c.name);
+    }
+  });
+});
