@@ -167,6 +167,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("takes the template README's worker service as it is: shared environment, healthcheck, started after the namespace", () => {
+    const snippet = /```yaml\n([\s\S]*?)```/.exec(read('sdk/template/README.md'))![1]!;
+    const withIt = composeText.replace(/\nvolumes:\n/, `\n${snippet}\nvolumes:\n`);
+    const added = (parse(withIt, { merge: true }) as { services: Record<string, Service> }).services['worker-__NAME__']!;
+    assert.equal(added.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.equal(added.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
+    assert.deepEqual(added.healthcheck, services.worker!.healthcheck);
+    assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' } });
+  });
+
   it('sets only variables Sluice reads', () => {
     for (const name of ['worker', 'web', 'worker-example']) {
       for (const variable of Object.keys(services[name]!.environment!)) {
