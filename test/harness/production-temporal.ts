@@ -38,7 +38,6 @@ export interface TemporalServer {
   address: string;
   /** `http://127.0.0.1:PORT` of the frontend's HTTP API (compose's healthcheck asks it). */
   httpUrl: string;
-  output(): string;
   /** SIGTERM (SIGKILL after 20 s); resolves once it exited. */
   stop(): Promise<void>;
   /** Starts it again with the same configuration and ports; resolves once it answers. */
@@ -107,7 +106,6 @@ export async function productionTemporal() {
       return {
         address,
         httpUrl: `http://127.0.0.1:${ports.TEMPORAL_FRONTEND_HTTP_PORT}`,
-        output: () => readFileSync(logFile, 'utf8'),
         async stop() {
           await child?.stop(20_000);
         },
