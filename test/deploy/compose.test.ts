@@ -1,16 +1,34 @@
 // docker-compose.yml cannot run here (no Docker engine), so it is checked statically: every service it
-// names exists, the commands are npm scripts that exist, the addresses match the services, and every
-// variable it sets is one Sluice reads. The same processes run natively in the rest of the suite.
+// names exists, the commands are npm scripts that exist, the addresses match the services, every variable
+// it sets is one Sluice reads, and its images and Temporal settings are those of deploy/ — the one place
+// test/deploy/production.test.ts runs natively from.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { readDeployEnv } from '../harness/production-temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-type Service = { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; profiles?: string[]; labels?: Record<string, string>; depends_on?: Record<string, unknown> | string[]; environment?: Record<string, string>; ports?: string[] };
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+type Service = {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  entrypoint?: string[];
+  profiles?: string[];
+  labels?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }> | string[];
+  environment?: Record<string, string | number>;
+  env_file?: string[];
+  volumes?: string[];
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  restart?: string;
+};
+const composeText = read('docker-compose.yml');
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service> };
+const stack = readDeployEnv('stack.env');
 const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
 const services = compose.services;
 
@@ -32,9 +50,68 @@ function listFiles(dir: string, pattern = /\.(ts|tsx)$/): string[] {
 
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
-    assert.deepEqual(Object.keys(services).sort(), ['python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-ui', 'watchtower', 'web', 'worker', 'worker-example']);
-    assert.equal(services.temporal!.environment!.DB, 'postgres12');
-    assert.equal(services.temporal!.environment!.POSTGRES_SEEDS, 'temporal-db');
+    assert.deepEqual(Object.keys(services).sort(), [
+      'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower', 'web', 'worker',
+      'worker-example',
+    ]);
+    assert.equal(readDeployEnv('temporal/server.env').DB, 'postgres12', 'persistence and visibility on PostgreSQL');
+    assert.equal(services.temporal!.environment!.TEMPORAL_DB_HOST, 'temporal-db');
+    assert.equal(services['temporal-setup']!.environment!.SQL_HOST, 'temporal-db');
+  });
+
+  it("runs the images of deploy/stack.env's versions: the server Sluice is tested on, not auto-setup", () => {
+    assert.equal(services.temporal!.image, `temporalio/server:${stack.TEMPORAL_SERVER_VERSION}`);
+    for (const name of ['temporal-setup', 'temporal-namespace']) {
+      assert.ok(services[name]!.image!.startsWith(`temporalio/admin-tools:${stack.TEMPORAL_SERVER_VERSION}-`), `${name}: admin tools of the same server version`);
+    }
+    assert.equal(services['temporal-ui']!.image, `temporalio/ui:${stack.TEMPORAL_UI_VERSION}`);
+    for (const name of ['temporal-db', 'sluice-db']) assert.equal(services[name]!.image, `postgres:${stack.POSTGRES_VERSION}`);
+    assert.doesNotMatch(composeText, /auto-setup/, 'temporalio/auto-setup is not for production');
+  });
+
+  it('sets Temporal up in order: schemas, then the server, then the namespace, then the worker and the web app', () => {
+    const condition = (name: string, dep: string) => (services[name]!.depends_on as Record<string, { condition: string }>)[dep]?.condition;
+    assert.equal(condition('temporal-setup', 'temporal-db'), 'service_healthy');
+    assert.equal(condition('temporal', 'temporal-setup'), 'service_completed_successfully');
+    assert.equal(condition('temporal-namespace', 'temporal'), 'service_healthy');
+    for (const name of ['worker', 'web', 'worker-example']) assert.equal(condition(name, 'temporal-namespace'), 'service_completed_successfully', name);
+    for (const name of ['temporal-setup', 'temporal-namespace']) assert.equal(services[name]!.restart, 'no', `${name} runs once per up`);
+  });
+
+  it("gives Temporal deploy/temporal's files, which the native production test uses too", () => {
+    const mount = './deploy/temporal:/etc/sluice/temporal:ro';
+    for (const name of ['temporal-setup', 'temporal', 'temporal-namespace']) assert.ok(services[name]!.volumes!.includes(mount), `${name} mounts deploy/temporal`);
+    const inMount = (file: string) => path.join(ROOT, 'deploy/temporal', path.relative('/etc/sluice/temporal', file));
+    assert.deepEqual(services['temporal-setup']!.entrypoint, ['/bin/sh', '/etc/sluice/temporal/setup-schema.sh']);
+    assert.deepEqual(services['temporal-namespace']!.entrypoint, ['/bin/sh', '/etc/sluice/temporal/namespace.sh']);
+    assert.match(services.temporal!.entrypoint!.join(' '), /temporal-server --root \/etc\/sluice --config temporal --env production start/);
+    assert.ok(existsSync(path.join(ROOT, 'deploy/temporal/production.yaml')), 'the configuration --env production loads');
+    const dynamicConfig = inMount(String(services.temporal!.environment!.TEMPORAL_DYNAMIC_CONFIG));
+    const settings = parse(readFileSync(dynamicConfig, 'utf8')) as Record<string, { value: unknown }[]>;
+    assert.equal(settings['system.enableActivityEagerExecution']![0]!.value, true, 'eager activity execution in production too');
+    for (const name of ['temporal-setup', 'temporal']) assert.deepEqual(services[name]!.env_file, ['deploy/temporal/server.env']);
+    assert.deepEqual(services['temporal-namespace']!.env_file, ['deploy/stack.env'], 'namespace and retention from deploy/stack.env');
+    assert.equal(compose.services.web!.environment!.TEMPORAL_NAMESPACE, stack.TEMPORAL_NAMESPACE);
+  });
+
+  it('publishes no port but the web app, and every long-running service has a healthcheck', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (name !== 'web') assert.equal(s.ports, undefined, `${name} publishes ${JSON.stringify(s.ports)}`);
+      assert.equal((s as { network_mode?: string }).network_mode, undefined, `${name}: host networking would publish every port`);
+      if (s.restart !== 'no') assert.ok(s.healthcheck?.test?.length, `${name} has no healthcheck`);
+    }
+    assert.deepEqual(services.web!.ports, ['3000:3000']);
+    for (const name of ['worker', 'worker-example']) {
+      assert.ok(services[name]!.volumes!.includes('./deploy/worker-healthcheck.cjs:/opt/sluice/worker-healthcheck.cjs:ro'), name);
+    }
+  });
+
+  it('requires every secret, with a message saying what to set', () => {
+    for (const secret of ['TEMPORAL_DB_PASSWORD', 'SLUICE_DB_PASSWORD', 'NEXTAUTH_SECRET']) {
+      const uses = [...composeText.matchAll(new RegExp(`\\$\\{${secret}([^}]*)\\}`, 'g'))].map((m) => m[1]!);
+      assert.ok(uses.length > 0, `${secret} is used`);
+      for (const use of uses) assert.match(use, new RegExp(`^:\\?set ${secret}\\b`), `\${${secret}${use}}: no default, and the error names it`);
+    }
   });
 
   it('depends only on services it defines', () => {
@@ -71,12 +148,12 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'web']) {
       const env = services[name]!.environment!;
       assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
-      const url = new URL(env.DATABASE_URL!.replace('${SLUICE_DB_PASSWORD:-sluice}', 'sluice'));
+      const url = new URL(String(env.DATABASE_URL).replace(/\$\{SLUICE_DB_PASSWORD:\?[^}]*\}/, 'secret'));
       assert.equal(url.hostname, 'sluice-db');
       assert.equal(url.username, db.POSTGRES_USER);
       assert.equal(url.pathname, `/${db.POSTGRES_DB}`);
     }
-    assert.match(services.web!.environment!.NEXTAUTH_SECRET!, /^\$\{NEXTAUTH_SECRET:\?/, 'the web app must not start without a secret');
+    assert.match(String(services.web!.environment!.NEXTAUTH_SECRET), /^\$\{NEXTAUTH_SECRET:\?/, 'the web app must not start without a secret');
   });
 
   it('serves Temporal Web only through the web app: temporal-ui publishes no port, links point at /temporal', () => {
@@ -84,10 +161,10 @@ describe('docker-compose.yml', () => {
     assert.equal(ui.ports, undefined, `temporal-ui publishes ${JSON.stringify(ui.ports)}: that would bypass Sluice's log-in and roles`);
     assert.equal((ui as { network_mode?: string }).network_mode, undefined, 'host networking would publish it too');
     assert.equal(ui.environment!.TEMPORAL_UI_PUBLIC_PATH, '/temporal', 'the UI server must use the path the web app serves it at');
-    const upstream = new URL(services.web!.environment!.TEMPORAL_UI_UPSTREAM!);
+    const upstream = new URL(String(services.web!.environment!.TEMPORAL_UI_UPSTREAM));
     assert.equal(upstream.host, 'temporal-ui:8080');
     for (const name of ['worker', 'web', 'worker-example']) {
-      assert.match(services[name]!.environment!.TEMPORAL_WEB_URL!, /^\$\{NEXTAUTH_URL:-http:\/\/localhost:3000\}\/temporal$/, `${name}: links go through the web app`);
+      assert.match(String(services[name]!.environment!.TEMPORAL_WEB_URL), /^\$\{NEXTAUTH_URL:-http:\/\/localhost:3000\}\/temporal$/, `${name}: links go through the web app`);
     }
   });
 
@@ -105,8 +182,20 @@ describe('docker-compose.yml', () => {
     assert.equal(py.environment!.TEMPORAL_ADDRESS, services.worker!.environment!.TEMPORAL_ADDRESS);
     assert.equal(py.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
     assert.ok(Object.keys(py.depends_on!).includes('worker'), 'after the worker, whose start migrates the store');
+    assert.deepEqual(py.healthcheck!.test, ['CMD', 'python', '-m', 'sluice', 'healthcheck'], 'its image has no Node: the Python package checks');
+    assert.match(read('python/src/sluice/__main__.py'), /"healthcheck"/);
     const pythonSources = listFiles(path.join(ROOT, 'python/src'), /\.py$/).map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const variable of Object.keys(py.environment!)) assert.ok(pythonSources.includes(`"${variable}"`), `python-worker sets ${variable}, which the Python worker does not read`);
+  });
+
+  it("takes the template README's worker service as it is: shared environment, healthcheck, started after the namespace", () => {
+    const snippet = /```yaml\n([\s\S]*?)```/.exec(read('sdk/template/README.md'))![1]!;
+    const withIt = composeText.replace(/\nvolumes:\n/, `\n${snippet}\nvolumes:\n`);
+    const added = (parse(withIt, { merge: true }) as { services: Record<string, Service> }).services['worker-__NAME__']!;
+    assert.equal(added.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.equal(added.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
+    assert.deepEqual(added.healthcheck, services.worker!.healthcheck);
+    assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' } });
   });
 
   it('sets only variables Sluice reads', () => {

@@ -4,6 +4,7 @@
 // with their Python type, log lines land with run, task and attempt (SQLite and PostgreSQL), and a Python worker
 // killed with -9 mid-task has the task retried by the next one without finished tasks running again.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +13,7 @@ import type { Store, StoredLog } from 'sluice/store';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
-import { startPythonWorker, venvPython } from '../harness/python';
+import { pythonEnv, startPythonWorker, venvPython } from '../harness/python';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
@@ -151,6 +152,20 @@ describe('a flow mixing TypeScript and Python tasks', () => {
     assert.ok(err instanceof RunFailedError, String(err));
     assert.equal(err.failure?.type, 'PythonTaskUnknown');
     assert.match(err.failure?.message ?? '', new RegExp(`No Python worker declares task 'nope' on task queue '${pythonQueue}' \\(its tasks: chatty, count_call, double, flaky, slow_steps, station_rainfall\\)`));
+  });
+});
+
+describe("the Python worker image's healthcheck (python -m sluice healthcheck)", () => {
+  const healthcheck = (taskQueue: string) =>
+    spawnSync(venvPython(), ['-m', 'sluice', 'healthcheck', '--task-queue', taskQueue], { env: pythonEnv(), encoding: 'utf8', timeout: 30_000 });
+
+  it("passes while this host's Python worker polls its queue, and fails with the reason on a queue nobody polls", () => {
+    const ok = healthcheck(sqlite.pythonQueue);
+    assert.equal(ok.status, 0, ok.stderr);
+    const idle = uniqueName('nobody-polls');
+    const bad = healthcheck(idle);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, new RegExp(`worker healthcheck: no worker of \\S+ has polled task queue ${idle} in the last 90 s`));
   });
 });
 

@@ -1,4 +1,5 @@
-"""`python -m sluice worker MODULE [--task-queue QUEUE]`: serves a module's tasks (see sluice.worker)."""
+"""`python -m sluice worker MODULE [--task-queue QUEUE]`: serves a module's tasks (see sluice.worker).
+`python -m sluice healthcheck [--task-queue QUEUE]`: whether this host's worker polls its queue (sluice.healthcheck)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     worker.add_argument("module", help="e.g. hydrology or python/examples/hydrology.py")
     worker.add_argument("--task-queue", help="the queue it polls (default $SLUICE_TASK_QUEUE); not the flows' queue")
+    health = commands.add_parser(
+        "healthcheck",
+        help="exit 0 when a worker of this host polls its task queue (a container's healthcheck)",
+        description="Asks Temporal whether a Python worker of this host (container) polls the task queue. "
+        "Settings: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE.",
+    )
+    health.add_argument("--task-queue", help="the queue the worker polls (default $SLUICE_TASK_QUEUE)")
     args = parser.parse_args(argv)
+    if args.command == "healthcheck":
+        from .healthcheck import Unhealthy, check
+
+        try:
+            asyncio.run(check(args.task_queue))
+        except Unhealthy as err:
+            print(f"worker healthcheck: {err}", file=sys.__stderr__, flush=True)
+            return 1
+        return 0
     try:
         config = config_from_env(args.module, args.task_queue)
         asyncio.run(run_worker(config, lambda line: print(line, file=sys.__stdout__, flush=True)))
