@@ -1,0 +1,102 @@
+/**
+ * Figure 5: what an open run page costs while its run runs. A run of 1,000 tasks one after another (100 ms each);
+ * once 200 are done its page is opened in Chromium and left open for a minute, refreshing itself every 2 s as
+ * it does for a running run. Measured over that minute: the bytes the web app read from Temporal (counted by a
+ * TCP proxy between the two: `byte-counter.ts`) and the CPU time of the web app's process. Also the bytes one
+ * request of `/runs/{workflowId}` (the redirect to the latest run) reads.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { loggedInContext } from '../../test/web/harness';
+import { atMost, type Metric } from '../lib/report';
+import type { Stack } from './stack';
+
+const TASKS = 1000;
+const TASK_MS = 100;
+const DONE_BEFORE_OPENING = 200;
+const WINDOW_MS = 60_000;
+/**
+ * KB read from Temporal per minute by this figure before the page read only what changed (commit 086a5df,
+ * median of 3 runs, load average 4–8): the target is a tenth of it.
+ */
+const BEFORE_KB_PER_MINUTE = Number(process.env.BENCH_RUN_PAGE_BEFORE_KB ?? 0) || undefined;
+
+/** CPU seconds (user + system) used so far by a process and its descendants, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, s] of stats) if (!tree.has(p) && tree.has(s.ppid)) (tree.add(p), (grew = true));
+  }
+  return [...tree].reduce((sum, p) => sum + (stats.get(p)?.cpu ?? 0), 0);
+}
+
+export async function benchRunPageReads(stack: Stack, say: (l: string) => void): Promise<{ metrics: Metric[]; details: Record<string, unknown> }> {
+  const ref = await stack.client.start('webBenchLong', { tasks: TASKS, taskMs: TASK_MS }, { startedBy: 'client:bench-web' });
+  const path = `/runs/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}`;
+  say(`  run page reads: a run of ${TASKS} tasks of ${TASK_MS} ms; waiting for ${DONE_BEFORE_OPENING} of them`);
+  const progress = async () => {
+    const run = (await stack.client.getRun(ref.workflowId, ref.runId))!;
+    return { status: run.status, done: run.tasks.filter((t) => t.status === 'completed').length, events: run.historyLength };
+  };
+  for (let p = await progress(); p.done < DONE_BEFORE_OPENING; p = await progress()) {
+    if (p.status !== 'running') throw new Error(`${ref.workflowId} ended (${p.status}) after ${p.done} tasks`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+
+  const cookie = await stack.app.cookie('viewer');
+  const beforeRedirect = stack.appToTemporal.fromTemporal;
+  const redirect = await fetch(`${stack.app.baseUrl}/runs/${encodeURIComponent(ref.workflowId)}`, { headers: { cookie }, redirect: 'manual' });
+  await redirect.arrayBuffer();
+  const redirectBytes = stack.appToTemporal.fromTemporal - beforeRedirect;
+
+  const context = await loggedInContext(stack.browser, stack.app, 'viewer');
+  const page = await context.newPage();
+  let refreshes = 0;
+  page.on('request', (r) => {
+    if (r.headers()['rsc'] === '1' && new URL(r.url()).pathname === path) refreshes++;
+  });
+  await page.goto(new URL(path, stack.app.baseUrl).toString());
+  await page.locator('[data-testid="task-timeline"]').waitFor({ timeout: 60_000 });
+  const atOpen = await progress();
+  say(`  run page reads: page open at ${atOpen.done} tasks done (${atOpen.events} events); measuring for ${WINDOW_MS / 1000} s`);
+  const bytes0 = stack.appToTemporal.fromTemporal;
+  const sent0 = stack.appToTemporal.toTemporal;
+  const cpu0 = cpuSeconds(stack.app.pid);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const minutes = (Date.now() - t0) / 60_000;
+  const kbPerMinute = (stack.appToTemporal.fromTemporal - bytes0) / 1024 / minutes;
+  const sentKbPerMinute = (stack.appToTemporal.toTemporal - sent0) / 1024 / minutes;
+  const cpuPerMinute = (cpuSeconds(stack.app.pid) - cpu0) / minutes;
+  const atEnd = await progress();
+  await context.close();
+  await stack.client.cancelRun(ref);
+  if (atEnd.status !== 'running') say(`  run page reads: WARNING the run ended (${atEnd.status}) within the window; the page stopped refreshing`);
+  say(`  run page reads: ${kbPerMinute.toFixed(0)} KB/min from Temporal, ${cpuPerMinute.toFixed(2)} CPU s/min, ${refreshes} refreshes, ${atOpen.events}→${atEnd.events} events`);
+  return {
+    metrics: [
+      {
+        name: `run page open on a running ${TASKS}-task run: read from Temporal`,
+        value: Math.round(kbPerMinute),
+        unit: 'KB/min',
+        ...(BEFORE_KB_PER_MINUTE ? atMost(Math.round(kbPerMinute), Math.round(BEFORE_KB_PER_MINUTE / 10)) : { target: '' }),
+      },
+      { name: `run page open on a running ${TASKS}-task run: web app CPU`, value: Number(cpuPerMinute.toFixed(2)), unit: 's/min', target: '' },
+      { name: 'run page refreshes in that minute', value: refreshes, unit: '', target: '' },
+      { name: `/runs/{workflowId} redirect (${atOpen.events}-event run): read from Temporal`, value: Math.round(redirectBytes / 1024), unit: 'KB', target: '' },
+    ],
+    details: { run: ref, tasks: TASKS, taskMs: TASK_MS, windowMs: WINDOW_MS, atOpen, atEnd, kbPerMinute, sentKbPerMinute, cpuPerMinute, refreshes, redirectBytes },
+  };
+}
