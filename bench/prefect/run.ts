@@ -215,8 +215,8 @@ async function main(): Promise<void> {
     loadAtStart,
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
-      'Memory is the VmRSS of each process tree, summed (shared pages count in each process, on both sides). Sluice`s web app runs in production mode (next start).',
-      'Where a sequential task`s time goes with and without eager activity execution: npm run bench -- latency.',
+      "Memory is the VmRSS of each process tree, summed (shared pages count in each process, on both sides). Sluice's web app runs in production mode (next start).",
+      "Where a sequential task's time goes with and without eager activity execution: npm run bench -- latency.",
     ],
     meta: { benchmark: 'prefect' },
   });
