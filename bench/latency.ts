@@ -43,7 +43,7 @@ async function startStack(ctx: BenchContext, eager: boolean): Promise<Stack> {
 }
 
 /** Per task: queue wait, run time and the flow's turnaround to the next task, medians in ms. */
-async function breakdown(client: Client, workflowId: string, runId: string): Promise<{ queueMs: number; runMs: number; turnaroundMs: number }> {
+export async function breakdown(client: Client, workflowId: string, runId: string): Promise<{ queueMs: number; runMs: number; turnaroundMs: number }> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const at = (e: { eventTime?: unknown }) => optionalTsToMs(e.eventTime as never) ?? 0;
   const scheduled = new Map<number, number>();

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { reportRun, type Metric } from '../lib/report';
 import { benchLogLatency } from './log-latency';
 import { benchRunPage } from './run-page';
+import { benchRunPageReads } from './run-page-reads';
 import { benchRunsList } from './runs-list';
 import { startStack, type Stack } from './stack';
 import { benchStartLatency } from './start-latency';
@@ -17,6 +18,7 @@ type Bench = (stack: Stack, say: (l: string) => void) => Promise<{ metrics: Metr
 const BENCHMARKS: Record<string, Bench> = {
   'runs-list': benchRunsList,
   'run-page': benchRunPage,
+  'run-page-reads': benchRunPageReads,
   start: benchStartLatency,
   'log-latency': benchLogLatency,
 };

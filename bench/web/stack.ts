@@ -14,6 +14,7 @@ import { startDevServer, type DevServer } from 'sluice/dev';
 import { SluiceClient } from 'sluice/client';
 import { openStore, type Store } from 'sluice/store';
 import { startSluiceWorker, type WorkerProcess } from '../lib/worker-process';
+import { startByteCounter, type ByteCounter } from './byte-counter';
 import { buildWebApp, launchBrowser, startWebApp, type WebApp } from '../../test/web/harness';
 
 export const PROJECT = path.join(__dirname, 'project');
@@ -22,6 +23,8 @@ const NAMESPACE = 'default';
 export interface Stack {
   server: DevServer;
   app: WebApp;
+  /** The web app reaches Temporal through this: what it reads from Temporal, in bytes. */
+  appToTemporal: ByteCounter;
   worker: WorkerProcess;
   client: SluiceClient;
   store: Store;
@@ -51,8 +54,10 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
     say('building the web app (skipped when its sources are unchanged since the last build)');
     const buildMs = await buildWebApp();
     const storeUrl = `sqlite:${path.join(tmpDir, 'sluice.db')}`;
+    const appToTemporal = await startByteCounter(server.address);
+    stops.push(() => appToTemporal.stop());
     say('starting the web app (next start)');
-    const app = await startWebApp({ storeUrl });
+    const app = await startWebApp({ storeUrl, env: { TEMPORAL_ADDRESS: appToTemporal.address } });
     stops.push(() => app.stop());
 
     say('starting a worker on bench/web/project (bundling the flows takes a few seconds)');
@@ -72,7 +77,7 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
 
     const browser = await launchBrowser();
     stops.push(() => browser.close());
-    return { server, app, worker, client, store, browser, tmpDir, buildMs, stop };
+    return { server, app, appToTemporal, worker, client, store, browser, tmpDir, buildMs, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -2,9 +2,12 @@
 // both sides, and every log line of flows and tasks lands in the (SQLite) store with its run, task and attempt.
 import { WorkflowFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidParametersError, RunFailedError, UnknownFlowError, type SluiceClient } from 'sluice/client';
 import type { Store } from 'sluice/store';
+import { readHistory } from '../../sdk/src/client/run-history';
+import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
@@ -74,6 +77,57 @@ describe('retries', () => {
     const { run } = await failureOfRun('overrideFlow');
     assert.equal(run.tasks[0]!.attempts, 1);
     assert.equal(run.tasks[0]!.maximumAttempts, 1);
+  });
+});
+
+describe('reading a run again', () => {
+  it('fetches only the events added since, a closed run not at all, and shows what a full read shows', async () => {
+    const ref = await client.start('durableFlow', { file: join(freshTmpDir('reads'), 'steps'), stepMs: 1500 });
+    // Which history reads this client makes for this run (the real calls, counted on their way to Temporal).
+    const service = client.temporal.workflowService;
+    const reads: string[] = [];
+    const originals = { full: service.getWorkflowExecutionHistory, reverse: service.getWorkflowExecutionHistoryReverse };
+    service.getWorkflowExecutionHistory = ((req: Parameters<typeof originals.full>[0]) => {
+      // waitForResult long-polls for the close event through the same call: not a read of the run's history.
+      if (req.execution?.runId === ref.runId && !req.waitNewEvent) reads.push('full');
+      return originals.full.call(service, req);
+    }) as typeof originals.full;
+    service.getWorkflowExecutionHistoryReverse = ((req: Parameters<typeof originals.reverse>[0]) => {
+      if (req.execution?.runId === ref.runId) reads.push('tail');
+      return originals.reverse.call(service, req);
+    }) as typeof originals.reverse;
+    try {
+      const midway = await eventually(async () => {
+        const run = await client.getRun(ref.workflowId, ref.runId);
+        return run?.tasks.some((t) => t.status === 'running') && run;
+      }, 15_000, 'a task running');
+      assert.equal(midway.status, 'running');
+      assert.equal(reads[0], 'full', 'the first read of a run reads its whole history');
+      assert.ok(!reads.slice(1).includes('full'), `later reads fetch only the tail: ${reads.join(', ')}`);
+
+      await client.waitForResult(ref);
+      const done = (await client.getRun(ref.workflowId, ref.runId))!;
+      assert.equal(reads.filter((r) => r === 'full').length, 1);
+      assert.equal(reads.at(-1), 'tail');
+      const count = reads.length;
+      assert.deepEqual(await client.getRun(ref.workflowId, ref.runId), done, 'a closed run reads the same again');
+      assert.equal(reads.length, count, 'without reading its history again');
+
+      const full = readHistory(await client.temporal.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory());
+      assert.deepEqual(done.tasks, full.tasks);
+      assert.deepEqual([done.parameters, done.result, done.failure], [full.parameters, full.result, full.failure]);
+      assert.deepEqual(done.tasks.map((t) => [t.task, t.status]), [['countedStep', 'completed'], ['countedStep', 'completed'], ['countedStep', 'completed']]);
+    } finally {
+      Object.assign(service, { getWorkflowExecutionHistory: originals.full, getWorkflowExecutionHistoryReverse: originals.reverse });
+    }
+  });
+
+  it('gives the latest run of a workflow id without reading its history', async () => {
+    const ref = await client.start('chattyFlow', { n: 2 });
+    await client.waitForResult(ref);
+    const summary = await client.getRunSummary(ref.workflowId);
+    assert.deepEqual([summary?.runId, summary?.status, summary?.flow], [ref.runId, 'completed', 'chattyFlow']);
+    assert.equal(await client.getRunSummary('no-such-workflow-id'), undefined);
   });
 });
 

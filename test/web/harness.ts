@@ -53,6 +53,8 @@ export interface WebApp {
   fetch(pathname: string, init?: RequestInit & { as?: Role; token?: string }): Promise<Response>;
   /** Everything the server printed so far. */
   output(): string;
+  /** The `next start` process (benchmarks read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -301,6 +303,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<WebApp> {
       return fetch(new URL(pathname, baseUrl), { redirect: 'manual', ...rest, headers });
     },
     output: () => text.join(''),
+    pid: child.pid!,
     stop,
   };
 }

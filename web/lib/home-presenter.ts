@@ -53,7 +53,7 @@ export function newestFirst(runs: RunSummary[]): RunSummary[] {
   return [...runs].sort((a, b) => b.startTime.localeCompare(a.startTime));
 }
 
-export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeployments' | 'store'>, now = Date.now()): Promise<HomeView> {
+export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeploymentTimes' | 'store'>, now = Date.now()): Promise<HomeView> {
   const [running, failures, nextRuns, last24h, attention] = await Promise.all([
     part(async () => newestFirst((await client.listRuns({ status: 'running' }, { pageSize: HOME_LIMITS.running })).runs)),
     part(async () =>
@@ -62,7 +62,8 @@ export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns
       ),
     ),
     part(async () =>
-      (await client.listDeployments())
+      // The schedule list carries next run times and pauses: no describe per schedule on each refresh.
+      (await client.listDeploymentTimes())
         .filter((d) => !d.paused)
         // One row per deployment (its next run): a frequent interval would otherwise fill the list alone.
         .flatMap((d) => d.nextRunTimes.slice(0, 1).map((at) => ({ flow: d.flow, deployment: d.name, at, schedule: describeSchedule(d) })))

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { flow, tasks } from 'sluice/flow';
 import type * as benchTasks from './tasks';
 
-const { webBenchNoopTask, webBenchStamp, webBenchStream } = tasks<typeof benchTasks>();
+const { webBenchNoopTask, webBenchPause, webBenchStamp, webBenchStream } = tasks<typeof benchTasks>();
 
 /** No task at all: the cheapest finished run, for filling the runs list. */
 export const webBenchNoop = flow({ description: 'Finishes at once (fills the runs list).' }, async () => 'done');
@@ -30,5 +30,17 @@ export const webBenchStreaming = flow(
       await Promise.all(Array.from({ length: Math.min(50, count - start) }, (_, k) => webBenchNoopTask(start + k)));
     }
     return webBenchStream({ goFile, rate, seconds });
+  },
+);
+
+/** `tasks` tasks one after another, each `taskMs` long: a run whose history grows while its page is open. */
+export const webBenchLong = flow(
+  {
+    description: 'A long chain of short tasks.',
+    parameters: z.object({ tasks: z.number().int().min(1).max(5000).default(1000), taskMs: z.number().int().min(0).max(10_000).default(100) }),
+  },
+  async ({ tasks: count, taskMs }) => {
+    for (let i = 0; i < count; i++) await webBenchPause(taskMs);
+    return count;
   },
 );

@@ -11,6 +11,11 @@ export const webBenchNoopTask = task({ retries: 0 }, async function webBenchNoop
   return i;
 });
 
+/** Waits `ms`: one link of a long chain. */
+export const webBenchPause = task({ retries: 0 }, async function webBenchPause(ms: number): Promise<void> {
+  await sleep(ms);
+});
+
 /** Returns the moment the task body began (epoch ms): "the first task is running" as the task itself sees it. */
 export const webBenchStamp = task({ retries: 0 }, async function webBenchStamp(): Promise<number> {
   return Date.now();

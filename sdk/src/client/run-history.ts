@@ -5,11 +5,12 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import { SLUICE_TASK_CATALOG } from '../task-options';
 import { failureOf } from './failures';
 import type { RunFailure, StuckRun, TaskRun } from './types';
+import { SLUICE_TASK_CATALOG } from '../task-options';
 
 type History = temporal.api.history.v1.IHistory;
+type Event = temporal.api.history.v1.IHistoryEvent;
 type Pending = temporal.api.workflow.v1.IPendingActivityInfo;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
 
@@ -62,95 +63,118 @@ export function firstPayload(p: Payloads): unknown {
   return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
 }
 
+/** Reads a whole history at once: `new HistoryReader()`, then `add` its events and `read`. */
 export function readHistory(history: History, pending: Pending[] = []): RunHistory {
-  const out: RunHistory = { parameters: undefined, result: undefined, failure: null, tasks: [], workflowTaskFailure: null };
-  const bySchedule = new Map<string, TaskRun>();
-  const eventIdOf = (id: unknown) => String(id);
+  const reader = new HistoryReader();
+  reader.add(history.events ?? []);
+  return reader.read(pending);
+}
 
-  for (const e of history.events ?? []) {
-    const time = iso(e.eventTime) ?? new Date(0).toISOString();
-    if (e.workflowExecutionStartedEventAttributes) {
-      out.parameters = firstPayload(e.workflowExecutionStartedEventAttributes.input);
-    } else if (e.workflowExecutionCompletedEventAttributes) {
-      out.result = firstPayload(e.workflowExecutionCompletedEventAttributes.result);
-    } else if (e.workflowExecutionFailedEventAttributes) {
-      out.failure = failureOf(e.workflowExecutionFailedEventAttributes.failure);
-    } else if (e.workflowExecutionTimedOutEventAttributes) {
-      out.failure = { message: 'The run timed out', type: 'Timeout', stack: null, causes: [] };
-    } else if (e.workflowExecutionTerminatedEventAttributes) {
-      const reason = e.workflowExecutionTerminatedEventAttributes.reason;
-      out.failure = { message: `Terminated${reason ? `: ${reason}` : ''}`, type: 'Terminated', stack: null, causes: [] };
-    } else if (e.workflowTaskFailedEventAttributes) {
-      const cause = Number(e.workflowTaskFailedEventAttributes.cause ?? 0);
-      if (!ROUTINE_TASK_FAILURES.has(cause)) out.workflowTaskFailure = { cause, failure: failureOf(e.workflowTaskFailedEventAttributes.failure) };
-    } else if (e.workflowTaskCompletedEventAttributes) {
-      out.workflowTaskFailure = null;
-    } else if (e.activityTaskScheduledEventAttributes) {
-      const a = e.activityTaskScheduledEventAttributes;
-      const max = a.retryPolicy?.maximumAttempts ?? 0;
-      const t: TaskRun = {
-        activityId: a.activityId ?? '',
-        task: a.activityType?.name ?? '',
-        status: 'scheduled',
-        attempts: 0,
-        maximumAttempts: max > 0 ? max : null,
-        scheduledTime: time,
-        startedTime: null,
-        closeTime: null,
-        durationMs: null,
-        lastFailure: null,
-        progress: null,
-        worker: null,
-      };
-      bySchedule.set(eventIdOf(e.eventId), t);
-      out.tasks.push(t);
-    } else if (e.activityTaskStartedEventAttributes) {
-      const a = e.activityTaskStartedEventAttributes;
-      const t = bySchedule.get(eventIdOf(a.scheduledEventId));
-      if (t) {
-        t.status = 'running';
-        t.attempts = a.attempt ?? 1;
-        t.startedTime = time;
-        t.lastFailure = failureOf(a.lastFailure);
-        t.worker = a.identity || null;
+/**
+ * Reads a history a part at a time: `add` the events as they come (in order, each once), `read` whenever the
+ * run is shown. What it keeps is what the page shows (tasks, parameters, outcome), not the events, so a run's
+ * page can be refreshed by fetching only the events added since the last `add`.
+ */
+export class HistoryReader {
+  private readonly out: RunHistory = { parameters: undefined, result: undefined, failure: null, tasks: [], workflowTaskFailure: null };
+  private readonly bySchedule = new Map<string, TaskRun>();
+  /** The id of the last event added (0 before any). */
+  lastEventId = 0;
+
+  add(events: Event[]): void {
+    const out = this.out;
+    for (const e of events) {
+      this.lastEventId = Number(e.eventId ?? this.lastEventId + 1);
+      const time = iso(e.eventTime) ?? new Date(0).toISOString();
+      if (e.workflowExecutionStartedEventAttributes) {
+        out.parameters = firstPayload(e.workflowExecutionStartedEventAttributes.input);
+      } else if (e.workflowExecutionCompletedEventAttributes) {
+        out.result = firstPayload(e.workflowExecutionCompletedEventAttributes.result);
+      } else if (e.workflowExecutionFailedEventAttributes) {
+        out.failure = failureOf(e.workflowExecutionFailedEventAttributes.failure);
+      } else if (e.workflowExecutionTimedOutEventAttributes) {
+        out.failure = { message: 'The run timed out', type: 'Timeout', stack: null, causes: [] };
+      } else if (e.workflowExecutionTerminatedEventAttributes) {
+        const reason = e.workflowExecutionTerminatedEventAttributes.reason;
+        out.failure = { message: `Terminated${reason ? `: ${reason}` : ''}`, type: 'Terminated', stack: null, causes: [] };
+      } else if (e.workflowTaskFailedEventAttributes) {
+        const cause = Number(e.workflowTaskFailedEventAttributes.cause ?? 0);
+        if (!ROUTINE_TASK_FAILURES.has(cause)) out.workflowTaskFailure = { cause, failure: failureOf(e.workflowTaskFailedEventAttributes.failure) };
+      } else if (e.workflowTaskCompletedEventAttributes) {
+        out.workflowTaskFailure = null;
+      } else if (e.activityTaskScheduledEventAttributes) {
+        const a = e.activityTaskScheduledEventAttributes;
+        const max = a.retryPolicy?.maximumAttempts ?? 0;
+        const t: TaskRun = {
+          activityId: a.activityId ?? '',
+          task: a.activityType?.name ?? '',
+          status: 'scheduled',
+          attempts: 0,
+          maximumAttempts: max > 0 ? max : null,
+          scheduledTime: time,
+          startedTime: null,
+          closeTime: null,
+          durationMs: null,
+          lastFailure: null,
+          progress: null,
+          worker: null,
+        };
+        this.bySchedule.set(String(e.eventId), t);
+        out.tasks.push(t);
+      } else if (e.activityTaskStartedEventAttributes) {
+        const a = e.activityTaskStartedEventAttributes;
+        const t = this.bySchedule.get(String(a.scheduledEventId));
+        if (t) {
+          t.status = 'running';
+          t.attempts = a.attempt ?? 1;
+          t.startedTime = time;
+          t.lastFailure = failureOf(a.lastFailure);
+          t.worker = a.identity || null;
+        }
+      } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_TASK_MARKER) {
+        const local = localTaskOf(e.markerRecordedEventAttributes, time);
+        // Sluice's own lookup for pythonTasks() is machinery, not a task of the flow.
+        if (local.task !== SLUICE_TASK_CATALOG) out.tasks.push(local);
+      } else {
+        const closed =
+          (e.activityTaskCompletedEventAttributes && (['completed', e.activityTaskCompletedEventAttributes] as const)) ||
+          (e.activityTaskFailedEventAttributes && (['failed', e.activityTaskFailedEventAttributes] as const)) ||
+          (e.activityTaskTimedOutEventAttributes && (['timed_out', e.activityTaskTimedOutEventAttributes] as const)) ||
+          (e.activityTaskCanceledEventAttributes && (['cancelled', e.activityTaskCanceledEventAttributes] as const));
+        if (!closed) continue;
+        const [status, attrs] = closed;
+        const t = this.bySchedule.get(String(attrs.scheduledEventId));
+        if (!t) continue;
+        // A closed task changes no more: forget it, so a long run keeps only its open tasks in this map.
+        this.bySchedule.delete(String(attrs.scheduledEventId));
+        t.status = status;
+        t.closeTime = time;
+        t.durationMs = Date.parse(time) - Date.parse(t.scheduledTime);
+        if ('failure' in attrs && attrs.failure) t.lastFailure = failureOf(attrs.failure);
       }
-    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_TASK_MARKER) {
-      const local = localTaskOf(e.markerRecordedEventAttributes, time);
-      // Sluice's own lookup for pythonTasks() is machinery, not a task of the flow.
-      if (local.task !== SLUICE_TASK_CATALOG) out.tasks.push(local);
-    } else {
-      const closed =
-        (e.activityTaskCompletedEventAttributes && (['completed', e.activityTaskCompletedEventAttributes] as const)) ||
-        (e.activityTaskFailedEventAttributes && (['failed', e.activityTaskFailedEventAttributes] as const)) ||
-        (e.activityTaskTimedOutEventAttributes && (['timed_out', e.activityTaskTimedOutEventAttributes] as const)) ||
-        (e.activityTaskCanceledEventAttributes && (['cancelled', e.activityTaskCanceledEventAttributes] as const));
-      if (!closed) continue;
-      const [status, attrs] = closed;
-      const t = bySchedule.get(eventIdOf(attrs.scheduledEventId));
-      if (!t) continue;
-      t.status = status;
-      t.closeTime = time;
-      t.durationMs = Date.parse(time) - Date.parse(t.scheduledTime);
-      if ('failure' in attrs && attrs.failure) t.lastFailure = failureOf(attrs.failure);
     }
   }
 
-  // Tasks still open: the pending list knows the current attempt, a retry's last failure, and progress.
-  const open = new Map(out.tasks.filter((t) => !t.closeTime).map((t) => [t.activityId, t]));
-  for (const p of pending) {
-    const t = open.get(p.activityId ?? '');
-    if (!t) continue;
-    const attempt = p.attempt ?? 1;
-    const started = p.state === 2; // PENDING_ACTIVITY_STATE_STARTED
-    t.attempts = started ? attempt : attempt - 1;
-    t.status = started ? 'running' : attempt > 1 ? 'retrying' : 'scheduled';
-    t.startedTime = iso(p.lastStartedTime) ?? t.startedTime;
-    t.worker = p.lastWorkerIdentity || t.worker || null;
-    t.lastFailure = failureOf(p.lastFailure) ?? t.lastFailure;
-    const details = firstPayload(p.heartbeatDetails);
-    if (details && typeof details === 'object' && 'done' in details) t.progress = details as TaskRun['progress'];
+  /** The run as read so far, with its open tasks brought up to date from `pending`; a copy, free to change. */
+  read(pending: Pending[] = []): RunHistory {
+    const out: RunHistory = { ...this.out, tasks: this.out.tasks.map((t) => ({ ...t })) };
+    // Tasks still open: the pending list knows the current attempt, a retry's last failure, and progress.
+    const open = new Map(out.tasks.filter((t) => !t.closeTime).map((t) => [t.activityId, t]));
+    for (const p of pending) {
+      const t = open.get(p.activityId ?? '');
+      if (!t) continue;
+      const attempt = p.attempt ?? 1;
+      const started = p.state === 2; // PENDING_ACTIVITY_STATE_STARTED
+      t.attempts = started ? attempt : attempt - 1;
+      t.status = started ? 'running' : attempt > 1 ? 'retrying' : 'scheduled';
+      t.startedTime = iso(p.lastStartedTime) ?? t.startedTime;
+      t.worker = p.lastWorkerIdentity || t.worker || null;
+      t.lastFailure = failureOf(p.lastFailure) ?? t.lastFailure;
+      const details = firstPayload(p.heartbeatDetails);
+      if (details && typeof details === 'object' && 'done' in details) t.progress = details as TaskRun['progress'];
+    }
+    return out;
   }
-  return out;
 }
 
 /**

@@ -26,8 +26,9 @@ import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Store, type StoredLog } from '../store';
 import { temporalConfig } from '../temporal';
 import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
-import { readHistory, stuckOf } from './run-history';
-import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary } from './types';
+import { HistoryCache } from './history-cache';
+import { stuckOf } from './run-history';
+import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
@@ -55,13 +56,16 @@ const DEFAULT_PAGE_SIZE = 50;
 
 export class SluiceClient {
   private readonly schemas = new Map<string, { updatedAt: number; schema: z.ZodType }>();
+  private readonly histories: HistoryCache;
 
   private constructor(
     readonly temporal: Client,
     readonly store: Store,
     private readonly ownsStore: boolean,
     private readonly webUrl: string,
-  ) {}
+  ) {
+    this.histories = new HistoryCache(temporal);
+  }
 
   static async connect(options: ConnectOptions = {}): Promise<SluiceClient> {
     const config = temporalConfig();
@@ -212,18 +216,15 @@ export class SluiceClient {
     return { total: filter.status ? (byStatus[filter.status] ?? 0) : count, byStatus };
   }
 
-  /** A run with its parameters, result or failure, and tasks; undefined when there is no such run. */
+  /**
+   * A run with its parameters, result or failure, and tasks; undefined when there is no such run. Reading the
+   * same run again fetches only the events added to its history since (see HistoryCache).
+   */
   async getRun(workflowId: string, runId?: string): Promise<RunDetail | undefined> {
-    const handle = this.temporal.workflow.getHandle(workflowId, runId);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) return undefined;
-      throw e;
-    }
-    const history = await this.temporal.workflow.getHandle(workflowId, description.runId).fetchHistory();
-    const { workflowTaskFailure, ...read } = readHistory(history, description.raw.pendingActivities ?? []);
+    const description = await this.describeRun(workflowId, runId);
+    if (!description) return undefined;
+    const reader = await this.histories.read(workflowId, description.runId, description.historyLength);
+    const { workflowTaskFailure, ...read } = reader.read(description.raw.pendingActivities ?? []);
     const summary = summaryOf(description);
     const stuck = summary.status === 'running' ? stuckOf(workflowTaskFailure, description.raw.pendingWorkflowTask?.attempt) : null;
     return {
@@ -234,6 +235,21 @@ export class SluiceClient {
       historyLength: description.historyLength,
       temporalWebUrl: this.temporalWebUrl(summary),
     };
+  }
+
+  /** A run as the runs list shows it (the latest of `workflowId` without `runId`), without reading its history. */
+  async getRunSummary(workflowId: string, runId?: string): Promise<RunSummary | undefined> {
+    const description = await this.describeRun(workflowId, runId);
+    return description && summaryOf(description);
+  }
+
+  private async describeRun(workflowId: string, runId?: string) {
+    try {
+      return await this.temporal.workflow.getHandle(workflowId, runId).describe();
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return undefined;
+      throw e;
+    }
   }
 
   readLogs(query: LogQuery): Promise<StoredLog[]> {
@@ -273,6 +289,30 @@ export class SluiceClient {
     return infos.sort((a, b) => a.flow.localeCompare(b.flow) || a.name.localeCompare(b.name));
   }
 
+  /**
+   * Every deployment with its next run times and pause, from one call to Temporal's schedule list instead of a
+   * describe per schedule (`listDeployments`). The list is Temporal's visibility: a change shows a moment later.
+   */
+  async listDeploymentTimes(): Promise<DeploymentTimes[]> {
+    const flows = new Map((await this.store.listFlows()).map((f) => [f.name, f]));
+    const out: DeploymentTimes[] = [];
+    for await (const s of this.temporal.schedule.list()) {
+      if (typeof s.memo?.[MEMO.flow] !== 'string') continue;
+      const flow = String(s.memo[MEMO.flow]);
+      const name = String(s.memo[MEMO.deployment]);
+      out.push({
+        flow,
+        name,
+        scheduleId: s.scheduleId,
+        ...declaredTimingOf(flows, flow, name),
+        timezone: s.spec?.timezone ?? 'UTC',
+        paused: s.state.paused,
+        nextRunTimes: s.info.nextActionTimes.map((d) => d.toISOString()),
+      });
+    }
+    return out.sort((a, b) => a.flow.localeCompare(b.flow) || a.name.localeCompare(b.name));
+  }
+
   async pauseDeployment(flow: string, deployment: string, note = 'Paused'): Promise<void> {
     await this.withSchedule(flow, deployment, (h) => h.pause(note));
   }
@@ -293,15 +333,13 @@ export class SluiceClient {
   private deploymentInfoOf(s: ScheduleDescription, flows: Map<string, FlowEntry>): DeploymentInfo {
     const flow = String(s.memo?.[MEMO.flow]);
     const name = String(s.memo?.[MEMO.deployment]);
-    const declared = (flows.get(flow)?.deployments as DeploymentDeclaration[] | undefined)?.find((d) => d.name === name);
     const action = s.action.type === 'startWorkflow' ? s.action : undefined;
     return {
       flow,
       name,
       scheduleId: s.scheduleId,
       description: (s.memo?.[MEMO.description] as string | null) ?? null,
-      cron: declared ? cronsOf(declared) : [],
-      interval: declared?.interval !== undefined ? String(declared.interval) : null,
+      ...declaredTimingOf(flows, flow, name),
       timezone: s.spec.timezone ?? 'UTC',
       parameters: ((action?.args as unknown[] | undefined)?.[0] as Record<string, unknown>) ?? {},
       paused: s.state.paused,
@@ -340,6 +378,12 @@ export class SluiceClient {
     if (this.ownsStore) await this.store.close();
     await this.temporal.connection.close();
   }
+}
+
+/** A deployment's cron and interval as its flow declares them (the schedule's spec holds them compiled). */
+function declaredTimingOf(flows: Map<string, FlowEntry>, flow: string, name: string): Pick<DeploymentInfo, 'cron' | 'interval'> {
+  const declared = (flows.get(flow)?.deployments as DeploymentDeclaration[] | undefined)?.find((d) => d.name === name);
+  return { cron: declared ? cronsOf(declared) : [], interval: declared?.interval !== undefined ? String(declared.interval) : null };
 }
 
 function flowInfoOf(e: FlowEntry): FlowInfo {

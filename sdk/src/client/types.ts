@@ -177,3 +177,6 @@ export interface DeploymentInfo {
   taskQueue: string;
   temporalWebUrl: string;
 }
+
+/** A deployment as Temporal's schedule list carries it: enough for "what runs next", without a describe each. */
+export type DeploymentTimes = Pick<DeploymentInfo, 'flow' | 'name' | 'scheduleId' | 'cron' | 'interval' | 'timezone' | 'paused' | 'nextRunTimes'>;

@@ -24,7 +24,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ workflow
     let resolvedRunId = runId;
     if (!resolvedRunId) {
       // Without a runId, the latest run of this workflow id.
-      const run = await sluice.getRun(workflowId);
+      const run = await sluice.getRunSummary(workflowId);
       if (!run) return apiError('not_found', `There is no run ${workflowId}. Check the id, or pass runId for an older run's logs.`);
       resolvedRunId = run.runId;
     }

@@ -1,0 +1,230 @@
+/**
+ * `npm run bench:prefect [-- --reps=N]`: Sluice and Prefect 3 side by side on this machine, the same flows written
+ * once for each (bench/prefect/sluice/, bench/prefect/prefect_flows.py). Starts both stacks (see sluice-stack.ts,
+ * prefect-stack.ts), measures their idle memory, then alternates the workloads between them and prints each
+ * figure, the ratio Sluice / Prefect against the targets of issue 10, and the load average. Measurements, not
+ * tests: a missed target does not change the exit code.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { breakdown } from '../latency';
+import { treeRssMb } from '../lib/proc';
+import { reportRun, type Metric } from '../lib/report';
+import { median } from '../lib/stats';
+import { startPrefect, type PrefectStack } from './prefect-stack';
+import { startSluice, type SluiceStack } from './sluice-stack';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SEQUENTIAL = 40;
+const PARALLEL = 200;
+const LOG_RATE = 10;
+const LOG_SECONDS = 10;
+const IDLE_MS = 15_000;
+
+const say = (line: string) => process.stderr.write(`[bench:prefect] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+function parseReps(args: string[]): number {
+  let reps = 3;
+  for (const arg of args) {
+    const m = /^--reps=(\d+)$/.exec(arg);
+    if (!m || Number(m[1]) < 1) throw new Error(`Unknown argument ${JSON.stringify(arg)}. Usage: npm run bench:prefect [-- --reps=N]`);
+    reps = Number(m[1]);
+  }
+  return reps;
+}
+
+/** Waits for a file the first task writes (its start, epoch ms) and returns its content. */
+async function stampOf(file: string, timeoutMs = 120_000): Promise<number> {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(5)) {
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      if (text) return Number(text);
+    }
+    if (Date.now() > deadline) throw new Error(`${file} was not written within ${timeoutMs} ms`);
+  }
+}
+
+/** Each `tick <n> at <ms>` line seen, when first seen: polls `read` every 100 ms until all `total` are in. */
+async function logLatencies(total: number, read: () => Promise<string[]>): Promise<number[]> {
+  const seen = new Map<number, number>();
+  for (const deadline = Date.now() + 120_000; seen.size < total && Date.now() < deadline; await sleep(100)) {
+    const now = Date.now();
+    for (const message of await read()) {
+      const m = /^tick (\d+) at (\d+)/.exec(message);
+      if (m && !seen.has(Number(m[1]))) seen.set(Number(m[1]), now - Number(m[2]));
+    }
+  }
+  if (seen.size < total) throw new Error(`only ${seen.size} of ${total} log lines became readable within 2 minutes`);
+  return [...seen.values()];
+}
+
+interface Samples {
+  [figure: string]: number[];
+}
+
+async function sluiceRound(s: SluiceStack, tmpDir: string, samples: Samples, rep: number, breakdowns: unknown[]): Promise<void> {
+  const timed = async (flow: string, params: Record<string, unknown>) => {
+    const t0 = performance.now();
+    const ref = await s.client.start(flow, params);
+    await s.client.waitForResult(ref);
+    return { ms: performance.now() - t0, ref };
+  };
+  const seq = await timed('sequential', { n: SEQUENTIAL });
+  (samples['sluice sequential'] ??= []).push(seq.ms);
+  breakdowns.push(await breakdown(s.client.temporal, seq.ref.workflowId, seq.ref.runId));
+  (samples['sluice sequential local'] ??= []).push((await timed('sequentialLocal', { n: SEQUENTIAL })).ms);
+  (samples['sluice parallel'] ??= []).push((await timed('parallel', { n: PARALLEL })).ms);
+
+  const stampFile = path.join(tmpDir, `sluice-stamp-${rep}`);
+  const t0 = Date.now();
+  const first = await s.client.start('firstTask', { stampFile });
+  (samples['sluice first task'] ??= []).push((await stampOf(stampFile)) - t0);
+  await s.client.waitForResult(first);
+
+  const run = await s.client.start('logLines', { rate: LOG_RATE, seconds: LOG_SECONDS });
+  let afterId: number | undefined;
+  const latencies = await logLatencies(LOG_RATE * LOG_SECONDS, async () => {
+    const lines = await s.client.readLogs({ runId: run.runId, afterId, limit: 1000 });
+    if (lines.length) afterId = lines[lines.length - 1].id;
+    return lines.map((l) => l.message);
+  });
+  (samples['sluice log p95'] ??= []).push(percentile(latencies, 95));
+  await s.client.waitForResult(run);
+}
+
+async function prefectRound(p: PrefectStack, python: string, tmpDir: string, samples: Samples, rep: number): Promise<void> {
+  const timed = async (flow: string, params: Record<string, unknown>) => {
+    const t0 = performance.now();
+    const run = await p.runDeployment(flow, params);
+    await p.waitForRun(run);
+    return performance.now() - t0;
+  };
+  (samples['prefect sequential deployment'] ??= []).push(await timed('sequential', { n: SEQUENTIAL }));
+  const inProcess = execFileSync(python, ['in_process.py', 'sequential', String(SEQUENTIAL), '1'], { cwd: __dirname, env: { ...process.env, ...p.env }, encoding: 'utf8' });
+  (samples['prefect sequential in-process'] ??= []).push(...(JSON.parse(inProcess.trim().split('\n').at(-1)!) as { ms: number[] }).ms);
+  (samples['prefect parallel deployment'] ??= []).push(await timed('parallel', { n: PARALLEL }));
+
+  const stampFile = path.join(tmpDir, `prefect-stamp-${rep}`);
+  const t0 = Date.now();
+  const first = await p.runDeployment('first_task', { stamp_file: stampFile });
+  (samples['prefect first task'] ??= []).push((await stampOf(stampFile)) - t0);
+  await p.waitForRun(first);
+
+  const run = await p.runDeployment('log_lines', { rate: LOG_RATE, seconds: LOG_SECONDS });
+  let offset = 0;
+  const latencies = await logLatencies(LOG_RATE * LOG_SECONDS, async () => {
+    const logs = await p.api<{ message: string }[]>('POST', '/logs/filter', {
+      logs: { flow_run_id: { any_: [run.id] } },
+      sort: 'TIMESTAMP_ASC',
+      offset,
+      limit: 200,
+    });
+    offset += logs.length;
+    return logs.map((l) => l.message);
+  });
+  (samples['prefect log p95'] ??= []).push(percentile(latencies, 95));
+  await p.waitForRun(run);
+}
+
+async function main(): Promise<void> {
+  const reps = parseReps(process.argv.slice(2));
+  const began = Date.now();
+  const loadAtStart = os.loadavg()[0];
+  say('making or reusing the Prefect virtual environment (scripts/venv.sh)');
+  const venv = execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'prefect', path.join(__dirname, 'requirements.txt')], { encoding: 'utf8' }).trim();
+  const python = path.join(venv, 'bin/python');
+  const prefectVersion = execFileSync(python, ['-c', 'import prefect; print(prefect.__version__)'], { encoding: 'utf8' }).trim();
+  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-prefect-'));
+  let sluice: SluiceStack | undefined;
+  let prefect: PrefectStack | undefined;
+  const samples: Samples = {};
+  const breakdowns: Awaited<ReturnType<typeof breakdown>>[] = [];
+  let memory: Record<string, number>;
+  try {
+    sluice = await startSluice(path.join(tmpDir), say);
+    prefect = await startPrefect(python, tmpDir, say);
+    say(`both stacks up; idle for ${IDLE_MS / 1000} s, then their resident memory`);
+    await sleep(IDLE_MS);
+    memory = {
+      'sluice: Temporal dev server': treeRssMb(sluice.server.pid),
+      'sluice: worker': treeRssMb(sluice.worker.pid),
+      'sluice: web app (next start)': treeRssMb(sluice.app.pid),
+      'prefect: server': treeRssMb(prefect.serverPid),
+      'prefect: serve process': treeRssMb(prefect.servePid),
+    };
+    say(`memory: ${Object.entries(memory).map(([k, v]) => `${k} ${v.toFixed(0)} MB`).join(', ')}`);
+
+    say('warming up both');
+    await sluice.client.waitForResult(await sluice.client.start('sequential', { n: 5 }));
+    await prefect.waitForRun(await prefect.runDeployment('sequential', { n: 5 }));
+    for (let rep = 0; rep < reps; rep++) {
+      const rounds = [() => sluiceRound(sluice!, tmpDir, samples, rep, breakdowns), () => prefectRound(prefect!, python, tmpDir, samples, rep)];
+      for (const round of rep % 2 === 0 ? rounds : rounds.reverse()) await round();
+      say(`repetition ${rep + 1}/${reps}: ${Object.entries(samples).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`).join(', ')} (ms)`);
+    }
+  } finally {
+    await prefect?.stop();
+    await sluice?.stop();
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+
+  const m = (k: string) => median(samples[k]);
+  const sluiceMb = memory['sluice: Temporal dev server'] + memory['sluice: worker'] + memory['sluice: web app (next start)'];
+  const prefectMb = memory['prefect: server'] + memory['prefect: serve process'];
+  const ratio = (name: string, sluiceValue: number, prefectValue: number, limit?: number): Metric => {
+    const r = Number((sluiceValue / prefectValue).toFixed(3));
+    return { name: `  Sluice / Prefect: ${name}`, value: r, unit: '', target: limit === undefined ? '' : `<= ${limit}`, ...(limit === undefined ? {} : { pass: r <= limit }) };
+  };
+  const ms = (name: string, value: number): Metric => ({ name, value: Math.round(value), unit: 'ms', target: '' });
+  const b = {
+    queueMs: median(breakdowns.map((x) => x.queueMs)),
+    runMs: median(breakdowns.map((x) => x.runMs)),
+    turnaroundMs: median(breakdowns.map((x) => x.turnaroundMs)),
+  };
+  const metrics: Metric[] = [
+    ms(`${SEQUENTIAL} sequential tasks: Prefect deployment run`, m('prefect sequential deployment')),
+    ms(`${SEQUENTIAL} sequential tasks: Prefect flow called in-process`, m('prefect sequential in-process')),
+    ms(`${SEQUENTIAL} sequential tasks: Sluice`, m('sluice sequential')),
+    ms(`${SEQUENTIAL} sequential tasks: Sluice, local tasks`, m('sluice sequential local')),
+    ratio('sequential vs Prefect deployment', m('sluice sequential'), m('prefect sequential deployment'), 0.1),
+    ratio('sequential vs Prefect in-process', m('sluice sequential'), m('prefect sequential in-process'), 0.5),
+    ratio('sequential local tasks vs Prefect in-process', m('sluice sequential local'), m('prefect sequential in-process'), 0.25),
+    { name: '  Sluice task: queue wait (scheduled → started), median', value: b.queueMs, unit: 'ms', target: '' },
+    { name: '  Sluice task: running (started → completed), median', value: b.runMs, unit: 'ms', target: '' },
+    { name: '  Sluice task: flow turnaround (completed → next scheduled), median', value: b.turnaroundMs, unit: 'ms', target: '' },
+    ms(`${PARALLEL} parallel tasks: Prefect deployment run`, m('prefect parallel deployment')),
+    ms(`${PARALLEL} parallel tasks: Sluice`, m('sluice parallel')),
+    ratio('parallel vs Prefect deployment', m('sluice parallel'), m('prefect parallel deployment'), 0.1),
+    ms('run pressed → first task running: Prefect', m('prefect first task')),
+    ms('run pressed → first task running: Sluice', m('sluice first task')),
+    ratio('run pressed → first task', m('sluice first task'), m('prefect first task')),
+    ms('log line → readable through the API, p95: Prefect', m('prefect log p95')),
+    ms('log line → readable through the API, p95: Sluice', m('sluice log p95')),
+    ratio('log line → readable, p95', m('sluice log p95'), m('prefect log p95')),
+    ...Object.entries(memory).map(([k, v]) => ({ name: `idle memory, ${k}`, value: Math.round(v), unit: 'MB', target: '' })),
+    { name: 'idle memory, Prefect (server + serve process)', value: Math.round(prefectMb), unit: 'MB', target: '' },
+    { name: 'idle memory, Sluice (Temporal + worker + web app)', value: Math.round(sluiceMb), unit: 'MB', target: '' },
+    ratio('idle memory', sluiceMb, prefectMb, 1),
+  ];
+  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns } }], {
+    began,
+    loadAtStart,
+    notes: [
+      `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
+      "Memory is the VmRSS of each process tree, summed (shared pages count in each process, on both sides). Sluice's web app runs in production mode (next start).",
+      "Where a sequential task's time goes with and without eager activity execution: npm run bench -- latency.",
+    ],
+    meta: { benchmark: 'prefect' },
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});
