@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from 'sluice/store';
 import { describeTaskOptions } from '../../web/lib/task-options-words';
 import { durationToWords } from '../../web/lib/schedule-words';
+import { createTestDatabase } from '../harness/postgres';
 import { pythonEnv, venvPython } from '../harness/python';
 import { sqliteStoreUrl } from '../harness/sluice';
 import { pageOutcome, startWebApp, type WebApp } from './harness';
@@ -130,4 +131,20 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
     publishAsPythonWorker(storeUrl, { gis: {} }); // the gis worker now declares nothing
     assert.deepEqual(((await (await app.fetch('/api/flows', { as: 'viewer' })).json()) as { tasks: { name: string }[] }).tasks.map((t) => t.name), ['interpolate']);
   });
+});
+
+test('on PostgreSQL too, listTasks gives the live tasks of every queue, by queue then name', async () => {
+  const db = await createTestDatabase('python_tasks_web');
+  const store = await openStore(db.url);
+  try {
+    publishAsPythonWorker(db.url, { hydrology: { interpolate: { retries: 1 }, aggregate: {} }, gis: { reproject: {} } });
+    publishAsPythonWorker(db.url, { hydrology: { interpolate: { retries: 1 } } });
+    assert.deepEqual(
+      (await store.listTasks()).map((t) => [t.taskQueue, t.name, t.options.retries, t.worker]),
+      [['gis', 'reproject', 3, WORKER], ['hydrology', 'interpolate', 1, WORKER]],
+    );
+  } finally {
+    await store.close();
+    await db.drop();
+  }
 });
