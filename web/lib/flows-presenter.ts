@@ -3,15 +3,18 @@
  * words with its next run times and pause state. Deployments come from Temporal (their Schedules); one declared
  * in code but not (yet) in Temporal is listed too, so a missing worker sync is visible rather than silent.
  * Each flow comes from one task queue (one worker, one repository); the list filters by it, and flows a queue
- * stopped declaring are listed apart as gone (they cannot be started; their runs stay readable).
+ * stopped declaring are listed apart as gone (they cannot be started; their runs stay readable). The tasks
+ * workers in other languages (Python) published are listed by task queue with their declared options in words,
+ * so whoever writes a flow sees what `pythonTasks()` can call; tasks no longer declared are left out.
  *
  * @example const flows = await getFlowsOverview(await getSluice(), { queue: 'hydro' });
  */
 import type { SluiceClient } from 'sluice/client';
-import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary } from 'sluice/client';
+import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary, TaskInfo } from 'sluice/client';
 import { newestFirst, readableError } from './home-presenter';
 import { formFromSchema, type FormField } from './json-schema-form';
 import { describeSchedule } from './schedule-words';
+import { describeTaskOptions } from './task-options-words';
 
 export interface DeploymentView {
   name: string;
@@ -57,12 +60,20 @@ export function deploymentViews(flow: FlowInfo, live: DeploymentInfo[]): Deploym
   return views.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The tasks one task queue's worker in another language (Python) serves, by name. */
+export interface TaskQueueTasks {
+  taskQueue: string;
+  tasks: { task: TaskInfo; options: string[] }[];
+}
+
 export interface FlowsOverview {
   /** The flows served now (of the chosen queue), by name. */
   flows: FlowOverview[];
   /** Flows their queue stopped declaring (of the chosen queue), by name. */
   gone: FlowInfo[];
-  /** Every task queue a flow comes from, for the filter. */
+  /** The tasks of workers in other languages (of the chosen queue), by task queue. */
+  taskQueues: TaskQueueTasks[];
+  /** Every task queue a flow or such a task comes from, for the filter. */
   queues: string[];
   /** The queue filtered by, or null for all. */
   queue: string | null;
@@ -70,11 +81,12 @@ export interface FlowsOverview {
 }
 
 export async function getFlowsOverview(
-  client: Pick<SluiceClient, 'listFlows' | 'listDeployments'>,
+  client: Pick<SluiceClient, 'listFlows' | 'listDeployments' | 'listTasks'>,
   filter: { queue?: string | string[] } = {},
 ): Promise<FlowsOverview> {
-  const [flows, live] = await Promise.all([
+  const [flows, tasks, live] = await Promise.all([
     client.listFlows(),
+    client.listTasks(),
     client.listDeployments().then(
       (value) => ({ ok: true as const, value }),
       (err) => ({ ok: false as const, error: readableError(err) }),
@@ -88,10 +100,22 @@ export async function getFlowsOverview(
       .filter((flow) => !flow.goneAt)
       .map((flow) => ({ flow, deployments: deploymentViews(flow, deployments), parameters: formFromSchema(flow.parametersSchema).fields })),
     gone: shown.filter((flow) => flow.goneAt),
-    queues: [...new Set(flows.map((f) => f.taskQueue))].sort(),
+    taskQueues: byTaskQueue(tasks.filter((t) => !queue || t.taskQueue === queue)),
+    queues: [...new Set([...flows, ...tasks].map((f) => f.taskQueue))].sort(),
     queue,
     deploymentsError: live.ok ? null : live.error,
   };
+}
+
+/** Tasks (sorted by queue, then name, as listTasks gives them) grouped by their task queue. */
+function byTaskQueue(tasks: TaskInfo[]): TaskQueueTasks[] {
+  const groups = new Map<string, TaskQueueTasks>();
+  for (const task of tasks) {
+    const group = groups.get(task.taskQueue) ?? { taskQueue: task.taskQueue, tasks: [] };
+    group.tasks.push({ task, options: describeTaskOptions(task.options) });
+    groups.set(task.taskQueue, group);
+  }
+  return [...groups.values()];
 }
 
 export async function getFlowView(

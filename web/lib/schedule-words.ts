@@ -48,17 +48,22 @@ export function intervalToMs(interval: string | number): number | undefined {
   return total > 0 ? total : undefined;
 }
 
-/** `900000` → "Every 15 minutes"; `86400000` → "Every day". */
-export function intervalToWords(interval: string | number): string {
-  const ms = intervalToMs(interval);
-  if (ms === undefined) return `Every ${interval}`;
+/** `900000` → "15 minutes"; `1000` → "1 second"; `'1h'` → "1 hour"; an unreadable value as written. */
+export function durationToWords(duration: string | number): string {
+  const ms = intervalToMs(duration);
+  if (ms === undefined) return String(duration);
   for (const [, size, name] of [...UNITS].reverse()) {
     if (ms >= size && ms % size === 0) {
       const n = ms / size;
-      return n === 1 ? `Every ${name}` : `Every ${n} ${name}s`;
+      return `${n} ${name}${n === 1 ? '' : 's'}`;
     }
   }
-  return `Every ${ms} milliseconds`;
+  return `${ms} milliseconds`;
+}
+
+/** `900000` → "Every 15 minutes"; `86400000` → "Every day". */
+export function intervalToWords(interval: string | number): string {
+  return intervalToMs(interval) === undefined ? `Every ${interval}` : `Every ${durationToWords(interval).replace(/^1 /, '')}`;
 }
 
 /** The whole schedule of a deployment in words. */

@@ -28,7 +28,7 @@ import { temporalConfig } from '../temporal';
 import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { HistoryCache } from './history-cache';
 import { stuckOf } from './run-history';
-import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary } from './types';
+import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
@@ -90,6 +90,18 @@ export class SluiceClient {
   async getFlow(name: string): Promise<FlowInfo | undefined> {
     const entry = await this.store.getFlow(name, { includeGone: true });
     return entry && flowInfoOf(entry);
+  }
+
+  /** The tasks workers in other languages (Python) serve now, by task queue then name; gone ones left out. */
+  async listTasks(): Promise<TaskInfo[]> {
+    return (await this.store.listTasks()).map((t) => ({
+      name: t.name,
+      taskQueue: t.taskQueue,
+      language: t.language,
+      options: t.options,
+      worker: t.worker,
+      publishedAt: new Date(t.updatedAt).toISOString(),
+    }));
   }
 
   // ---- starting runs -----------------------------------------------------------------------------------

@@ -132,6 +132,20 @@ export interface FlowInfo {
   goneAt: string | null;
 }
 
+/** A task a worker in another language (Python) serves, as it published it at its start (the task catalog). */
+export interface TaskInfo {
+  name: string;
+  taskQueue: string;
+  /** 'python'. */
+  language: string;
+  /** The options it declared, in TaskOptions' shape with defaults filled in (durations in milliseconds). */
+  options: Record<string, unknown>;
+  /** The identity of the worker that published it last, e.g. `4242@host (python)`. */
+  worker: string;
+  /** When that worker published it (ISO 8601). */
+  publishedAt: string;
+}
+
 /** A deployment as declared in code next to its flow. */
 export interface DeploymentDeclaration {
   /** Who is told about this deployment's runs (and its late starts); added to the flow's own rules. */

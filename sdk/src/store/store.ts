@@ -3,7 +3,7 @@
  * through `db`). The same code runs on SQLite and PostgreSQL; open it with `openStore`.
  */
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
-import type { Database, FlowsTable } from './database';
+import type { Database, FlowsTable, TasksTable } from './database';
 import { FlowNameTakenError, StoreQueryError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
 import { insertLogsQuery } from './log-insert';
@@ -209,14 +209,19 @@ export class Store {
    */
   async tasksOfQueue(taskQueue: string): Promise<TaskEntry[]> {
     const rows = await this.db.selectFrom('tasks').selectAll().where('task_queue', '=', taskQueue).where('gone_at', 'is', null).orderBy('name').execute();
-    return rows.map((r) => ({
-      name: r.name,
-      taskQueue: r.task_queue,
-      language: r.language,
-      options: fromJsonText(r.options) as Record<string, unknown>,
-      worker: r.worker,
-      updatedAt: Number(r.updated_at),
-    }));
+    return rows.map(fromTaskRow);
+  }
+
+  /**
+   * Every task workers in another language (Python) serve now, on all queues, by queue then name; gone ones
+   * left out (the web app's list of them).
+   *
+   * @example
+   * const tasks = await store.listTasks(); // [{ taskQueue: 'hydrology', name: 'interpolate', options: {...}, worker, updatedAt }]
+   */
+  async listTasks(): Promise<TaskEntry[]> {
+    const rows = await this.db.selectFrom('tasks').selectAll().where('gone_at', 'is', null).orderBy('task_queue').orderBy('name').execute();
+    return rows.map(fromTaskRow);
   }
 
   /** Resolves when the database answers a trivial query (health checks). */
@@ -242,6 +247,17 @@ export class Store {
 function preferred(a: FlowEntry, b: FlowEntry): boolean {
   if (a.goneAt == null || b.goneAt == null) return a.goneAt == null && b.goneAt != null;
   return a.goneAt > b.goneAt;
+}
+
+function fromTaskRow(row: Selectable<TasksTable>): TaskEntry {
+  return {
+    name: row.name,
+    taskQueue: row.task_queue,
+    language: row.language,
+    options: fromJsonText(row.options) as Record<string, unknown>,
+    worker: row.worker,
+    updatedAt: Number(row.updated_at),
+  };
 }
 
 function fromFlowRow(row: Selectable<FlowsTable>): FlowEntry {

@@ -108,9 +108,15 @@ export function openApiDocument(serverUrl: string): Json {
       },
       '/api/flows': {
         get: {
-          summary: 'Flows, with their parameters (JSON Schema) and deployments',
+          summary: 'Flows, with their parameters (JSON Schema) and deployments; and the tasks Python workers serve for flows to call',
           operationId: 'listFlows',
-          responses: { '200': { description: 'Flows', content: json({ type: 'object', properties: { flows: { type: 'array', items: ref('Flow') } } }) }, ...errors(401, 403) },
+          responses: {
+            '200': {
+              description: 'Flows and Python tasks',
+              content: json({ type: 'object', properties: { flows: { type: 'array', items: ref('Flow') }, tasks: { type: 'array', items: ref('Task') } } }),
+            },
+            ...errors(401, 403),
+          },
         },
       },
       '/api/health': {
@@ -267,6 +273,30 @@ export function openApiDocument(serverUrl: string): Json {
             parametersSchema: { type: 'object', description: 'JSON Schema of the parameters.' },
             deployments: { type: 'array', items: { type: 'object' } },
             goneAt: { type: ['string', 'null'], format: 'date-time', description: 'When its task queue stopped declaring it; a gone flow cannot be started (409).' },
+          },
+        },
+        Task: {
+          type: 'object',
+          description: 'A task a Python worker serves now, as it published it at its start (tasks it stopped declaring are left out).',
+          properties: {
+            name: { type: 'string' },
+            taskQueue: { type: 'string' },
+            language: { type: 'string', examples: ['python'] },
+            options: {
+              type: 'object',
+              description: 'Its declared options with defaults filled in, as TaskOptions; durations in milliseconds.',
+              properties: {
+                retries: { type: 'integer' },
+                retryDelay: { type: 'number' },
+                backoff: { type: 'number' },
+                maxRetryDelay: { type: 'number' },
+                timeout: { type: 'number' },
+                heartbeatTimeout: { type: 'number' },
+                nonRetryableErrors: { type: 'array', items: { type: 'string' } },
+              },
+            },
+            worker: { type: 'string', description: 'The identity of the worker that published it, e.g. 4242@host (python).' },
+            publishedAt: { type: 'string', format: 'date-time' },
           },
         },
         Health: {

@@ -1,4 +1,5 @@
-// GET /api/flows: every flow the workers published, with its parameters' JSON Schema and deployments (viewer).
+// GET /api/flows: every flow the workers published, with its parameters' JSON Schema and deployments, and the
+// tasks Python workers publish for flows to call, with their declared options (viewer).
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
 import { answer } from '../_lib/respond';
@@ -10,5 +11,9 @@ export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/flows');
 export async function GET(req: Request) {
   const caller = await authorizeRequest(req, 'viewer');
   if (caller instanceof Response) return caller;
-  return answer('list flows', async () => Response.json({ flows: await (await getSluice()).listFlows() }));
+  return answer('list flows', async () => {
+    const sluice = await getSluice();
+    const [flows, tasks] = await Promise.all([sluice.listFlows(), sluice.listTasks()]);
+    return Response.json({ flows, tasks });
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * The flows: each with its task queue, description, parameters and deployments (schedule in words, next runs,
  * pause); ?queue= shows one task queue's flows. Flows a queue stopped declaring are listed apart, without Run.
+ * Below them, the tasks Python workers published (a flow calls them with `pythonTasks()`), by task queue.
  */
 import Link from 'next/link';
 import { requireUser } from '@/lib/auth/guard';
@@ -17,7 +18,7 @@ export const metadata = { title: 'Flows' };
 export default async function FlowsPage({ searchParams }: { searchParams: Promise<{ queue?: string | string[] }> }) {
   const user = await requireUser('viewer');
   const canOperate = hasRole(user.role, 'operator');
-  const { flows, gone, queues, queue, deploymentsError } = await getFlowsOverview(await getSluice(), await searchParams);
+  const { flows, gone, taskQueues, queues, queue, deploymentsError } = await getFlowsOverview(await getSluice(), await searchParams);
   return (
     <>
       <div className="page-head">
@@ -44,7 +45,7 @@ export default async function FlowsPage({ searchParams }: { searchParams: Promis
         </form>
       )}
       {deploymentsError && <div className="form-error">Deployments could not be read: {deploymentsError}</div>}
-      {flows.length === 0 && (
+      {flows.length === 0 && taskQueues.length === 0 && (
         <div className="panel empty">
           {queue
             ? `No flow is served on task queue ${queue} now.`
@@ -85,6 +86,41 @@ export default async function FlowsPage({ searchParams }: { searchParams: Promis
           )}
         </section>
       ))}
+      {taskQueues.length > 0 && (
+        <section className="panel" aria-labelledby="python-tasks" data-testid="python-tasks">
+          <h2 id="python-tasks">Python tasks</h2>
+          <p className="muted">
+            Served by Python workers, with the options they declared; a flow calls them with <code>pythonTasks(&apos;task queue&apos;)</code>.
+          </p>
+          {taskQueues.map(({ taskQueue, tasks }) => (
+            <div key={taskQueue} data-task-queue={taskQueue}>
+              <h3>
+                task queue <Link className="mono" href={flowsHref(taskQueue)}>{taskQueue}</Link>
+              </h3>
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th>Task</th>
+                    <th>Declared options</th>
+                    <th>Published by</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {tasks.map(({ task, options }) => (
+                    <tr key={task.name} data-task={task.name}>
+                      <td className="mono">{task.name}</td>
+                      <td data-testid="task-options">{options.join('; ')}</td>
+                      <td className="muted">
+                        <span className="mono">{task.worker}</span> at {formatAbsolute(task.publishedAt)}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+        </section>
+      )}
       {gone.length > 0 && (
         <section className="panel" aria-labelledby="gone">
           <h2 id="gone">No longer served</h2>
