@@ -5,6 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from 'sluice/dev';
@@ -97,6 +98,14 @@ test('an existing database file made without the attributes gets them, idempoten
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY, 'never shortened');
   await ensureRetention(connection, 'default', 45);
   assert.equal(await retentionSeconds(connection, 'default'), 45 * DAY);
+
+  // The file is in WAL mode (kept in the file itself), which spares a disk sync at every commit.
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  } finally {
+    db.close();
+  }
 });
 
 test('an explicit port that is taken fails with a readable message, never "succeeds" on the other server', async () => {

@@ -35,6 +35,9 @@ export function findTemporalCli(): Promise<string> {
   });
 }
 
+/** SQLite settings of the embedded server's database file (see where they are passed). */
+const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
 export interface DevServerOptions {
   /** SQLite file keeping Temporal's state across restarts; in memory when omitted. */
   dbFile?: string;
@@ -113,6 +116,11 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   if (publicPath && !/^\/[\w\-./]+$/.test(publicPath)) throw new Error(`startDevServer: uiPublicPath ${options.uiPublicPath} must be a path such as /temporal.`);
   if (publicPath) args.push('--ui-public-path', publicPath);
   if (options.dbFile) args.push('--db-filename', resolve(options.dbFile));
+  // A database file in WAL mode, synced at checkpoints rather than at every commit: each step of a run is a few
+  // commits, and waiting for the disk at each one was a fifth of a sequential task's cost (bench:prefect: 40
+  // sequential tasks 1385 → 1118 ms, 200 parallel 2107 → 1346 ms). An application crash loses nothing; a
+  // power cut may lose the last moments — acceptable for the embedded default, not a production store.
+  if (options.dbFile) for (const pragma of SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
   if (namespace !== 'default') args.push('--namespace', namespace);
   if (!options.bare) {
     for (const name of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=Keyword`);
