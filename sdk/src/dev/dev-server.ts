@@ -157,7 +157,9 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
     }
   } catch (err) {
     await stop();
-    if (/can't (set|use default) (frontend |frontend HTTP |UI )?port|address already in use/i.test(child.recentOutput())) {
+    // The CLI also picks ports of its own (history, matching, worker services) and panics when one is taken
+    // between its pick and its bind: that is a port race as well, worth another attempt.
+    if (/can't (set|use default) (frontend |frontend HTTP |UI )?port|address already in use|^panic: /im.test(child.recentOutput())) {
       throw new PortTakenError(
         `Temporal dev server could not use its ports (frontend ${port}, Temporal Web ${uiPort}); ` +
           `stop what uses them or choose other ports. Its output:\n${child.recentOutput()}`,

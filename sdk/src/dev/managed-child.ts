@@ -69,7 +69,9 @@ export function spawnManaged(command: string, args: string[], options: ManagedCh
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const first: string[] = [];
   const recent: string[] = [];
+  let skipped = false;
   let log: WriteStream | undefined;
   if (options.logFile) log = createWriteStream(options.logFile, { flags: 'a' });
 
@@ -89,8 +91,15 @@ export function spawnManaged(command: string, args: string[], options: ManagedCh
   for (const stream of ['stdout', 'stderr'] as const) {
     const lines = createInterface({ input: child[stream]!, crlfDelay: Infinity });
     lines.on('line', (line) => {
-      recent.push(line);
-      if (recent.length > 40) recent.shift();
+      // The first lines stay too: a Go panic says what went wrong first, then prints a long stack.
+      if (first.length < 10) first.push(line);
+      else {
+        recent.push(line);
+        if (recent.length > 40) {
+          recent.shift();
+          skipped = true;
+        }
+      }
       log?.write(line + '\n');
       options.onLine?.(line, stream);
     });
@@ -125,7 +134,7 @@ export function spawnManaged(command: string, args: string[], options: ManagedCh
     return stopping;
   };
 
-  return { pid, process: child, exited, recentOutput: () => recent.join('\n'), stop };
+  return { pid, process: child, exited, recentOutput: () => [...first, ...(skipped ? ['…'] : []), ...recent].join('\n'), stop };
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
