@@ -54,6 +54,9 @@ interface SweepRule {
   keep?: (cutoff: number) => ReturnType<typeof sql>;
 }
 
+/** A lock-out row whose lock has not run out by the cutoff: a sweep must not lift a lock. */
+const stillLocked = (cutoff: number) => sql`locked_until is not null and locked_until >= ${cutoff}`;
+
 const RULES: Record<SweptTable, SweepRule> = {
   logs: { key: 'id', time: 'time' },
   // An event still attached to a message waiting to be sent stays until that message is sent or given up.
@@ -67,8 +70,8 @@ const RULES: Record<SweptTable, SweepRule> = {
   // The lock-out tables (web/lib/auth/lockout.ts): one row per email and one per client address, counting
   // failures within a 15-minute window; a row not touched for the retention period counts for nothing,
   // unless it still holds a lock (never, with a 15-minute lock, but a lock must not be lifted by a sweep).
-  login_failures: { key: 'email', time: 'updated_at', keep: (cutoff) => sql`locked_until is not null and locked_until >= ${cutoff}` },
-  login_failures_by_address: { key: 'address', time: 'updated_at', keep: (cutoff) => sql`locked_until is not null and locked_until >= ${cutoff}` },
+  login_failures: { key: 'email', time: 'updated_at', keep: stillLocked },
+  login_failures_by_address: { key: 'address', time: 'updated_at', keep: stillLocked },
   retention_sweeps: { key: 'id', time: 'finished_at' },
 };
 
