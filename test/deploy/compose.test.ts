@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { readDeployEnv } from '../harness/production-temporal';
+import { LATENCY_SETTINGS } from 'sluice/dev';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -88,7 +89,9 @@ describe('docker-compose.yml', () => {
     assert.ok(existsSync(path.join(ROOT, 'deploy/temporal/production.yaml')), 'the configuration --env production loads');
     const dynamicConfig = inMount(String(services.temporal!.environment!.TEMPORAL_DYNAMIC_CONFIG));
     const settings = parse(readFileSync(dynamicConfig, 'utf8')) as Record<string, { value: unknown }[]>;
-    assert.equal(settings['system.enableActivityEagerExecution']![0]!.value, true, 'eager activity execution in production too');
+    for (const [key, value] of Object.entries(LATENCY_SETTINGS)) {
+      assert.deepEqual(settings[key], [{ value }], `${key}: production has the embedded server's latency setting`);
+    }
     for (const name of ['temporal-setup', 'temporal']) assert.deepEqual(services[name]!.env_file, ['deploy/temporal/server.env']);
     assert.deepEqual(services['temporal-namespace']!.env_file, ['deploy/stack.env'], 'namespace and retention from deploy/stack.env');
     assert.equal(compose.services.web!.environment!.TEMPORAL_NAMESPACE, stack.TEMPORAL_NAMESPACE);

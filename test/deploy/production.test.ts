@@ -17,6 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTES } from 'sluice/temporal';
+import { LATENCY_SETTINGS } from 'sluice/dev';
 import { startPostgres, type Postgres } from '../../scripts/postgres';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
@@ -118,12 +119,12 @@ function newestSchemaVersion(dir: string): string {
 }
 
 describe('the production topology, natively', () => {
-  test('the dynamic config compose mounts is valid for this server and turns eager activity execution on', async () => {
+  test("the dynamic config compose mounts is valid for this server and has the embedded server's latency settings", async () => {
     const file = path.join(DEPLOY, 'temporal/dynamicconfig.yaml');
     const { stdout, stderr } = await run(temporal.serverBin, ['validate-dynamic-config', file]);
     assert.doesNotMatch(stdout + stderr, /warning|error/i, 'every key known to the server, every value of its type');
     const settings = parse(readFileSync(file, 'utf8')) as Record<string, { value: unknown }[]>;
-    assert.equal(settings['system.enableActivityEagerExecution']![0]!.value, true);
+    for (const [key, value] of Object.entries(LATENCY_SETTINGS)) assert.deepEqual(settings[key], [{ value }], key);
   });
 
   test("both databases carry the schema version of this server's schema files, and setting up again changes nothing", async () => {

@@ -38,6 +38,24 @@ export function findTemporalCli(): Promise<string> {
 /** SQLite settings of the embedded server's database file (see where they are passed). */
 const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
+/**
+ * Temporal settings that make a sequential task fast. The embedded server gets them as flags; production gets
+ * the same values from deploy/temporal/dynamicconfig.yaml (test/deploy checks the two agree).
+ * Where each millisecond goes, with and without them: `npm run bench -- latency`.
+ */
+export const LATENCY_SETTINGS = {
+  // Eager activity execution: a task the flow schedules starts on the same worker in the reply to the
+  // workflow task, instead of a second trip through the task queue.
+  'system.enableActivityEagerExecution': true,
+  // The history service hands "a workflow task is due" and "an activity task is due" to matching from each
+  // shard's transfer queue, which by default it reads at most 20 times a second: a task completing just
+  // after a read waited up to 50 ms (28 ms on average, measured from the server's task_latency_load) before
+  // its flow could go on. Reads are triggered by new tasks, so a higher cap costs nothing when idle.
+  'history.transferProcessorMaxPollRPS': 1000,
+} as const satisfies Record<string, boolean | number>;
+
+export type LatencySetting = keyof typeof LATENCY_SETTINGS;
+
 export interface DevServerOptions {
   /** SQLite file keeping Temporal's state across restarts; in memory when omitted. */
   dbFile?: string;
@@ -58,9 +76,12 @@ export interface DevServerOptions {
   onLine?: (line: string) => void;
   /** Days of closed-run history to keep (default 30; the dev server's own default is 1). */
   retentionDays?: number;
-  /** Eager activity execution on (the default, except for a bare server); false to measure without it. */
-  eagerActivities?: boolean;
-  /** Start the bare server: no --search-attribute flags, no search attributes or retention set. For tests. */
+  /**
+   * LATENCY_SETTINGS to leave at Temporal's defaults, to measure without them (bench/latency.ts). A bare
+   * server leaves all of them out.
+   */
+  without?: readonly LatencySetting[];
+  /** Start the bare server: no --search-attribute flags, no search attributes or retention set, none of LATENCY_SETTINGS. For tests. */
   bare?: boolean;
 }
 
@@ -125,9 +146,10 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   if (!options.bare) {
     for (const name of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=Keyword`);
   }
-  // Eager activity execution: a task the flow schedules starts on the same worker in the reply to the
-  // workflow task, instead of a second trip through the task queue (bench: npm run bench -- latency).
-  if (options.eagerActivities ?? !options.bare) args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  for (const [key, value] of Object.entries(LATENCY_SETTINGS)) {
+    if (options.bare || options.without?.includes(key as LatencySetting)) continue;
+    args.push('--dynamic-config-value', `${key}=${value}`);
+  }
   // The CLI also reads TEMPORAL_* variables as client settings; keep the caller's out of the server.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
   // The CLI prints "Server: localhost:PORT" only once ITS server is up. Waiting for that line, not just
