@@ -1,6 +1,6 @@
 /**
- * scripts/dev-server.ts and sdk/temporal: the dev server starts on free loopback ports, Sluice's
- * search attributes exist and can be queried, retention is 30 days, and an existing database file
+ * sdk/dev/dev-server.ts and sdk/temporal: the dev server starts on free loopback ports with Sluice's latency
+ * settings, Sluice's search attributes exist and can be queried, retention is 30 days, and an existing database file
  * created without the attributes gets them. Each test starts its own server (not the suite's).
  */
 import { after, test } from 'node:test';
@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from 'sluice/dev';
+import { readFileSync } from 'node:fs';
+import { embeddedServerProcs, LATENCY_SETTINGS, startDevServer, type DevServer } from 'sluice/dev';
 import { isPortFree } from 'sluice/dev';
 import { ensureRetention, ensureSearchAttributes, retentionSeconds, SEARCH_ATTRIBUTES } from 'sluice/temporal';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
@@ -45,6 +46,13 @@ test('starts on 127.0.0.1 with search attributes, 30-day retention and Temporal 
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY);
   const ui = await fetch(server.uiUrl);
   assert.equal(ui.status, 200, 'Temporal Web answers');
+
+  // What makes a sequential task fast (bench: npm run bench -- latency) reaches the server process.
+  const argv = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+  for (const [key, value] of Object.entries(LATENCY_SETTINGS)) assert.ok(argv.includes(`${key}=${value}`), `started with ${key}=${value}`);
+  const environ = readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
+  const procs = process.env.GOMAXPROCS ?? String(embeddedServerProcs());
+  assert.ok(environ.includes(`GOMAXPROCS=${procs}`), `GOMAXPROCS=${procs}: half the cores, the rest for the worker and web app`);
 
   const port = Number(server.address.split(':')[1]);
   await server.stop();
