@@ -15,7 +15,7 @@ import { startDevServer, type DevServer } from 'sluice/dev';
 import { isPortFree, waitForPort } from 'sluice/dev';
 import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/dev';
 import { pythonEnv, venvPython } from './python-venv';
-import { buildWebApp, NEXT_BIN, registerWebServer, WEB_DIR } from './web-build';
+import { buildWebApp, NEXT_BIN, registerWebServer, WEB_DIR, WebBuildError } from './web-build';
 
 const root = resolve(__dirname, '..');
 
@@ -135,11 +135,16 @@ async function buildWeb(): Promise<void> {
   const builtMs = await buildWebApp({
     signal: building.signal,
     onWait: (why) => say(`web app: ${why}...`),
-    onBuild: () => say('building the web app (next build, the first time or after web/ or sdk/ changed; about 1-2 min on 2 cores)...'),
+    onBuild: () => say('building the web app (next build, the first time or after web/ or sdk/ changed; about a minute on 2 cores)...'),
     onLine: (line) => {
       routeTable ||= /^Route \(/.test(line);
       if (!routeTable && line.trim()) prefixed('web')(line);
     },
+  }).catch((err: Error) => {
+    if (err instanceof WebBuildError) {
+      throw new Error(`the web app did not build: ${err.message}. Fix web/, or start without it: SLUICE_START_WEB=false npm start`);
+    }
+    throw err;
   });
   say(builtMs ? `built the web app in ${Math.round(builtMs / 1000)} s.` : 'reusing the web app\'s build (web/ and sdk/ unchanged since it was made).');
 }
