@@ -1,7 +1,9 @@
 // `npm start`: the embedded default. A Temporal dev server keeping its state in the data directory,
 // the worker, a Python worker per activities/*.py file (on the task queue named after the file), and the web
-// app when web/ exists; their output line-prefixed; Ctrl-C stops them all.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+// app when web/ exists, in production mode (built first when its sources changed); their output
+// line-prefixed; Ctrl-C stops them all.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
@@ -13,6 +15,7 @@ import { startDevServer, type DevServer } from 'sluice/dev';
 import { isPortFree, waitForPort } from 'sluice/dev';
 import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/dev';
 import { pythonEnv, venvPython } from './python-venv';
+import { buildWebApp, NEXT_BIN, registerWebServer, WEB_DIR, WebBuildError } from './web-build';
 
 const root = resolve(__dirname, '..');
 
@@ -55,6 +58,9 @@ let temporal: DevServer | undefined;
 const children = new Map<Name, ManagedChild>();
 let stopping = false;
 let temporalStopping = false;
+// Stops a `next build` still running when Ctrl-C comes.
+const building = new AbortController();
+let unregisterWeb: (() => void) | undefined;
 
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
@@ -83,6 +89,8 @@ async function main(): Promise<void> {
     TEMPORAL_WEB_URL: temporalWebUrl,
     TEMPORAL_UI_UPSTREAM: temporal.uiUrl,
     SLUICE_DATA_DIR: dataDir,
+    // The web app runs in production mode, which refuses to start without a secret for its session cookies.
+    ...(startWeb ? { NEXTAUTH_SECRET: webSecret() } : {}),
   };
 
   say('starting the worker...');
@@ -93,9 +101,11 @@ async function main(): Promise<void> {
   // Said with the URLs at the end, so the first log-in is not lost in the output above them.
   const logIn = startWeb ? await firstLogIn(env) : undefined;
   if (startWeb) {
-    say('starting the web app...');
-    const next = require.resolve('next/dist/bin/next', { paths: [root] });
-    const web = spawnChild('web', process.execPath, [next, 'dev', join(root, 'web'), '-p', String(config.SLUICE_WEB_PORT), '-H', '127.0.0.1'], env);
+    await buildWeb();
+    if (stopping) return;
+    say('starting the web app (next start)...');
+    unregisterWeb = registerWebServer();
+    const web = spawnChild('web', process.execPath, [NEXT_BIN, 'start', WEB_DIR, '-p', String(config.SLUICE_WEB_PORT), '-H', '127.0.0.1'], { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
     let webDied = false;
     void web.exited.then(() => (webDied = true));
     await waitForPort(config.SLUICE_WEB_PORT, { timeoutMs: 180_000, gaveUp: () => webDied || stopping });
@@ -114,6 +124,44 @@ async function main(): Promise<void> {
   for (const module of pythonModules) say(`  Python tasks  ${module} on task queue ${basename(module, '.py')}`);
   say(`  data          ${dataDir}`);
   say('Press Ctrl-C to stop.');
+}
+
+/**
+ * The web app's production build, made again only when web/, sdk/ or package-lock.json changed (the same
+ * build the tests serve). Its progress goes out prefixed [web], without the route table at its end.
+ */
+async function buildWeb(): Promise<void> {
+  let routeTable = false;
+  const builtMs = await buildWebApp({
+    signal: building.signal,
+    onWait: (why) => say(`web app: ${why}...`),
+    onBuild: () => say('building the web app (next build, the first time or after web/ or sdk/ changed; about a minute on 2 cores)...'),
+    onLine: (line) => {
+      routeTable ||= /^Route \(/.test(line);
+      if (!routeTable && line.trim()) prefixed('web')(line);
+    },
+  }).catch((err: Error) => {
+    if (err instanceof WebBuildError) {
+      throw new Error(`the web app did not build: ${err.message}. Fix web/, or start without it: SLUICE_START_WEB=false npm start`);
+    }
+    throw err;
+  });
+  say(builtMs ? `built the web app in ${Math.round(builtMs / 1000)} s.` : 'reusing the web app\'s build (web/ and sdk/ unchanged since it was made).');
+}
+
+/**
+ * The web app's NEXTAUTH_SECRET when the environment sets none: made once per data directory (its
+ * sessions then outlive a restart) and kept there, readable by this user only.
+ */
+function webSecret(): string {
+  if (process.env.NEXTAUTH_SECRET?.trim()) return process.env.NEXTAUTH_SECRET.trim();
+  const file = join(dataDir, 'web-secret');
+  try {
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 /**
@@ -214,12 +262,14 @@ function shutdown(exitCode: number): Promise<never> {
 
 async function stopAll(exitCode: number): Promise<never> {
   stopping = true;
+  building.abort();
   const timeouts: Record<string, number> = { worker: 45_000, web: 10_000 };
   for (const name of ['worker', ...pythonModules.map(pythonName), 'web']) {
     const child = children.get(name);
     if (!child) continue;
     say(`stopping ${name}...`);
     await child.stop(timeouts[name] ?? 45_000);
+    if (name === 'web') unregisterWeb?.();
   }
   if (temporal) {
     say('stopping temporal...');

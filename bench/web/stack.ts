@@ -15,7 +15,8 @@ import { SluiceClient } from 'sluice/client';
 import { openStore, type Store } from 'sluice/store';
 import { startSluiceWorker, type WorkerProcess } from '../lib/worker-process';
 import { startByteCounter, type ByteCounter } from './byte-counter';
-import { buildWebApp, launchBrowser, startWebApp, type WebApp } from '../../test/web/harness';
+import { buildWebApp } from '../../scripts/web-build';
+import { launchBrowser, startWebApp, type WebApp } from '../../test/web/harness';
 
 export const PROJECT = path.join(__dirname, 'project');
 const NAMESPACE = 'default';

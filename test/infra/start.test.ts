@@ -1,7 +1,8 @@
 /**
- * `npm start` (scripts/start.ts) end to end: Temporal, the worker and (when web/ exists) the web app
- * come up with prefixed output and printed URLs, and stop in order on SIGTERM; a child that dies
- * takes the rest down with a non-zero exit. Runs on free ports and a fresh data directory.
+ * `npm start` (scripts/start.ts) end to end: Temporal, the worker and (when web/ exists) the web app in
+ * production mode come up with prefixed output and printed URLs, and stop in order on SIGTERM; a second
+ * start reuses the web app's build and its sessions; a child that dies takes the rest down with a non-zero
+ * exit. Runs on free ports and a fresh data directory.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { freePort, isPortFree } from 'sluice/dev';
 import { spawnManaged } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
+import { loginCookie } from '../web/harness';
 
 const root = join(__dirname, '..', '..');
 
@@ -22,9 +24,11 @@ interface Started {
   kill(signal: NodeJS.Signals): void;
 }
 
-async function npmStart(extraEnv: Record<string, string>): Promise<Started & { ports: Record<string, number>; dataDir: string }> {
+async function npmStart(
+  extraEnv: Record<string, string>,
+  dataDir = freshTmpDir('start-data'),
+): Promise<Started & { ports: Record<string, number>; dataDir: string }> {
   const ports = { temporal: await freePort(), ui: await freePort(), web: await freePort() };
-  const dataDir = freshTmpDir('start-data');
   // Not the suite's Temporal: start.ts runs its own, so TEMPORAL_* must not leak in from the harness.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
   const output: string[] = [];
@@ -60,11 +64,14 @@ async function npmStart(extraEnv: Record<string, string>): Promise<Started & { p
 
 const webPresent = existsSync(join(root, 'web', 'next.config.ts')) || existsSync(join(root, 'web', 'next.config.js')) || existsSync(join(root, 'web', 'next.config.mjs'));
 
+const admin = { SLUICE_ADMIN_EMAIL: 'admin@start.test', SLUICE_ADMIN_PASSWORD: 'start-test-password' };
+// What the second start needs from the first: its data directory and a session cookie it issued.
+let first: { dataDir: string; cookie: string } | undefined;
+
 test('starts everything, prints the URLs, and stops worker, web, Temporal in that order on SIGTERM', async () => {
-  // With the web app: Next.js allows one `next dev` per checkout, so this fails while someone else
-  // runs one in web/ (it says so in the output).
-  const started = await npmStart({});
-  await started.waitFor(/Press Ctrl-C to stop/, 240_000);
+  const started = await npmStart(admin);
+  // The web app is built first unless the sources are those of the last build (minutes on 2 cores).
+  await started.waitFor(/Press Ctrl-C to stop/, 480_000);
   const text = started.output.join('\n');
   assert.match(text, /^\[temporal\] +Server: +localhost:\d+/m, 'Temporal output is prefixed');
   assert.match(text, /^\[worker\] /m, 'worker output is prefixed');
@@ -85,7 +92,14 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
   assert.ok(existsSync(join(started.dataDir, 'temporal.db')), 'Temporal keeps its state in the data directory');
   if (webPresent) {
     assert.match(text, new RegExp(`web app +http://127\\.0\\.0\\.1:${started.ports.web}`));
-    assert.equal(await isPortFree(started.ports.web), false, 'the web app listens');
+    assert.match(text, /building the web app \(next build|reusing the web app's build/);
+    // Production mode: the session cookie is https-only (Secure, hence the __Secure- prefix), which
+    // browsers still keep on http://127.0.0.1, so the log-in works there.
+    const { cookie, response } = await loginCookie(`http://127.0.0.1:${started.ports.web}`, admin.SLUICE_ADMIN_EMAIL, admin.SLUICE_ADMIN_PASSWORD);
+    assert.match(response.headers.getSetCookie().join('\n'), /^__Secure-next-auth\.session-token=[^;]+;.*;\s*Secure\b/im, 'a production session cookie');
+    const runs = await fetch(`http://127.0.0.1:${started.ports.web}/api/runs`, { headers: { cookie } });
+    assert.equal(runs.status, 200, 'the session opens the API');
+    first = { dataDir: started.dataDir, cookie };
   }
 
   started.kill('SIGTERM');
@@ -94,6 +108,20 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
   assert.deepEqual(order, webPresent ? ['worker', 'web', 'temporal'] : ['worker', 'temporal']);
   assert.match(started.output.join('\n'), /^\[py:hydrology\] +python worker stopped: \d+ log lines written$/m, 'the Python worker stopped gracefully');
   for (const port of Object.values(started.ports)) assert.equal(await isPortFree(port), true, `port ${port} is released`);
+});
+
+test('a second start with unchanged sources reuses the build, and its sessions', { skip: !webPresent }, async () => {
+  assert.ok(first, 'the first start logged in');
+  const started = await npmStart({}, first.dataDir);
+  await started.waitFor(/Press Ctrl-C to stop/, 240_000);
+  const text = started.output.join('\n');
+  assert.match(text, /reusing the web app's build \(web\/ and sdk\/ unchanged/);
+  assert.doesNotMatch(text, /building the web app/);
+  // The secret made at the first start was kept in the data directory: the first start's session holds.
+  const runs = await fetch(`http://127.0.0.1:${started.ports.web}/api/runs`, { headers: { cookie: first.cookie } });
+  assert.equal(runs.status, 200, 'a session from before the restart is still good');
+  started.kill('SIGTERM');
+  assert.equal(await started.exit, 0, text);
 });
 
 test('a child that dies is named, the rest is stopped, and the exit code is not 0', async () => {

@@ -1,6 +1,6 @@
 /**
- * The web app for tests: built ONCE (`next build`, skipped while the sources are unchanged since the last
- * build), then started per test file with `next start` on a free port, in production mode, against the
+ * The web app for tests: built ONCE (`next build` by scripts/web-build.ts, as `npm start` does; skipped while
+ * the sources are unchanged since the last build), then started per test file with `next start` on a free port, in production mode, against the
  * suite's Temporal and a fresh store, with one user of each role. Browser tests log in through the real
  * log-in page in Debian's Chromium (playwright-core).
  *
@@ -9,30 +9,18 @@
  * after(() => app.stop());
  * const res = await app.fetch('/api/runs', { as: 'viewer' });
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openStore } from 'sluice/store';
 import { createUser } from '../../web/lib/auth/users';
 import type { Role } from '../../web/lib/auth/roles';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
-import { isProcessAlive } from 'sluice/dev';
+import { buildWebApp, NEXT_BIN, registerWebServer } from '../../scripts/web-build';
 
 const ROOT = path.resolve(__dirname, '../..');
-const WEB = path.join(ROOT, 'web');
-const DIST = path.join(WEB, '.next');
-const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
-const STAMP = path.join(DIST, 'sluice-build-stamp');
-// Shared by every test process on this machine (several engineers test at once): a build lock, and a
-// folder where each running test server leaves its pid, so a rebuild waits instead of pulling the
-// build out from under a running server.
-const SHARED = path.join(tmpdir(), 'sluice-web-harness');
-const LOCK = path.join(SHARED, 'build.lock');
-const SERVERS = path.join(SHARED, 'servers');
 
 export const ROLES_FOR_TESTS: Role[] = ['viewer', 'operator', 'admin'];
 
@@ -60,107 +48,6 @@ export interface WebApp {
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What the build depends on: every source file's path, size and time under web/ and sdk/, and the lock file. */
-function fingerprint(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (['.next', 'node_modules'].includes(entry.name) || entry.name.endsWith('.tsbuildinfo') || entry.name === 'next-env.d.ts') continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else {
-        const s = statSync(full);
-        hash.update(`${path.relative(ROOT, full)}:${s.size}:${s.mtimeMs}\n`);
-      }
-    }
-  };
-  walk(WEB);
-  walk(path.join(ROOT, 'sdk'));
-  hash.update(readFileSync(path.join(ROOT, 'package-lock.json')));
-  return hash.digest('hex');
-}
-
-async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
-  mkdirSync(SHARED, { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(readFileSafe(path.join(LOCK, 'pid')));
-      // A lock left by a process that died (or one that has not written its pid for a minute) is stale.
-      if ((holder && !isProcessAlive(holder)) || (!holder && Date.now() - statSafe(LOCK) > 60_000)) rmSync(LOCK, { recursive: true, force: true });
-      else await sleep(500);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function statSafe(file: string): number {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return Date.now();
-  }
-}
-
-function otherLiveServers(): number[] {
-  mkdirSync(SERVERS, { recursive: true });
-  return readdirSync(SERVERS)
-    .map(Number)
-    .filter((pid) => {
-      if (isProcessAlive(pid)) return pid !== process.pid;
-      rmSync(path.join(SERVERS, String(pid)), { force: true });
-      return false;
-    });
-}
-
-/**
- * Builds the app unless the last build is of the same sources. Returns how long it took (0 when reused).
- * Waits for other test processes' running servers before replacing a build they use (at most 10 minutes).
- */
-export async function buildWebApp(): Promise<number> {
-  return withBuildLock(async () => {
-    const wanted = fingerprint();
-    if (existsSync(path.join(DIST, 'BUILD_ID')) && readFileSafe(STAMP) === wanted) return 0;
-    const deadline = Date.now() + 10 * 60_000;
-    while (otherLiveServers().length > 0 && Date.now() < deadline) await sleep(1000);
-    const started = Date.now();
-    for (;;) {
-      const result = spawnSync(process.execPath, [NEXT_BIN, 'build', 'web'], {
-        cwd: ROOT,
-        env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 10 * 60_000,
-      });
-      if (result.status === 0) break;
-      const output = `${result.stdout}\n${result.stderr}`;
-      // Someone ran `next build` by hand (Next's own lock): wait for it rather than fail.
-      if (/Another next build process is already running/.test(output) && Date.now() < deadline) {
-        await sleep(3000);
-        continue;
-      }
-      throw new Error(`next build failed (exit ${result.status ?? result.signal}):\n${output}`);
-    }
-    writeFileSync(STAMP, wanted);
-    return Date.now() - started;
-  });
-}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -252,9 +139,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<WebApp> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const reap = () => child.kill('SIGKILL');
   process.once('exit', reap);
-  mkdirSync(SERVERS, { recursive: true });
-  const marker = path.join(SERVERS, String(process.pid));
-  writeFileSync(marker, baseUrl);
+  const unregister = registerWebServer();
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -264,7 +149,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<WebApp> {
       clearTimeout(timer);
     }
     process.removeListener('exit', reap);
-    rmSync(marker, { force: true });
+    unregister();
   };
 
   try {

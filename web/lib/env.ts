@@ -133,7 +133,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (!nextAuthSecret) {
     if (production && !building) {
       problems.push('  NEXTAUTH_SECRET: required in production; it signs the session cookies. Generate one with: openssl rand -base64 32');
-    } else {
+    } else if (!building) {
+      // `next build` signs nothing: a warning there would only alarm whoever builds (npm start does, with a secret for the server).
       warnings.push('NEXTAUTH_SECRET is not set: using a development-only secret. Never run like this in production.');
     }
     nextAuthSecret = DEV_SECRET;
