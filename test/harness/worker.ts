@@ -81,8 +81,11 @@ export function trackWorker(child: ChildProcess): TestWorker {
   };
 }
 
-/** Spawns a worker and waits until it polls (bundling the flows takes a few seconds). */
-export async function startWorker(options: WorkerOptions, timeoutMs = 90_000): Promise<TestWorker> {
+/**
+ * Spawns a worker and waits until it polls. Bundling the flows takes a few seconds alone, over a minute on
+ * 2 cores shared with another test file and a web build: the wait only bounds a worker that never comes up.
+ */
+export async function startWorker(options: WorkerOptions, timeoutMs = 180_000): Promise<TestWorker> {
   const worker = spawnWorker(options);
   await waitForOutput(worker, /worker ready/, timeoutMs);
   return worker;
