@@ -1,7 +1,7 @@
 /**
  * `npm run bench:prefect [-- --reps=N]`: Sluice and Prefect 3 side by side on this machine, the same flows written
  * once for each (bench/prefect/sluice/, bench/prefect/prefect_flows.py). Starts both stacks (see sluice-stack.ts,
- * prefect-stack.ts), measures their idle memory, then alternates the workloads between them and prints each
+ * prefect-stack.ts), measures their idle memory, then alternates the workloads between them (each started once both stacks are idle) and prints each
  * figure, the ratio Sluice / Prefect against the targets of issue 10, and the load average. Measurements, not
  * tests: a missed target does not change the exit code.
  */
@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { breakdown } from '../latency';
-import { treeRssMb } from '../lib/proc';
+import { treeCpuSeconds, treeRssMb } from '../lib/proc';
 import { reportRun, type Metric } from '../lib/report';
 import { median } from '../lib/stats';
 import { startPrefect, type PrefectStack } from './prefect-stack';
@@ -62,12 +62,33 @@ async function logLatencies(total: number, read: () => Promise<string[]>): Promi
   return [...seen.values()];
 }
 
+/** Every process of both stacks, once they run (see settle). */
+let stackPids: number[] = [];
+const settleWaits: number[] = [];
+
+/**
+ * Waits until both stacks are idle (together under 5% of one core over half a second; at most 30 s), so each
+ * workload is measured without the other stack's leftover work: Prefect's server goes on digesting a run's
+ * events for seconds after it reports the run finished, and on 2 cores that work slows whoever runs next.
+ */
+async function settle(): Promise<void> {
+  const began = Date.now();
+  const cpu = () => stackPids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
+  for (;;) {
+    const before = cpu();
+    await sleep(500);
+    if (cpu() - before < 0.025 || Date.now() - began > 30_000) break;
+  }
+  settleWaits.push(Date.now() - began);
+}
+
 interface Samples {
   [figure: string]: number[];
 }
 
 async function sluiceRound(s: SluiceStack, tmpDir: string, samples: Samples, rep: number, breakdowns: unknown[]): Promise<void> {
   const timed = async (flow: string, params: Record<string, unknown>) => {
+    await settle();
     const t0 = performance.now();
     const ref = await s.client.start(flow, params);
     await s.client.waitForResult(ref);
@@ -80,11 +101,13 @@ async function sluiceRound(s: SluiceStack, tmpDir: string, samples: Samples, rep
   (samples['sluice parallel'] ??= []).push((await timed('parallel', { n: PARALLEL })).ms);
 
   const stampFile = path.join(tmpDir, `sluice-stamp-${rep}`);
+  await settle();
   const t0 = Date.now();
   const first = await s.client.start('firstTask', { stampFile });
   (samples['sluice first task'] ??= []).push((await stampOf(stampFile)) - t0);
   await s.client.waitForResult(first);
 
+  await settle();
   const run = await s.client.start('logLines', { rate: LOG_RATE, seconds: LOG_SECONDS });
   let afterId: number | undefined;
   const latencies = await logLatencies(LOG_RATE * LOG_SECONDS, async () => {
@@ -98,22 +121,26 @@ async function sluiceRound(s: SluiceStack, tmpDir: string, samples: Samples, rep
 
 async function prefectRound(p: PrefectStack, python: string, tmpDir: string, samples: Samples, rep: number): Promise<void> {
   const timed = async (flow: string, params: Record<string, unknown>) => {
+    await settle();
     const t0 = performance.now();
     const run = await p.runDeployment(flow, params);
     await p.waitForRun(run);
     return performance.now() - t0;
   };
   (samples['prefect sequential deployment'] ??= []).push(await timed('sequential', { n: SEQUENTIAL }));
+  await settle();
   const inProcess = execFileSync(python, ['in_process.py', 'sequential', String(SEQUENTIAL), '1'], { cwd: __dirname, env: { ...process.env, ...p.env }, encoding: 'utf8' });
   (samples['prefect sequential in-process'] ??= []).push(...(JSON.parse(inProcess.trim().split('\n').at(-1)!) as { ms: number[] }).ms);
   (samples['prefect parallel deployment'] ??= []).push(await timed('parallel', { n: PARALLEL }));
 
   const stampFile = path.join(tmpDir, `prefect-stamp-${rep}`);
+  await settle();
   const t0 = Date.now();
   const first = await p.runDeployment('first_task', { stamp_file: stampFile });
   (samples['prefect first task'] ??= []).push((await stampOf(stampFile)) - t0);
   await p.waitForRun(first);
 
+  await settle();
   const run = await p.runDeployment('log_lines', { rate: LOG_RATE, seconds: LOG_SECONDS });
   let offset = 0;
   const latencies = await logLatencies(LOG_RATE * LOG_SECONDS, async () => {
@@ -147,6 +174,7 @@ async function main(): Promise<void> {
   try {
     sluice = await startSluice(path.join(tmpDir), say);
     prefect = await startPrefect(python, tmpDir, say);
+    stackPids = [sluice.server.pid, sluice.worker.pid, sluice.app.pid, prefect.serverPid, prefect.servePid];
     say(`both stacks up; idle for ${IDLE_MS / 1000} s, then their resident memory`);
     await sleep(IDLE_MS);
     memory = {
@@ -210,11 +238,12 @@ async function main(): Promise<void> {
     { name: 'idle memory, Sluice (Temporal + worker + web app)', value: Math.round(sluiceMb), unit: 'MB', target: '' },
     ratio('idle memory', sluiceMb, prefectMb, 1),
   ];
-  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns } }], {
+  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns, settleWaits } }], {
     began,
     loadAtStart,
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
+      `Before each workload both stacks were let settle (under 5% of a core together): median wait ${median(settleWaits)} ms, longest ${Math.max(...settleWaits)} ms.`,
       "Memory is the VmRSS of each process tree, summed (shared pages count in each process, on both sides). Sluice's web app runs in production mode (next start).",
       "Where a sequential task's time goes with and without eager activity execution: npm run bench -- latency.",
     ],
