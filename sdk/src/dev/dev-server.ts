@@ -53,6 +53,11 @@ export const LATENCY_SETTINGS = {
   // after a read waited up to 50 ms (28 ms on average, measured from the server's task_latency_load) before
   // its flow could go on. Reads are triggered by new tasks, so a higher cap costs nothing when idle.
   'history.transferProcessorMaxPollRPS': 1000,
+  // One partition per task queue: Sluice's queues carry a few tasks a second, and with the default four a task
+  // (a Python task, a task on another worker's queue) can land on a partition whose poller waits on another
+  // one, and wait to be forwarded between them.
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
 } as const satisfies Record<string, boolean | number>;
 
 export type LatencySetting = keyof typeof LATENCY_SETTINGS;
