@@ -64,13 +64,14 @@ async function main(): Promise<number> {
 
   try {
     const started = Date.now();
-    // Both at once (each takes about a second); if one fails, the other is still stopped below.
+    // All at once (the servers take about a second each, a build a minute); if one fails, the others are still
+    // stopped below.
     const [t, p, w] = await Promise.allSettled([
       process.env.TEMPORAL_ADDRESS ? undefined : startDevServer({ logFile: join(tmp, 'temporal.log'), uiPublicPath: '/temporal' }),
       process.env.SLUICE_TEST_DATABASE_URL ? undefined : startPostgres(),
       // Once, before any file runs: a file that needed it would build it while the other file runs beside it,
       // and both would crawl (a minute of next build on 2 cores).
-      files.some(usesWebApp) ? buildWebApp({ onLine: () => {} }) : 0,
+      files.some(usesWebApp) ? buildWebApp() : 0, // quiet; a failure's error carries next build's output
     ]);
     temporal = t.status === 'fulfilled' ? t.value : undefined;
     postgres = p.status === 'fulfilled' ? p.value : undefined;

@@ -34,12 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "healthcheck":
         from .healthcheck import Unhealthy, check
 
+        code = 0
         try:
             asyncio.run(check(args.task_queue))
         except Unhealthy as err:
             print(f"worker healthcheck: {err}", file=sys.__stderr__, flush=True)
-            return 1
-        return 0
+            code = 1
+        if argv is None:
+            # Run as the program: the Temporal client's native runtime keeps threads that can call into Python
+            # while the interpreter finalizes, which aborts the process (1 run in 10 here: "PyGILState_Release
+            # ... finalizing", exit 134), and a container whose worker is fine is counted unhealthy. Nothing is
+            # left to clean up: skip finalization.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     try:
         config = config_from_env(args.module, args.task_queue)
         asyncio.run(run_worker(config, lambda line: print(line, file=sys.__stdout__, flush=True)))
@@ -52,12 +61,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    if sys.argv[1:2] == ["healthcheck"]:
-        # The Temporal client's native runtime keeps threads that can call into Python while the interpreter
-        # finalizes, which aborts the process (1 run in 10 here: "PyGILState_Release ... finalizing", exit 134)
-        # and a container whose worker is fine is counted unhealthy. Nothing is left to clean up: skip that.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    sys.exit(main())
