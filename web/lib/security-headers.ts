@@ -1,5 +1,5 @@
 /**
- * The per-request security headers (set by web/proxy.ts; the static ones are in next.config.ts). Pure.
+ * The per-request security headers (set by web/proxy.ts; the static ones are in next.config.mjs). Pure.
  *
  * Sluice's own pages get a nonce-based Content-Security-Policy: Next puts the nonce it finds in the
  * request's CSP on its own inline scripts, and 'strict-dynamic' lets those load the app's chunks; nothing

@@ -33,7 +33,7 @@ const DROP_REQUEST = new Set([
 ]);
 const DROP_REQUEST_PREFIX = ['x-forwarded-', 'x-middleware-', 'x-nextjs-', 'x-invoke-', 'x-sluice-', 'next-', 'proxy-'];
 // Response headers: hop-by-hop, lengths and encodings the runtime recomputes, cookies (rewritten below), and
-// security headers the web app sets itself (next.config.ts) — a second, different copy would be ambiguous.
+// security headers the web app sets itself (next.config.mjs) — a second, different copy would be ambiguous.
 const DROP_RESPONSE = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade', 'content-encoding', 'content-length',
   'set-cookie', 'x-frame-options', 'x-content-type-options', 'x-xss-protection',

@@ -1,10 +1,13 @@
+// @ts-check
+// Plain JavaScript on purpose: with a next.config.ts, `next start` loads Next's SWC compiler at every start just
+// to read its own config, about 30 MB of the web app's idle memory.
 import path from 'node:path';
-import type { NextConfig } from 'next';
 
 // node_modules live at the repository root (npm workspaces): both bundlers must see it.
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(import.meta.dirname, '..');
 
-const nextConfig: NextConfig = {
+/** @type {import('next').NextConfig} */
+const nextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   // Native (better-sqlite3) and gRPC (Temporal) code must be loaded by Node, not bundled.
