@@ -4,7 +4,6 @@
  * `X-Sluice-Delivery` carries the delivery id so a receiver can drop a repeat (delivery is at-least-once).
  */
 import { createHmac } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { addressesOf, type ChannelConfig } from './channels';
 import { webhookBody, type Message } from './messages';
 
@@ -36,6 +35,8 @@ export async function send(
 ): Promise<void> {
   if (channel.kind === 'email') {
     if (!mail.smtpUrl) throw new DeliveryError('No SMTP server is set: set SLUICE_SMTP_URL (e.g. smtp://user:password@mail.example.org:587).');
+    // Loaded here, not at the top: every worker and the web app import this module, few of them send mail.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport(mail.smtpUrl, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
     try {
       await transport.sendMail({

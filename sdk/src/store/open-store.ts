@@ -1,6 +1,4 @@
 /** Opening the store: pick the database from the URL, connect, migrate. */
-import { openPostgresStore } from './postgres-connection';
-import { openSqliteStore } from './sqlite-connection';
 import type { Store } from './store';
 import { parseStoreUrl, storeUrlFromEnv } from './store-url';
 
@@ -15,5 +13,8 @@ import { parseStoreUrl, storeUrlFromEnv } from './store-url';
  */
 export async function openStore(url: string = storeUrlFromEnv()): Promise<Store> {
   const location = parseStoreUrl(url);
-  return location.dialect === 'postgres' ? openPostgresStore(location.connectionString) : openSqliteStore(location.path);
+  // A driver is loaded only for its database: every worker and the web app hold one, and the other would cost
+  // them memory for nothing.
+  if (location.dialect === 'postgres') return (await import('./postgres-connection.js')).openPostgresStore(location.connectionString);
+  return (await import('./sqlite-connection.js')).openSqliteStore(location.path);
 }
