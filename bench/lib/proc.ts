@@ -38,17 +38,30 @@ export function treeCpuSeconds(pid: number): number {
   return processTree(pid, all).reduce((sum, p) => sum + all.get(p)!.cpuSeconds, 0);
 }
 
-/** VmRSS of one process in MB (0 once it is gone). */
-export function rssMb(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
+/**
+ * A tree's resident memory in MB, from /proc/PID/smaps_rollup, summed over its processes:
+ * - rss: every resident page, shared ones counted in each process (as `ps` shows);
+ * - anonymous: the part the processes allocated (heaps, stacks). The rest is program code and libraries mapped
+ *   from files, which the kernel can drop and read again. (PSS is not used: it would split a shared page with
+ *   processes outside the tree, such as the benchmark's own node.)
+ */
+export interface Footprint {
+  rss: number;
+  anonymous: number;
 }
 
-/** Resident memory of the tree in MB: the sum of each process's VmRSS (shared pages count in each, as `ps` does). */
-export function treeRssMb(pid: number): number {
-  return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
+export function treeFootprint(pid: number): Footprint {
+  const total: Footprint = { rss: 0, anonymous: 0 };
+  for (const p of processTree(pid)) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    total.rss += kb('Rss') / 1024;
+    total.anonymous += kb('Anonymous') / 1024;
+  }
+  return total;
 }
