@@ -1,9 +1,11 @@
 /**
  * The bare Temporal SDK worker the overhead benchmark compares Sluice's with: a plain `Worker.create` with
- * `workflowsPath`, default settings (the same defaults Sluice's worker leaves in place), until SIGTERM.
+ * `workflowsPath` and the SDK's defaults, except the one worker setting Sluice changes (as many tasks started
+ * eagerly per flow step as Sluice's default), so the figure is what Sluice's own code costs. Runs until SIGTERM.
  * Reads TEMPORAL_ADDRESS and BENCH_TASK_QUEUE.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { workerConfigFromEnv } from 'sluice/worker';
 import * as activities from './raw-tasks';
 
 async function run(): Promise<void> {
@@ -15,6 +17,7 @@ async function run(): Promise<void> {
       taskQueue: process.env.BENCH_TASK_QUEUE!,
       workflowsPath: require.resolve('./raw-flows'),
       activities,
+      maxEagerActivityReservationsPerWorkflowTask: workerConfigFromEnv().eagerTasks,
     });
     console.log(`raw worker ready: task queue ${process.env.BENCH_TASK_QUEUE}`);
     await worker.run();

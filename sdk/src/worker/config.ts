@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { storeUrlFromEnv } from '../store';
 import { temporalConfig } from '../temporal';
 
+/**
+ * How many tasks a worker runs at once (the Temporal SDK's default): as many as it could start eagerly from one
+ * step of a flow.
+ */
+const DEFAULT_EAGER_TASKS = 100;
+
 const env = z.object({
   SLUICE_TASK_QUEUE: z.string().trim().min(1).default('sluice'),
   SLUICE_WORKFLOWS: z.string().trim().min(1).default('workflows'),
@@ -11,6 +17,7 @@ const env = z.object({
   SLUICE_SHUTDOWN_GRACE: z.string().trim().min(1).default('30s'),
   SLUICE_FLOWS_BUNDLE: z.string().trim().min(1).optional(),
   SLUICE_LOG_ECHO: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  SLUICE_EAGER_TASKS: z.coerce.number().int().min(0).default(DEFAULT_EAGER_TASKS),
 });
 
 export interface WorkerConfig {
@@ -22,6 +29,13 @@ export interface WorkerConfig {
   shutdownGraceTime: string;
   /** From which level flow and task log lines are echoed to the worker's output (all go to the store). */
   logEcho: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * Of the tasks one step of a flow schedules on this worker's own queue, how many start here at once, in the
+   * reply to that step (eager), instead of going through the task queue; the rest wait there for any worker.
+   * The SDK's default is 3: a flow fanning out to 200 tasks then sent 197 of them the long way. A low value
+   * spreads a fan-out over several workers of one queue; 0 sends every task through the queue.
+   */
+  eagerTasks: number;
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
   storeUrl: string;
@@ -43,6 +57,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     activitiesPath: path.resolve(e.SLUICE_ACTIVITIES),
     shutdownGraceTime: e.SLUICE_SHUTDOWN_GRACE,
     logEcho: e.SLUICE_LOG_ECHO,
+    eagerTasks: e.SLUICE_EAGER_TASKS,
     flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
     storeUrl: storeUrlFromEnv(source),
     address: temporal.address,

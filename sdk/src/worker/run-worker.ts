@@ -85,6 +85,9 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       // The flows' own local task that reads the tasks a Python worker published (sdk/src/python-tasks.ts).
       activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(store) },
       shutdownGraceTime: config.shutdownGraceTime,
+      // A fan-out starts on this worker in one round trip, without a task queue dispatch and a write per task
+      // (200 parallel tasks: 1.15–1.35 → 0.89–0.94 s, `npm run bench:prefect`).
+      maxEagerActivityReservationsPerWorkflowTask: config.eagerTasks,
     });
     say(`worker ready: task queue ${config.taskQueue}, flows ${project.flows.map((f) => f.name).join(', ')}`);
     await worker.run();
