@@ -205,7 +205,7 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
     // between its pick and its bind: that is a port race as well, worth another attempt.
     if (/can't (set|use default) (frontend |frontend HTTP |UI )?port|address already in use|^panic: /im.test(child.recentOutput())) {
       throw new PortTakenError(
-        `Temporal dev server could not use its ports (frontend ${port}, Temporal Web ${uiPort}); ` +
+        `Temporal dev server could not use its ports (frontend ${port}, Temporal Web ${uiPort}${options.metricsPort ? `, metrics ${options.metricsPort}` : ''}); ` +
           `stop what uses them or choose other ports. Its output:\n${child.recentOutput()}`,
       );
     }
