@@ -38,18 +38,21 @@ export function treeCpuSeconds(pid: number): number {
   return processTree(pid, all).reduce((sum, p) => sum + all.get(p)!.cpuSeconds, 0);
 }
 
-/**
- * A tree's resident memory in MB, from /proc/PID/smaps_rollup, summed over its processes:
- * - rss: every resident page, shared ones counted in each process (as `ps` shows);
- * - anonymous: the part the processes allocated (heaps, stacks). The rest is program code and libraries mapped
- *   from files, which the kernel can drop and read again. (PSS is not used: it would split a shared page with
- *   processes outside the tree, such as the benchmark's own node.)
- */
+/** Resident memory in MB. */
 export interface Footprint {
+  /** Every resident page, shared ones counted in each process (as `ps` shows). */
   rss: number;
+  /**
+   * The part the processes allocated (heaps, stacks). The rest is program code and libraries mapped from files,
+   * which the kernel can drop and read again.
+   */
   anonymous: number;
 }
 
+/**
+ * A tree's resident memory, from /proc/PID/smaps_rollup, summed over its processes. (Not PSS: that would split
+ * a shared page with processes outside the tree, such as the benchmark's own node.)
+ */
 export function treeFootprint(pid: number): Footprint {
   const total: Footprint = { rss: 0, anonymous: 0 };
   for (const p of processTree(pid)) {
