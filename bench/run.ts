@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer } from 'sluice/dev';
 import type { BenchContext } from './lib/context';
-import { reportRun, type BenchResult } from './lib/report';
+import { reportRun, startRun, type BenchResult } from './lib/report';
 import { benchLatency } from './latency';
 import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
@@ -40,9 +40,7 @@ async function main(): Promise<void> {
   const { names, reps } = parseArgs(process.argv.slice(2));
   const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
-  const began = Date.now();
-  // Other processes on the machine skew every figure: the load average is reported with them.
-  const loadAtStart = os.loadavg()[0];
+  const runStart = startRun();
   say(`starting a Temporal dev server (temporary files in ${tmpDir})`);
   const server = await startDevServer();
   const results: BenchResult[] = [];
@@ -58,7 +56,7 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(tmpDir, { recursive: true, force: true });
   }
-  reportRun(results, { began, loadAtStart });
+  reportRun(results, runStart);
 }
 
 // Ctrl-C: exit through process.exit so the exit hooks stop the workers and servers this run started.

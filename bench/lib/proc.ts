@@ -1,4 +1,7 @@
-/** A process and its descendants as /proc shows them: resident memory and CPU time of the whole tree. */
+/**
+ * A process and its descendants as /proc shows them: resident memory and CPU time of the whole tree; and the
+ * machine's own CPU time, with what its host took from it.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 
 interface Stat {
@@ -67,4 +70,23 @@ export function treeFootprint(pid: number): Footprint {
     total.anonymous += kb('Anonymous') / 1024;
   }
   return total;
+}
+
+/** The machine's CPU time so far, all cores, in USER_HZ ticks (the first line of /proc/stat). */
+export interface MachineCpu {
+  total: number;
+  /** Time the hypervisor ran something else while this virtual machine wanted the CPU. */
+  steal: number;
+}
+
+/** undefined where there is no /proc/stat (not Linux). */
+export function machineCpu(): MachineCpu | undefined {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    const ticks = fields.map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+    return { total: ticks.slice(0, 8).reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
 }

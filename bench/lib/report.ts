@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { machineCpu, type MachineCpu } from './proc';
 
 export interface Metric {
   name: string;
@@ -49,14 +50,36 @@ export function writeResults(results: BenchResult[], meta: Record<string, unknow
   return file;
 }
 
+/** The machine when a bench run starts, for reportRun: other processes, and other virtual machines, skew every figure. */
+export interface RunStart {
+  began: number;
+  loadAtStart: number;
+  cpuAtStart: MachineCpu | undefined;
+}
+
+export function startRun(): RunStart {
+  return { began: Date.now(), loadAtStart: os.loadavg()[0]!, cpuAtStart: machineCpu() };
+}
+
 /**
- * The end of a bench run: the table, the machine's load (other processes skew every figure), and the JSON
- * file with everything measured. `notes` are printed under the table; `meta` goes into the file.
+ * The end of a bench run: the table, the machine's load and the CPU time its host took from it (other
+ * processes and other virtual machines skew every figure), and the JSON file with everything measured.
+ * `notes` are printed under the table; `meta` goes into the file.
  */
-export function reportRun(results: BenchResult[], run: { began: number; loadAtStart: number; notes?: string[]; meta?: Record<string, unknown> }): void {
+export function reportRun(results: BenchResult[], run: RunStart & { notes?: string[]; meta?: Record<string, unknown> }): void {
   const load = { atStart: run.loadAtStart, atEnd: os.loadavg()[0] };
+  const cpuAtEnd = machineCpu();
+  const stolenPercent =
+    run.cpuAtStart && cpuAtEnd && cpuAtEnd.total > run.cpuAtStart.total
+      ? Number(((100 * (cpuAtEnd.steal - run.cpuAtStart.steal)) / (cpuAtEnd.total - run.cpuAtStart.total)).toFixed(1))
+      : undefined;
   console.log(`\n${formatTable(results.flatMap((r) => r.metrics))}\n`);
   console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
+  if (stolenPercent !== undefined) {
+    // On a shared virtual machine the host runs other guests on "our" cores: a run with much steal is slower
+    // in wall time for reasons that are not the code's.
+    console.log(`CPU time the host took from this virtual machine (steal) during the run: ${stolenPercent}% of all cores' time.`);
+  }
   for (const note of run.notes ?? []) console.log(note);
   console.log('Targets are informational: a missed one does not fail this command.');
   const file = writeResults(results, {
@@ -64,6 +87,7 @@ export function reportRun(results: BenchResult[], run: { began: number; loadAtSt
     ...run.meta,
     durationS: Math.round((Date.now() - run.began) / 1000),
     loadAverage1m: load,
+    stolenCpuPercent: stolenPercent,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
   });
   console.log(`Results: ${path.relative(process.cwd(), file)}`);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { breakdown } from '../latency';
 import { treeCpuSeconds, treeFootprint, type Footprint } from '../lib/proc';
-import { reportRun, type Metric } from '../lib/report';
+import { reportRun, startRun, type Metric } from '../lib/report';
 import { median } from '../lib/stats';
 import { startPrefect, type PrefectStack } from './prefect-stack';
 import { startSluice, type SluiceStack } from './sluice-stack';
@@ -160,8 +160,7 @@ async function prefectRound(p: PrefectStack, python: string, tmpDir: string, sam
 
 async function main(): Promise<void> {
   const reps = parseReps(process.argv.slice(2));
-  const began = Date.now();
-  const loadAtStart = os.loadavg()[0];
+  const runStart = startRun();
   say('making or reusing the Prefect virtual environment (scripts/venv.sh)');
   const venv = execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'prefect', path.join(__dirname, 'requirements.txt')], { encoding: 'utf8' }).trim();
   const python = path.join(venv, 'bin/python');
@@ -243,8 +242,7 @@ async function main(): Promise<void> {
     ]),
   ];
   reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns, settleWaits } }], {
-    began,
-    loadAtStart,
+    ...runStart,
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
       `Before each workload both stacks were let settle (under 5% of a core together): median wait ${median(settleWaits)} ms, longest ${Math.max(...settleWaits)} ms.`,

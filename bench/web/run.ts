@@ -4,8 +4,7 @@
  * all four), prints them against their targets and writes them to bench/results/ as JSON. Measurements, not
  * tests: a missed target does not change the exit code.
  */
-import os from 'node:os';
-import { reportRun, type Metric } from '../lib/report';
+import { reportRun, startRun, type Metric } from '../lib/report';
 import { benchLogLatency } from './log-latency';
 import { benchRunPage } from './run-page';
 import { benchRunPageReads } from './run-page-reads';
@@ -33,8 +32,7 @@ function parseArgs(args: string[]): string[] {
 async function main(): Promise<void> {
   const names = parseArgs(process.argv.slice(2));
   const say = (line: string) => process.stderr.write(`[bench:web] ${line}\n`);
-  const began = Date.now();
-  const loadAtStart = os.loadavg()[0];
+  const runStart = startRun();
   const stack = await startStack(say);
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = { nextBuildMs: stack.buildMs };
@@ -51,8 +49,7 @@ async function main(): Promise<void> {
     await stack.stop();
   }
   reportRun([{ name: 'web', metrics, details }], {
-    began,
-    loadAtStart,
+    ...runStart,
     notes: ['TTFB is the first byte of the body; the pages stream (frame and skeleton first), so "whole page" is the page with its data.'],
     meta: { benchmarks: names },
   });
