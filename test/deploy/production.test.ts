@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -41,6 +42,8 @@ let app: WebApp;
 let client: Client;
 const taskQueue = uniqueName('prod');
 const deployment = uniqueName('every3s');
+// As the worker images set it: the worker reports its health there for the container's healthcheck.
+const healthFile = path.join(freshTmpDir('health'), 'sluice-health.json');
 let namespace: string;
 
 before(async () => {
@@ -66,7 +69,7 @@ before(async () => {
       taskQueue,
       storeUrl: pg.url,
       ...FIXTURES,
-      env: { ...sluiceEnv, SLUICE_FIXTURE_DEPLOYMENTS: JSON.stringify([{ name: deployment, interval: '3s', parameters: { label: deployment } }]) },
+      env: { ...sluiceEnv, SLUICE_HEALTH_FILE: healthFile, SLUICE_FIXTURE_DEPLOYMENTS: JSON.stringify([{ name: deployment, interval: '3s', parameters: { label: deployment } }]) },
     }).then(took('worker')),
     startWebApp({ storeUrl: pg.url, env: { ...sluiceEnv, TEMPORAL_UI_UPSTREAM: ui.url, TEMPORAL_WEB_URL: '' } }).then(took('web app')),
   ]);
@@ -217,10 +220,22 @@ describe('the production topology, natively', () => {
     const pathOf = (service: string) => /:\d+(\/\S+)/.exec(compose.services[service]!.healthcheck!.test.join(' '))![1]!;
     assert.equal((await fetch(`${server.httpUrl}${pathOf('temporal')}`)).status, 200);
     assert.equal((await fetch(`${ui.url}${pathOf('temporal-ui')}`)).status, 200);
-    const check = (queue: string) =>
-      run(process.execPath, [path.join(DEPLOY, 'worker-healthcheck.cjs')], { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, SLUICE_TASK_QUEUE: queue } });
-    await check(taskQueue);
-    await assert.rejects(check(uniqueName('nobody-polls')), /no worker of .+ has polled task queue/);
+    const check = (env: Record<string, string>) => run(process.execPath, [path.join(DEPLOY, 'worker-healthcheck.cjs')], { cwd: ROOT, env: { ...process.env, ...env } });
+    // The worker's own report (the images set SLUICE_HEALTH_FILE): written by the running worker, for itself.
+    const report = await eventually(() => {
+      try {
+        const r = JSON.parse(readFileSync(healthFile, 'utf8')) as { ok: boolean; identity: string; taskQueue: string };
+        return r.ok && r;
+      } catch {
+        return false;
+      }
+    }, 30_000, "the worker's health report");
+    assert.deepEqual({ identity: report.identity, taskQueue: report.taskQueue }, { identity: `${worker.process.pid}@${hostname()}`, taskQueue });
+    await check({ SLUICE_HEALTH_FILE: healthFile });
+    // Without it (an image built before), the healthcheck asks Temporal itself.
+    const asked = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace };
+    await check({ ...asked, SLUICE_TASK_QUEUE: taskQueue });
+    await assert.rejects(check({ ...asked, SLUICE_TASK_QUEUE: uniqueName('nobody-polls') }), /no worker of .+ has polled task queue/);
   });
 
   test('the Temporal server restarts mid-run and every run completes', async () => {

@@ -1,6 +1,7 @@
 /** Unit tests of workerConfigFromEnv: the worker's settings, their defaults and readable errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { workerConfigFromEnv } from 'sluice/worker';
 
 test('defaults: queue sluice, 30 s grace, echo from WARN, up to 100 tasks started eagerly per flow step', () => {
@@ -21,4 +22,10 @@ test('a wrong value is named', () => {
   for (const value of ['many', '-1', '2.5']) {
     assert.throws(() => workerConfigFromEnv({ SLUICE_EAGER_TASKS: value }), (err: Error) => /Invalid worker settings/.test(err.message) && /SLUICE_EAGER_TASKS/.test(err.message), value);
   }
+});
+
+test('SLUICE_HEALTH_FILE: none by default; a path, resolved', () => {
+  assert.equal(workerConfigFromEnv({}).healthFile, undefined);
+  assert.equal(workerConfigFromEnv({ SLUICE_HEALTH_FILE: '' }).healthFile, undefined, 'blank means none');
+  assert.equal(workerConfigFromEnv({ SLUICE_HEALTH_FILE: 'health.json' }).healthFile, path.resolve('health.json'));
 });

@@ -18,6 +18,7 @@ const env = z.object({
   SLUICE_FLOWS_BUNDLE: z.string().trim().min(1).optional(),
   SLUICE_LOG_ECHO: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   SLUICE_EAGER_TASKS: z.coerce.number().int().min(0).default(DEFAULT_EAGER_TASKS),
+  SLUICE_HEALTH_FILE: z.string().trim().min(1).optional(),
 });
 
 export interface WorkerConfig {
@@ -36,6 +37,11 @@ export interface WorkerConfig {
    * spreads a fan-out over several workers of one queue; 0 sends every task through the queue.
    */
   eagerTasks: number;
+  /**
+   * Where the worker writes its health report (./health.ts) for the container's healthcheck to read; none when
+   * absent. The worker images set it.
+   */
+  healthFile?: string;
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
   storeUrl: string;
@@ -59,6 +65,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     logEcho: e.SLUICE_LOG_ECHO,
     eagerTasks: e.SLUICE_EAGER_TASKS,
     flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
+    healthFile: e.SLUICE_HEALTH_FILE && path.resolve(e.SLUICE_HEALTH_FILE),
     storeUrl: storeUrlFromEnv(source),
     address: temporal.address,
     namespace: temporal.namespace,

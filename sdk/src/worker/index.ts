@@ -1,5 +1,6 @@
 // The worker: what `sluice worker` runs, for programs that start one themselves.
 export { workerConfigFromEnv, type WorkerConfig } from './config';
+export { healthOf, writeHealthReport, type HealthReport } from './health';
 export { catalogOf, declaredRulesOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
 export { runWorker, TemporalUnreachableError } from './run-worker';
 export { bundleFlows } from './bundle';

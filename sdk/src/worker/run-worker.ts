@@ -12,6 +12,7 @@ import { LogShipper, openStore } from '../store';
 import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
+import { startHealthReports } from './health';
 import { captureTaskOutput } from './task-output';
 import { publishCodeRules } from '../notify/rules';
 import { claimFlowNames } from './flow-names';
@@ -90,7 +91,21 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       maxEagerActivityReservationsPerWorkflowTask: config.eagerTasks,
     });
     say(`worker ready: task queue ${config.taskQueue}, flows ${project.flows.map((f) => f.name).join(', ')}`);
-    await worker.run();
+    const health =
+      config.healthFile &&
+      startHealthReports({
+        connection: clientConnection,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        identity: worker.options.identity,
+        file: config.healthFile,
+        warn: (m) => process.stderr.write(`health report: ${m}\n`),
+      });
+    try {
+      await worker.run();
+    } finally {
+      if (health) health.stop();
+    }
   } finally {
     const { written, dropped, pending } = await shipper.close(10_000);
     say(`worker stopped: ${written} log lines written${dropped ? `, ${dropped} dropped` : ''}${pending ? `, ${pending} not written` : ''}`);

@@ -1,0 +1,79 @@
+// The worker's health report and the container healthcheck that reads it (deploy/worker-healthcheck.cjs): the
+// report as the worker writes it, and each way a report can be wrong, named. The running worker writing its
+// report for itself is checked in test/deploy/production.test.ts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { healthOf, writeHealthReport, type HealthReport } from 'sluice/worker';
+import { freshTmpDir } from '../harness/env';
+
+const SCRIPT = path.resolve(__dirname, '../../deploy/worker-healthcheck.cjs');
+const me = { taskQueue: 'rain', identity: '42@worker-1' };
+
+/** Runs the healthcheck on `file` from a directory without node_modules: reading a report needs no Temporal client. */
+function healthcheck(file: string): { status: number | null; stderr: string } {
+  const cwd = freshTmpDir('healthcheck');
+  const { status, stderr } = spawnSync(process.execPath, [SCRIPT], { cwd, env: { PATH: process.env.PATH, SLUICE_HEALTH_FILE: file }, encoding: 'utf8' });
+  return { status, stderr };
+}
+
+function reportFile(report: HealthReport | string): string {
+  const file = path.join(freshTmpDir('health'), 'sluice-health.json');
+  if (typeof report === 'string') writeFileSync(file, report);
+  else writeHealthReport(file, report);
+  return file;
+}
+
+const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
+
+describe("the worker's health (healthOf)", () => {
+  const now = new Date('2026-11-30T12:00:00Z');
+  const polled = (identity: string, secondsBefore: number) => ({ identity, lastAccessTime: { seconds: now.getTime() / 1000 - secondsBefore } });
+
+  test('healthy when Temporal lists a poll by this very worker in the last 90 s', () => {
+    assert.deepEqual(healthOf([polled('7@other', 1), polled(me.identity, 80)], { ...me, now }), { ok: true, checkedAt: now.toISOString(), ...me });
+  });
+
+  test("not healthy on another worker's poll (even on the same host) or an old one, with the reason", () => {
+    for (const pollers of [[], [polled('43@worker-1', 1)], [polled(me.identity, 95)]]) {
+      const report = healthOf(pollers, { ...me, now });
+      assert.equal(report.ok, false);
+      assert.equal(report.reason, 'Temporal lists no poll from this worker (42@worker-1) on task queue rain in the last 90 s');
+    }
+  });
+});
+
+describe('deploy/worker-healthcheck.cjs with SLUICE_HEALTH_FILE', () => {
+  test('passes on a fresh ok report, without loading the Temporal client', () => {
+    const result = healthcheck(reportFile(healthOf([{ identity: me.identity, lastAccessTime: { seconds: Date.now() / 1000 } }], { ...me, now: new Date() })));
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  test('fails with the reason of a not-ok report', () => {
+    const result = healthcheck(reportFile(healthOf([], { ...me, now: secondsAgo(5) })));
+    assert.equal(result.status, 1);
+    // 5 s, or 6 when the machine stalled between writing and reading.
+    assert.match(result.stderr, /^worker healthcheck: Temporal lists no poll from this worker \(42@worker-1\) on task queue rain in the last 90 s \([56] s ago\)\n$/);
+  });
+
+  test('fails on a report older than 60 s: the worker stopped checking in', () => {
+    const file = reportFile({ ok: true, checkedAt: secondsAgo(61).toISOString(), ...me });
+    const result = healthcheck(file);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^worker healthcheck: the last health report \(.+\) is 6[12] s old: the worker has stopped checking in\n$/);
+    assert.ok(result.stderr.includes(file), 'it names the file');
+  });
+
+  test('fails, naming the file, when there is no report yet or it is not one', () => {
+    const missing = path.join(freshTmpDir('health'), 'none.json');
+    assert.deepEqual(healthcheck(missing), { status: 1, stderr: `worker healthcheck: no health report at ${missing} yet (the worker writes one every 15 s once it polls)\n` });
+    for (const text of ['{"ok": tr', '{"ok": "yes", "checkedAt": "2026-11-30T12:00:00Z"}', '[]']) {
+      const file = reportFile(text);
+      const result = healthcheck(file);
+      assert.equal(result.status, 1, text);
+      assert.match(result.stderr, new RegExp(`^worker healthcheck: ${file.replace(/[.\\]/g, '\\$&')} is not a health report: .+\\n$`), text);
+    }
+  });
+});
