@@ -58,6 +58,13 @@ describe('container images', () => {
   }
 });
 
+test('the worker images have the worker write its health report, which their healthcheck then only reads', () => {
+  for (const dockerfile of ['worker/Dockerfile', 'sdk/template/Dockerfile', 'python/Dockerfile']) {
+    const env = finalStage(read(dockerfile)).filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+    assert.match(env, /\bSLUICE_HEALTH_FILE=\/tmp\/sluice-health\.json\b/, dockerfile);
+  }
+});
+
 test('the web image runs next start in web/ from the repository root, as test/web/harness.ts does natively', () => {
   const cmd = finalStage(read('web/Dockerfile')).filter((i) => i.op === 'CMD').at(-1)!;
   assert.deepEqual(JSON.parse(cmd.args), ['node', 'node_modules/next/dist/bin/next', 'start', 'web']);

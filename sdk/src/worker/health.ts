@@ -14,10 +14,10 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
 
 /** A check every 15 s; every second until the first healthy one, so that a start is seen quickly. */
-export const HEALTH_INTERVAL_MS = 15_000;
+const HEALTH_INTERVAL_MS = 15_000;
 const STARTING_INTERVAL_MS = 1_000;
 /** Temporal lists a poller for minutes after its last poll; a live worker polls at least once a minute. */
-export const POLL_FRESH_MS = 90_000;
+const POLL_FRESH_MS = 90_000;
 const CHECK_TIMEOUT_MS = 10_000;
 const WORKFLOW_TASK_QUEUE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
 
