@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RunFailedError, type SluiceClient } from 'sluice/client';
@@ -33,6 +34,8 @@ interface Setup {
   python: TestWorker;
   pythonQueue: string;
   storeUrl: string;
+  /** Where the Python worker writes its health report (SLUICE_HEALTH_FILE), as the worker image sets it. */
+  healthFile: string;
   close(): Promise<void>;
 }
 
@@ -40,12 +43,13 @@ interface Setup {
 async function setUp(storeUrl: string, name: string): Promise<Setup> {
   const { client, store, close } = await testClient(storeUrl); // opening it migrates it: the Python side only checks
   const pythonQueue = uniqueName(`${name}-py`);
+  const healthFile = path.join(freshTmpDir(`${name}-health`), 'sluice-health.json');
   const [flows, python] = await Promise.all([
     startWorker({ taskQueue: uniqueName(`${name}-flows`), storeUrl, ...FLOWS }),
-    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl }),
+    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl, env: { SLUICE_HEALTH_FILE: healthFile } }),
   ]);
   return {
-    client, store, flows, python, pythonQueue, storeUrl,
+    client, store, flows, python, pythonQueue, storeUrl, healthFile,
     async close() {
       await Promise.all([flows.stop(), python.stop()]);
       await close();
@@ -156,8 +160,27 @@ describe('a flow mixing TypeScript and Python tasks', () => {
 });
 
 describe("the Python worker image's healthcheck (python -m sluice healthcheck)", () => {
-  const healthcheck = (taskQueue: string) =>
-    spawnSync(venvPython(), ['-m', 'sluice', 'healthcheck', '--task-queue', taskQueue], { env: pythonEnv(), encoding: 'utf8', timeout: 30_000 });
+  const healthcheck = (taskQueue: string, env: Record<string, string> = {}) =>
+    spawnSync(venvPython(), ['-m', 'sluice', 'healthcheck', '--task-queue', taskQueue], { env: pythonEnv(env), encoding: 'utf8', timeout: 30_000 });
+
+  it('with SLUICE_HEALTH_FILE (the image sets it): the worker reports that Temporal lists its polls, and the healthcheck only reads that', async () => {
+    const { python, pythonQueue, healthFile } = sqlite;
+    const identity = `${python.process.pid}@${hostname()} (python)`;
+    const report = await eventually(() => {
+      const r = existsSync(healthFile) && (JSON.parse(readFileSync(healthFile, 'utf8')) as Record<string, unknown>);
+      return r && r.ok === true ? r : false;
+    }, 20_000, `an ok health report in ${healthFile}`);
+    assert.deepEqual({ ...report, checkedAt: undefined }, { ok: true, checkedAt: undefined, taskQueue: pythonQueue, identity });
+    assert.ok(Math.abs(Date.now() - Date.parse(report.checkedAt as string)) < 20_000, `checked just now: ${report.checkedAt}`);
+
+    // --task-queue names a queue nobody polls: the healthcheck reads the report and does not ask Temporal.
+    const ok = healthcheck(uniqueName('nobody-polls'), { SLUICE_HEALTH_FILE: healthFile, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const missing = path.join(path.dirname(healthFile), 'missing.json');
+    const bad = healthcheck(pythonQueue, { SLUICE_HEALTH_FILE: missing });
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stderr, `worker healthcheck: no health report at ${missing} yet (the worker writes one every 15 s once it polls)\n`);
+  });
 
   it("passes while this host's Python worker polls its queue, and fails with the reason on a queue nobody polls", () => {
     const ok = healthcheck(sqlite.pythonQueue);

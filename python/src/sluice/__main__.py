@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
-
-from .worker import WorkerError, config_from_env, run_worker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,15 +16,16 @@ def main(argv: list[str] | None = None) -> int:
         help="serve a module's @task functions on a task queue",
         description="Serves the @task functions of MODULE (an import name or a .py file) on a task queue. "
         "Settings as the TypeScript worker: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE, "
-        "DATABASE_URL or SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO.",
+        "DATABASE_URL or SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE.",
     )
     worker.add_argument("module", help="e.g. hydrology or python/examples/hydrology.py")
     worker.add_argument("--task-queue", help="the queue it polls (default $SLUICE_TASK_QUEUE); not the flows' queue")
     health = commands.add_parser(
         "healthcheck",
         help="exit 0 when a worker of this host polls its task queue (a container's healthcheck)",
-        description="Asks Temporal whether a Python worker of this host (container) polls the task queue. "
-        "Settings: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE.",
+        description="With SLUICE_HEALTH_FILE set, reads the health report the worker writes there (healthy: ok and at "
+        "most 60 s old). Without it, asks Temporal whether a Python worker of this host (container) polls the task "
+        "queue. Settings: SLUICE_HEALTH_FILE, or TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE.",
     )
     health.add_argument("--task-queue", help="the queue the worker polls (default $SLUICE_TASK_QUEUE)")
     args = parser.parse_args(argv)
@@ -36,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
         code = 0
         try:
-            asyncio.run(check(args.task_queue))
+            check(args.task_queue)
         except Unhealthy as err:
             print(f"worker healthcheck: {err}", file=sys.__stderr__, flush=True)
             code = 1
@@ -49,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.flush()
             os._exit(code)
         return code
+    # Imported here: the healthcheck, run every 30 s, must not load temporalio when it only reads a report.
+    import asyncio
+
+    from .worker import WorkerError, config_from_env, run_worker
+
     try:
         config = config_from_env(args.module, args.task_queue)
         asyncio.run(run_worker(config, lambda line: print(line, file=sys.__stdout__, flush=True)))

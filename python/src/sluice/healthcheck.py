@@ -1,31 +1,50 @@
-"""`python -m sluice healthcheck`: exits 0 when a Python worker of THIS host (container) polls its task queue,
-as Temporal sees it, else 1 with the reason. The Python twin of deploy/worker-healthcheck.cjs, for the Python
-worker image, which has no Node: a Python worker's identity is `PID@HOSTNAME (python)` (sluice.worker) and it
-polls its queue for tasks (activities) only, so that is the queue type asked about. Another container's
-worker on the same queue does not count. Settings: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE."""
+"""`python -m sluice healthcheck`: exits 0 when the Python worker of THIS host (container) polls its task queue,
+else 1 with the reason.
+
+With SLUICE_HEALTH_FILE set (the worker image sets it), the worker itself asks Temporal every 15 s and writes
+the answer there (sluice.health); this only reads it, without loading the Temporal client: healthy when the
+report says ok and is at most 60 s old.
+
+Without it (an image built before the worker wrote reports), it asks Temporal itself, as
+deploy/worker-healthcheck.cjs does for TypeScript workers: a Python worker's identity is `PID@HOSTNAME
+(python)` (sluice.worker) and it polls its queue for tasks (activities) only, so that is the queue type asked
+about. Another container's worker on the same queue does not count. Settings: TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import socket
-import time
 
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-from temporalio.client import Client
-
-# Temporal lists a poller for a few minutes after its last poll; a live worker polls at least every minute.
-FRESH_S = 90
+from .health import POLL_FRESH_S, problem_with_report
 
 
 class Unhealthy(Exception):
     pass
 
 
-async def check(task_queue: str | None = None) -> None:
-    """Raises Unhealthy with the reason when no worker of this host polls the queue."""
+def check(task_queue: str | None = None) -> None:
+    """Raises Unhealthy with the reason when this host's worker is not known to poll its queue."""
+    report = (os.environ.get("SLUICE_HEALTH_FILE") or "").strip()
+    if report:
+        problem = problem_with_report(report)
+        if problem:
+            raise Unhealthy(problem)
+        return
+    import asyncio  # here, as temporalio below: reading a report needs neither
+
+    asyncio.run(_ask_temporal(task_queue))
+
+
+async def _ask_temporal(task_queue: str | None) -> None:
+    import asyncio
+    import socket
+    import time
+
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+    from temporalio.client import Client
+
     queue = task_queue or os.environ.get("SLUICE_TASK_QUEUE")
     if not queue:
         raise Unhealthy("SLUICE_TASK_QUEUE is not set")
@@ -45,5 +64,5 @@ async def check(task_queue: str | None = None) -> None:
     )
     now = time.time()
     ours = [p for p in response.pollers if p.identity.split(" ")[0].endswith(f"@{host}")]
-    if not any(now - p.last_access_time.seconds < FRESH_S for p in ours):
-        raise Unhealthy(f"no worker of {host} has polled task queue {queue} in the last {FRESH_S} s")
+    if not any(now - p.last_access_time.seconds < POLL_FRESH_S for p in ours):
+        raise Unhealthy(f"no worker of {host} has polled task queue {queue} in the last {POLL_FRESH_S} s")

@@ -24,15 +24,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypedDict, TypeVar, overload
-
-from temporalio import activity
-from temporalio.exceptions import ApplicationError, CancelledError
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
 from .durations import Duration
 from .json_text import fields_text
 from .log_rows import CleanRecord, LogRecord
 from .options import OPTION_NAMES, DeclarationError, TaskOptions, task_options
+
+# temporalio is imported where it is used, not here: `python -m sluice healthcheck` imports this package (its
+# __init__ imports this module) every 30 s in a container, and temporalio alone costs 0.4 s of CPU and 25 MB.
+# In a worker it is loaded before any task runs, so those imports are look-ups.
+if TYPE_CHECKING:
+    from temporalio import activity
 
 F = TypeVar("F", bound=Callable[..., Any])
 SLUICE_TASK = "__sluice_task__"
@@ -203,11 +206,15 @@ def progress(done: float, total: float, message: str | None = None) -> None:
     details: dict[str, Any] = {"done": done, "total": total}
     if message is not None:
         details["message"] = message
+    from temporalio import activity
+
     activity.heartbeat(details)
 
 
 def last_progress() -> Progress | None:
     """The progress the previous attempt of this task last reported, to resume from; None on a first attempt."""
+    from temporalio import activity
+
     details = activity.info().heartbeat_details
     first = details[0] if details else None
     return first if isinstance(first, dict) else None
@@ -216,11 +223,16 @@ def last_progress() -> Progress | None:
 def cancelled() -> bool:
     """True once the run is cancelled (or this worker is stopping): a long loop checks it and stops. Cancellation
     reaches a task through its heartbeats, so call `progress()` in the loop too."""
+    from temporalio import activity
+
     return activity.is_cancelled() or activity.is_worker_shutdown()
 
 
 def check_cancelled() -> None:
     """Raises (ending the attempt as cancelled) once the run is cancelled; call it in a long loop."""
+    from temporalio import activity
+    from temporalio.exceptions import CancelledError
+
     if activity.is_cancelled():
         raise CancelledError("the run was cancelled")
 
@@ -230,6 +242,8 @@ def check_cancelled() -> None:
 
 def _failed(running: _Running, err: BaseException, started: float, non_retryable: tuple[str, ...]) -> BaseException:
     """Logs the failed attempt as TypeScript's worker does, and marks a declared non-retryable error as such."""
+    from temporalio.exceptions import ApplicationError
+
     name = type(err).__name__
     stack = "".join(traceback.format_exception(err)).rstrip("\n")
     _write("warn", "Activity failed", {"error": {"type": name, "message": str(err), "stack": stack}, "durationMs": int((time.monotonic() - started) * 1000)})
@@ -241,6 +255,8 @@ def _failed(running: _Running, err: BaseException, started: float, non_retryable
 @contextmanager
 def _attempt(non_retryable: tuple[str, ...]) -> Iterator[None]:
     """One attempt of a task: its lines carry its run, task and attempt; a failure is logged and classified."""
+    from temporalio import activity
+
     running = _Running(activity.info())
     token = _running.set(running)
     started = time.monotonic()
@@ -257,6 +273,8 @@ def _attempt(non_retryable: tuple[str, ...]) -> Iterator[None]:
 
 
 def _activity_of(name: str, fn: Callable[..., Any], options: TaskOptions) -> tuple[Callable[..., Any], bool]:
+    from temporalio import activity
+
     non_retryable = options.non_retryable_errors
     if inspect.iscoroutinefunction(fn):
 

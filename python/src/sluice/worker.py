@@ -1,9 +1,10 @@
 """The Python worker: serves the `@task` functions of one module on one task queue, with the TypeScript
 worker's settings where they mean the same (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE,
-DATABASE_URL / SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO). At start it checks the module's
-declarations, publishes its tasks and their options to the store's task catalog (flows read them there),
-then polls until SIGTERM/SIGINT: it stops polling, lets running tasks finish within the grace time, writes
-the remaining log lines and returns."""
+DATABASE_URL / SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE). At start it checks
+the module's declarations, publishes its tasks and their options to the store's task catalog (flows read them
+there), then polls until SIGTERM/SIGINT, writing its health report meanwhile when SLUICE_HEALTH_FILE is set
+(sluice.health): it stops polling, lets running tasks finish within the grace time, writes the remaining log
+lines and returns."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from .durations import duration_ms
+from .health import check_in
 from .log_shipper import LogShipper
 from .options import DeclarationError
 from .store import StoreError, open_store, store_url_from_env
@@ -49,6 +51,8 @@ class WorkerConfig:
     store_url: str
     shutdown_grace_ms: float
     log_echo: str
+    #: Where the worker writes its health report for the healthcheck (sluice.health); None: no report.
+    health_file: str | None = None
 
 
 def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] = os.environ) -> WorkerConfig:
@@ -73,7 +77,7 @@ def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] 
         problems.append(f"SLUICE_LOG_ECHO={echo!r}: must be one of TRACE, DEBUG, INFO, WARN, ERROR")
     if problems:
         raise WorkerError("Invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems))
-    return WorkerConfig(module, queue or "", address, get("TEMPORAL_NAMESPACE", "default") or "default", store_url_from_env(env), grace_ms, echo)
+    return WorkerConfig(module, queue or "", address, get("TEMPORAL_NAMESPACE", "default") or "default", store_url_from_env(env), grace_ms, echo, get("SLUICE_HEALTH_FILE"))
 
 
 def load_module(spec: str) -> ModuleType:
@@ -179,7 +183,15 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
             )
             async with worker:
                 say(f"python worker ready: task queue {config.task_queue}, tasks {', '.join(tasks)}")
-                await stop.wait()
+                health = None
+                if config.health_file:
+                    warn = lambda m: print(f"python worker: {m}", file=sys.__stderr__, flush=True)  # noqa: E731
+                    health = asyncio.create_task(check_in(client, config.namespace, config.task_queue, identity, config.health_file, warn))
+                try:
+                    await stop.wait()
+                finally:
+                    if health:
+                        health.cancel()
                 say("python worker stopping: running tasks may finish within the grace time")
     finally:
         written, dropped, pending = await asyncio.to_thread(shipper.close, 10.0)
