@@ -90,3 +90,9 @@ export function machineCpu(): MachineCpu | undefined {
     return undefined;
   }
 }
+
+/** The share of all cores' time between two readings that the host took (steal), in %; undefined without both. */
+export function stealPercent(from: MachineCpu | undefined, to: MachineCpu | undefined): number | undefined {
+  if (!from || !to || to.total <= from.total) return undefined;
+  return Number(((100 * (to.steal - from.steal)) / (to.total - from.total)).toFixed(1));
+}

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { machineCpu, type MachineCpu } from './proc';
+import { machineCpu, stealPercent, type MachineCpu } from './proc';
 
 export interface Metric {
   name: string;
@@ -68,11 +68,7 @@ export function startRun(): RunStart {
  */
 export function reportRun(results: BenchResult[], run: RunStart & { notes?: string[]; meta?: Record<string, unknown> }): void {
   const load = { atStart: run.loadAtStart, atEnd: os.loadavg()[0] };
-  const cpuAtEnd = machineCpu();
-  const stolenPercent =
-    run.cpuAtStart && cpuAtEnd && cpuAtEnd.total > run.cpuAtStart.total
-      ? Number(((100 * (cpuAtEnd.steal - run.cpuAtStart.steal)) / (cpuAtEnd.total - run.cpuAtStart.total)).toFixed(1))
-      : undefined;
+  const stolenPercent = stealPercent(run.cpuAtStart, machineCpu());
   console.log(`\n${formatTable(results.flatMap((r) => r.metrics))}\n`);
   console.log(`Load average (1 min) on this ${os.cpus().length}-CPU machine: ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end.`);
   if (stolenPercent !== undefined) {

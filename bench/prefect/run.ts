@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { breakdown } from '../latency';
-import { treeCpuSeconds, treeFootprint, type Footprint } from '../lib/proc';
+import { machineCpu, stealPercent, treeCpuSeconds, treeFootprint, type Footprint } from '../lib/proc';
 import { reportRun, startRun, type Metric } from '../lib/report';
 import { median } from '../lib/stats';
 import { startPrefect, type PrefectStack } from './prefect-stack';
@@ -170,6 +170,8 @@ async function main(): Promise<void> {
   let prefect: PrefectStack | undefined;
   const samples: Samples = {};
   const breakdowns: Awaited<ReturnType<typeof breakdown>>[] = [];
+  /** Per repetition, the share of CPU time the host took during each side's round (slow rounds are explained by it). */
+  const steal: Record<string, number | undefined>[] = [];
   let memory: Record<string, Footprint>;
   try {
     sluice = await startSluice(path.join(tmpDir), say);
@@ -190,9 +192,21 @@ async function main(): Promise<void> {
     await sluice.client.waitForResult(await sluice.client.start('sequential', { n: 5 }));
     await prefect.waitForRun(await prefect.runDeployment('sequential', { n: 5 }));
     for (let rep = 0; rep < reps; rep++) {
-      const rounds = [() => sluiceRound(sluice!, tmpDir, samples, rep, breakdowns), () => prefectRound(prefect!, python, tmpDir, samples, rep)];
-      for (const round of rep % 2 === 0 ? rounds : rounds.reverse()) await round();
-      say(`repetition ${rep + 1}/${reps}: ${Object.entries(samples).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`).join(', ')} (ms)`);
+      const rounds = [
+        ['sluice', () => sluiceRound(sluice!, tmpDir, samples, rep, breakdowns)],
+        ['prefect', () => prefectRound(prefect!, python, tmpDir, samples, rep)],
+      ] as const;
+      const stolen: Record<string, number | undefined> = {};
+      for (const [side, round] of rep % 2 === 0 ? rounds : [...rounds].reverse()) {
+        const before = machineCpu();
+        await round();
+        stolen[side] = stealPercent(before, machineCpu());
+      }
+      steal.push(stolen);
+      say(
+        `repetition ${rep + 1}/${reps}: ${Object.entries(samples).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`).join(', ')} (ms); ` +
+          `CPU stolen by the host during the Sluice round ${stolen.sluice ?? '?'}%, the Prefect round ${stolen.prefect ?? '?'}%`,
+      );
     }
   } finally {
     await prefect?.stop();
@@ -241,7 +255,7 @@ async function main(): Promise<void> {
       ratio(`idle memory (${MEASURE_NAMES[measure]})`, stackMb('sluice', measure), stackMb('prefect', measure), measure === 'rss' ? 1 : undefined),
     ]),
   ];
-  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns, settleWaits } }], {
+  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns, settleWaits, stealPercentPerRound: steal } }], {
     ...runStart,
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
