@@ -3,7 +3,7 @@
 // report for itself is checked in test/deploy/production.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { healthOf, writeHealthReport, type HealthReport } from 'sluice/worker';
@@ -43,6 +43,17 @@ describe("the worker's health (healthOf)", () => {
       assert.equal(report.reason, 'Temporal lists no poll from this worker (42@worker-1) on task queue rain in the last 90 s');
     }
   });
+});
+
+test('writeHealthReport replaces the report whole and leaves no temporary file, also when it cannot write', () => {
+  const dir = freshTmpDir('health');
+  const file = path.join(dir, 'sluice-health.json');
+  writeHealthReport(file, { ok: false, checkedAt: new Date().toISOString(), ...me, reason: 'first' });
+  writeHealthReport(file, { ok: true, checkedAt: new Date().toISOString(), ...me });
+  assert.deepEqual(readdirSync(dir), ['sluice-health.json']);
+  assert.equal((JSON.parse(readFileSync(file, 'utf8')) as HealthReport).ok, true);
+  assert.throws(() => writeHealthReport(path.join(dir, 'gone', 'sluice-health.json'), healthOf([], { ...me, now: new Date() })), /ENOENT/);
+  assert.deepEqual(readdirSync(dir), ['sluice-health.json']);
 });
 
 describe('deploy/worker-healthcheck.cjs with SLUICE_HEALTH_FILE', () => {

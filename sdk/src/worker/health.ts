@@ -10,7 +10,7 @@
  * ...
  * reports.stop();
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
 
 /** A check every 15 s; every second until the first healthy one, so that a start is seen quickly. */
@@ -50,8 +50,13 @@ export function healthOf(pollers: readonly Poller[], at: { taskQueue: string; id
 /** Replaces the file in one step (write beside it, then rename): the healthcheck never reads half a report. */
 export function writeHealthReport(file: string, report: HealthReport): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(report) + '\n');
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, JSON.stringify(report) + '\n');
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 export interface HealthReportsOptions {
