@@ -22,6 +22,7 @@ const PARALLEL = 200;
 const LOG_RATE = 10;
 const LOG_SECONDS = 10;
 const IDLE_MS = 15_000;
+const IDLE_CPU_MS = 30_000;
 const MEASURE_NAMES: Record<keyof Footprint, string> = { rss: 'RSS', anonymous: 'anonymous' };
 
 const say = (line: string) => process.stderr.write(`[bench:prefect] ${line}\n`);
@@ -173,19 +174,22 @@ async function main(): Promise<void> {
   /** Per repetition, the share of CPU time the host took during each side's round (slow rounds are explained by it). */
   const steal: Record<string, number | undefined>[] = [];
   let memory: Record<string, Footprint>;
+  /** % of one core each process tree took while idle, after the workloads. */
+  let idleCpu: Record<string, number> = {};
   try {
     sluice = await startSluice(path.join(tmpDir), say);
     prefect = await startPrefect(python, tmpDir, say);
-    stackPids = [sluice.server.pid, sluice.worker.pid, sluice.app.pid, prefect.serverPid, prefect.servePid];
+    const processes: Record<string, number> = {
+      'sluice: Temporal dev server': sluice.server.pid,
+      'sluice: worker': sluice.worker.pid,
+      'sluice: web app (next start)': sluice.app.pid,
+      'prefect: server': prefect.serverPid,
+      'prefect: serve process': prefect.servePid,
+    };
+    stackPids = Object.values(processes);
     say(`both stacks up; idle for ${IDLE_MS / 1000} s, then their resident memory`);
     await sleep(IDLE_MS);
-    memory = {
-      'sluice: Temporal dev server': treeFootprint(sluice.server.pid),
-      'sluice: worker': treeFootprint(sluice.worker.pid),
-      'sluice: web app (next start)': treeFootprint(sluice.app.pid),
-      'prefect: server': treeFootprint(prefect.serverPid),
-      'prefect: serve process': treeFootprint(prefect.servePid),
-    };
+    memory = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, treeFootprint(pid)]));
     say(`memory (RSS): ${Object.entries(memory).map(([k, v]) => `${k} ${v.rss.toFixed(0)} MB`).join(', ')}`);
 
     say('warming up both');
@@ -208,6 +212,13 @@ async function main(): Promise<void> {
           `CPU stolen by the host during the Sluice round ${stolen.sluice ?? '?'}%, the Prefect round ${stolen.prefect ?? '?'}%`,
       );
     }
+    // What each stack costs while nobody uses it, once both have digested the workloads: their background
+    // loops (Prefect's services, Temporal's queues and timers, the worker's polls, the web app's sweeps).
+    await settle();
+    say(`idle for ${IDLE_CPU_MS / 1000} s: the CPU each process takes`);
+    const cpuBefore = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
+    await sleep(IDLE_CPU_MS);
+    idleCpu = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, (100 * (treeCpuSeconds(pid) - cpuBefore[k]!)) / (IDLE_CPU_MS / 1000)]));
   } finally {
     await prefect?.stop();
     await sluice?.stop();
@@ -217,6 +228,7 @@ async function main(): Promise<void> {
   const m = (k: string) => median(samples[k]);
   const stackMb = (side: 'sluice' | 'prefect', measure: keyof Footprint) =>
     Object.entries(memory).reduce((sum, [k, v]) => (k.startsWith(`${side}:`) ? sum + v[measure] : sum), 0);
+  const stackCpu = (side: 'sluice' | 'prefect') => Object.entries(idleCpu).reduce((sum, [k, v]) => (k.startsWith(`${side}:`) ? sum + v : sum), 0);
   const ratio = (name: string, sluiceValue: number, prefectValue: number, limit?: number): Metric => {
     const r = Number((sluiceValue / prefectValue).toFixed(3));
     return { name: `  Sluice / Prefect: ${name}`, value: r, unit: '', target: limit === undefined ? '' : `<= ${limit}`, ...(limit === undefined ? {} : { pass: r <= limit }) };
@@ -254,8 +266,12 @@ async function main(): Promise<void> {
       // The issue's target is on RSS; the anonymous part says how much of the difference is program code.
       ratio(`idle memory (${MEASURE_NAMES[measure]})`, stackMb('sluice', measure), stackMb('prefect', measure), measure === 'rss' ? 1 : undefined),
     ]),
+    ...Object.entries(idleCpu).map(([k, v]) => ({ name: `idle CPU, ${k}`, value: Number(v.toFixed(2)), unit: '% of a core', target: '' })),
+    { name: 'idle CPU, Prefect (server + serve process)', value: Number(stackCpu('prefect').toFixed(2)), unit: '% of a core', target: '' },
+    { name: 'idle CPU, Sluice (Temporal + worker + web app)', value: Number(stackCpu('sluice').toFixed(2)), unit: '% of a core', target: '' },
+    ratio('idle CPU', stackCpu('sluice'), stackCpu('prefect')),
   ];
-  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, breakdowns, settleWaits, stealPercentPerRound: steal } }], {
+  reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, idleCpu, breakdowns, settleWaits, stealPercentPerRound: steal } }], {
     ...runStart,
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
