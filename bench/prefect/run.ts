@@ -2,8 +2,9 @@
  * `npm run bench:prefect [-- --reps=N]`: Sluice and Prefect 3 side by side on this machine, the same flows written
  * once for each (bench/prefect/sluice/, bench/prefect/prefect_flows.py). Starts both stacks (see sluice-stack.ts,
  * prefect-stack.ts), measures their idle memory, then alternates the workloads between them (each started once
- * both stacks are idle) and prints each figure, the ratio Sluice / Prefect against the targets of issue 10, and
- * the load average. Measurements, not tests: a missed target does not change the exit code.
+ * both stacks are idle), measures their idle CPU once the workloads are digested, and prints each figure, the
+ * ratio Sluice / Prefect against the targets of issue 10, the load average and the CPU time the host took.
+ * Measurements, not tests: a missed target does not change the exit code.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
