@@ -76,14 +76,14 @@ export function startHealthReports(o: HealthReportsOptions): { stop(): void } {
   let warned = false;
   let healthySeen = false;
   const check = async (): Promise<HealthReport> => {
-    const at = { taskQueue: o.taskQueue, identity: o.identity, now: new Date() };
+    const worker = { taskQueue: o.taskQueue, identity: o.identity };
     try {
       const { pollers } = await o.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
         o.connection.workflowService.describeTaskQueue({ namespace: o.namespace, taskQueue: { name: o.taskQueue }, taskQueueType: WORKFLOW_TASK_QUEUE }),
       );
-      return healthOf(pollers ?? [], { ...at, now: new Date() });
+      return healthOf(pollers ?? [], { ...worker, now: new Date() });
     } catch (err) {
-      return { ok: false, checkedAt: at.now.toISOString(), taskQueue: o.taskQueue, identity: o.identity, reason: `cannot ask Temporal about task queue ${o.taskQueue}: ${(err as Error).message}` };
+      return { ok: false, checkedAt: new Date().toISOString(), ...worker, reason: `cannot ask Temporal about task queue ${o.taskQueue}: ${(err as Error).message}` };
     }
   };
   const tick = async () => {
