@@ -24,6 +24,11 @@ export async function bundleFlows(workflowsPath: string, taskOptions: Record<str
       // every source file: that copy doubled the bundle, and the worker held it in each thread for its whole
       // life (about 20 MB of its idle memory).
       config.devtool = 'inline-nosources-source-map';
+      // Webpack's side-effects optimization follows re-exports to skip modules, and on a namespace re-exported
+      // inside another (`export * as iso` beside `export *` in zod) it follows the wrong one: `z.iso.date()`
+      // compiled to `z.date()`, so a flow refused the date string its client, form and API had accepted (and
+      // `z.coerce.number()` became `z.number()`). Without it every import means what it says in Node.
+      config.optimization = { ...config.optimization, sideEffects: false };
       config.plugins = [...(config.plugins ?? []), new webpack.DefinePlugin({ __SLUICE_TASK_OPTIONS__: JSON.stringify(taskOptions) })];
       return config;
     },
