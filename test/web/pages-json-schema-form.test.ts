@@ -144,3 +144,23 @@ test("a deployment's parameters make their fields optional", () => {
   assert.equal(errors.kinds, undefined);
   assert.equal(formFromSchema(schema).fields.find((f) => f.name === 'station')!.required, true, 'the original is unchanged');
 });
+
+test('an emptied list or unchecked group with a default is the empty list; without a default it is left out', () => {
+  const form = formFromSchema(
+    z.toJSONSchema(
+      z.object({
+        tags: z.array(z.string()).default(['rain']),
+        kinds: z.array(z.enum(['rain', 'snow'])).default(['rain']),
+        regions: z.array(z.enum(['north', 'south'])).min(1).default(['north']),
+        extra: z.array(z.string()).optional(),
+        more: z.array(z.enum(['a', 'b'])).optional(),
+      }),
+    ),
+  );
+  // The controls started with the defaults: emptying them is the user's choice, not "the default again".
+  const { values, errors } = submit(form, { 'p.tags': '  \n', 'p.kinds': [], 'p.regions': ['south'], 'p.extra': '', 'p.more': [] });
+  assert.deepEqual(errors, {});
+  assert.deepEqual(values, { tags: [], kinds: [], regions: ['south'] });
+  // An emptied group the schema needs filled is refused beside its field, not replaced by its default.
+  assert.match(submit(form, { 'p.regions': [] }).errors.regions, /at least 1/);
+});

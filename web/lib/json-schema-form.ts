@@ -36,17 +36,19 @@ export type JsonSchema = {
   [key: string]: unknown;
 };
 
-/** How a field is drawn and read. */
-export type FieldKind =
-  | 'text' // a single-line string
-  | 'date' // format: date (YYYY-MM-DD, the browser's date picker)
-  | 'number'
-  | 'integer'
-  | 'boolean' // a checkbox
-  | 'select' // one of an enum
-  | 'multiselect' // an array of enum values: a group of checkboxes
-  | 'list' // an array of strings or numbers: one per line
-  | 'json'; // anything else (objects, mixed unions): JSON text
+/** How a field is drawn and read (a list, so tests can check that every kind is covered). */
+export const FIELD_KINDS = [
+  'text', // a single-line string
+  'date', // format: date (YYYY-MM-DD, the browser's date picker)
+  'number',
+  'integer',
+  'boolean', // a checkbox
+  'select', // one of an enum
+  'multiselect', // an array of enum values: a group of checkboxes
+  'list', // an array of strings or numbers: one per line
+  'json', // anything else (objects, mixed unions): JSON text
+] as const;
+export type FieldKind = (typeof FIELD_KINDS)[number];
 
 export interface FieldOption {
   /** What the browser submits: the enum value as text. */
@@ -308,6 +310,11 @@ function checkArray(schema: JsonSchema, items: unknown[]): string | undefined {
   return undefined;
 }
 
+function checkArrayField(schema: JsonSchema, values: unknown[]): { value?: unknown; error?: string } {
+  const error = checkArray(schema, values);
+  return error ? { error } : { value: values };
+}
+
 /** Reads one field. `undefined` value = leave the parameter out (the flow's default applies). */
 function parseField(field: FormField, inputs: string[]): { value?: unknown; error?: string } {
   const schema = field.schema;
@@ -321,14 +328,17 @@ function parseField(field: FormField, inputs: string[]): { value?: unknown; erro
       if (match === undefined) return { error: `“${input}” is not one of: ${allowed.map(String).join(', ')}.` };
       values.push(match);
     }
-    if (values.length === 0 && !field.required) return {}; // left out: the flow's default applies
-    const error = checkArray(schema, values);
-    return error ? { error } : { value: values };
+    // Boxes start checked as the default says, so none checked is a choice (the empty list), unless there is no
+    // default to differ from: then the parameter is left out.
+    if (values.length === 0 && !field.required && field.defaultValue === undefined) return {};
+    return checkArrayField(schema, values);
   }
 
   const empty = field.kind === 'json' || field.kind === 'list' ? text.trim() === '' : text === '';
   if (empty) {
     if (field.nullable) return { value: null };
+    // A list starts filled with its default, so one emptied on purpose means the empty list, not the default again.
+    if (field.kind === 'list' && field.defaultValue !== undefined) return checkArrayField(schema, []);
     if (field.required) return { error: field.kind === 'select' ? 'Choose a value.' : 'Required: enter a value.' };
     return {};
   }
@@ -366,8 +376,7 @@ function parseField(field: FormField, inputs: string[]): { value?: unknown; erro
           values.push(parsed.value);
         }
       }
-      const error = checkArray(schema, values);
-      return error ? { error } : { value: values };
+      return checkArrayField(schema, values);
     }
     case 'json': {
       try {
