@@ -1,8 +1,9 @@
 /**
  * Deployments → Temporal Schedules. The worker calls `syncDeployments` at start-up: it creates what is
  * missing, updates what changed, deletes the schedules it owns that are no longer declared, and never undoes
- * an operator's pause. A schedule belongs to the task queue that created it (memo `sluiceOwner`): no other
- * queue updates or deletes it, except by `adoptSchedules` when it takes over a flow from a queue nobody polls.
+ * an operator's pause. A schedule belongs to the task queue and the repository whose worker created it (memo
+ * `sluiceOwner`, `sluiceRepository`): no other queue or repository updates or deletes it, except by
+ * `adoptSchedules` when a repository takes its own flow over from a queue nobody polls.
  * Safe to run any number of times, and by two workers starting at once.
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleUpdateOptions } from '@temporalio/client';
@@ -34,13 +35,45 @@ export interface SyncReport {
  * action): who owns it, and a fingerprint of the declaration it was last synced from.
  */
 export const MEMO = {
+  /** The task queue whose worker created it. */
   owner: 'sluiceOwner',
+  /** The repository whose worker created it; absent on schedules made before repositories were recorded. */
+  repository: 'sluiceRepository',
   flow: 'sluiceFlow',
   deployment: 'sluiceDeployment',
   description: 'sluiceDescription',
   fingerprint: 'sluiceFingerprint',
   declaredPaused: 'sluiceDeclaredPaused',
 } as const;
+
+/** Who a worker syncs schedules for. */
+export interface ScheduleOwner {
+  /** Its task queue. */
+  taskQueue: string;
+  /** Its repository (package.json "sluice.repository" or name); absent: schedules are told apart by queue only. */
+  repository?: string;
+  /**
+   * The flows the catalog lists as this repository's on `taskQueue` (gone ones too): a schedule of one of them
+   * made before repositories were recorded is its own. Without it, no such schedule is.
+   */
+  catalogFlows?: ReadonlySet<string>;
+}
+
+/** Whether a schedule with this memo belongs to `owner`: its queue, and its repository (or, from before, a flow the catalog gives it). */
+function owns(owner: ScheduleOwner, memo: Record<string, unknown> | undefined): boolean {
+  if (memo?.[MEMO.owner] !== owner.taskQueue) return false;
+  const repository = memo?.[MEMO.repository];
+  if (repository !== undefined) return repository === owner.repository;
+  return owner.repository === undefined || (typeof memo?.[MEMO.flow] === 'string' && !!owner.catalogFlows?.has(memo[MEMO.flow] as string));
+}
+
+/** Who a schedule belongs to, for a message. */
+function ownerName(memo: Record<string, unknown> | undefined): string {
+  const queue = memo?.[MEMO.owner];
+  if (queue === undefined) return 'none (not made by Sluice)';
+  const repository = memo?.[MEMO.repository];
+  return repository === undefined ? `task queue ${queue}` : `repository ${repository} on task queue ${queue}`;
+}
 
 /** The schedule id a run was started by, as `SluiceStartedBy` says it. */
 export const scheduleStarter = (scheduleId: string) => `schedule:${scheduleId}`;
@@ -83,12 +116,12 @@ function desiredById(flows: DeclaredFlow[]): Map<string, Desired> {
 }
 
 /**
- * Brings the schedules owned by `owner` (the worker's task queue, by default) in line with `flows`.
+ * Brings the schedules owned by `owner` (the worker's task queue and repository) in line with `flows`.
  * `log` receives one line per change.
  */
 export async function syncDeployments(
   client: Client,
-  owner: string,
+  owner: ScheduleOwner,
   flows: DeclaredFlow[],
   log: (line: string) => void = () => {},
 ): Promise<SyncReport> {
@@ -97,14 +130,14 @@ export async function syncDeployments(
 
   const owned = new Set<string>();
   for await (const s of client.schedule.list()) {
-    if (s.memo?.[MEMO.owner] === owner) owned.add(s.scheduleId);
+    if (owns(owner, s.memo)) owned.add(s.scheduleId);
   }
 
   for (const want of desired.values()) {
     const { outcome, otherOwner } = await createOrUpdate(client, owner, want);
     report[outcome].push(want.id);
     if (outcome === 'ownedElsewhere') {
-      log(`deployment ${want.id}: left alone, its schedule belongs to task queue ${otherOwner} (only the queue that created a schedule changes or deletes it)`);
+      log(`deployment ${want.id}: left alone, its schedule belongs to ${otherOwner} (only the queue and repository that created a schedule change or delete it)`);
     } else if (outcome !== 'unchanged') log(`deployment ${want.id}: ${outcome}`);
   }
   for (const id of owned) {
@@ -121,7 +154,7 @@ export async function syncDeployments(
 }
 
 /** Creates the schedule of a deployment for `owner`, in `state` (default: the declared pause). */
-async function createSchedule(client: Client, owner: string, want: Desired, state?: { paused: boolean; note?: string }): Promise<void> {
+async function createSchedule(client: Client, owner: ScheduleOwner, want: Desired, state?: { paused: boolean; note?: string }): Promise<void> {
   const paused = want.declaration.paused ?? false;
   await client.schedule.create({
     scheduleId: want.id,
@@ -130,7 +163,8 @@ async function createSchedule(client: Client, owner: string, want: Desired, stat
     policies: want.policies,
     state: state ?? { paused, note: paused ? 'Paused in code' : undefined },
     memo: {
-      [MEMO.owner]: owner,
+      [MEMO.owner]: owner.taskQueue,
+      ...(owner.repository !== undefined && { [MEMO.repository]: owner.repository }),
       [MEMO.flow]: want.flow,
       [MEMO.deployment]: want.declaration.name,
       [MEMO.description]: want.declaration.description ?? null,
@@ -138,13 +172,13 @@ async function createSchedule(client: Client, owner: string, want: Desired, stat
   });
 }
 
-/** What a sync did to one declared deployment; `otherOwner` names the queue a schedule left alone belongs to. */
+/** What a sync did to one declared deployment; `otherOwner` names who a schedule left alone belongs to. */
 interface Outcome {
   outcome: Exclude<keyof SyncReport, 'deleted'>;
   otherOwner?: string;
 }
 
-async function createOrUpdate(client: Client, owner: string, want: Desired): Promise<Outcome> {
+async function createOrUpdate(client: Client, owner: ScheduleOwner, want: Desired): Promise<Outcome> {
   const paused = want.declaration.paused ?? false;
   try {
     await createSchedule(client, owner, want);
@@ -154,8 +188,7 @@ async function createOrUpdate(client: Client, owner: string, want: Desired): Pro
   }
   const handle = client.schedule.getHandle(want.id);
   const current = await handle.describe();
-  const currentOwner = current.memo?.[MEMO.owner];
-  if (currentOwner !== owner) return { outcome: 'ownedElsewhere', otherOwner: String(currentOwner ?? 'none (not made by Sluice)') };
+  if (!owns(owner, current.memo)) return { outcome: 'ownedElsewhere', otherOwner: ownerName(current.memo) };
   const memo = current.action.type === 'startWorkflow' ? (current.action.memo ?? {}) : {};
   const declaredPausedBefore = memo[MEMO.declaredPaused] ?? false;
   if (memo[MEMO.fingerprint] === want.fingerprint && declaredPausedBefore === paused) return { outcome: 'unchanged' };
@@ -177,12 +210,13 @@ export interface Adoption {
 /**
  * Moves the schedules of flows taken over from queues nobody polls to `owner`. A schedule's owner is fixed at
  * creation (memo), so each is recreated for `owner` and its declared deployment, keeping the operator's pause
- * and note; one that `flows` no longer declares is deleted. `log` receives one line per schedule.
+ * and note; one that `flows` no longer declares is deleted. Only schedules of `owner`'s repository (or made
+ * before repositories were recorded) move. `log` receives one line per schedule.
  * Returns the ids of the schedules recreated.
  */
 export async function adoptSchedules(
   client: Client,
-  owner: string,
+  owner: ScheduleOwner,
   flows: DeclaredFlow[],
   adoptions: Adoption[],
   log: (line: string) => void = () => {},
@@ -193,7 +227,9 @@ export async function adoptSchedules(
   const ids: string[] = [];
   for await (const s of client.schedule.list()) {
     const flow = s.memo?.[MEMO.flow];
-    if (typeof flow === 'string' && previousOwner.has(flow) && s.memo?.[MEMO.owner] === previousOwner.get(flow)) ids.push(s.scheduleId);
+    const repository = s.memo?.[MEMO.repository];
+    const sameRepository = repository === undefined || repository === owner.repository;
+    if (typeof flow === 'string' && previousOwner.has(flow) && s.memo?.[MEMO.owner] === previousOwner.get(flow) && sameRepository) ids.push(s.scheduleId);
   }
   const adopted: string[] = [];
   for (const id of ids) {

@@ -15,6 +15,8 @@ import { spawnWorker, startWorker, type TestWorker } from '../harness/worker';
 
 const CATALOG = { workflows: path.resolve(__dirname, '../fixtures/catalog-flows.ts'), activities: FIXTURES.activities };
 const FEWER = { workflows: path.resolve(__dirname, '../fixtures/catalog-flows-fewer.ts'), activities: FIXTURES.activities };
+// Another repository (its own package.json): it declares catalogRain too.
+const OTHER_REPOSITORY = { workflows: path.resolve(__dirname, '../fixtures/other-repository/workflows.ts'), activities: FIXTURES.activities };
 
 describe('flow names and schedules across task queues', () => {
   const storeUrl = sqliteStoreUrl('queues');
@@ -56,6 +58,22 @@ describe('flow names and schedules across task queues', () => {
     assert.deepEqual(await sluice.store.flowsOfQueue(q2), []);
     assert.equal(await ownerOf(rain), q1, 'the schedules are untouched');
     assert.equal(await ownerOf(river), q1);
+  });
+
+  it('refuses a flow name another repository declares, and a task queue serving its flows, naming that repository; changes nothing', async () => {
+    const catalog = await sluice.store.listFlows();
+    // Without a queue setting it takes its package.json's: a flow name of this repository is refused there.
+    const ownQueue = spawnWorker({ taskQueue: '', storeUrl, ...OTHER_REPOSITORY, env });
+    assert.equal(await ownQueue.exited, 1, ownQueue.output());
+    assert.match(ownQueue.output(), new RegExp(`flow catalogRain is declared by repository sluice-project on task queue ${q1}, which has a running worker; this repository cannot declare it too`));
+    assert.match(ownQueue.output(), /if the flow moved here, delete it from repository sluice-project and start that worker again/);
+    // Started on this repository's queue, it would take its runs and retire its flows: refused.
+    const sameQueue = spawnWorker({ taskQueue: q1, storeUrl, ...OTHER_REPOSITORY, env });
+    assert.equal(await sameQueue.exited, 1, sameQueue.output());
+    assert.match(sameQueue.output(), new RegExp(`task queue ${q1} serves the flows of repository sluice-project \\(catalogRain, catalogRiver\\), and repository other-repository cannot share it`));
+    for (const output of [ownQueue.output(), sameQueue.output()]) assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(await sluice.store.listFlows(), catalog, 'the catalog is untouched');
+    assert.equal(await ownerOf(river), q1, 'the schedules are untouched');
   });
 
   it('marks a flow its queue stops declaring gone: its schedules go, other queues keep theirs, it cannot start, its runs stay', async () => {

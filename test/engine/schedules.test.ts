@@ -24,9 +24,10 @@ async function ownedBy(owner: string) {
 }
 
 describe('syncDeployments', () => {
-  const owner = uniqueName('owner');
+  const queue = uniqueName('owner');
+  const owner = { taskQueue: queue };
   const flowName = uniqueName('flow');
-  const declared = (deployments: DeploymentDeclaration[]): DeclaredFlow[] => [{ name: flowName, taskQueue: owner, deployments }];
+  const declared = (deployments: DeploymentDeclaration[]): DeclaredFlow[] => [{ name: flowName, taskQueue: queue, deployments }];
   const daily: DeploymentDeclaration = { name: 'daily', cron: '0 6 * * *', timezone: 'Europe/Amsterdam', parameters: { label: 'a' } };
   const manual: DeploymentDeclaration = { name: 'manual', parameters: { label: 'm' } };
 
@@ -65,7 +66,7 @@ describe('syncDeployments', () => {
 
   it('applies the declared runTimeout, overlap and catchupWindow, and the defaults when they go', async () => {
     const timed: DeploymentDeclaration = { name: 'timed', interval: '1h', overlap: 'bufferOne', catchupWindow: '1 hour', runTimeout: '2h' };
-    const flows = (d: DeploymentDeclaration): DeclaredFlow[] => [{ name: flowName, taskQueue: owner, deployments: [daily, manual, d], runTimeout: '3h' }];
+    const flows = (d: DeploymentDeclaration): DeclaredFlow[] => [{ name: flowName, taskQueue: queue, deployments: [daily, manual, d], runTimeout: '3h' }];
     await syncDeployments(client, owner, flows(timed));
     const described = async () => {
       const d = await client.schedule.getHandle(`${flowName}.timed`).describe();
@@ -82,10 +83,10 @@ describe('syncDeployments', () => {
 
   it('deletes what it owns and no longer declares, and nothing of another owner', async () => {
     const other = uniqueName('other');
-    await syncDeployments(client, other, [{ name: uniqueName('theirs'), taskQueue: other, deployments: [manual] }]);
+    await syncDeployments(client, { taskQueue: other }, [{ name: uniqueName('theirs'), taskQueue: other, deployments: [manual] }]);
     const report = await syncDeployments(client, owner, declared([manual]));
     assert.deepEqual(report.deleted, [`${flowName}.daily`]);
-    await eventually(async () => (await ownedBy(owner)).join() === `${flowName}.manual`, 15_000, 'the list to show one schedule');
+    await eventually(async () => (await ownedBy(queue)).join() === `${flowName}.manual`, 15_000, 'the list to show one schedule');
     assert.equal((await ownedBy(other)).length, 1);
   });
 });
@@ -95,17 +96,49 @@ describe('syncDeployments and another owner', () => {
     const [mine, theirs] = [uniqueName('mine'), uniqueName('theirs')];
     const flowName = uniqueName('shared');
     const deployment: DeploymentDeclaration = { name: 'daily', cron: '0 6 * * *', parameters: { label: 'theirs' } };
-    await syncDeployments(client, theirs, [{ name: flowName, taskQueue: theirs, deployments: [deployment] }]);
+    await syncDeployments(client, { taskQueue: theirs }, [{ name: flowName, taskQueue: theirs, deployments: [deployment] }]);
     const lines: string[] = [];
-    const report = await syncDeployments(client, mine, [{ name: flowName, taskQueue: mine, deployments: [{ ...deployment, cron: '0 7 * * *', parameters: { label: 'mine' } }] }], (l) => lines.push(l));
+    const report = await syncDeployments(client, { taskQueue: mine }, [{ name: flowName, taskQueue: mine, deployments: [{ ...deployment, cron: '0 7 * * *', parameters: { label: 'mine' } }] }], (l) => lines.push(l));
     assert.deepEqual(report.ownedElsewhere, [`${flowName}.daily`]);
     assert.deepEqual([report.created, report.updated, report.deleted], [[], [], []]);
     assert.match(lines.join('\n'), new RegExp(`${flowName}\\.daily: left alone, its schedule belongs to task queue ${theirs}`));
     const d = await client.schedule.getHandle(`${flowName}.daily`).describe();
     assert.equal(d.memo?.sluiceOwner, theirs);
     assert.deepEqual(d.action.type === 'startWorkflow' && [d.action.taskQueue, d.action.args], [theirs, [{ label: 'theirs' }]]);
-    assert.deepEqual((await syncDeployments(client, mine, [])).deleted, [], 'nor deleted when it declares nothing');
+    assert.deepEqual((await syncDeployments(client, { taskQueue: mine }, [])).deleted, [], 'nor deleted when it declares nothing');
     await client.schedule.getHandle(`${flowName}.daily`).delete();
+  });
+});
+
+describe('syncDeployments and another repository on the same task queue', () => {
+  // A second repository's worker started on the first one's queue (both left at the default queue) must not
+  // take the first one's schedules for its own: ownership is the queue and the repository.
+  const queue = uniqueName('shared-queue');
+  const [first, second] = [{ taskQueue: queue, repository: uniqueName('first-repo') }, { taskQueue: queue, repository: uniqueName('second-repo') }];
+  const [theirFlow, legacyFlow] = [uniqueName('theirs'), uniqueName('legacy')];
+  const daily: DeploymentDeclaration = { name: 'daily', cron: '0 6 * * *' };
+  const manual: DeploymentDeclaration = { name: 'manual' };
+  after(async () => {
+    for (const id of [`${theirFlow}.daily`, `${theirFlow}.manual`, `${legacyFlow}.manual`]) await client.schedule.getHandle(id).delete().catch(() => {});
+  });
+
+  it("neither deletes nor changes the other repository's schedules, and says whose they are", async () => {
+    await syncDeployments(client, first, [{ name: theirFlow, taskQueue: queue, deployments: [daily, manual] }]);
+    const lines: string[] = [];
+    const report = await syncDeployments(client, second, [{ name: theirFlow, taskQueue: queue, deployments: [{ ...daily, cron: '0 9 * * *' }] }], (l) => lines.push(l));
+    assert.deepEqual([report.deleted, report.updated, report.ownedElsewhere], [[], [], [`${theirFlow}.daily`]]);
+    assert.match(lines.join('\n'), new RegExp(`${theirFlow}\\.daily: left alone, its schedule belongs to repository ${first.repository} on task queue ${queue}`));
+    assert.deepEqual((await syncDeployments(client, second, [])).deleted, [], 'nor deleted when it declares nothing');
+    const d = await client.schedule.getHandle(`${theirFlow}.daily`).describe();
+    assert.deepEqual([d.memo?.sluiceRepository, d.spec.calendars?.[0]?.hour?.[0]?.start], [first.repository, 6]);
+    await client.schedule.getHandle(`${theirFlow}.manual`).describe();
+    assert.deepEqual((await syncDeployments(client, first, [{ name: theirFlow, taskQueue: queue, deployments: [daily] }])).deleted, [`${theirFlow}.manual`], 'its own worker still deletes it');
+  });
+
+  it('deletes a schedule made before repositories were recorded only when the catalog gives its flow to this repository', async () => {
+    await syncDeployments(client, { taskQueue: queue }, [{ name: legacyFlow, taskQueue: queue, deployments: [manual] }]);
+    assert.deepEqual((await syncDeployments(client, { ...second, catalogFlows: new Set(['another']) }, [])).deleted, []);
+    assert.deepEqual((await syncDeployments(client, { ...second, catalogFlows: new Set([legacyFlow]) }, [])).deleted, [`${legacyFlow}.manual`]);
   });
 });
 

@@ -1,8 +1,10 @@
 /** Unit tests of workerConfigFromEnv: the worker's settings, their defaults and readable errors. */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { workerConfigFromEnv } from 'sluice/worker';
+import { RepositorySettingsError, workerConfigFromEnv } from 'sluice/worker';
+import { freshTmpDir } from '../harness/env';
 
 test('defaults: queue sluice, 30 s grace, echo from WARN, up to 100 tasks started eagerly per flow step', () => {
   const config = workerConfigFromEnv({});
@@ -29,3 +31,31 @@ test('SLUICE_HEALTH_FILE: none by default; a path, resolved', () => {
   assert.equal(workerConfigFromEnv({ SLUICE_HEALTH_FILE: '' }).healthFile, undefined, 'blank means none');
   assert.equal(workerConfigFromEnv({ SLUICE_HEALTH_FILE: 'health.json' }).healthFile, path.resolve('health.json'));
 });
+
+describe("the repository's own settings (package.json \"sluice\")", () => {
+  // A repository made by `sluice new` records its task queue and identity; SLUICE_TASK_QUEUE still wins.
+  const repository = (json: object) => {
+    const dir = freshTmpDir('repo-settings');
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify(json));
+    mkdirSync(path.join(dir, 'workflows'));
+    return { SLUICE_WORKFLOWS: path.join(dir, 'workflows') };
+  };
+
+  test('its task queue and repository, unless SLUICE_TASK_QUEUE says otherwise', () => {
+    const env = repository({ name: 'rain-flows', sluice: { taskQueue: 'rain-flows', repository: 'rain-flows-0a1b2c3d' } });
+    assert.deepEqual(pick(workerConfigFromEnv(env)), { taskQueue: 'rain-flows', repository: 'rain-flows-0a1b2c3d' });
+    assert.deepEqual(pick(workerConfigFromEnv({ ...env, SLUICE_TASK_QUEUE: 'other' })), { taskQueue: 'other', repository: 'rain-flows-0a1b2c3d' });
+  });
+
+  test('without them: queue sluice, and the package name as repository', () => {
+    assert.deepEqual(pick(workerConfigFromEnv(repository({ name: 'old-flows' }))), { taskQueue: 'sluice', repository: 'old-flows' });
+    assert.deepEqual(pick(workerConfigFromEnv({})), { taskQueue: 'sluice', repository: 'sluice-project' }, "Sluice's own examples");
+  });
+
+  test('a wrong value is named, with the file', () => {
+    const env = repository({ name: 'x', sluice: { taskQueue: 'has spaces' } });
+    assert.throws(() => workerConfigFromEnv(env), (err: Error) => err instanceof RepositorySettingsError && err.message.includes(path.dirname(env.SLUICE_WORKFLOWS)) && /sluice\.taskQueue/.test(err.message));
+  });
+});
+
+const pick = ({ taskQueue, repository }: { taskQueue: string; repository?: string }) => ({ taskQueue, repository });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { FlowNameTakenError, MIGRATION_TABLE, openStore, type FlowEntry, type Store } from 'sluice/store';
+import { FlowNameTakenError, MIGRATION_TABLE, openStore, TaskQueueTakenError, type FlowEntry, type Store } from 'sluice/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const rainfall: FlowEntry = {
@@ -17,7 +17,7 @@ const rainfall: FlowEntry = {
 };
 const gauges: FlowEntry = { name: 'gauges', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 1, runTimeoutMs: null };
 const tides: FlowEntry = { name: 'tides', taskQueue: 'coast', description: null, parametersSchema: {}, deployments: [], updatedAt: 2, runTimeoutMs: null };
-const live = (e: FlowEntry): FlowEntry => ({ ...e, goneAt: null });
+const live = (e: FlowEntry): FlowEntry => ({ ...e, goneAt: null, repository: null });
 
 for (const dialect of DIALECTS) {
   describe(`flow catalog on ${dialect}`, () => {
@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
     test('a flow its queue no longer declares is gone, listed with its time, and live again once declared', async () => {
       await store.publishFlows('hydro', [rainfall], {}, 5_000);
       assert.equal(await store.getFlow('gauges'), undefined, 'a gone flow is not the live entry');
-      assert.deepEqual(await store.getFlow('gauges', { includeGone: true }), { ...gauges, goneAt: 5_000 });
+      assert.deepEqual(await store.getFlow('gauges', { includeGone: true }), { ...gauges, goneAt: 5_000, repository: null });
       assert.deepEqual((await store.listFlows()).map((f) => [f.name, f.goneAt]), [['gauges', 5_000], ['rainfall', null], ['tides', null]]);
       assert.deepEqual(await store.getFlow('tides'), live(tides), 'only the publishing queue’s flows become gone');
 
@@ -69,6 +69,27 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await store.getFlow('tides'), live(theirs));
       assert.deepEqual((await store.flowsOfQueue('coast')).map((f) => [f.name, f.goneAt]), [['tides', 7_000]]);
       assert.deepEqual((await store.listFlows()).map((f) => [f.name, f.taskQueue]), [['gauges', 'hydro'], ['rainfall', 'hydro'], ['tides', 'hydro']], 'one entry per name: the live one');
+    });
+
+    test("a queue serving one repository's flows is refused to another, changing nothing; entries from before belong to the first that declares one", async () => {
+      const river: FlowEntry = { ...gauges, name: 'river', taskQueue: 'shared' };
+      const lake: FlowEntry = { ...gauges, name: 'lake', taskQueue: 'shared' };
+      await store.publishFlows('shared', [river], {}, 10_000); // before repositories were recorded
+      const refused = (repository: string, flows: string[], servedFor: string | null) => (err: Error) => {
+        assert.ok(err instanceof TaskQueueTakenError, String(err));
+        assert.deepEqual(err.clash, { taskQueue: 'shared', repository, servedFor, flows });
+        assert.match(err.message, /"sluice": \{ "taskQueue": "NAME" \} in its package\.json/);
+        return true;
+      };
+      await assert.rejects(store.publishFlows('shared', [lake], { repository: 'lakes' }), refused('lakes', ['river'], null));
+      await store.publishFlows('shared', [river], { repository: 'rivers' }, 11_000);
+      assert.equal((await store.getFlow('river'))?.repository, 'rivers', 'it declares river: the entry from before is its own');
+
+      await assert.rejects(store.publishFlows('shared', [lake], { repository: 'lakes' }, 12_000), refused('lakes', ['river'], 'rivers'));
+      assert.deepEqual((await store.flowsOfQueue('shared')).map((f) => [f.name, f.goneAt, f.repository]), [['river', null, 'rivers']], 'the refused publish retired nothing');
+      await store.publishFlows('shared', [lake, river], { repository: 'rivers' }, 13_000);
+      await store.publishFlows('shared', [river], { repository: 'rivers' }, 14_000);
+      assert.deepEqual((await store.flowsOfQueue('shared')).map((f) => [f.name, f.goneAt]), [['lake', 14_000], ['river', null]], 'its own worker still retires its flows');
     });
 
     test('an empty set marks every flow of the queue gone', async () => {
@@ -111,7 +132,7 @@ for (const dialect of DIALECTS) {
 
     const after = await openStore(old.url);
     t.after(() => after.close());
-    assert.deepEqual(await after.getFlow('rainfall'), { name: 'rainfall', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 42, goneAt: null, runTimeoutMs: null });
+    assert.deepEqual(await after.getFlow('rainfall'), { name: 'rainfall', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 42, goneAt: null, runTimeoutMs: null, repository: null });
     await assert.rejects(
       after.db.insertInto('flows').values({ task_queue: 'other', name: 'rainfall', parameters_schema: '{}', deployments: '[]', updated_at: 1, gone_at: null }).execute(),
       /unique|duplicate/i,

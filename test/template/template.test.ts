@@ -76,6 +76,18 @@ describe('sluice new', () => {
     assert.ok(!readFileSync(path.join(repoA, 'README.md'), 'utf8').includes('__NAME__'));
   });
 
+  test('records its task queue and a repository identity of its own in package.json, which sluice check reads', () => {
+    const [a, b] = [repoA, repoB].map((repo) => JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).sluice);
+    assert.equal(a.taskQueue, 'rain-flows');
+    assert.equal(b.taskQueue, 'river-flows');
+    assert.match(a.repository, /^rain-flows-[0-9a-f]{8}$/);
+    assert.match(b.repository, /^river-flows-[0-9a-f]{8}$/);
+    const { SLUICE_TASK_QUEUE: _unset, ...env } = installEnv();
+    const check = spawnSync(process.execPath, ['node_modules/sluice/bin/sluice.js', 'check', '--no-bundle'], { cwd: repoA, encoding: 'utf8', env });
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, new RegExp(`task queue rain-flows, repository ${a.repository}$`, 'm'));
+  });
+
   test('refuses a directory that is not empty, and a name that cannot be a task queue', () => {
     const cli = path.join(ROOT, 'sdk/bin/sluice.js');
     const busy = spawnSync(process.execPath, [cli, 'new', repoA], { encoding: 'utf8' });
@@ -171,22 +183,30 @@ describe('sluice new', () => {
 });
 
 describe('two repositories, one Sluice', () => {
+  // As a team does it: a running Sluice (the suite's Temporal, the web app's store) serves a first repository's
+  // flow with two schedules; a second repository made by `sluice new` joins, its worker started the way its
+  // README says, with nothing but the running Sluice's TEMPORAL_ADDRESS and DATABASE_URL (and its namespace).
+  // Each serves its own task queue, from its package.json, and neither touches the other's flows or schedules.
   let app: WebApp;
   let temporal: Client;
   const workers: ReturnType<typeof spawn>[] = [];
   const outputs: string[] = [];
+  const schedulesOfA = ['rainfallSummary.daily', 'rainfallSummary.on-demand'];
+  const repositoryOf = (repo: string): string => JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).sluice.repository;
 
-  const startWorker = (repo: string, taskQueue: string, storeUrl: string) => {
+  const startWorker = (repo: string, storeUrl: string, extra: Record<string, string> = {}) => {
+    const { SLUICE_TASK_QUEUE: _unset, ...env } = installEnv();
     const child = spawn(process.execPath, ['node_modules/sluice/bin/sluice.js', 'worker'], {
       cwd: repo,
-      env: { ...installEnv(), TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: temporalNamespace(), DATABASE_URL: storeUrl, SLUICE_TASK_QUEUE: taskQueue },
+      env: { ...env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: temporalNamespace(), DATABASE_URL: storeUrl, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const index = outputs.push('') - 1;
     child.stdout!.on('data', (d) => (outputs[index] += d));
     child.stderr!.on('data', (d) => (outputs[index] += d));
     workers.push(child);
-    return { child, output: () => outputs[index]! };
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { child, output: () => outputs[index]!, exited };
   };
 
   let token: string;
@@ -200,28 +220,21 @@ describe('two repositories, one Sluice', () => {
       await store.close();
     }
     temporal = new Client({ connection: await testConnection(), namespace: temporalNamespace() });
-    const a = startWorker(repoA, 'rain-flows', app.storeUrl);
-    const b = startWorker(repoB, 'river-flows', app.storeUrl);
-    await eventually(() => /worker ready/.test(a.output()) && /worker ready/.test(b.output()), 120_000, `both workers ready:\n${a.output()}\n${b.output()}`);
+    const a = startWorker(repoA, app.storeUrl);
+    await eventually(() => /worker ready/.test(a.output()), 120_000, `the first repository's worker ready:\n${a.output()}`);
+    for (const id of schedulesOfA) await temporal.schedule.getHandle(id).describe(); // the first repository's two schedules
+    const b = startWorker(repoB, app.storeUrl);
+    await eventually(() => /worker ready/.test(b.output()), 120_000, `the second repository's worker ready:\n${b.output()}`);
+    assert.match(b.output(), new RegExp(`worker ready: task queue river-flows \\(repository ${repositoryOf(repoB)}\\)`));
   });
 
-  after(async () => {
-    for (const child of workers) child.kill('SIGTERM');
-    await Promise.all(workers.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
-    for (const id of ['rainfallSummary.daily', 'rainfallSummary.on-demand', 'riverSummary.nightly', 'riverSummary.on-demand']) {
-      await temporal?.schedule.getHandle(id).delete().catch(() => undefined);
-    }
-    await temporal?.connection.close();
-    await app?.stop();
-  });
-
-  test('the web app lists the flows of both, each with the task queue it comes from', async () => {
-    const res = await app.fetch('/api/flows', { as: 'viewer' });
+  test('the web app lists the flows of both, each with the task queue it comes from, none gone', async () => {
+    const res = await fetchFlows(app);
     assert.equal(res.status, 200);
-    const { flows } = (await res.json()) as { flows: { name: string; taskQueue: string }[] };
-    const byName = Object.fromEntries(flows.map((f) => [f.name, f.taskQueue]));
-    assert.equal(byName.rainfallSummary, 'rain-flows');
-    assert.equal(byName.riverSummary, 'river-flows');
+    const { flows } = (await res.json()) as { flows: { name: string; taskQueue: string; goneAt?: number | null }[] };
+    const byName = Object.fromEntries(flows.map((f) => [f.name, [f.taskQueue, f.goneAt ?? null]]));
+    assert.deepEqual(byName.rainfallSummary, ['rain-flows', null]);
+    assert.deepEqual(byName.riverSummary, ['river-flows', null]);
   });
 
   test('a run of each, started through the web app, completes on its own worker', async () => {
@@ -241,13 +254,31 @@ describe('two repositories, one Sluice', () => {
     }
   });
 
-  test('the deployments of both are schedules, each owned by its repository\'s task queue', async () => {
-    const owners: Record<string, string> = {};
-    for (const id of ['rainfallSummary.daily', 'riverSummary.nightly']) {
+  test("the deployments of both are schedules, each owned by its repository and task queue; the first repository's two are all there", async () => {
+    const owners: Record<string, [string, string]> = {};
+    for (const id of [...schedulesOfA, 'riverSummary.nightly', 'riverSummary.on-demand']) {
       const schedule = await temporal.schedule.getHandle(id).describe();
-      owners[id] = String(schedule.memo?.sluiceOwner);
-      assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.taskQueue, owners[id]);
+      owners[id] = [String(schedule.memo?.sluiceRepository), String(schedule.memo?.sluiceOwner)];
+      assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.taskQueue, owners[id][1]);
     }
-    assert.deepEqual(owners, { 'rainfallSummary.daily': 'rain-flows', 'riverSummary.nightly': 'river-flows' });
+    const [a, b] = [[repositoryOf(repoA), 'rain-flows'], [repositoryOf(repoB), 'river-flows']];
+    assert.deepEqual(owners, { 'rainfallSummary.daily': a, 'rainfallSummary.on-demand': a, 'riverSummary.nightly': b, 'riverSummary.on-demand': b });
+  });
+
+  test("a worker of the second repository started on the first one's task queue is refused, and changes nothing", async () => {
+    const catalog = await (await fetchFlows(app)).json();
+    const before = await Promise.all(schedulesOfA.map(async (id) => (await temporal.schedule.getHandle(id).describe()).memo));
+    const intruder = startWorker(repoB, app.storeUrl, { SLUICE_TASK_QUEUE: 'rain-flows' });
+    assert.equal(await intruder.exited, 1, intruder.output());
+    assert.match(
+      intruder.output(),
+      new RegExp(`task queue rain-flows serves the flows of repository ${repositoryOf(repoA)} \\(rainfallSummary\\), and repository ${repositoryOf(repoB)} cannot share it`),
+    );
+    assert.match(intruder.output(), /Give this repository a task queue of its own: "sluice": \{ "taskQueue": "NAME" \} in its package\.json/);
+    assert.doesNotMatch(intruder.output(), /\n\s+at /, 'no stack trace');
+    assert.deepEqual(await (await fetchFlows(app)).json(), catalog, 'the catalog is untouched: no flow of the first repository is gone');
+    assert.deepEqual(await Promise.all(schedulesOfA.map(async (id) => (await temporal.schedule.getHandle(id).describe()).memo)), before, 'its schedules are there, unchanged');
   });
 });
+
+const fetchFlows = (app: WebApp) => app.fetch('/api/flows', { as: 'viewer' });

@@ -21,12 +21,13 @@ Options:
       args,
       options: { ...REPOSITORY_OPTIONS, 'no-bundle': { type: 'boolean' } },
     });
-    const { project } = loadRepository(values);
+    const { config, project } = loadRepository(values);
     if (!values['no-bundle']) await bundleFlows(project.workflowsPath, project.taskOptions);
     const deployments = project.flows.reduce((n, f) => n + (f.declaration.deployments?.length ?? 0), 0);
     console.log(
       `sluice check: ok — ${project.flows.length} flow(s) (${project.flows.map((f) => f.name).join(', ')}), ` +
-        `${Object.keys(project.activities).length} task(s), ${deployments} deployment(s)${values['no-bundle'] ? '' : ', flows bundle'}`,
+        `${Object.keys(project.activities).length} task(s), ${deployments} deployment(s)${values['no-bundle'] ? '' : ', flows bundle'}; ` +
+        `task queue ${config.taskQueue}${config.repository ? `, repository ${config.repository}` : ''}`,
     );
     return EXIT.ok;
   },

@@ -23,7 +23,7 @@ Options:
   --ui-port N     Temporal Web's port, on 127.0.0.1 [SLUICE_TEMPORAL_UI_PORT, default 8233]
   --no-watch      do not restart the worker on changes
 
-Environment: SLUICE_TASK_QUEUE, SLUICE_WORKFLOWS, SLUICE_ACTIVITIES, DATABASE_URL (default
+Environment: SLUICE_TASK_QUEUE (default: package.json "sluice.taskQueue"), SLUICE_WORKFLOWS, SLUICE_ACTIVITIES, DATABASE_URL (default
 sqlite:./data/sluice.db), SLUICE_WEB_URL (the Sluice web app to link to).`,
   async run(args) {
     const { values } = parseArgs({

@@ -2,11 +2,12 @@
  * The `sluice` command. Exit codes: 0 done, 1 failed (a readable line says why; `--verbose` adds the
  * stack), 2 bad usage.
  */
-import { FlowNameTakenError } from '../store';
+import { FlowNameTakenError, TaskQueueTakenError } from '../store';
 import { ChannelConfigError } from '../notify/channels';
 import { SecretKeyError } from '../notify/secrets';
 import { TemporalConfigError } from '../temporal/connection';
 import { ProjectError } from '../worker/project';
+import { RepositorySettingsError } from '../worker/repository-settings';
 import { TemporalUnreachableError } from '../worker/run-worker';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
@@ -59,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, ChannelConfigError, SecretKeyError];
+  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError];
   if (known.some((type) => err instanceof type)) return (err as Error).message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;

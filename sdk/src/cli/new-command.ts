@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,9 @@ Dockerfile for the worker image, a GitHub Actions workflow that tests and publis
 README. Then: cd DIR && npm install && npm test.
 
 Options:
-  --name NAME      the package name and the task queue of its worker [default: DIR's name]
+  --name NAME      the package name and the task queue of its worker [default: DIR's name]; both
+                   are recorded in package.json ("sluice": { "taskQueue", "repository" }), which every
+                   sluice command reads
   --sluice SPEC    where to install Sluice from: a version range (default ^${VERSION}) or the path of a
                    sluice-X.Y.Z.tgz made by \`npm pack\`, which is copied into DIR/vendor/`,
   async run(args) {
@@ -41,8 +44,11 @@ Options:
       copyFileSync(tarball, path.join(dir, 'vendor', path.basename(tarball)));
       spec = `file:vendor/${path.basename(tarball)}`;
     }
-    copyTemplate(TEMPLATE, dir, { __NAME__: name, __SLUICE_SPEC__: spec });
-    console.log(`sluice new: created ${path.relative(process.cwd(), dir) || '.'} (task queue ${name}). Next:\n  cd ${positionals[0]}\n  npm install\n  npm test`);
+    // The repository's identity owns its flows and schedules: unique, so another repository of the same name
+    // (two teams' `sluice new flows`) can never retire them.
+    const repository = `${name}-${randomBytes(4).toString('hex')}`;
+    copyTemplate(TEMPLATE, dir, { __NAME__: name, __SLUICE_SPEC__: spec, __REPOSITORY__: repository });
+    console.log(`sluice new: created ${path.relative(process.cwd(), dir) || '.'} (task queue ${name}, repository ${repository}). Next:\n  cd ${positionals[0]}\n  npm install\n  npm test`);
     return EXIT.ok;
   },
 };

@@ -9,10 +9,13 @@ export const workerCommand: Command = {
 
 Serves the flows exported by the workflows module and the tasks exported by the activities module on
 one task queue, syncs their deployments to Temporal Schedules, and publishes the flows to the store the
-web app reads. Stops cleanly on SIGTERM/SIGINT.
+web app reads. The flows and schedules belong to this repository (package.json "sluice.repository", else
+its name): it refuses a task queue that serves another repository's flows, and never retires or deletes
+another repository's. Stops cleanly on SIGTERM/SIGINT.
 
 Options (each overrides the environment variable in brackets):
-  --task-queue NAME    the task queue to poll; owns this repository's flows and schedules [SLUICE_TASK_QUEUE, default sluice]
+  --task-queue NAME    the task queue to poll [SLUICE_TASK_QUEUE, default: package.json "sluice.taskQueue",
+                       else sluice]
   --workflows PATH     the flows module [SLUICE_WORKFLOWS, default workflows]
   --activities PATH    the tasks module [SLUICE_ACTIVITIES, default activities]
 

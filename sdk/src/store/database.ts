@@ -37,6 +37,8 @@ export interface FlowsTable {
   run_timeout_ms: number | null;
   /** When its task queue stopped declaring it (or another queue took the name over); null while served. */
   gone_at: number | null;
+  /** Added by 0010-flow-repository: the repository whose worker published it; null before. */
+  repository: string | null;
 }
 
 /** The task catalog of workers in other languages (Python): one row per (task queue, task). */

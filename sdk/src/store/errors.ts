@@ -20,23 +20,73 @@ export interface FlowNameClash {
   flow: string;
   /** The task queue that asked for the name. */
   taskQueue: string;
-  /** The task queue that serves it, with a worker polling. */
+  /** The task queue that serves it. */
   servedBy: string;
+  /**
+   * The other repository that declares it (null: published before repositories were recorded); absent when it
+   * is this worker's own repository, whose worker on `servedBy` still runs.
+   */
+  repository?: string | null;
+  /** Whether a worker polls `servedBy` now; default true. */
+  live?: boolean;
 }
 
 /**
- * Thrown when a worker declares a flow name that another live task queue serves (`sluice worker` exits 1 with
- * this message; nothing was published or synced). Flow names are unique across every repository sharing a store.
+ * Thrown when a worker declares a flow name that another live task queue serves, or that another repository
+ * declares (`sluice worker` exits 1 with this message; nothing was published or synced). Flow names are unique
+ * across every repository sharing a store.
  */
 export class FlowNameTakenError extends Error {
   override name = 'FlowNameTakenError';
   constructor(readonly clashes: FlowNameClash[]) {
-    const lines = clashes.map((c) => `flow ${c.flow} is served by task queue ${c.servedBy}, which has a running worker; task queue ${c.taskQueue} cannot serve it too`);
-    const others = [...new Set(clashes.map((c) => c.servedBy))].join(', ');
+    const lines = clashes.map((c) => {
+      const running = c.live === false ? ' (no worker polls it now)' : ', which has a running worker';
+      if (c.repository === undefined) return `flow ${c.flow} is served by task queue ${c.servedBy}${running}; task queue ${c.taskQueue} cannot serve it too`;
+      return `flow ${c.flow} is declared by ${repositoryName(c.repository)} on task queue ${c.servedBy}${running}; this repository cannot declare it too`;
+    });
+    const ownQueues = [...new Set(clashes.filter((c) => c.repository === undefined).map((c) => c.servedBy))];
+    const others = [...new Set(clashes.filter((c) => c.repository !== undefined).map((c) => repositoryName(c.repository!)))];
+    const ways = [
+      ...(ownQueues.length
+        ? [`stop the worker of task queue ${ownQueues.join(', ')} first: a minute or so after it stopped, starting this worker again moves its flows and schedules to this queue`]
+        : []),
+      ...(others.length ? [`if the flow moved here, delete it from ${others.join(', ')} and start that worker again (it marks the flow gone), then this one`] : []),
+    ];
     super(
       `The worker cannot start: ${lines.join('; ')}. Flow names are unique across the repositories that share this Sluice: ` +
-        `rename the flow (its export name in the workflows module), or stop the worker of task queue ${others} first: ` +
-        'a minute or so after it stopped, starting this worker again moves its flows and schedules to this queue.',
+        `rename the flow (its export name in the workflows module), or ${ways.join('; or ')}.`,
     );
   }
+}
+
+/** A task queue serving another repository's flows, as the worker of `repository` found it at start-up. */
+export interface TaskQueueClash {
+  taskQueue: string;
+  /** The repository that asked for the queue. */
+  repository: string;
+  /** The repository whose flows the queue serves (null: published before repositories were recorded). */
+  servedFor: string | null;
+  /** Those flows. */
+  flows: string[];
+}
+
+/**
+ * Thrown when a worker starts on a task queue that serves another repository's flows (`sluice worker` exits 1;
+ * nothing was published or synced): sharing it, the worker would take that repository's runs and tasks, and
+ * retire its flows and schedules. Each repository has a task queue of its own.
+ */
+export class TaskQueueTakenError extends Error {
+  override name = 'TaskQueueTakenError';
+  constructor(readonly clash: TaskQueueClash) {
+    const { taskQueue, repository, servedFor, flows } = clash;
+    super(
+      `The worker cannot start: task queue ${taskQueue} serves the flows of ${repositoryName(servedFor)} (${flows.join(', ')}), ` +
+        `and repository ${repository} cannot share it: its worker would take their runs and retire them. Give this repository ` +
+        'a task queue of its own: "sluice": { "taskQueue": "NAME" } in its package.json (`sluice new` writes it), or SLUICE_TASK_QUEUE / --task-queue.',
+    );
+  }
+}
+
+function repositoryName(repository: string | null): string {
+  return repository === null ? 'another repository (its worker published them before Sluice recorded repositories)' : `repository ${repository}`;
 }

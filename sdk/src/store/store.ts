@@ -4,7 +4,7 @@
  */
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Database, FlowsTable, TasksTable } from './database';
-import { FlowNameTakenError, StoreQueryError } from './errors';
+import { FlowNameTakenError, StoreQueryError, TaskQueueTakenError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
@@ -112,16 +112,19 @@ export class Store {
   /**
    * Publishes the whole set of flows a task queue serves, in one transaction: upserts each entry (live again if
    * it was gone), marks the queue's other flows gone, and marks gone the entries of other queues whose names
-   * `takeOver` lists. Throws FlowNameTakenError if another queue still serves one of these names live.
+   * `takeOver` lists. Throws FlowNameTakenError if another queue still serves one of these names live. With
+   * `repository`, throws TaskQueueTakenError (changing nothing) if the queue serves another repository's flows,
+   * and makes the queue's entries from before repositories were recorded its own when it declares one of them.
    *
    * @example
    * await store.publishFlows('hydro', [{ name: 'rainfall', taskQueue: 'hydro', description: null,
-   *   parametersSchema: { type: 'object' }, deployments: [], updatedAt: Date.now() }]);
+   *   parametersSchema: { type: 'object' }, deployments: [], updatedAt: Date.now() }], { repository: 'hydro-flows' });
    */
   async publishFlows(taskQueue: string, entries: FlowEntry[], options: PublishOptions = {}, now = Date.now()): Promise<void> {
     const names = entries.map((e) => e.name);
-    const takeOver = options.takeOver ?? [];
+    const { takeOver = [], repository } = options;
     await this.db.transaction().execute(async (trx) => {
+      if (repository !== undefined) await claimQueue(trx, taskQueue, repository, names);
       const live = trx.updateTable('flows').set({ gone_at: Math.trunc(now) }).where('gone_at', 'is', null);
       if (takeOver.length) await live.where('task_queue', '<>', taskQueue).where('name', 'in', takeOver).execute();
       await (names.length ? live.where('task_queue', '=', taskQueue).where('name', 'not in', names) : live.where('task_queue', '=', taskQueue)).execute();
@@ -143,6 +146,7 @@ export class Store {
         updated_at: Math.trunc(e.updatedAt),
         run_timeout_ms: e.runTimeoutMs ?? null,
         gone_at: null,
+        repository: repository ?? null,
       }));
       await trx
         .insertInto('flows')
@@ -155,10 +159,19 @@ export class Store {
             updated_at: eb.ref('excluded.updated_at'),
             run_timeout_ms: eb.ref('excluded.run_timeout_ms'),
             gone_at: null,
+            repository: eb.ref('excluded.repository'),
           })),
         )
         .execute();
     });
+  }
+
+  /**
+   * Throws TaskQueueTakenError if `taskQueue` serves another repository's flows: what `publishFlows` with
+   * `repository` would refuse, asked before anything else (the worker's first check).
+   */
+  async checkTaskQueue(taskQueue: string, repository: string, names: string[]): Promise<void> {
+    await checkQueueFree(this.db, taskQueue, repository, names);
   }
 
   /**
@@ -243,6 +256,29 @@ export class Store {
   }
 }
 
+/**
+ * Throws TaskQueueTakenError if `taskQueue` serves live flows of a repository other than `repository`, which is
+ * to publish its flows `names` there. Entries from before repositories were recorded count as another's unless
+ * one of them is among `names` (then they are this repository's from before).
+ */
+async function checkQueueFree(db: Kysely<Database>, taskQueue: string, repository: string, names: string[]): Promise<{ unowned: boolean }> {
+  const rows = await db.selectFrom('flows').select(['name', 'repository', 'gone_at']).where('task_queue', '=', taskQueue).execute();
+  const foreign = rows.filter((r) => r.gone_at === null && r.repository !== null && r.repository !== repository);
+  const unownedLive = rows.filter((r) => r.repository === null && r.gone_at === null);
+  const others = foreign.length ? foreign : unownedLive.some((r) => names.includes(r.name)) ? [] : unownedLive;
+  if (others.length) {
+    const servedFor = others[0]!.repository;
+    throw new TaskQueueTakenError({ taskQueue, repository, servedFor, flows: others.filter((r) => r.repository === servedFor).map((r) => r.name).sort() });
+  }
+  return { unowned: rows.some((r) => r.repository === null) };
+}
+
+/** `checkQueueFree`, then makes the queue's entries from before repositories were recorded `repository`'s. */
+async function claimQueue(trx: Transaction<Database>, taskQueue: string, repository: string, names: string[]): Promise<void> {
+  const { unowned } = await checkQueueFree(trx, taskQueue, repository, names);
+  if (unowned) await trx.updateTable('flows').set({ repository }).where('task_queue', '=', taskQueue).where('repository', 'is', null).execute();
+}
+
 /** Of two entries of one name: the live one, else the one gone last. */
 function preferred(a: FlowEntry, b: FlowEntry): boolean {
   if (a.goneAt == null || b.goneAt == null) return a.goneAt == null && b.goneAt != null;
@@ -271,6 +307,7 @@ function fromFlowRow(row: Selectable<FlowsTable>): FlowEntry {
     updatedAt: Number(row.updated_at),
     runTimeoutMs: row.run_timeout_ms === null ? null : Number(row.run_timeout_ms),
     goneAt: row.gone_at == null ? null : Number(row.gone_at),
+    repository: row.repository ?? null,
   };
 }
 

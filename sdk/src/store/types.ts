@@ -95,6 +95,8 @@ export interface FlowEntry {
    * (or absent, when publishing) while it is served. A gone flow cannot be started; its past runs stay readable.
    */
   goneAt?: number | null;
+  /** The repository whose worker published it (package.json "sluice.repository" or name); null if unknown. */
+  repository?: string | null;
 }
 
 /** A task a worker in another language (Python) serves, as it published it. */
@@ -109,9 +111,15 @@ export interface TaskEntry {
   updatedAt: number;
 }
 
-/** Publishing options: flows of other task queues whose name this queue takes over (their entries become gone). */
+/** Publishing options. */
 export interface PublishOptions {
+  /** Flows of other task queues whose name this queue takes over (their entries become gone). */
   takeOver?: string[];
+  /**
+   * The publishing repository. Given, the queue must not serve another repository's flows (TaskQueueTakenError),
+   * and entries published before repositories were recorded become its own.
+   */
+  repository?: string;
 }
 
 /** What a user or API token may do; each role includes the ones before it. */

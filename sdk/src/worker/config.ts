@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { storeUrlFromEnv } from '../store';
 import { temporalConfig } from '../temporal';
+import { repositorySettingsOf } from './repository-settings';
 
 /**
  * How many tasks a worker runs at once (the Temporal SDK's default): as many as it could start eagerly from one
@@ -11,7 +12,7 @@ import { temporalConfig } from '../temporal';
 const DEFAULT_EAGER_TASKS = 100;
 
 const env = z.object({
-  SLUICE_TASK_QUEUE: z.string().trim().min(1).default('sluice'),
+  SLUICE_TASK_QUEUE: z.string().trim().min(1).optional(),
   SLUICE_WORKFLOWS: z.string().trim().min(1).default('workflows'),
   SLUICE_ACTIVITIES: z.string().trim().min(1).default('activities'),
   SLUICE_SHUTDOWN_GRACE: z.string().trim().min(1).default('30s'),
@@ -21,9 +22,20 @@ const env = z.object({
   SLUICE_HEALTH_FILE: z.string().trim().min(1).optional(),
 });
 
+/** The task queue of a repository that records none (Sluice's own examples record this one). */
+export const DEFAULT_TASK_QUEUE = 'sluice';
+
 export interface WorkerConfig {
-  /** The task queue it polls; also the owner of the schedules it syncs. */
+  /**
+   * The task queue it polls: SLUICE_TASK_QUEUE, else the repository's own (package.json "sluice.taskQueue"),
+   * else `sluice`.
+   */
   taskQueue: string;
+  /**
+   * The repository's identity (package.json "sluice.repository", else its "name"): it owns the flows and schedules
+   * this worker publishes, and no worker of another repository changes them. None outside a package.
+   */
+  repository?: string;
   workflowsPath: string;
   activitiesPath: string;
   /** How long running tasks may go on after SIGTERM before they are cancelled. */
@@ -57,9 +69,12 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
   }
   const e = parsed.data;
   const temporal = temporalConfig();
+  const workflowsPath = path.resolve(e.SLUICE_WORKFLOWS);
+  const repository = repositorySettingsOf(workflowsPath);
   return {
-    taskQueue: e.SLUICE_TASK_QUEUE,
-    workflowsPath: path.resolve(e.SLUICE_WORKFLOWS),
+    taskQueue: e.SLUICE_TASK_QUEUE ?? repository.taskQueue ?? DEFAULT_TASK_QUEUE,
+    repository: repository.repository,
+    workflowsPath,
     activitiesPath: path.resolve(e.SLUICE_ACTIVITIES),
     shutdownGraceTime: e.SLUICE_SHUTDOWN_GRACE,
     logEcho: e.SLUICE_LOG_ECHO,

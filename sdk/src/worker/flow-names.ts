@@ -1,11 +1,12 @@
 /**
  * Flow names are unique across the task queues (repositories) that share one store. Before a worker publishes
- * its flows it claims their names: a name another queue serves with a worker polling is refused; a name whose
- * queue has no worker polling is taken over (the queue was renamed, or the flow moved to this repository).
+ * its flows it claims their names: a name another queue serves with a worker polling is refused, and so is one
+ * another repository declares; a name its own repository served on a queue nobody polls any more is taken
+ * over (the queue was renamed).
  */
 import type { Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
-import { FlowNameTakenError, type Store } from '../store';
+import { FlowNameTakenError, type FlowEntry, type FlowNameClash, type Store } from '../store';
 
 /**
  * How recently a workflow poller must have reached a queue for it to count as live. Temporal reports a poller
@@ -35,15 +36,24 @@ export interface TakeOver {
 }
 
 /**
- * Claims `names` for `taskQueue`: throws FlowNameTakenError (naming each flow and both queues) if another live
- * queue serves one of them; otherwise returns the names to take over from queues that are not live.
+ * Claims `names` for `taskQueue` of `repository`: throws TaskQueueTakenError if the queue serves another
+ * repository's flows, and FlowNameTakenError (naming each flow, both queues and the
+ * other repository) if another live queue serves one of them, or another repository declares one (live or not:
+ * a flow is not taken from a repository whose worker is merely down); otherwise returns the names to take over
+ * from this repository's queues that are not live (the queue was renamed). Without `repository`, any queue
+ * that is not live is taken over from.
  */
-export async function claimFlowNames(store: Store, client: Client, taskQueue: string, names: string[]): Promise<TakeOver[]> {
+export async function claimFlowNames(store: Store, client: Client, taskQueue: string, names: string[], repository?: string): Promise<TakeOver[]> {
+  // A queue of another repository first: its flows' names would clash too, but the queue is what to change.
+  if (repository !== undefined) await store.checkTaskQueue(taskQueue, repository, names);
   const wanted = new Set(names);
   const served = (await store.listFlows()).filter((f) => f.goneAt == null && f.taskQueue !== taskQueue && wanted.has(f.name));
   const live = new Map<string, boolean>();
   for (const queue of new Set(served.map((f) => f.taskQueue))) live.set(queue, await queueIsLive(client, queue));
-  const clashes = served.filter((f) => live.get(f.taskQueue)).map((f) => ({ flow: f.name, taskQueue, servedBy: f.taskQueue }));
+  const ours = (f: FlowEntry) => repository === undefined || f.repository === repository;
+  const clashes: FlowNameClash[] = served
+    .filter((f) => live.get(f.taskQueue) || !ours(f))
+    .map((f) => ({ flow: f.name, taskQueue, servedBy: f.taskQueue, live: live.get(f.taskQueue), ...(!ours(f) && { repository: f.repository ?? null }) }));
   if (clashes.length) throw new FlowNameTakenError(clashes);
   return served.map((f) => ({ flow: f.name, from: f.taskQueue }));
 }

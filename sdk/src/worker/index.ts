@@ -1,10 +1,11 @@
 // The worker: what `sluice worker` runs, for programs that start one themselves.
-export { workerConfigFromEnv, type WorkerConfig } from './config';
+export { DEFAULT_TASK_QUEUE, workerConfigFromEnv, type WorkerConfig } from './config';
+export { repositorySettingsOf, RepositorySettingsError, type RepositorySettings } from './repository-settings';
 export { healthOf, writeHealthReport, type HealthReport } from './health';
 export { catalogOf, declaredRulesOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
 export { runWorker, TemporalUnreachableError } from './run-worker';
 export { bundleFlows } from './bundle';
-export { adoptSchedules, syncDeployments, type Adoption, type DeclaredFlow, type SyncReport } from '../schedules';
+export { adoptSchedules, syncDeployments, type Adoption, type DeclaredFlow, type ScheduleOwner, type SyncReport } from '../schedules';
 export { claimFlowNames, queueIsLive, LIVE_QUEUE_WINDOW_MS, type TakeOver } from './flow-names';
 export { deploymentProblems, RUN_DEFAULTS, scheduleIdOf, scheduleSpecOf } from '../deployments';
 export { parameterSchemaProblems } from '../parameter-schema';

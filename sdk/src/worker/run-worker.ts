@@ -71,13 +71,17 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     await ensureSearchAttributes(clientConnection, config.namespace);
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
     // Refused before anything changes if another live queue serves one of these names.
-    const takeOvers = await claimFlowNames(store, client, config.taskQueue, project.flows.map((f) => f.name));
+    const { taskQueue, repository } = config;
+    const takeOvers = await claimFlowNames(store, client, taskQueue, project.flows.map((f) => f.name), repository);
     for (const t of takeOvers) say(`flow ${t.flow}: taken over from task queue ${t.from} (no worker polls it)`);
-    await store.publishFlows(config.taskQueue, catalogOf(project, config.taskQueue), { takeOver: takeOvers.map((t) => t.flow) });
+    // Refused (TaskQueueTakenError), changing nothing, when the queue serves another repository's flows.
+    await store.publishFlows(taskQueue, catalogOf(project, taskQueue), { takeOver: takeOvers.map((t) => t.flow), repository });
     await publishCodeRules(store.db, project.flows.map((f) => f.name), declaredRulesOf(project));
-    const declared = project.flows.map((f) => ({ name: f.name, taskQueue: config.taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout }));
-    await adoptSchedules(client, config.taskQueue, declared, takeOvers, say);
-    await syncDeployments(client, config.taskQueue, declared, say);
+    const declared = project.flows.map((f) => ({ name: f.name, taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout }));
+    const catalogFlows = new Set((await store.flowsOfQueue(taskQueue)).filter((f) => f.repository === repository).map((f) => f.name));
+    const owner = { taskQueue, repository, catalogFlows };
+    await adoptSchedules(client, owner, declared, takeOvers, say);
+    await syncDeployments(client, owner, declared, say);
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
@@ -90,7 +94,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       // (200 parallel tasks: 1.15–1.35 → 0.89–0.94 s, `npm run bench:prefect`).
       maxEagerActivityReservationsPerWorkflowTask: config.eagerTasks,
     });
-    say(`worker ready: task queue ${config.taskQueue}, flows ${project.flows.map((f) => f.name).join(', ')}`);
+    say(`worker ready: task queue ${taskQueue}${repository ? ` (repository ${repository})` : ''}, flows ${project.flows.map((f) => f.name).join(', ')}`);
     const health =
       config.healthFile &&
       startHealthReports({
