@@ -1,14 +1,15 @@
 // Outages, with real parts: the built app (next start) on a PostgreSQL of this file's own, which is stopped halfway
-// (scripts/postgres.ts), and an app pointed at a Temporal address nobody listens on. Every route then answers
-// 503 with a readable JSON message (no stack), a logged-in user stays logged in, pages show their error, and a log
-// download cut off by the outage ends in a broken transfer, never in a file that looks complete.
+// and started again, and an app pointed at a Temporal address nobody listens on. Every route then answers 503 with
+// a readable JSON message (no stack), pages show their error, a log download cut off by the outage ends in a broken
+// transfer (never in a file that looks complete), and once the store is back the same sessions work: nobody was
+// logged out.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openStore } from 'sluice/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
-import { startPostgres, type Postgres } from '../../scripts/postgres';
+import { startRestartablePostgres, type RestartablePostgres } from '../store/helpers/restartable-postgres';
 import { freePort, launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
 
 const RUN = '0193a1e2-7c4d-7e8f-9a0b-1c2d3e4f5a6b';
@@ -72,14 +73,14 @@ function download(app: WebApp, path: string, cookie: string, onFirstBytes: () =>
 }
 
 describe('the store stops (PostgreSQL)', () => {
-  let pg: Postgres;
+  let pg: RestartablePostgres;
   let app: WebApp;
   let browser: Browser;
   let context: BrowserContext;
   let token = '';
 
   before(async () => {
-    pg = await startPostgres();
+    pg = await startRestartablePostgres();
     app = await startWebApp({ storeUrl: pg.url });
     browser = await launchBrowser();
     // Logged in before the outage, as the HTTP sessions below are.
@@ -88,9 +89,11 @@ describe('the store stops (PostgreSQL)', () => {
     try {
       token = (await createApiToken(store.db, { name: 'outage', role: 'operator', createdBy: null })).token;
       const pad = 'x'.repeat(1000);
+      // Dated now: the app's retention sweeper deletes old lines.
+      const now = Date.now();
       for (let from = 0; from < LINES; from += 5000) {
         await store.insertLogs(
-          Array.from({ length: 5000 }, (_, i) => ({ time: 1_700_000_000_000 + from + i, level: 'info' as const, message: `line ${from + i} ${pad}`, workflowId: WORKFLOW, runId: RUN })),
+          Array.from({ length: 5000 }, (_, i) => ({ time: now + from + i, level: 'info' as const, message: `line ${from + i} ${pad}`, workflowId: WORKFLOW, runId: RUN })),
         );
       }
     } finally {
@@ -99,9 +102,10 @@ describe('the store stops (PostgreSQL)', () => {
   });
 
   after(async () => {
+    await context?.close();
     await browser?.close();
     await app?.stop();
-    await pg?.stop();
+    await pg?.destroy();
   });
 
   test('while it runs, the whole download arrives and ends cleanly', async () => {
@@ -138,16 +142,29 @@ describe('the store stops (PostgreSQL)', () => {
   });
 
   test('pages show that they could not be loaded, and do not send the user to log in', async () => {
+    let page: Page | undefined;
     try {
-      const page = await context.newPage();
+      page = await context.newPage();
       for (const path of ['/runs', '/flows', `/runs/${WORKFLOW}/${RUN}`, '/']) {
         await page.goto(`${app.baseUrl}${path}`);
         await page.getByRole('alert').filter({ hasText: 'This page could not be loaded' }).waitFor({ timeout: 30_000 });
         assert.equal(new URL(page.url()).pathname, path, `${path}: stays on the page`);
       }
     } finally {
-      await context.close();
+      await page?.close();
     }
+  });
+
+  test('once it is back, the same sessions and token work again, without logging in', async () => {
+    await pg.start();
+    for (const route of ROUTES.filter((r) => r.path.startsWith('/api/ui/') || r.path === '/api/flows')) {
+      assert.equal((await app.fetch(route.path, { as: 'operator' })).status, 200, `${route.what} (session)`);
+      assert.equal((await app.fetch(route.path, { token })).status, 200, `${route.what} (token)`);
+    }
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/flows`);
+    await page.getByRole('heading', { name: 'Flows' }).waitFor({ timeout: 30_000 });
+    assert.equal(new URL(page.url()).pathname, '/flows', 'still logged in');
   });
 });
 
