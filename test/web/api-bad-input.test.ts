@@ -251,6 +251,12 @@ describe('query values and ids', () => {
     assert.notEqual(second.runs[0].workflowId, first.runs[0].workflowId);
   });
 
+  test('lengths count characters as the OpenAPI document does: 200 emoji make a name, 201 are too long', async () => {
+    const named = (flow: string) => app.fetch(`/api/runs?flow=${encodeURIComponent(flow)}`, { token: operatorToken });
+    assert.equal((await named('😀'.repeat(200))).status, 200, 'read as a name (no run has it)');
+    await assertRefused('201 emoji', await named('😀'.repeat(201)), 400, /flow is too long/);
+  });
+
   test('a well-formed run id that does not exist: 404', async () => {
     const runs = [...(await runsOnQueue())];
     const res = await app.fetch(`/api/runs/${encodeURIComponent(runs[0])}?runId=00000000-0000-4000-8000-000000000000`, { token: operatorToken });

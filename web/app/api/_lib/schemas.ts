@@ -10,8 +10,13 @@ import { PAGE_TOKEN } from './page-token';
 // visibility queries and PostgreSQL refuse NUL: refused here, named, rather than failing further in.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const noControl = 'must not contain control characters (such as NUL or a line break)';
+/**
+ * Text of at most `max` characters counted as the OpenAPI document's maxLength counts them, in code points (an emoji
+ * is one character; zod's max() would count it as two).
+ */
+const upTo = (max: number, tooLong: string) => z.string().refine((v) => [...v].length <= max, tooLong).meta({ maxLength: max });
 // Not trimmed: the document's minLength counts the text as sent, and a name with spaces around it is simply unknown.
-const name = z.string().min(1, 'must not be empty').max(200, 'is too long').regex(NO_CONTROL, noControl);
+const name = upTo(200, 'is too long').min(1, 'must not be empty').regex(NO_CONTROL, noControl);
 // NUL alone, where other control characters are fine (a search text may hold a tab).
 const NO_NUL = /^[^\u0000]*$/;
 const noNul = 'must not contain a NUL character (%00)';
@@ -35,7 +40,7 @@ const runId = z.guid('must be a run id: a UUID such as 0193a1e2-7c4d-7e8f-9a0b-1
 
 /** /api/runs/{workflowId}…: Temporal's default limit for an id is 1000 bytes. */
 export const runPath = z.object({
-  workflowId: z.string().min(1, 'must not be empty').max(1000, 'is longer than 1000 characters').regex(NO_CONTROL, noControl).describe('The run\'s workflow id.'),
+  workflowId: upTo(1000, 'is longer than 1000 characters').min(1, 'must not be empty').regex(NO_CONTROL, noControl).describe('The run\'s workflow id.'),
 });
 
 /** /api/ui/runs/{workflowId}/{runId}/logs…: the run page's log feed. */
@@ -85,7 +90,7 @@ export const logsQuery = z
     runId: runId.optional().describe('Default: the latest run of this workflow id.'),
     afterId: wholeNumber(0).optional().describe('Only lines after this id (`nextAfterId` of the previous page).'),
     minLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
-    search: z.string().min(1, 'must not be empty').max(500, 'is longer than 500 characters').regex(NO_NUL, noNul).optional().describe('Case-insensitive text in the message or fields.'),
+    search: upTo(500, 'is longer than 500 characters').min(1, 'must not be empty').regex(NO_NUL, noNul).optional().describe('Case-insensitive text in the message or fields.'),
     limit: wholeNumber(1, 5000).default(1000),
   })
   .strict();
