@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openStore } from 'sluice/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { startRestartablePostgres, type RestartablePostgres } from '../store/helpers/restartable-postgres';
-import { freePort, launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { freePort, launchBrowser, loggedInContext, loginCookie, startWebApp, type WebApp } from './harness';
 
 const RUN = '0193a1e2-7c4d-7e8f-9a0b-1c2d3e4f5a6b';
 const WORKFLOW = 'outage-wf';
@@ -139,6 +139,10 @@ describe('the store stops (PostgreSQL)', () => {
     assert.equal(health.status, 503);
     assert.deepEqual(await health.json(), { status: 'degraded', store: 'down', temporal: 'ok' });
     await assertUnavailable('Temporal Web', await app.fetch('/temporal', { as: 'operator' }), /the store is not answering/);
+    // Logging in says why it cannot, rather than "wrong password".
+    const { response } = await loginCookie(app.baseUrl, app.users.viewer.email, app.users.viewer.password);
+    const { url } = (await response.json()) as { url: string };
+    assert.match(new URL(url).searchParams.get('error') ?? '', /^Log-in is unavailable right now \(the store did not answer\)/);
   });
 
   test('pages show that they could not be loaded, and do not send the user to log in', async () => {

@@ -120,9 +120,9 @@ function buildOptions(): AuthOptions {
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
         async authorize(credentials, req) {
-          const { db } = await getStore();
           const forwardedFor = (req.headers as Record<string, string | undefined> | undefined)?.['x-forwarded-for'];
           try {
+            const { db } = await getStore();
             const address = clientAddress(forwardedFor, env.trustedProxies);
             const user = await checkCredentials(db, String(credentials?.email ?? ''), String(credentials?.password ?? ''), { address });
             return { id: String(user.id), email: user.email, name: user.name };
