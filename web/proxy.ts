@@ -7,6 +7,7 @@
  * (lib/security-headers.ts).
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { apiError } from './lib/auth/api-error';
 import { TEMPORAL_WEB_PATH } from './lib/links';
 import { contentSecurityPolicy, HSTS, newNonce, wantsHsts } from './lib/security-headers';
 
@@ -35,24 +36,39 @@ export function proxy(req: NextRequest) {
     return res;
   };
   const next = () => secured(NextResponse.next({ request: { headers: forwarded } }));
+  // Temporal Web's own REST calls (/temporal/api/…) are API too: JSON errors and a 401, not a log-in page.
+  const isApi = pathname === '/api' || pathname.startsWith('/api/') || pathname.startsWith(`${TEMPORAL_WEB_PATH}/api/`);
+
+  // A path Next cannot decode (`%ff%fe`, a lone `%`) would fail inside its router with a 500: refused here.
+  const badPath = undecodable(pathname);
+  if (badPath) {
+    const message = `The path is not valid percent-encoded UTF-8 (at “${badPath}”): encode each byte of a UTF-8 character as %XX, and a % itself as %25.`;
+    const res = isApi ? apiError('bad_request', message) : new Response(`Bad request. ${message}\n`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return secured(nextResponse(res));
+  }
 
   if (isPublic(pathname)) return next();
-  // Temporal Web's own REST calls (/temporal/api/…) are API too: a 401, not a log-in page, for its fetches.
-  const isApi = pathname === '/api' || pathname.startsWith('/api/') || pathname.startsWith(`${TEMPORAL_WEB_PATH}/api/`);
   if (isApi && req.headers.has('authorization')) return next(); // the route handler checks the token
   if (req.cookies.getAll().some((c) => SESSION_COOKIE.test(c.name))) return next();
 
-  if (isApi) {
-    return secured(
-      NextResponse.json(
-        { error: { code: 'unauthorized', message: 'Log in first, or send an API token: Authorization: Bearer slc_…' } },
-        { status: 401, headers: { 'www-authenticate': 'Bearer realm="sluice"', 'cache-control': 'no-store' } },
-      ),
-    );
-  }
+  if (isApi) return secured(nextResponse(apiError('unauthorized', 'Log in first, or send an API token: Authorization: Bearer slc_…')));
   const login = new URL('/login', req.url);
   if (pathname !== '/') login.searchParams.set('next', pathname + search);
   return secured(NextResponse.redirect(login));
+}
+
+const nextResponse = (res: Response) => new NextResponse(res.body, { status: res.status, headers: res.headers });
+
+/** The first path segment that is not valid percent-encoded UTF-8 (cut to 40 characters), or null. */
+function undecodable(pathname: string): string | null {
+  for (const segment of pathname.split('/')) {
+    try {
+      decodeURIComponent(segment);
+    } catch {
+      return segment.slice(0, 40);
+    }
+  }
+  return null;
 }
 
 export const config = {

@@ -220,7 +220,9 @@ describe('query values and ids', () => {
     const id = encodeURIComponent(runs[0]);
     await check([
       ['pageToken not base64url', get('/api/runs?pageToken=not%20a%20token!'), 400, /pageToken must be the nextPageToken of the previous page/],
-      ['pageToken not handed out', get('/api/runs?pageToken=AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA'), 400, /pageToken was not handed out by this server/],
+      ['afterId empty', get(`/api/runs/${id}/logs?afterId=`), 400, /afterId must be a whole number in digits/],
+      ['limit in hexadecimal', get(`/api/runs/${id}/logs?limit=0x10`), 400, /limit must be a whole number in digits/],
+      ['parameters not an object', () => post('/api/runs', { token: operatorToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flow: FLOW, parameters: 0 }) }), 400, /parameters must be a JSON object/],
       ['runId not a UUID', get(`/api/runs/${id}?runId=0`), 400, /runId must be a run id: a UUID/],
       ['runId of the logs not a UUID', get(`/api/runs/${id}/logs?runId=%04`), 400, /runId must be a run id/],
       ['NUL in the flow filter', get('/api/runs?flow=a%00b'), 400, /query parameter 'flow' contains a NUL character/],
@@ -234,6 +236,11 @@ describe('query values and ids', () => {
     ]);
   });
 
+  test('a well-formed page token this server did not hand out: 404 saying what to pass', async () => {
+    const res = await app.fetch('/api/runs?pageToken=AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA', { token: operatorToken });
+    await assertRefused('pageToken not handed out', res, 404, /no such page: this pageToken was not handed out by this server/);
+  });
+
   test('a page token handed out reads the next page', async () => {
     const first = (await (await app.fetch(`/api/runs?flow=${FLOW}&pageSize=1`, { token: operatorToken })).json()) as { runs: { workflowId: string }[]; nextPageToken?: string };
     assert.ok(first.nextPageToken, 'more than one run of the flow, so a next page');
@@ -244,9 +251,70 @@ describe('query values and ids', () => {
     assert.notEqual(second.runs[0].workflowId, first.runs[0].workflowId);
   });
 
+  test('lengths count characters as the OpenAPI document does: 200 emoji make a name, 201 are too long', async () => {
+    const named = (flow: string) => app.fetch(`/api/runs?flow=${encodeURIComponent(flow)}`, { token: operatorToken });
+    assert.equal((await named('😀'.repeat(200))).status, 200, 'read as a name (no run has it)');
+    await assertRefused('201 emoji', await named('😀'.repeat(201)), 400, /flow is too long/);
+  });
+
   test('a well-formed run id that does not exist: 404', async () => {
     const runs = [...(await runsOnQueue())];
     const res = await app.fetch(`/api/runs/${encodeURIComponent(runs[0])}?runId=00000000-0000-4000-8000-000000000000`, { token: operatorToken });
     await assertRefused('unknown run id', res, 404, /There is no run/);
+  });
+});
+
+describe('path segments', () => {
+  const get = (path: string, init: { as?: 'operator' } = {}) => () => app.fetch(path, { token: init.as ? undefined : operatorToken, ...init });
+  const RUN = '00000000-0000-4000-8000-000000000000';
+  // Every route with an id in its path, the id replaced by `segment`.
+  const routes = (segment: string) => [
+    `/api/runs/${segment}`,
+    `/api/runs/${segment}/logs`,
+    `/api/ui/runs/${segment}/${RUN}/logs`,
+    `/api/ui/runs/wf/${segment}/logs`,
+    `/api/ui/runs/${segment}/${RUN}/logs/download`,
+    `/api/ui/runs/wf/${segment}/logs/download`,
+  ];
+
+  test('not valid percent-encoded UTF-8 (%ff%fe, a lone %, %zz, a broken UTF-8 sequence): 400 naming the segment', async () => {
+    const cases: Case[] = [];
+    for (const segment of ['%ff%fe', '%', '%zz', 'run%c3%28', 'a%2']) {
+      for (const path of routes(segment)) cases.push([`GET ${path}`, get(path), 400, new RegExp(`not valid percent-encoded UTF-8 \\(at “${segment}”\\)`)]);
+    }
+    // The same refusal with a session instead of a token, and before any log-in check.
+    cases.push(['with a session', get('/api/runs/%ff%fe/logs', { as: 'operator' }), 400, /not valid percent-encoded UTF-8/]);
+    cases.push(['without any credentials', () => fetch(`${app.baseUrl}/api/runs/%ff%fe`), 400, /not valid percent-encoded UTF-8/]);
+    await check(cases);
+  });
+
+  test('pages with such a path: 400 in plain text, not a 500', async () => {
+    for (const path of ['/runs/%ff%fe/x', `/runs/wf/%`, '/flows/%ff']) {
+      const res = await app.fetch(path, { as: 'operator' });
+      const text = await res.text();
+      assert.equal(res.status, 400, `${path}: ${text.slice(0, 200)}`);
+      assert.match(text, /not valid percent-encoded UTF-8/, path);
+    }
+  });
+
+  test('NUL, control characters, overlong ids and run ids that are not UUIDs: 400 naming the parameter', async () => {
+    const cases: Case[] = [];
+    for (const path of routes('a%00b').filter((p) => !p.startsWith('/api/ui/runs/wf/'))) {
+      cases.push([`NUL in the workflow id: ${path}`, get(path), 400, /workflowId must not contain control characters/]);
+    }
+    for (const path of routes('w'.repeat(1001)).filter((p) => !p.startsWith('/api/ui/runs/wf/'))) {
+      cases.push([`1001-character workflow id: ${path.slice(0, 30)}`, get(path), 400, /workflowId is longer than 1000 characters/]);
+    }
+    for (const segment of ['a%00b', 'r'.repeat(2000), 'not-a-uuid']) {
+      for (const path of routes(segment).filter((p) => p.startsWith('/api/ui/runs/wf/'))) {
+        cases.push([`run id ${segment.slice(0, 12)}: ${path.slice(0, 40)}`, get(path), 400, /runId must be a run id: a UUID/]);
+      }
+    }
+    await check(cases);
+  });
+
+  test('a path over 16 KiB: 431 from Node, never a 5xx', async () => {
+    const res = await app.fetch(`/api/runs/${'w'.repeat(20_000)}`, { token: operatorToken });
+    assert.equal(res.status, 431);
   });
 });

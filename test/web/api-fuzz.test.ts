@@ -1,8 +1,10 @@
 // A bounded schema-based fuzz of the HTTP API: schemathesis (PyPI, pinned in test/fuzz/requirements.txt, in
 // a venv outside the clone made by scripts/venv.sh) reads /api/openapi.json from the running app (next start,
 // PostgreSQL, the suite's Temporal) and sends what the document allows and what it does not, as an operator,
-// so writes are exercised. It fails on any 5xx and on any undocumented method not answered 405 with Allow;
-// afterwards every run on the flow's task queue must belong to a request that was answered 201.
+// so writes are exercised. Every check schemathesis has runs (`--checks all`, none excluded): no 5xx, every
+// status, content type and body as the document says, what the document allows accepted and what it forbids
+// refused, unserved methods answered 405 with Allow. Afterwards every run on the flow's task queue must belong to
+// a request that was answered 201.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,7 +50,8 @@ before(async () => {
   const store = await openStore(db.url);
   try {
     token = (await createApiToken(store.db, { name: 'fuzzer', role: 'operator', createdBy: null })).token;
-    // The flow the OpenAPI document's examples start, so the fuzz starts real runs too.
+    // A flow and a deployment: the OpenAPI document offers exactly these to start (each with its parameters), so
+    // the fuzz starts real runs too.
     await store.publishFlows(taskQueue, [
       {
         name: 'rainfallReport',
@@ -60,7 +63,7 @@ before(async () => {
           required: ['station'],
           additionalProperties: false,
         },
-        deployments: [],
+        deployments: [{ name: 'daily', parameters: { station: 'Eelde', days: 7 } }],
         updatedAt: Date.now(),
       },
     ]);
@@ -82,9 +85,9 @@ function runSchemathesis(dir: string, har: string): Promise<{ code: number | nul
     '--header',
     `Authorization: Bearer ${token}`,
     '--checks',
-    'not_a_server_error,unsupported_method',
+    'all',
     '--phases',
-    'examples,coverage,fuzzing',
+    'examples,coverage,fuzzing,stateful',
     '--max-examples',
     String(MAX_EXAMPLES),
     '--seed',
@@ -111,7 +114,7 @@ function runSchemathesis(dir: string, har: string): Promise<{ code: number | nul
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output: output.join('') })));
 }
 
-test('schemathesis finds no 5xx in /api, and only requests answered 201 started runs', { timeout: 5 * 60_000 }, async () => {
+test('schemathesis finds the API and its OpenAPI document agreeing, no 5xx, and only requests answered 201 starting runs', { timeout: 5 * 60_000 }, async () => {
   const dir = freshTmpDir('fuzz');
   const har = path.join(dir, 'api.har');
   const started = Date.now();
@@ -120,6 +123,8 @@ test('schemathesis finds no 5xx in /api, and only requests answered 201 started 
   const serverErrors = entries.filter((e) => e.response.status >= 500);
   const summary = `${entries.length} requests in ${Math.round((Date.now() - started) / 1000)} s, ${serverErrors.length} with a 5xx`;
   console.log(`[api-fuzz] ${summary}`);
+  // Schemathesis's own tally (phases, test cases), for the CI log.
+  for (const line of output.split('\n').filter((l) => /passed|failed|generated|Scenarios/.test(l))) console.log(`[api-fuzz] ${line.trim()}`);
   for (const e of serverErrors.slice(0, 20)) console.log(`[api-fuzz] ${e.response.status} ${e.request.method} ${e.request.url}`);
   assert.ok(entries.length >= 300, `the fuzz sent too few requests to mean much: ${summary}`);
   assert.equal(serverErrors.length, 0, summary);
@@ -131,7 +136,7 @@ test('schemathesis finds no 5xx in /api, and only requests answered 201 started 
       .filter((e) => e.request.method === 'POST' && e.response.status === 201)
       .map((e) => (JSON.parse(e.response.content?.text ?? '{}') as { workflowId?: string }).workflowId),
   );
-  assert.ok(answered201.size > 0, 'the fuzz started no run at all: the examples should have');
+  assert.ok(answered201.size > 0, 'the fuzz started no run at all: what the document allows should have');
   const connection = await testConnection();
   try {
     const client = new Client({ connection, namespace: temporalNamespace() });

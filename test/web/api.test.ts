@@ -270,6 +270,17 @@ describe('discovery', () => {
     assert.ok(routes.length >= 6);
     for (const route of routes) assert.ok(doc.paths[route], `${route} is missing from the OpenAPI document`);
     assert.ok(doc.paths['/api/runs'].post && doc.paths['/api/runs'].get);
+
+    // Starting a run: one body per flow that can start now, its parameters being the flow's own schema.
+    type Variant = { properties: { flow: { const: string }; parameters: { $ref?: string; allOf?: { $ref?: string }[] } } };
+    const post = doc.paths['/api/runs'].post as { requestBody: { content: Record<string, { schema: { oneOf: Variant[] } }> } };
+    const variants = post.requestBody.content['application/json'].schema.oneOf;
+    const validated = variants.find((v) => v.properties.flow.const === 'validatedFlow');
+    assert.ok(validated, 'validatedFlow can be started');
+    assert.ok(!variants.some((v) => v.properties.flow.const === 'retiredFlow'), 'a gone flow is not offered');
+    const ref = validated.properties.parameters.$ref ?? validated.properties.parameters.allOf?.[0].$ref;
+    const schemas = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas;
+    assert.deepEqual(Object.keys(schemas[ref!.replace('#/components/schemas/', '')].properties).sort(), ['count', 'mode', 'name']);
   });
 
   test('/api/health answers without a session: store and Temporal are up', async () => {

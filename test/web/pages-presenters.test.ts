@@ -366,7 +366,7 @@ describe('logs', () => {
 
   test('the download streams every line, in order, as text or NDJSON', async () => {
     const started = Date.now();
-    const text = await new Response(logDownloadStream(client, runId, {}, 'text')).text();
+    const text = await new Response(await logDownloadStream(client, runId, {}, 'text')).text();
     const lines = text.trimEnd().split('\n');
     // The needle's second line is indented under it: one record, two text lines.
     assert.equal(lines.length, N + 1);
@@ -376,10 +376,25 @@ describe('logs', () => {
     assert.ok(lines.includes('    with a second line {"i":77777}'));
     assert.ok(Date.now() - started < 20_000, 'streams 100,000 lines within 20 s');
 
-    const ndjson = await new Response(logDownloadStream(client, runId, { minLevel: 'warn' }, 'ndjson')).text();
+    const ndjson = await new Response(await logDownloadStream(client, runId, { minLevel: 'warn' }, 'ndjson')).text();
     const records = ndjson.trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.equal(records.length, 1000);
     assert.deepEqual(Object.keys(records[0]).sort(), ['attempt', 'fields', 'id', 'level', 'message', 'task', 'time']);
+  });
+
+  test('a download whose store stops answering fails: at once before the first page, as an error after it', async () => {
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    await assert.rejects(logDownloadStream({ readLogs: () => Promise.reject(down) }, runId, {}, 'text'), down);
+
+    let reads = 0;
+    const failing = { readLogs: async (q: Parameters<typeof client.readLogs>[0]) => (reads++ === 0 ? client.readLogs(q) : Promise.reject(down)) };
+    const reported: unknown[] = [];
+    const stream = await logDownloadStream(failing, runId, {}, 'text', (err) => reported.push(err));
+    const reader = stream.getReader();
+    const first = await reader.read();
+    assert.ok(!first.done && first.value.length > 0, 'the first page arrives');
+    await assert.rejects(reader.read(), down, 'the next read fails: the stream does not end as if complete');
+    assert.deepEqual(reported, [down]);
   });
 
   test('log queries are validated', () => {

@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import Link from 'next/link';
-import { currentUser } from '@/lib/auth/guard';
+import { currentUserIfKnown } from '@/lib/auth/guard';
 import { LogoutButton } from '@/lib/auth/logout-button';
 import { NavLinks } from '@/components/nav-links';
 import './globals.css';
@@ -12,7 +12,7 @@ import './globals.css';
 export const metadata = { title: { default: 'Sluice', template: '%s · Sluice' } };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const user = await currentUser();
+  const user = await currentUserIfKnown();
   const links = [
     { href: '/', label: 'Home' },
     { href: '/runs', label: 'Runs' },

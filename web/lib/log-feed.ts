@@ -85,29 +85,35 @@ export function logLineText(line: Pick<LogLine, 'time' | 'level' | 'message' | '
 
 /**
  * Every line of a run (matching the filters), oldest first, streamed page by page as text or NDJSON. The store is
- * read 5,000 lines at a time, so a run with 100,000 lines never sits in memory whole.
+ * read 5,000 lines at a time, so a run with 100,000 lines never sits in memory whole. The first page is read before
+ * this resolves, so a store that does not answer rejects here (the caller answers 503); a page that fails later
+ * errors the stream (the server then aborts the transfer: no silently truncated file) and is passed to `onError`.
  */
-export function logDownloadStream(
+export async function logDownloadStream(
   client: Pick<SluiceClient, 'readLogs'>,
   runId: string,
   q: Pick<LogFeedQuery, 'minLevel' | 'search' | 'task'>,
   format: 'text' | 'ndjson',
-): ReadableStream<Uint8Array> {
+  onError: (err: unknown) => void = () => undefined,
+): Promise<ReadableStream<Uint8Array>> {
   const encoder = new TextEncoder();
-  let afterId = 0;
+  const filters = { ...(q.minLevel ? { minLevel: q.minLevel } : {}), ...(q.search ? { search: q.search } : {}), ...(q.task ? { task: q.task } : {}) };
+  const read = (afterId: number) => client.readLogs({ runId, afterId, limit: DOWNLOAD_PAGE, order: 'asc', ...filters });
+  const encode = (page: StoredLog[]) =>
+    encoder.encode(page.map((l) => (format === 'ndjson' ? JSON.stringify(toLogLine(l)) : logLineText(toLogLine(l)))).join('\n') + '\n');
+  let next: StoredLog[] | null = await read(0);
+  let lastId = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const page = await client.readLogs({ runId, afterId, limit: DOWNLOAD_PAGE, order: 'asc', ...(q.minLevel ? { minLevel: q.minLevel } : {}), ...(q.search ? { search: q.search } : {}), ...(q.task ? { task: q.task } : {}) });
-        if (page.length === 0) {
-          controller.close();
-          return;
-        }
-        afterId = page[page.length - 1].id;
-        const text = page.map((l) => (format === 'ndjson' ? JSON.stringify(toLogLine(l)) : logLineText(toLogLine(l)))).join('\n') + '\n';
-        controller.enqueue(encoder.encode(text));
+        const page: StoredLog[] = next ?? (await read(lastId));
+        next = null;
+        if (page.length === 0) return controller.close();
+        lastId = page[page.length - 1].id;
+        controller.enqueue(encode(page));
         if (page.length < DOWNLOAD_PAGE) controller.close();
       } catch (err) {
+        onError(err);
         controller.error(err);
       }
     },

@@ -10,6 +10,41 @@ export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
 
+/**
+ * Thrown when the store stops answering while in use (PostgreSQL stopped or unreachable, the SQLite file
+ * unreadable), for a caller to say "try again shortly" rather than fail. See also {@link isStoreUnavailable}.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+// Node's network errors: the server is not there (any more), or does not answer.
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+// PostgreSQL's SQLSTATEs for a lost or refused connection: class 08, shutdown (57P01-57P03), no slots (53300).
+const POSTGRES_DOWN = /^(08...|57P0[123]|53300)$/;
+// pg's own words when a connection breaks or cannot be made in time (these errors carry no code).
+const PG_DOWN_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+// SQLite's answers for a file it cannot read or write now (locked, gone, unreadable, full), not for a bad query.
+const SQLITE_DOWN = /^SQLITE_(BUSY|LOCKED|IOERR|CORRUPT|NOTADB|CANTOPEN|FULL|READONLY|PERM|PROTOCOL|NOLFS)/;
+
+/**
+ * Whether `err` (or an error it wraps, through `cause`) means the store is not answering — opening it failed, its
+ * server is down or unreachable, its file unreadable — rather than a bug or a bad query.
+ *
+ * @example if (isStoreUnavailable(err)) return apiError('unavailable', 'The store is not answering; try again shortly.');
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  for (let at = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | undefined, hops = 0; at && hops < 5; at = at.cause as typeof at, hops++) {
+    if (at.name === 'StoreOpenError' || at.name === 'StoreUnavailableError') return true;
+    const code = typeof at.code === 'string' ? at.code : '';
+    if (NETWORK_CODES.has(code) || POSTGRES_DOWN.test(code) || SQLITE_DOWN.test(code)) return true;
+    if (typeof at.message === 'string' && PG_DOWN_MESSAGE.test(at.message)) return true;
+    // Node's connect to a host with several addresses (localhost: ::1 and 127.0.0.1) fails with all of them.
+    if (at instanceof AggregateError && at.errors.some(isStoreUnavailable)) return true;
+  }
+  return false;
+}
+
 /** Thrown by `Store.readLogs` for a query it cannot run (missing runId, bad limit or level). */
 export class StoreQueryError extends Error {
   override name = 'StoreQueryError';

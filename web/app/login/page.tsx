@@ -1,7 +1,7 @@
 // The log-in page: public (the proxy lets it through). Already logged in → straight on to `next`.
 import { redirect } from 'next/navigation';
 import { getEnv } from '@/lib/env';
-import { currentUser } from '@/lib/auth/guard';
+import { currentUserIfKnown } from '@/lib/auth/guard';
 import { loginErrorMessage } from '@/lib/auth/login-errors';
 import { LoginForm } from './login-form';
 import { safeNext } from './safe-next';
@@ -12,7 +12,7 @@ export const metadata = { title: 'Log in · Sluice' };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const next = safeNext(typeof params.next === 'string' ? params.next : undefined);
-  if (await currentUser()) redirect(next);
+  if (await currentUserIfKnown()) redirect(next);
   const { oidc } = getEnv();
   return (
     <section className={styles.page}>

@@ -6,11 +6,12 @@
  */
 import 'server-only';
 import { getServerSession } from 'next-auth';
+import { StoreUnavailableError } from 'sluice/store';
 import { forbidden, redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { getStore } from '../sluice.server';
 import { apiError } from './api-error';
-import { getAuthOptions } from './options';
+import { getAuthOptions, STORE_UNAVAILABLE_SESSION } from './options';
 import { hasRole, isRole, ROLE_CAN, type Role } from './roles';
 import { lookUpApiToken } from './tokens';
 
@@ -50,13 +51,30 @@ function refusal(user: SessionUser, minRole: Role): string {
 /**
  * The logged-in user of this request, or null. Does not redirect: for layouts and the log-in page. The
  * session's role and status were read from the store by this very call (options.ts → sessions.ts), so a
- * revoked session, a disabled user or a changed role counts at once.
+ * revoked session, a disabled user or a changed role counts at once. Throws StoreUnavailableError when the
+ * store did not answer that read (the session stays: an outage logs nobody out).
  */
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(getAuthOptions());
+  if (session && STORE_UNAVAILABLE_SESSION in session) {
+    throw new StoreUnavailableError('The store did not answer while checking your session. Try again shortly; you stay logged in.');
+  }
   const user = session?.user as { id?: string; email?: string; name?: string | null; role?: string } | undefined;
   if (!user?.id || !user.email || !isRole(user.role)) return null;
   return { id: user.id, email: user.email, name: user.name ?? null, role: user.role, kind: 'user', startedBy: `user:${user.email}` };
+}
+
+/**
+ * For the frame of every page and the log-in page: the user, or null when nobody is logged in or the store cannot
+ * say now (the page itself then shows the store's outage, or the log-in form does).
+ */
+export async function currentUserIfKnown(): Promise<SessionUser | null> {
+  try {
+    return await currentUser();
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) return null;
+    throw err;
+  }
 }
 
 /**
@@ -91,10 +109,14 @@ export async function authorizeAction(minRole: Role): Promise<SessionUser> {
 /**
  * For route handlers: the caller from `Authorization: Bearer slc_…` or the session cookie, or the
  * Response to return (401 without either, 403 when the role is too low), JSON `{ error: { code, message } }`.
+ * Throws when the store does not answer: call it inside `answer` (app/api/_lib/respond.ts), which makes that a 503.
  *
  * @example
- * const caller = await authorizeRequest(req, 'operator');
- * if (caller instanceof Response) return caller;
+ * return answer('list runs', async () => {
+ *   const caller = await authorizeRequest(req, 'operator');
+ *   if (caller instanceof Response) return caller;
+ *   …
+ * });
  */
 export async function authorizeRequest(req: Request, minRole: Role): Promise<SessionUser | Response> {
   const authorization = req.headers.get('authorization');

@@ -9,6 +9,7 @@ import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { getEnv, type OidcSettings } from '../env';
+import { isStoreUnavailable } from 'sluice/store';
 import { getStore } from '../sluice.server';
 import { clientAddress } from './client-address';
 import { checkCredentials, LoginError } from './credentials';
@@ -25,6 +26,12 @@ const SESSION_ENDED = 'This session was ended (log-out, password or role change,
 // The user the jwt callback loaded for a token, for the session callback that next-auth calls next with
 // the same token object: so a request costs one store read, not two.
 const checked = new WeakMap<object, User>();
+// Tokens the jwt callback could not check because the store did not answer: not a logged-out session (next-auth
+// would clear the cookie and log the user out for an outage), but a session the guard cannot vouch for now.
+const unchecked = new WeakSet<object>();
+
+/** What the session callback answers for a session the store could not check; `currentUser` turns it into a 503. */
+export const STORE_UNAVAILABLE_SESSION = 'sluiceStoreUnavailable';
 
 interface OidcProfile extends Record<string, unknown> {
   sub: string;
@@ -113,9 +120,9 @@ function buildOptions(): AuthOptions {
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
         async authorize(credentials, req) {
-          const { db } = await getStore();
           const forwardedFor = (req.headers as Record<string, string | undefined> | undefined)?.['x-forwarded-for'];
           try {
+            const { db } = await getStore();
             const address = clientAddress(forwardedFor, env.trustedProxies);
             const user = await checkCredentials(db, String(credentials?.email ?? ''), String(credentials?.password ?? ''), { address });
             return { id: String(user.id), email: user.email, name: user.name };
@@ -139,18 +146,26 @@ function buildOptions(): AuthOptions {
         return true;
       },
       async jwt({ token, user, account }) {
-        const { db } = await getStore();
         if (account && user) {
           // A new log-in: a new session id, under the user's current session version.
+          const { db } = await getStore();
           const id = account.provider === 'oidc' ? Number((account as Record<string, unknown>).sluiceUserId) : Number(user.id);
           return { ...token, ...(await newSessionClaims(db, id)) };
         }
-        const found = await sessionUser(db, token);
+        let found: User | undefined;
+        try {
+          found = await sessionUser((await getStore()).db, token);
+        } catch (err) {
+          if (!isStoreUnavailable(err)) throw err;
+          unchecked.add(token);
+          return token;
+        }
         if (!found) throw new Error(SESSION_ENDED);
         checked.set(token, found);
         return token;
       },
       async session({ session, token }) {
+        if (unchecked.has(token)) return { expires: session.expires, [STORE_UNAVAILABLE_SESSION]: true } as typeof session;
         const user = checked.get(token);
         // Not checked by the jwt callback above: no session (an empty answer is "logged out" to next-auth).
         if (!user) return {} as typeof session;

@@ -1,11 +1,14 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at /api/openapi.json. Inputs come from the same zod
- * schemas the handlers parse with; responses are described here by hand.
+ * schemas the handlers parse with, and a run's body from the flow catalog (start-run-schema.ts); responses are
+ * described here by hand.
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
+import type { FlowEntry } from 'sluice/store';
 import { getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
+import { startRunBody as catalogBody } from './start-run-schema';
 
 type Json = Record<string, unknown>;
 
@@ -26,8 +29,9 @@ function queryParameters(schema: z.ZodType, where: 'query' | 'path' = 'query'): 
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
+// Every operation may also answer 431 (Node's own, bodiless: request line and headers over 16 KiB) and 503.
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
+  Object.fromEntries([...statuses, 431, 503].map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
 const pathParameters = queryParameters(runPath, 'path');
 
 const failure = {
@@ -40,7 +44,9 @@ const failure = {
   },
 };
 
-export function openApiDocument(serverUrl: string): Json {
+/** The document for callers of `serverUrl`, with the flows in `flows` (the store's catalog) as they can start now. */
+export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
+  const body = catalogBody(flows, inputSchema(startRunBody));
   return {
     openapi: '3.1.0',
     info: {
@@ -50,9 +56,12 @@ export function openApiDocument(serverUrl: string): Json {
         'Start runs of flows and deployments, and read runs and their logs. Authenticate with an API token an admin ' +
         'created (Authorization: Bearer slc_…); viewers read, operators also start runs. Errors are ' +
         '`{ "error": { "code", "message", "issues"? } }` with status 400 (bad input), 401 (no or bad token), ' +
-        '403 (role too low), 404 (unknown flow, deployment or run), 405 (a method the route does not serve; `Allow` lists those it does), ' +
+        '403 (role too low), 404 (unknown flow, deployment, run, or a page token this server did not hand out), ' +
+        '405 (a method the route does not serve; `Allow` lists those it does), ' +
         `409 (the flow is gone: no task queue serves it any more), 413 (a body over ${MAX_BODY_BYTES} bytes), ` +
-        '415 (a body not sent as `Content-Type: application/json`), 422 (parameters fail the flow\'s schema). ' +
+        '415 (a body not sent as `Content-Type: application/json`), 422 (parameters fail the flow\'s schema), ' +
+        '503 (the store or Temporal is not answering: try again shortly). A path segment that is not valid percent-encoded ' +
+        'UTF-8 is refused (400); a request line and headers over 16 KiB get Node\'s bodiless 431. ' +
         'A request body must be JSON sent as `Content-Type: application/json` (token or session alike), at most ' +
         `${MAX_BODY_BYTES} bytes (1 MiB), with arrays and objects nested at most ${MAX_BODY_DEPTH} deep (deeper: 400). ` +
         'Text must not contain NUL characters (400). A refused request never starts a run.',
@@ -65,7 +74,7 @@ export function openApiDocument(serverUrl: string): Json {
           summary: 'List runs, newest first',
           operationId: 'listRuns',
           parameters: queryParameters(listRunsQuery),
-          responses: { '200': { description: 'A page of runs', content: json(ref('RunPage')) }, ...errors(400, 401, 403) },
+          responses: { '200': { description: 'A page of runs', content: json(ref('RunPage')) }, ...errors(400, 401, 403, 404) },
         },
         post: {
           summary: 'Start a run of a flow, or of a deployment',
@@ -73,16 +82,14 @@ export function openApiDocument(serverUrl: string): Json {
           description:
             'Needs the operator role. The body must be `Content-Type: application/json` (415 otherwise), at most ' +
             `${MAX_BODY_BYTES} bytes (413) and nested at most ${MAX_BODY_DEPTH} deep (400). The parameters are checked against the flow's ` +
-            'schema first: nothing starts on bad input (422).',
+            'schema first: nothing starts on bad input (422). The body schema lists the flows that can start now, each ' +
+            'with its own parameters (GET /api/flows has them too); it is read from the catalog when this document is.',
           requestBody: {
             required: true,
             content: {
               'application/json': {
-                schema: inputSchema(startRunBody),
-                examples: {
-                  flow: { value: { flow: 'rainfallReport', parameters: { station: 'Eelde', days: 30 } } },
-                  deployment: { value: { flow: 'rainfallReport', deployment: 'daily', parameters: { days: 7 } } },
-                },
+                schema: body.body,
+                ...(Object.keys(body.examples).length > 0 ? { examples: body.examples } : {}),
               },
             },
           },
@@ -126,12 +133,13 @@ export function openApiDocument(serverUrl: string): Json {
           security: [],
           responses: {
             '200': { description: 'Both answer', content: json(ref('Health')) },
+            '431': { $ref: '#/components/responses/E431' },
             '503': { description: 'One does not', content: json(ref('Health')) },
           },
         },
       },
       '/api/openapi.json': {
-        get: { summary: 'This document', operationId: 'openapi', responses: { '200': { description: 'OpenAPI 3.1' }, ...errors(401) } },
+        get: { summary: 'This document', operationId: 'openapi', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...errors(401) } },
       },
     },
     components: {
@@ -139,19 +147,25 @@ export function openApiDocument(serverUrl: string): Json {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (slc_…) created by an admin on the API tokens page.' },
         session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The web app\'s log-in session.' },
       },
-      responses: Object.fromEntries(
-        [
-          [400, 'The query or body is invalid; `issues` lists each problem.'],
-          [401, 'No session and no valid API token.'],
-          [403, 'The caller\'s role does not allow this.'],
-          [404, 'No such flow, deployment or run.'],
-          [409, 'The flow is gone: its task queue stopped declaring it, so no worker would run it. Its past runs stay readable.'],
-          [413, `The body is larger than ${MAX_BODY_BYTES} bytes (1 MiB). Nothing was read further and no run was started.`],
-          [415, 'The body was not sent as `Content-Type: application/json` (a form, text/plain, or no type). No run was started.'],
-          [422, 'The parameters fail the flow\'s schema; `issues` lists each field. No run was started.'],
-        ].map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
-      ),
+      responses: {
+        ...Object.fromEntries(
+          [
+            [400, 'The path, query or body is invalid; the message says which and where, `issues` lists each problem.'],
+            [401, 'No session and no valid API token.'],
+            [403, 'The caller\'s role does not allow this.'],
+            [404, 'No such flow, deployment or run; or a pageToken this server did not hand out.'],
+            [409, 'The flow is gone: its task queue stopped declaring it, so no worker would run it. Its past runs stay readable.'],
+            [413, `The body is larger than ${MAX_BODY_BYTES} bytes (1 MiB). Nothing was read further and no run was started.`],
+            [415, 'The body was not sent as `Content-Type: application/json` (a form, text/plain, or no type). No run was started.'],
+            [422, 'The parameters fail the flow\'s schema; `issues` lists each field. No run was started.'],
+            [503, 'The store or Temporal is not answering; nothing was done. Try again shortly (GET /api/health says which).'],
+          ].map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
+        ),
+        // Node answers this one itself, before the app sees the request: a status line, no body.
+        E431: { description: 'The request line and headers are larger than 16 KiB (Node\'s limit): shorten the query.' },
+      },
       schemas: {
+        ...body.schemas,
         Error: {
           type: 'object',
           required: ['error'],

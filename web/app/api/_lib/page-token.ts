@@ -11,6 +11,9 @@ function mac(token: string): string {
   return createHmac('sha256', getEnv().nextAuthSecret).update(`sluice runs page token:${token}`).digest('base64url').slice(0, 22);
 }
 
+/** The shape of a sealed token: Temporal's token and the MAC, both base64url. */
+export const PAGE_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/;
+
 /** `nextPageToken` of a page of runs, as the API returns it. */
 export function sealPageToken(token: string): string {
   return `${token}.${mac(token)}`;

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { apiError, type ApiIssue } from '@/lib/auth/api-error';
+import { isStoreUnavailable } from 'sluice/store';
 import { getEnv } from '@/lib/env';
 import { readJsonBody } from './json-body';
 import { queryObject } from './schemas';
@@ -59,7 +60,10 @@ const BAD_REQUEST = new Set(['InvalidPageTokenError']);
 const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_NOT_FOUND = 5;
 
-/** Runs a handler body; engine errors become 404/409/422/503 answers, anything else a 500 without details. */
+/**
+ * Runs a handler body (authorization included: the guard reads the store); engine errors become 400/404/409/422
+ * answers, the store or Temporal not answering a 503, anything else a 500 without details.
+ */
 export async function answer(what: string, work: () => Promise<Response>): Promise<Response> {
   try {
     return await work();
@@ -73,9 +77,11 @@ export async function answer(what: string, work: () => Promise<Response>): Promi
     if (grpc === GRPC_NOT_FOUND) return apiError('not_found', `Temporal found nothing to ${what}: ${grpcDetails(e)}.`);
     // The flow exists but no task queue serves it any more: starting it would hang.
     if (e?.name === 'FlowGoneError') return apiError('conflict', e.message);
-    if (isUnavailable(e)) {
-      console.error(`[sluice] ${what}: Temporal or the store is unavailable:`, e?.message);
-      return apiError('unavailable', 'Temporal or the store is not answering right now. Try again shortly (GET /api/health tells which).');
+    // The store first: its errors carry no gRPC code, and a store that cannot open also fails connecting to Temporal.
+    const down = isStoreUnavailable(e) ? 'the store' : isTemporalUnavailable(e) ? 'Temporal' : null;
+    if (down) {
+      console.error(`[sluice] ${what}: ${down} is not answering:`, e?.message);
+      return apiError('unavailable', `Could not ${what}: ${down} is not answering right now. Try again shortly; GET /api/health says when it is back.`);
     }
     console.error(`[sluice] ${what} failed:`, err);
     return apiError('internal', `Something went wrong while trying to ${what}. The server log has the details.`);
@@ -100,12 +106,13 @@ function grpcDetails(e: Thrown): string {
   return (e?.message ?? 'invalid request').replace(/^\d+ [A-Z_]+: /, '').slice(0, 300);
 }
 
-function isUnavailable(e: { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined): boolean {
-  if (!e) return false;
-  // gRPC status 14 (UNAVAILABLE) / 4 (DEADLINE_EXCEEDED), a failed connect, or the store failing to open.
-  if (e.code === 14 || e.code === 4 || e.name === 'StoreOpenError' || e.name === 'TransportError') return true;
-  if (/Failed to connect|Cannot reach Temporal|ECONNREFUSED/i.test(e.message ?? '')) return true;
-  return e.cause ? isUnavailable(e.cause as typeof e) : false;
+function isTemporalUnavailable(e: Thrown): boolean {
+  for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
+    // gRPC status 14 (UNAVAILABLE) / 4 (DEADLINE_EXCEEDED), or the client's failed connect.
+    if (at.code === 14 || at.code === 4 || at.name === 'TransportError') return true;
+    if (/Failed to connect|Cannot reach Temporal/i.test(at.message ?? '')) return true;
+  }
+  return false;
 }
 
 /**

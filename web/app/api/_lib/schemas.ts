@@ -4,15 +4,35 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
-import { openPageToken } from './page-token';
+import { PAGE_TOKEN } from './page-token';
 
 // Control characters (NUL, line breaks …) are in no flow, deployment or user name, and Temporal's
 // visibility queries and PostgreSQL refuse NUL: refused here, named, rather than failing further in.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const noControl = 'must not contain control characters (such as NUL or a line break)';
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'is too long').regex(NO_CONTROL, noControl);
-// Only the "not a number" message is ours; range checks keep their own.
-const number = () => z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number' : undefined) });
+/**
+ * Text of at most `max` characters counted as the OpenAPI document's maxLength counts them, in code points (an emoji
+ * is one character; zod's max() would count it as two).
+ */
+const upTo = (max: number, tooLong: string) => z.string().refine((v) => [...v].length <= max, tooLong).meta({ maxLength: max });
+// Not trimmed: the document's minLength counts the text as sent, and a name with spaces around it is simply unknown.
+const name = upTo(200, 'is too long').min(1, 'must not be empty').regex(NO_CONTROL, noControl);
+// NUL alone, where other control characters are fine (a search text may hold a tab).
+const NO_NUL = /^[^\u0000]*$/;
+const noNul = 'must not contain a NUL character (%00)';
+/**
+ * A whole number in a query string, in digits. Only that: '' (which Number() reads as 0), ' 5', '0x10' and '1e3'
+ * are refused, as the OpenAPI document's `type: integer` says. Range checks keep their own messages.
+ */
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && !/^-?\d+(\.\d+)?$/.test(v) ? Number.NaN : v),
+    z.coerce
+      .number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number in digits, e.g. 42' : undefined) })
+      .int('must be a whole number')
+      .min(min, min === 0 ? 'must be 0 or more' : `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  );
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, e.g. 2025-01-31T08:00:00Z' });
 
 /** A run id as Temporal makes them (a UUID); anything else Temporal refuses as an invalid argument. */
@@ -20,7 +40,7 @@ const runId = z.guid('must be a run id: a UUID such as 0193a1e2-7c4d-7e8f-9a0b-1
 
 /** /api/runs/{workflowId}…: Temporal's default limit for an id is 1000 bytes. */
 export const runPath = z.object({
-  workflowId: z.string().min(1, 'must not be empty').max(1000, 'is longer than 1000 characters').regex(NO_CONTROL, noControl).describe('The run\'s workflow id.'),
+  workflowId: upTo(1000, 'is longer than 1000 characters').min(1, 'must not be empty').regex(NO_CONTROL, noControl).describe('The run\'s workflow id.'),
 });
 
 /** /api/ui/runs/{workflowId}/{runId}/logs…: the run page's log feed. */
@@ -31,15 +51,12 @@ export const startRunBody = z
   .object({
     flow: name.describe('The flow to run.'),
     deployment: name.optional().describe("Run this deployment of the flow: its parameters, with `parameters` overriding some."),
-    parameters: z.unknown().optional().describe("The flow's parameters (checked against its schema); an object."),
+    parameters: z
+      .record(z.string(), z.unknown(), { error: 'must be a JSON object of parameter names to values' })
+      .optional()
+      .describe("The flow's parameters, checked against its schema (422 when they fail it)."),
   })
-  .strict()
-  .superRefine((body, ctx) => {
-    const p = body.parameters;
-    if (p !== undefined && (p === null || typeof p !== 'object' || Array.isArray(p))) {
-      ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'must be a JSON object of parameter names to values' });
-    }
-  });
+  .strict();
 
 /** GET /api/runs */
 export const listRunsQuery = z
@@ -50,18 +67,15 @@ export const listRunsQuery = z
     startedBy: name.optional().describe('e.g. user:alice@example.org, token:etl-script, schedule:flow:deployment'),
     after: isoTime.optional().describe('Runs started at or after this time.'),
     before: isoTime.optional().describe('Runs started before this time.'),
-    pageSize: number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
+    pageSize: wholeNumber(1, 500).default(50),
+    // Only its shape can be checked here; one of that shape that this server did not hand out is a page that does
+    // not exist (404, see the route), as a well-formed run id that names no run is.
     pageToken: z
       .string()
       .max(4000, 'is too long to be a page token')
-      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be the nextPageToken of the previous page, unchanged')
-      .transform((sealed, ctx) => {
-        const token = openPageToken(sealed);
-        if (token === null) ctx.addIssue({ code: 'custom', message: 'was not handed out by this server: pass back the nextPageToken of the previous page unchanged' });
-        return token ?? z.NEVER;
-      })
+      .regex(PAGE_TOKEN, 'must be the nextPageToken of the previous page, unchanged')
       .optional()
-      .describe('`nextPageToken` of the previous page.'),
+      .describe('`nextPageToken` of the previous page, unchanged (one this server did not hand out: 404).'),
   })
   .strict();
 
@@ -74,10 +88,10 @@ export const getRunQuery = z
 export const logsQuery = z
   .object({
     runId: runId.optional().describe('Default: the latest run of this workflow id.'),
-    afterId: number().int('must be a whole number').min(0, 'must be 0 or more').optional().describe('Only lines after this id (`nextAfterId` of the previous page).'),
+    afterId: wholeNumber(0).optional().describe('Only lines after this id (`nextAfterId` of the previous page).'),
     minLevel: z.enum(LOG_LEVELS as [string, ...string[]], { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
-    search: z.string().min(1).max(500).optional().describe('Case-insensitive text in the message or fields.'),
-    limit: number().int('must be a whole number').min(1, 'must be at least 1').max(5000, 'must be at most 5000').default(1000),
+    search: upTo(500, 'is longer than 500 characters').min(1, 'must not be empty').regex(NO_NUL, noNul).optional().describe('Case-insensitive text in the message or fields.'),
+    limit: wholeNumber(1, 5000).default(1000),
   })
   .strict();
 

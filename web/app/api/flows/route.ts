@@ -9,9 +9,9 @@ export const dynamic = 'force-dynamic';
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/flows');
 
 export async function GET(req: Request) {
-  const caller = await authorizeRequest(req, 'viewer');
-  if (caller instanceof Response) return caller;
   return answer('list flows', async () => {
+    const caller = await authorizeRequest(req, 'viewer');
+    if (caller instanceof Response) return caller;
     const sluice = await getSluice();
     const [flows, tasks] = await Promise.all([sluice.listFlows(), sluice.listTasks()]);
     return Response.json({ flows, tasks });

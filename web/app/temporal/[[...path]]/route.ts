@@ -5,10 +5,15 @@ import { currentUser } from '@/lib/auth/guard';
 import { getEnv } from '@/lib/env';
 import { TEMPORAL_WEB_PATH } from '@/lib/links';
 import { forwardToTemporalWeb } from '@/lib/temporal-web/forward.server';
+import { answer } from '@/app/api/_lib/respond';
 
 export const dynamic = 'force-dynamic';
 
 async function handle(req: Request): Promise<Response> {
+  return answer('open Temporal Web', () => forward(req));
+}
+
+async function forward(req: Request): Promise<Response> {
   const user = await currentUser();
   if (!user) {
     const { pathname, search } = new URL(req.url);

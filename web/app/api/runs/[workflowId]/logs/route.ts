@@ -11,15 +11,15 @@ export const dynamic = 'force-dynamic';
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs/{workflowId}/logs');
 
 export async function GET(req: Request, { params }: { params: Promise<{ workflowId: string }> }) {
-  const caller = await authorizeRequest(req, 'viewer');
-  if (caller instanceof Response) return caller;
-  const q = parseQuery(req, logsQuery);
-  if (!q.ok) return q.response;
-  const path = parsePath(await params, runPath);
-  if (!path.ok) return path.response;
-  const { workflowId } = path.value;
-  const { runId, afterId, minLevel, search, limit } = q.value;
   return answer("read a run's logs", async () => {
+    const caller = await authorizeRequest(req, 'viewer');
+    if (caller instanceof Response) return caller;
+    const q = parseQuery(req, logsQuery);
+    if (!q.ok) return q.response;
+    const path = parsePath(await params, runPath);
+    if (!path.ok) return path.response;
+    const { workflowId } = path.value;
+    const { runId, afterId, minLevel, search, limit } = q.value;
     const sluice = await getSluice();
     let resolvedRunId = runId;
     if (!resolvedRunId) {
