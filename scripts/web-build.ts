@@ -19,10 +19,10 @@ export const WEB_DIR = path.join(ROOT, 'web');
 const DIST = path.join(WEB_DIR, '.next');
 export const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 const STAMP = path.join(DIST, 'sluice-build-stamp');
-// Shared by every process on this machine (several engineers test at once, `npm start` runs beside
-// tests): a build lock, and a folder where each process running a `next start` leaves its pid, so a
-// rebuild waits instead of pulling the build out from under a running server.
-const SHARED = path.join(tmpdir(), 'sluice-web-build');
+// Shared by every process of this checkout on this machine (`npm start` runs beside tests): a build lock, and
+// a folder where each process running a `next start` leaves its pid, so a rebuild waits instead of pulling the
+// build out from under a running server. Another checkout has its own build, so its own lock: keyed by the path.
+const SHARED = path.join(tmpdir(), `sluice-web-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
 const LOCK = path.join(SHARED, 'build.lock');
 const SERVERS = path.join(SHARED, 'servers');
 /** How long a build may take, and how long a rebuild waits for running servers or another `next build`. */
