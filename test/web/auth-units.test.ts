@@ -231,12 +231,43 @@ describe('single sign-on roles', () => {
 });
 
 describe('log-in page helpers', () => {
-  test('next= only leads inside Sluice', () => {
+  test("next= keeps Sluice's own paths, spelled as the browser will read them", () => {
     assert.equal(safeNext('/runs?status=failed'), '/runs?status=failed');
-    assert.equal(safeNext('https://evil.example'), '/');
-    assert.equal(safeNext('//evil.example'), '/');
-    assert.equal(safeNext('/\\evil.example'), '/');
+    assert.equal(safeNext('/runs/wf%201/abc?tab=logs#line-3'), '/runs/wf%201/abc?tab=logs#line-3');
+    assert.equal(safeNext('/flows/a b'), '/flows/a%20b');
+    assert.equal(safeNext('/runs/../flows'), '/flows');
+    // A backslash or tab further on is the parser's to spell: still a path here.
+    assert.equal(safeNext('/runs\\x'), '/runs/x');
+    assert.equal(safeNext('/ru\tns'), '/runs');
+    // Encoded slashes and tabs are not slashes or tabs to a browser: paths of Sluice (which answers 404 if it has none).
+    for (const encoded of ['/%2F%2Fevil.example', '/%2F/evil.example', '/%5C/evil.example', '/%5C%5Cevil.example', '/%09/evil.example', '/%2F%09%5Cevil.example']) {
+      assert.equal(safeNext(encoded), encoded);
+    }
     assert.equal(safeNext(undefined), '/');
+    assert.equal(safeNext(''), '/');
+    assert.equal(safeNext('/login?next=/runs'), '/', 'not the log-in page itself');
+  });
+
+  test('next= never leads to another site, however it is written', () => {
+    const hostile = [
+      'https://evil.example', 'http://evil.example/runs', 'HTTPS:evil.example', '//evil.example', '///evil.example', '/\\evil.example',
+      '\\/evil.example', '\\\\evil.example', 'javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>',
+      'evil.example', '.evil.example', '@evil.example', 'https:/evil.example', '/.//evil.example', '/a/../..//evil.example', '/./\\evil.example',
+    ];
+    // Tabs, newlines and carriage returns, which browsers drop, and backslashes, which they read as '/', in every position of '//'.
+    for (const c of ['\t', '\n', '\r', '\\']) {
+      hostile.push(`/${c}/evil.example`, `${c}//evil.example`, `/${c}${c}/evil.example`, `/${c}evil.example`, `${c}/${c}/evil.example`);
+    }
+    // The same, percent-encoded once more: what the page gets after Next decodes `next=` once.
+    for (const encoded of ['%2F%2Fevil.example', '%2F%5Cevil.example', '%5C%5Cevil.example', '%09//evil.example', '%2F%09%2Fevil.example']) {
+      hostile.push(decodeURIComponent(encoded), encoded);
+    }
+    for (const next of hostile) {
+      const safe = safeNext(next);
+      // Whatever is kept is a path, not scheme-relative, and a browser resolves it on Sluice's origin.
+      assert.match(safe, /^\/(?![\/\\])/, `${JSON.stringify(next)} → ${JSON.stringify(safe)}`);
+      assert.equal(new URL(safe, 'https://sluice.example.org').origin, 'https://sluice.example.org', JSON.stringify(next));
+    }
   });
   test('error codes in the URL show known texts only', () => {
     assert.match(loginErrorMessage('SsoNoGroup')!, /none of the groups/);
