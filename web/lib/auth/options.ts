@@ -10,7 +10,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { getEnv, type OidcSettings } from '../env';
 import { getStore } from '../sluice.server';
-import { clientAddress } from './client-address';
+import { addressGroup } from './client-address';
 import { checkCredentials, LoginError } from './credentials';
 import type { LoginErrorCode } from './login-errors';
 import { NO_PASSWORD } from './passwords';
@@ -114,9 +114,10 @@ function buildOptions(): AuthOptions {
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
         async authorize(credentials, req) {
           const { db } = await getStore();
+          // The client's address alone: decided from the socket and SLUICE_TRUST_PROXY before Next ran (client-address.ts).
           const forwardedFor = (req.headers as Record<string, string | undefined> | undefined)?.['x-forwarded-for'];
           try {
-            const address = clientAddress(forwardedFor, env.trustedProxies);
+            const address = addressGroup(forwardedFor);
             const user = await checkCredentials(db, String(credentials?.email ?? ''), String(credentials?.password ?? ''), { address });
             return { id: String(user.id), email: user.email, name: user.name };
           } catch (err) {
