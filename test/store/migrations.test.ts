@@ -14,7 +14,7 @@ import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
 const ALL = [
   '0001-logs', '0002-flows', '0003-users-and-tokens', '0004-flow-catalog-by-queue', '0005-notifications', '0006-flow-run-timeout',
-  '0007-retention', '0008-sessions-and-sign-in', '0009-tasks',
+  '0007-retention', '0008-sessions-and-sign-in', '0009-tasks', '0010-flow-repository', '0011-login-failures-per-address',
 ];
 const TABLES = [
   'api_tokens', 'flows', 'login_failures', 'login_failures_by_address', 'logs', 'notification_channels', 'notification_deliveries',
@@ -73,9 +73,13 @@ for (const dialect of DIALECTS) {
       assert.equal(kept.created_by, null);
       assert.equal(typeof kept.created_at, 'number');
 
-      await store.db.insertInto('login_failures').values({ email: 'nobody@example.org', failures: 3, locked_until: null, updated_at: 5 }).execute();
-      const failures = await store.db.selectFrom('login_failures').selectAll().executeTakeFirstOrThrow();
-      assert.deepEqual(failures, { email: 'nobody@example.org', failures: 3, locked_until: null, updated_at: 5 });
+      const failure = { email: 'nobody@example.org', address: '192.0.2.1', failures: 3, locked_until: null, updated_at: 5 };
+      await store.db.insertInto('login_failures').values(failure).execute();
+      // One row per (email, address): the same email from another address is a row of its own.
+      await store.db.insertInto('login_failures').values({ ...failure, address: '2001:db8::/64' }).execute();
+      await assert.rejects(store.db.insertInto('login_failures').values(failure).execute(), /unique|duplicate/i);
+      const failures = await store.db.selectFrom('login_failures').selectAll().orderBy('address').execute();
+      assert.deepEqual(failures, [failure, { ...failure, address: '2001:db8::/64' }]);
     });
 
     test('a store migrated by a newer Sluice is refused with a message that says so', async (t) => {

@@ -66,10 +66,12 @@ for (const dialect of DIALECTS) {
       await store.db
         .insertInto('login_failures')
         .values([
-          { email: 'old@example.org', failures: 3, locked_until: null, updated_at: old },
-          { email: 'young@example.org', failures: 1, locked_until: null, updated_at: young },
+          { email: 'old@example.org', address: '192.0.2.1', failures: 3, locked_until: null, updated_at: old },
+          // The same email from another address, counted lately: the key is the pair, so this row stays.
+          { email: 'old@example.org', address: '192.0.2.9', failures: 1, locked_until: null, updated_at: young },
+          { email: 'young@example.org', address: '192.0.2.2', failures: 1, locked_until: null, updated_at: young },
           // An old row that somehow still holds a lock: a sweep must not lift it.
-          { email: 'locked@example.org', failures: 5, locked_until: NOW + DAY, updated_at: old },
+          { email: 'locked@example.org', address: '192.0.2.1', failures: 5, locked_until: NOW + DAY, updated_at: old },
         ])
         .execute();
       await store.db
@@ -105,8 +107,8 @@ for (const dialect of DIALECTS) {
       assert.equal(result.deleted.login_failures, 1);
       assert.equal(result.deleted.notification_deliveries, 2);
       assert.equal(result.deleted.notification_events, 3);
-      const emails = (await store.db.selectFrom('login_failures').select('email').orderBy('email').execute()).map((r) => r.email);
-      assert.deepEqual(emails, ['locked@example.org', 'young@example.org']);
+      const pairs = (await store.db.selectFrom('login_failures').select(['email', 'address']).orderBy('email').orderBy('address').execute()).map((r) => `${r.email} ${r.address}`);
+      assert.deepEqual(pairs, ['locked@example.org 192.0.2.1', 'old@example.org 192.0.2.9', 'young@example.org 192.0.2.2']);
       assert.equal(result.deleted.login_failures_by_address, 1);
       const addresses = (await store.db.selectFrom('login_failures_by_address').select('address').execute()).map((r) => r.address);
       assert.deepEqual(addresses, ['192.0.2.2']);
@@ -137,7 +139,7 @@ for (const dialect of DIALECTS) {
       assert.ok(stats.sizeBytes > 0);
       assert.equal(stats.freeBytes === null, dialect === 'postgres');
       assert.equal(stats.rows.logs, 303);
-      assert.equal(stats.rows.login_failures, 2);
+      assert.equal(stats.rows.login_failures, 3);
       assert.equal(stats.rows.notification_deliveries, 2);
       assert.equal(stats.oldestLogTime, CUTOFF + 1_000);
 

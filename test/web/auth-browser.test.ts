@@ -56,6 +56,38 @@ describe('log-in and log-out in the browser', () => {
     }
   });
 
+  test('a crafted next= never leads off Sluice: the form sends a /%09/evil.example log-in home, and so does the page when logged in', async () => {
+    const context = await browser.newContext();
+    // Every request the pages make, by origin: anything not Sluice's is recorded and never sent.
+    const offsite: string[] = [];
+    await context.route('**/*', (route) => {
+      if (new URL(route.request().url()).origin === app.baseUrl) return route.continue();
+      offsite.push(route.request().url());
+      return route.abort();
+    });
+    try {
+      const page = await context.newPage();
+      // The issue's case: the browser strips the tab from '/\t/evil.example' and would go to //evil.example.
+      await page.goto(`${app.baseUrl}/login?next=/%09/evil.example`);
+      await page.getByLabel('Email').fill(app.users.viewer.email);
+      await page.getByLabel('Password').fill(app.users.viewer.password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL((url) => url.pathname !== '/login');
+      assert.equal(new URL(page.url()).origin, app.baseUrl);
+      assert.equal(new URL(page.url()).pathname, '/');
+      await page.getByTestId('current-user').waitFor();
+      // Logged in, the log-in page sends straight on to next= (a server redirect): the other spellings.
+      for (const next of ['%2F%09%2Fevil.example', '%09//evil.example', '/%5C/evil.example', '%2F%2Fevil.example', '/.//evil.example', 'https://evil.example/', 'javascript:alert(1)']) {
+        await page.goto(`${app.baseUrl}/login?next=${next}`);
+        assert.equal(new URL(page.url()).origin, app.baseUrl, next);
+        assert.notEqual(new URL(page.url()).pathname, '/login', next);
+      }
+      assert.deepEqual(offsite, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('log-out ends the session: the cookie is gone, and a copy of it taken before is refused', async () => {
     const context = await loggedInContext(browser, app, 'operator');
     try {

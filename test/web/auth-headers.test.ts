@@ -7,6 +7,7 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { BrowserContext, Browser } from 'playwright-core';
 import { openStore } from 'sluice/store';
 import { temporalNamespace } from '../harness/env';
+import { eventually } from '../harness/eventually';
 import { testConnection, uniqueName } from '../harness/temporal';
 import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
 
@@ -113,6 +114,8 @@ describe('the client address of the per-address log-in limit', () => {
     const counted = await failFrom(app, { 'x-forwarded-for': '203.0.113.99' });
     assert.equal(counted.get('203.0.113.99'), undefined);
     assert.equal(counted.get('127.0.0.1'), 1);
+    // Said in the server log, since an undeclared reverse proxy would make all its users one address.
+    await eventually(() => /A request from 127\.0\.0\.1 carried X-Forwarded-For, and it was ignored: SLUICE_TRUST_PROXY is not set\. If 127\.0\.0\.1 is your reverse proxy, add it to SLUICE_TRUST_PROXY/.test(app.output()), 5_000, 'the warning in the server log');
   });
 
   test("behind one trusted proxy, the address that proxy appended counts (not the client's own claim before it)", async () => {

@@ -1,5 +1,6 @@
 // The lock-out under concurrency, on SQLite and on the suite's real PostgreSQL: every attempt is counted by
 // one atomic statement before its password is checked, so parallel guesses get no more tries than serial ones.
+// Against the real web app, with a thousand guesses from other addresses: auth-lockout-attack.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { openStore } from 'sluice/store';
@@ -28,7 +29,7 @@ async function allAtOnce(attempts: Array<() => Promise<unknown>>): Promise<strin
 
 for (const dialect of DIALECTS) {
   describe(`lock-out on ${dialect}`, () => {
-    test(`20 concurrent wrong passwords for one email: at most ${MAX_FAILURES} reach the password check`, async (t) => {
+    test(`20 concurrent wrong passwords for one email from one address: at most ${MAX_FAILURES} reach the password check`, async (t) => {
       const fresh = await freshStoreUrl(dialect, 'lockout');
       t.after(() => fresh.cleanup());
       const store = await openStore(fresh.url);
@@ -37,13 +38,15 @@ for (const dialect of DIALECTS) {
 
       const counted = countingVerify();
       const messages = await allAtOnce(
-        Array.from({ length: 20 }, (_, i) => () => checkCredentials(store.db, 'target@example.org', `guess ${i}`, { address: null, verify: counted.verify })),
+        Array.from({ length: 20 }, (_, i) => () => checkCredentials(store.db, 'target@example.org', `guess ${i}`, { address: '203.0.113.50', verify: counted.verify })),
       );
       assert.equal(counted.calls, MAX_FAILURES, 'exactly the limit of guesses was checked');
       assert.equal(messages.filter((m) => /Too many failed log-ins for this email/.test(m)).length, 20 - MAX_FAILURES + 1, 'the rest (and the last checked) are told of the lock');
-      // Locked now, even for the right password, and without checking it.
-      await assert.rejects(checkCredentials(store.db, 'target@example.org', 'the right password', { address: null, verify: counted.verify }), /Too many/);
+      // Locked now from that address, even for the right password, and without checking it.
+      await assert.rejects(checkCredentials(store.db, 'target@example.org', 'the right password', { address: '203.0.113.50', verify: counted.verify }), /Too many/);
       assert.equal(counted.calls, MAX_FAILURES);
+      // Not from the owner's address.
+      assert.equal((await checkCredentials(store.db, 'target@example.org', 'the right password', { address: '198.51.100.20' })).email, 'target@example.org');
     });
 
     test(`one address spraying many emails at once: at most ${ADDRESS_MAX_FAILURES} reach the password check; other addresses are unaffected`, async (t) => {

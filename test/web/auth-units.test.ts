@@ -16,9 +16,10 @@ import { hasRole } from '../../web/lib/auth/roles';
 import { createApiToken, hashToken, listApiTokens, lookUpApiToken, revokeApiToken } from '../../web/lib/auth/tokens';
 import { createUser, findUserByEmail, setUserDisabled, setUserPassword, setUserRole, UserError } from '../../web/lib/auth/users';
 import { safeNext } from '../../web/app/login/safe-next';
+import { addressGroup, clientAddress, normalizeAddress, parseProxyTrust } from '../../web/lib/auth/client-address';
 
-/** Log-ins from no known address: the per-address limit is tested on its own. */
-const NO_ADDRESS = { address: null };
+/** The client address of these log-ins; limits across addresses: auth-lockout*.test.ts. */
+const FROM = { address: '192.0.2.10' };
 
 let dir: string;
 let store: Store;
@@ -80,27 +81,30 @@ describe('users', () => {
 describe('log-in and lock-out', () => {
   test('right password logs in; wrong password and unknown email say the same thing', async () => {
     await createUser(store.db, { email: 'dave@example.org', role: 'viewer', password: 'daves password' });
-    assert.equal((await checkCredentials(store.db, 'Dave@example.org', 'daves password', NO_ADDRESS)).email, 'dave@example.org');
-    await assert.rejects(checkCredentials(store.db, 'dave@example.org', 'wrong password', NO_ADDRESS), { message: WRONG_CREDENTIALS });
-    await assert.rejects(checkCredentials(store.db, 'nobody@example.org', 'wrong password', NO_ADDRESS), { message: WRONG_CREDENTIALS });
+    assert.equal((await checkCredentials(store.db, 'Dave@example.org', 'daves password', FROM)).email, 'dave@example.org');
+    await assert.rejects(checkCredentials(store.db, 'dave@example.org', 'wrong password', FROM), { message: WRONG_CREDENTIALS });
+    await assert.rejects(checkCredentials(store.db, 'nobody@example.org', 'wrong password', FROM), { message: WRONG_CREDENTIALS });
   });
 
-  test(`after ${MAX_FAILURES} failures the email is locked, even for the right password; a new password unlocks`, async () => {
+  test(`after ${MAX_FAILURES} failures from one address the email is locked there, even for the right password, not elsewhere; a new password unlocks`, async () => {
     await createUser(store.db, { email: 'erin@example.org', role: 'viewer', password: 'erins password' });
     const started = Date.now();
     for (let i = 1; i < MAX_FAILURES; i++) {
-      await assert.rejects(checkCredentials(store.db, 'erin@example.org', `guess ${i}`, NO_ADDRESS), { message: WRONG_CREDENTIALS });
+      await assert.rejects(checkCredentials(store.db, 'erin@example.org', `guess ${i}`, FROM), { message: WRONG_CREDENTIALS });
     }
-    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'guess 5', NO_ADDRESS), /Too many failed log-ins.*15 minutes/);
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'guess 5', FROM), /Too many failed log-ins.*15 minutes/);
     // Each failure was held back a little longer: 250 + 500 + 750 + 1000 + 1250 ms.
     assert.ok(Date.now() - started >= 3_700, `failures answered too fast: ${Date.now() - started} ms`);
-    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'erins password', NO_ADDRESS), (e: Error) => e instanceof LoginError && /Too many/.test(e.message));
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'erins password', FROM), (e: Error) => e instanceof LoginError && /Too many/.test(e.message));
+    // From her own address the guesses above count for nothing: she logs in, and the lock elsewhere stays.
+    assert.equal((await checkCredentials(store.db, 'erin@example.org', 'erins password', { address: '198.51.100.20' })).email, 'erin@example.org');
+    await assert.rejects(checkCredentials(store.db, 'erin@example.org', 'erins password', FROM), /Too many/);
     await setUserPassword(store.db, 'erin@example.org', 'a brand new password');
-    assert.equal((await checkCredentials(store.db, 'erin@example.org', 'a brand new password', NO_ADDRESS)).email, 'erin@example.org');
+    assert.equal((await checkCredentials(store.db, 'erin@example.org', 'a brand new password', FROM)).email, 'erin@example.org');
   });
 
   test('the lock lasts LOCK_MS; failures older than the window are forgotten', async () => {
-    const of = { email: 'frank@example.org' };
+    const of = { email: 'frank@example.org', ...FROM };
     const t0 = 1_000_000_000;
     for (let i = 0; i < MAX_FAILURES - 1; i++) await countAttempt(store.db, of, t0 + i);
     // One more attempt after the window: it starts a new count instead of locking.
@@ -122,7 +126,7 @@ describe('log-in and lock-out', () => {
   test('a disabled user cannot log in', async () => {
     await createUser(store.db, { email: 'gina@example.org', role: 'admin', password: 'ginas password' });
     await setUserDisabled(store.db, 'gina@example.org', true);
-    await assert.rejects(checkCredentials(store.db, 'gina@example.org', 'ginas password', NO_ADDRESS), /disabled/);
+    await assert.rejects(checkCredentials(store.db, 'gina@example.org', 'ginas password', FROM), /disabled/);
   });
 });
 
@@ -166,7 +170,7 @@ describe('first admin', () => {
     try {
       const first = await ensureFirstAdmin(fresh.db, { email: 'admin@localhost', password: null });
       assert.ok(first.created && first.generatedPassword && first.generatedPassword.length >= 20);
-      assert.equal((await checkCredentials(fresh.db, 'admin@localhost', first.generatedPassword, NO_ADDRESS)).role, 'admin');
+      assert.equal((await checkCredentials(fresh.db, 'admin@localhost', first.generatedPassword, FROM)).role, 'admin');
       assert.deepEqual(await ensureFirstAdmin(fresh.db, { email: 'other@localhost', password: null }), { created: false });
     } finally {
       await fresh.close();
@@ -219,6 +223,64 @@ describe('settings', () => {
   });
 });
 
+describe('client addresses', () => {
+  test('SLUICE_TRUST_PROXY: unset, a hop count, or the proxies\' addresses and networks; anything else is refused, saying what to give', () => {
+    const base = { NODE_ENV: 'development' };
+    assert.deepEqual(parseEnv(base).proxyTrust, { hops: 0 });
+    assert.deepEqual(parseEnv({ ...base, SLUICE_TRUST_PROXY: '2' }).proxyTrust, { hops: 2 });
+    assert.deepEqual(parseEnv({ ...base, SLUICE_TRUST_PROXY: 'true' }).proxyTrust, { hops: 1 });
+    assert.deepEqual(parseEnv({ ...base, SLUICE_TRUST_PROXY: ' 10.0.0.5, fd00::/8 ' }).proxyTrust, { proxies: ['10.0.0.5', 'fd00::/8'] });
+    assert.throws(
+      () => parseEnv({ ...base, SLUICE_TRUST_PROXY: 'nginx, 10.0.0.0/33' }),
+      (e: Error) => e instanceof EnvError && /SLUICE_TRUST_PROXY: "nginx", "10\.0\.0\.0\/33" are not an IP address or network: give the number of reverse proxies/.test(e.message),
+    );
+    assert.deepEqual(parseProxyTrust('yes'), { error: '"yes" is not an IP address or network: give the number of reverse proxies in front of Sluice (e.g. 1), or their addresses or networks, comma-separated (e.g. 10.0.0.5,fd00::/8)' });
+  });
+
+  test('one client, one spelling: ports, brackets, zones, case and IPv4-as-IPv6 do not make new addresses', () => {
+    for (const [written, address] of [
+      ['::ffff:127.0.0.1', '127.0.0.1'],
+      ['::FFFF:7f00:1', '127.0.0.1'],
+      ['203.0.113.5:51234', '203.0.113.5'],
+      ['[2001:DB8:0:0:0:0:0:1]:443', '2001:db8::1'],
+      ['fe80::1%eth0', 'fe80::1'],
+    ] as const) {
+      assert.equal(normalizeAddress(written), address, written);
+    }
+    assert.equal(normalizeAddress('unknown'), null);
+  });
+
+  test('IPv6 addresses count by their /64, IPv4 addresses one by one', () => {
+    assert.equal(addressGroup('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+    assert.equal(addressGroup('2001:db8:1:2::5'), '2001:db8:1:2::/64');
+    assert.equal(addressGroup('2001:db8:1:3::5'), '2001:db8:1:3::/64');
+    assert.equal(addressGroup('::1'), '::/64');
+    assert.equal(addressGroup('203.0.113.5'), '203.0.113.5');
+    assert.equal(addressGroup('::ffff:203.0.113.5'), '203.0.113.5');
+    assert.equal(addressGroup(undefined), 'unknown');
+  });
+
+  test("X-Forwarded-For is believed only from a trusted proxy, and only as far as the proxies wrote it", () => {
+    const none = { hops: 0 };
+    assert.deepEqual(clientAddress('::ffff:198.51.100.1', '10.0.0.1', none), { address: '198.51.100.1', viaProxy: false, ignoredForwarded: true });
+    assert.deepEqual(clientAddress('198.51.100.1', undefined, none), { address: '198.51.100.1', viaProxy: false, ignoredForwarded: false });
+
+    const proxies = { proxies: ['127.0.0.1', '10.0.0.0/8'] };
+    // Through two listed proxies: the first address left of them; what the client wrote further left is its own claim.
+    assert.equal(clientAddress('127.0.0.1', '1.2.3.4, 198.51.100.7, 10.0.0.2', proxies).address, '198.51.100.7');
+    // Straight from somewhere not listed: the socket, whatever the header says.
+    assert.deepEqual(clientAddress('198.51.100.9', '1.2.3.4', proxies), { address: '198.51.100.9', viaProxy: false, ignoredForwarded: true });
+    // From a listed proxy with nothing forwarded: the proxy is the client (a health check, say).
+    assert.equal(clientAddress('10.0.0.2', undefined, proxies).address, '10.0.0.2');
+    // Entries that are no address are skipped.
+    assert.equal(clientAddress('127.0.0.1', '198.51.100.7, not-an-address', proxies).address, '198.51.100.7');
+
+    assert.equal(clientAddress('10.0.0.1', '1.2.3.4, 198.51.100.7', { hops: 1 }).address, '198.51.100.7');
+    assert.equal(clientAddress('10.0.0.1', '1.2.3.4, 198.51.100.7, 10.0.0.2', { hops: 2 }).address, '198.51.100.7');
+    assert.equal(clientAddress('10.0.0.1', undefined, { hops: 2 }).address, '10.0.0.1', 'fewer hops than declared: the farthest one known');
+  });
+});
+
 describe('single sign-on roles', () => {
   const settings = { roleClaim: 'realm_access.roles', adminGroups: ['sluice-admins'], operatorGroups: ['ops'], defaultRole: 'viewer' as const };
   test('groups map to roles, nested claims included; none → the default', () => {
@@ -231,12 +293,43 @@ describe('single sign-on roles', () => {
 });
 
 describe('log-in page helpers', () => {
-  test('next= only leads inside Sluice', () => {
+  test("next= keeps Sluice's own paths, spelled as the browser will read them", () => {
     assert.equal(safeNext('/runs?status=failed'), '/runs?status=failed');
-    assert.equal(safeNext('https://evil.example'), '/');
-    assert.equal(safeNext('//evil.example'), '/');
-    assert.equal(safeNext('/\\evil.example'), '/');
+    assert.equal(safeNext('/runs/wf%201/abc?tab=logs#line-3'), '/runs/wf%201/abc?tab=logs#line-3');
+    assert.equal(safeNext('/flows/a b'), '/flows/a%20b');
+    assert.equal(safeNext('/runs/../flows'), '/flows');
+    // A backslash or tab further on is the parser's to spell: still a path here.
+    assert.equal(safeNext('/runs\\x'), '/runs/x');
+    assert.equal(safeNext('/ru\tns'), '/runs');
+    // Encoded slashes and tabs are not slashes or tabs to a browser: paths of Sluice (which answers 404 if it has none).
+    for (const encoded of ['/%2F%2Fevil.example', '/%2F/evil.example', '/%5C/evil.example', '/%5C%5Cevil.example', '/%09/evil.example', '/%2F%09%5Cevil.example']) {
+      assert.equal(safeNext(encoded), encoded);
+    }
     assert.equal(safeNext(undefined), '/');
+    assert.equal(safeNext(''), '/');
+    assert.equal(safeNext('/login?next=/runs'), '/', 'not the log-in page itself');
+  });
+
+  test('next= never leads to another site, however it is written', () => {
+    const hostile = [
+      'https://evil.example', 'http://evil.example/runs', 'HTTPS:evil.example', '//evil.example', '///evil.example', '/\\evil.example',
+      '\\/evil.example', '\\\\evil.example', 'javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>',
+      'evil.example', '.evil.example', '@evil.example', 'https:/evil.example', '/.//evil.example', '/a/../..//evil.example', '/./\\evil.example',
+    ];
+    // Tabs, newlines and carriage returns, which browsers drop, and backslashes, which they read as '/', in every position of '//'.
+    for (const c of ['\t', '\n', '\r', '\\']) {
+      hostile.push(`/${c}/evil.example`, `${c}//evil.example`, `/${c}${c}/evil.example`, `/${c}evil.example`, `${c}/${c}/evil.example`);
+    }
+    // The same, percent-encoded once more: what the page gets after Next decodes `next=` once.
+    for (const encoded of ['%2F%2Fevil.example', '%2F%5Cevil.example', '%5C%5Cevil.example', '%09//evil.example', '%2F%09%2Fevil.example']) {
+      hostile.push(decodeURIComponent(encoded), encoded);
+    }
+    for (const next of hostile) {
+      const safe = safeNext(next);
+      // Whatever is kept is a path, not scheme-relative, and a browser resolves it on Sluice's origin.
+      assert.match(safe, /^\/(?![\/\\])/, `${JSON.stringify(next)} → ${JSON.stringify(safe)}`);
+      assert.equal(new URL(safe, 'https://sluice.example.org').origin, 'https://sluice.example.org', JSON.stringify(next));
+    }
   });
   test('error codes in the URL show known texts only', () => {
     assert.match(loginErrorMessage('SsoNoGroup')!, /none of the groups/);

@@ -44,8 +44,8 @@ describe('SQLite store, retention from the Temporal namespace', () => {
     await store.db
       .insertInto('login_failures')
       .values([
-        { email: 'old@example.org', failures: 2, locked_until: null, updated_at: NOW - 31 * DAY },
-        { email: 'young@example.org', failures: 1, locked_until: null, updated_at: NOW - DAY },
+        { email: 'old@example.org', address: '192.0.2.1', failures: 2, locked_until: null, updated_at: NOW - 31 * DAY },
+        { email: 'young@example.org', address: '192.0.2.1', failures: 1, locked_until: null, updated_at: NOW - DAY },
       ])
       .execute();
     app = await startWebApp({ storeUrl });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
 import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/store';
 import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
+import { parseProxyTrust, type ProxyTrust } from './auth/client-address';
 import { ROLES, type Role } from './auth/roles';
 import { TEMPORAL_WEB_PATH } from './links';
 
@@ -55,10 +56,10 @@ export interface Env {
   /** How long log lines and other per-run data are kept (SLUICE_RETENTION; default: the namespace's retention). */
   retention: RetentionSetting;
   /**
-   * How many reverse proxies in front of Sluice append to X-Forwarded-For (SLUICE_TRUST_PROXY); 0: none,
-   * the client's address is the socket's and a client-sent X-Forwarded-For is ignored (client-address.ts).
+   * Which reverse proxies' X-Forwarded-For is believed (SLUICE_TRUST_PROXY): their addresses, or how many
+   * stand in front of Sluice; `{ hops: 0 }`: none, the client's address is the socket's (client-address.ts).
    */
-  trustedProxies: number;
+  proxyTrust: ProxyTrust;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -107,12 +108,14 @@ const schema = z.object({
       })
       .optional(),
   ),
-  SLUICE_TRUST_PROXY: optionalText.pipe(
-    z
-      .string()
-      .regex(/^(true|false|\d{1,2})$/, 'must be the number of reverse proxies in front of Sluice (e.g. 1), true (one) or false (none)')
-      .optional(),
-  ),
+  SLUICE_TRUST_PROXY: optionalText.transform((text, ctx) => {
+    const trust = parseProxyTrust(text);
+    if ('error' in trust) {
+      ctx.addIssue({ code: 'custom', message: trust.error });
+      return z.NEVER;
+    }
+    return trust;
+  }),
   SLUICE_NOTIFIER: z.enum(['on', 'off'], { error: 'must be on (this web app sends notifications) or off' }).default('on'),
 });
 
@@ -217,7 +220,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     notifications,
     notifierEnabled: v.SLUICE_NOTIFIER === 'on',
     retention,
-    trustedProxies: v.SLUICE_TRUST_PROXY === 'true' ? 1 : v.SLUICE_TRUST_PROXY === 'false' || !v.SLUICE_TRUST_PROXY ? 0 : Number(v.SLUICE_TRUST_PROXY),
+    proxyTrust: v.SLUICE_TRUST_PROXY,
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };

@@ -80,7 +80,7 @@ export interface RevokedSessionsTable {
   expires_at: number;
 }
 
-/** Added by 0008: failed log-ins per client address (all emails together), for the per-address limit. */
+/** Added by 0008: failed log-ins per client address group (all emails together: an IPv4 address or an IPv6 /64), for the per-address limit. */
 export interface LoginFailuresByAddressTable {
   address: string;
   failures: number;
@@ -88,10 +88,12 @@ export interface LoginFailuresByAddressTable {
   updated_at: number;
 }
 
-/** Failed logins per email, for lock-out; one row per email. */
+/** Failed log-ins per email and client address, for lock-out (0010); one row per pair. */
 export interface LoginFailuresTable {
   /** Lowercase, like users.email (it need not name an existing user). */
   email: string;
+  /** The client's address group, as LoginFailuresByAddressTable.address. */
+  address: string;
   failures: number;
   locked_until: number | null;
   updated_at: number;

@@ -48,7 +48,8 @@ const MAX_BATCH = 50_000;
 
 /** How one table's old rows are found: its key, its time column, and which old rows must stay. */
 interface SweepRule {
-  key: string;
+  /** The primary key: one column, or the columns of a composite key. */
+  key: string | string[];
   time: string;
   /** Old rows that must stay anyway (e.g. an outbox message still to send). */
   keep?: (cutoff: number) => ReturnType<typeof sql>;
@@ -67,10 +68,10 @@ const RULES: Record<SweptTable, SweepRule> = {
   },
   // Only finished messages (sent, or failed for good); one still retrying is the outbox at work.
   notification_deliveries: { key: 'id', time: 'updated_at', keep: () => sql`status in ('pending', 'retrying')` },
-  // The lock-out tables (web/lib/auth/lockout.ts): one row per email and one per client address, counting
+  // The lock-out tables (web/lib/auth/lockout.ts): one row per (email, client address) and one per address, counting
   // failures within a 15-minute window; a row not touched for the retention period counts for nothing,
   // unless it still holds a lock (never, with a 15-minute lock, but a lock must not be lifted by a sweep).
-  login_failures: { key: 'email', time: 'updated_at', keep: stillLocked },
+  login_failures: { key: ['email', 'address'], time: 'updated_at', keep: stillLocked },
   login_failures_by_address: { key: 'address', time: 'updated_at', keep: stillLocked },
   retention_sweeps: { key: 'id', time: 'finished_at' },
 };
@@ -131,7 +132,8 @@ export class StoreRetention {
   }
 
   /**
-   * One batch: `delete … where key in (select key … where time < cutoff limit n)`, a single statement and so a
+   * One batch: `delete … where key in (select key … where time < cutoff limit n)` (a composite key as a row value,
+   * `(a, b) in (select a, b …)`, which SQLite and PostgreSQL both take), a single statement and so a
    * single short transaction. On PostgreSQL the inner select locks the rows it picks and skips rows locked by
    * another sweep, so concurrent sweeps take disjoint batches instead of waiting on (or deadlocking with) each other.
    */
@@ -139,9 +141,11 @@ export class StoreRetention {
     const rule = RULES[table];
     const keep = rule.keep ? sql` and not (${rule.keep(cutoff)})` : sql``;
     const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;
+    const columns = (typeof rule.key === 'string' ? [rule.key] : rule.key).map((c) => sql.ref(c));
+    const key = sql.join(columns);
     const result = await sql`
-      delete from ${sql.table(table)} where ${sql.ref(rule.key)} in (
-        select ${sql.ref(rule.key)} from ${sql.table(table)} where ${sql.ref(rule.time)} < ${cutoff}${keep} limit ${batchSize}${lock}
+      delete from ${sql.table(table)} where (${key}) in (
+        select ${key} from ${sql.table(table)} where ${sql.ref(rule.time)} < ${cutoff}${keep} limit ${batchSize}${lock}
       )`.execute(this.db);
     return Number(result.numAffectedRows ?? 0);
   }

@@ -15,8 +15,8 @@ export const WRONG_CREDENTIALS = 'Wrong email or password.';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface CredentialsContext {
-  /** The client's address (client-address.ts), for the per-address limit; null: not known, not limited. */
-  address: string | null;
+  /** The client's address group (client-address.ts addressGroup), which the limits count under. */
+  address: string;
   /** The password check; tests pass a counting wrapper to see how many attempts reach it. */
   verify?: typeof verifyPassword;
 }
@@ -27,12 +27,10 @@ export async function checkCredentials(db: AuthDb, rawEmail: string, password: s
   const { address, verify = verifyPassword } = context;
   const now = Date.now();
   // Counted first (lockout.ts): an attempt past a limit never reaches the password check.
-  if (address !== null) {
-    const fromAddress = await countAttempt(db, { address }, now);
-    if (overLimit({ address }, fromAddress)) throw new LoginError(lockedMessage(fromAddress.lockedUntil ?? now + LOCK_MS, now, 'address'));
-  }
-  const attempt = await countAttempt(db, { email }, now);
-  if (overLimit({ email }, attempt)) throw new LoginError(lockedMessage(attempt.lockedUntil ?? now + LOCK_MS, now));
+  const fromAddress = await countAttempt(db, { address }, now);
+  if (overLimit({ address }, fromAddress)) throw new LoginError(lockedMessage(fromAddress.lockedUntil ?? now + LOCK_MS, now, 'address'));
+  const attempt = await countAttempt(db, { email, address }, now);
+  if (overLimit({ email, address }, attempt)) throw new LoginError(lockedMessage(attempt.lockedUntil ?? now + LOCK_MS, now));
 
   const found = await passwordHashOf(db, email);
   // Hash even for unknown emails so the answer takes as long either way.

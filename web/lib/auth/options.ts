@@ -11,7 +11,7 @@ import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { getEnv, type OidcSettings } from '../env';
 import { isStoreUnavailable } from 'sluice/store';
 import { getStore } from '../sluice.server';
-import { clientAddress } from './client-address';
+import { addressGroup } from './client-address';
 import { checkCredentials, LoginError } from './credentials';
 import type { LoginErrorCode } from './login-errors';
 import { NO_PASSWORD } from './passwords';
@@ -120,10 +120,11 @@ function buildOptions(): AuthOptions {
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
         async authorize(credentials, req) {
+          // The client's address alone: decided from the socket and SLUICE_TRUST_PROXY before Next ran (client-address.ts).
           const forwardedFor = (req.headers as Record<string, string | undefined> | undefined)?.['x-forwarded-for'];
           try {
             const { db } = await getStore();
-            const address = clientAddress(forwardedFor, env.trustedProxies);
+            const address = addressGroup(forwardedFor);
             const user = await checkCredentials(db, String(credentials?.email ?? ''), String(credentials?.password ?? ''), { address });
             return { id: String(user.id), email: user.email, name: user.name };
           } catch (err) {

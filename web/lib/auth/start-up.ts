@@ -5,7 +5,7 @@
  */
 import { EnvError, getEnv } from '../env';
 import { getStore } from '../sluice.server';
-import { forwardedHeadersFromSocket } from './client-address';
+import { decideForwardedHeaders } from './client-address';
 import { ensureFirstAdmin, firstAdminMessage } from './first-admin';
 
 export async function startUp(): Promise<void> {
@@ -20,7 +20,7 @@ export async function startUp(): Promise<void> {
     }
     throw err;
   }
-  if (env.trustedProxies === 0) forwardedHeadersFromSocket();
+  decideForwardedHeaders(env.proxyTrust);
   try {
     const store = await getStore();
     const result = await ensureFirstAdmin(store.db, env.firstAdmin);

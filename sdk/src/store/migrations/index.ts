@@ -14,6 +14,7 @@ import { retentionMigration } from './0007-retention';
 import { sessionsAndSignInMigration } from './0008-sessions-and-sign-in';
 import { tasksMigration } from './0009-tasks';
 import { flowRepositoryMigration } from './0010-flow-repository';
+import { loginFailuresPerAddressMigration } from './0011-login-failures-per-address';
 
 export type { StoreDialect } from './columns';
 
@@ -29,5 +30,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0008-sessions-and-sign-in': sessionsAndSignInMigration(),
     '0009-tasks': tasksMigration(),
     '0010-flow-repository': flowRepositoryMigration(),
+    '0011-login-failures-per-address': loginFailuresPerAddressMigration(),
   };
 }
