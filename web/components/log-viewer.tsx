@@ -245,7 +245,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
           {running ? ' · live' : ''}
         </span>
         {/* The lines show the time of day only: one label names their zone. */}
-        <span className="faint" data-testid="log-zone">
+        <span className="muted" data-testid="log-zone">
           times in {zoneLabel === zone ? zone : `${zoneLabel} (${zone})`}
         </span>
       </div>
