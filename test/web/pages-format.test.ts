@@ -1,7 +1,7 @@
 /** Unit tests: times, durations, schedules in words, and the runs list's URL filters. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { elapsedMs, formatAbsolute, formatDuration, formatRelative, formatStartedBy } from '../../web/lib/format';
+import { elapsedMs, formatDuration, formatRelative, formatStartedBy, formatTime, timeLabel, zoneName } from '../../web/lib/format';
 import { cronToWords, describeSchedule, intervalToMs, intervalToWords } from '../../web/lib/schedule-words';
 import { parseRunSearch, runsHref, withoutStatus } from '../../web/lib/run-filters';
 import { pageParam, runFormHref, runHref } from '../../web/lib/links';
@@ -18,7 +18,7 @@ test('durations read naturally at every scale', () => {
   assert.equal(formatDuration(-5), '—');
 });
 
-test('relative and absolute times', () => {
+test('relative times', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');
   assert.equal(formatRelative('2024-05-01T11:59:58Z', now), 'just now');
   assert.equal(formatRelative('2024-05-01T11:59:18Z', now), '42 s ago');
@@ -27,10 +27,72 @@ test('relative and absolute times', () => {
   assert.equal(formatRelative('2024-04-28T12:00:00Z', now), '3 d ago');
   assert.equal(formatRelative('2024-05-01T12:10:00Z', now), 'in 10 min');
   assert.equal(formatRelative('not a date', now), '—');
-  assert.equal(formatAbsolute('2024-05-01T06:07:08Z'), '2024-05-01 06:07:08');
-  assert.equal(formatAbsolute('2024-05-01T06:07:08Z', 'Europe/Amsterdam'), '2024-05-01 08:07:08');
+  // Far from now: words still, never a bare date without its zone.
+  assert.equal(formatRelative('2024-01-01T12:00:00Z', now), '4 months ago');
+  assert.equal(formatRelative('2021-05-01T12:00:00Z', now), '3 years ago');
+  assert.equal(formatRelative(Date.parse('2024-05-01T12:00:42Z'), now), 'in 42 s');
   assert.equal(elapsedMs('2024-05-01T11:00:00Z', null, now), 3_600_000);
   assert.equal(elapsedMs('2024-05-01T11:00:00Z', '2024-05-01T11:00:30Z', now), 30_000);
+});
+
+test('every absolute time names its zone', () => {
+  assert.equal(formatTime('2024-05-01T06:07:08Z'), '2024-05-01 06:07:08 UTC', 'UTC by default (what the server renders)');
+  assert.equal(formatTime(Date.parse('2024-05-01T06:07:08Z'), 'Europe/Amsterdam'), '2024-05-01 08:07:08 CEST');
+  assert.equal(formatTime(new Date('2024-12-07T05:00:00Z'), 'Europe/Amsterdam', { seconds: false }), '2024-12-07 06:00 CET');
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'America/New_York'), '2024-12-07 00:00:00 EST');
+  assert.equal(formatTime('2024-07-07T05:00:00Z', 'America/New_York'), '2024-07-07 01:00:00 EDT');
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'Europe/London'), '2024-12-07 05:00:00 GMT');
+  // No abbreviation in common use: the offset, as UTC±.
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'Asia/Tokyo'), '2024-12-07 14:00:00 UTC+9');
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'Asia/Kolkata'), '2024-12-07 10:30:00 UTC+5:30');
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'America/Sao_Paulo'), '2024-12-07 02:00:00 UTC-3');
+  // The day changes with the zone.
+  assert.equal(formatTime('2024-12-07T02:00:00Z', 'America/Los_Angeles', { seconds: false }), '2024-12-06 18:00 PST');
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'Mars/Olympus_Mons'), '2024-12-07 05:00:00 UTC', 'an unknown zone: UTC, and says so');
+  assert.equal(formatTime(null), '—');
+  assert.equal(formatTime('not a date', 'Europe/Amsterdam'), '—');
+  assert.equal(formatTime('2024-12-07T05:00:30Z', 'UTC', { seconds: 'unless-zero' }), '2024-12-07 05:00:30 UTC');
+  assert.equal(formatTime('2024-12-07T05:00:00Z', 'UTC', { seconds: 'unless-zero' }), '2024-12-07 05:00 UTC');
+  assert.equal(formatTime(Date.parse('2024-12-07T05:00:01.042Z'), 'Europe/Amsterdam', { milliseconds: true, date: false, withZone: false }), '06:00:01.042');
+});
+
+test('summer time: the zone is named as it is at that instant, and its hour repeats are told apart', () => {
+  // Amsterdam springs forward at 01:00 UTC on 2024-03-31: 02:00 CET becomes 03:00 CEST.
+  assert.equal(formatTime('2024-03-31T00:59:00Z', 'Europe/Amsterdam', { seconds: false }), '2024-03-31 01:59 CET');
+  assert.equal(formatTime('2024-03-31T01:00:00Z', 'Europe/Amsterdam', { seconds: false }), '2024-03-31 03:00 CEST');
+  // And falls back at 01:00 UTC on 2024-10-27: 02:30 happens twice, once in each zone name.
+  assert.equal(formatTime('2024-10-27T00:30:00Z', 'Europe/Amsterdam', { seconds: false }), '2024-10-27 02:30 CEST');
+  assert.equal(formatTime('2024-10-27T01:30:00Z', 'Europe/Amsterdam', { seconds: false }), '2024-10-27 02:30 CET');
+  assert.equal(zoneName('2024-01-15T12:00:00Z', 'Europe/London'), 'GMT');
+  assert.equal(zoneName('2024-07-15T12:00:00Z', 'Europe/London'), 'BST');
+  // A daily 06:00 Amsterdam schedule fires at 05:00 UTC in winter and 04:00 UTC in summer: both read 06:00.
+  assert.equal(formatTime('2024-03-30T05:00:00Z', 'Europe/Amsterdam', { seconds: false }), '2024-03-30 06:00 CET');
+  assert.equal(formatTime('2024-03-31T04:00:00Z', 'Europe/Amsterdam', { seconds: false }), '2024-03-31 06:00 CEST');
+});
+
+test("a time in a deployment's zone, and in the reader's when it reads differently", () => {
+  const now = Date.parse('2024-12-06T09:00:00Z');
+  const at = '2024-12-07T05:00:00Z';
+  const deployment = { zone: 'Europe/Amsterdam', absolute: true, seconds: 'unless-zero' as const };
+  assert.deepEqual(timeLabel(at, { ...deployment, reader: 'America/New_York', now }), {
+    text: '2024-12-07 06:00 CET · in 20 h · 2024-12-07 00:00 EST your time',
+    title: '2024-12-07 06:00:00 CET (Europe/Amsterdam) · 2024-12-07 00:00:00 EST (America/New_York) your time',
+  });
+  // A reader in another zone with the same clock (Berlin): nothing to add.
+  assert.equal(timeLabel(at, { ...deployment, reader: 'Europe/Berlin', now }).text, '2024-12-07 06:00 CET · in 20 h');
+  // Relative only (a table column): the absolute times are in the title.
+  assert.deepEqual(timeLabel(at, { zone: 'Europe/Amsterdam', reader: 'Asia/Tokyo', now, seconds: 'unless-zero' }), {
+    text: 'in 20 h',
+    title: '2024-12-07 06:00:00 CET (Europe/Amsterdam) · 2024-12-07 14:00:00 UTC+9 (Asia/Tokyo) your time',
+  });
+  // The server knows neither the reader's zone nor their now: the absolute time alone, in UTC or the deployment's zone.
+  assert.deepEqual(timeLabel(at, { reader: null, now: null }), { text: '2024-12-07 05:00:00 UTC', title: '2024-12-07 05:00:00 UTC' });
+  assert.equal(timeLabel(at, { ...deployment, reader: null, now: null }).text, '2024-12-07 06:00 CET');
+  // A run's start, in the reader's zone.
+  assert.deepEqual(timeLabel('2024-12-06T08:59:18Z', { reader: 'Asia/Kolkata', now, absolute: true }), {
+    text: '2024-12-06 14:29:18 UTC+5:30 · 42 s ago',
+    title: '2024-12-06 14:29:18 UTC+5:30 (Asia/Kolkata)',
+  });
 });
 
 test('who started a run, in words', () => {

@@ -76,7 +76,7 @@ describe('SQLite store, retention from the Temporal namespace', () => {
     assert.equal(textOf(body, 'rows-logs'), '2');
     assert.equal(textOf(body, 'rows-login_failures'), '1');
     assert.equal(textOf(body, 'rows-users'), '3');
-    assert.equal(textOf(body, 'store-oldest-log'), `${new Date(NOW - 29 * DAY).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    assert.equal(textOf(body, 'store-oldest-log'), `${new Date(NOW - 29 * DAY).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
     assert.match(textOf(body, 'store-retention'), /^30 days — the Temporal namespace's retention/);
     assert.match(textOf(body, 'store-last-sweep'), /, 4 rows deleted$/);
     assert.equal(textOf(body, 'sweep-0-logs'), '3');

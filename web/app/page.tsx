@@ -159,7 +159,7 @@ export default async function HomePage() {
                           {n.schedule}
                         </td>
                         <td className="nowrap">
-                          <TimeAgo iso={n.at} />
+                          <TimeAgo iso={n.at} zone={n.timezone} seconds="unless-zero" />
                         </td>
                       </tr>
                     ))}

@@ -46,7 +46,7 @@ export function DeploymentCard({ flow, deployment, canOperate }: { flow: string;
         <ul className="next-runs">
           {live.nextRunTimes.slice(0, 3).map((t) => (
             <li key={t}>
-              next: <TimeAgo iso={t} absolute />
+              next: <TimeAgo iso={t} absolute zone={live.timezone} seconds="unless-zero" />
             </li>
           ))}
         </ul>

@@ -1,19 +1,10 @@
 'use client';
 
-import { useEffect, useState } from 'react';
 import { elapsedMs, formatDuration } from '@/lib/format';
+import { usePageClock } from './page-clock';
 
-/** How long a run has been going, ticking each second. */
+/** How long a run has been going, on the page's one clock (page-clock.ts); "—" until the page runs in the browser. */
 export function LiveDuration({ startIso }: { startIso: string }) {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
-  return (
-    <span className="num" suppressHydrationWarning>
-      {formatDuration(elapsedMs(startIso, null, now ?? Date.now()))}
-    </span>
-  );
+  const clock = usePageClock();
+  return <span className="num">{clock ? formatDuration(elapsedMs(startIso, null, clock.now)) : '—'}</span>;
 }

@@ -8,6 +8,8 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogLine } from '@/lib/log-feed';
+import { formatTime, zoneName } from '@/lib/format';
+import { useReaderZone } from './page-clock';
 
 const ROW = 20; // px; matches --log-row in globals.css
 const PAGE = 1000;
@@ -20,12 +22,6 @@ interface Filters {
   minLevel: string;
   search: string;
   task: string;
-}
-
-function clock(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
 function source(line: LogLine): string {
@@ -50,6 +46,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(480);
   const [loadingEarlier, setLoadingEarlier] = useState(false);
+  const zone = useReaderZone() ?? 'UTC';
 
   const box = useRef<HTMLDivElement>(null);
   const generation = useRef(0); // bumps when the filters change: answers to older queries are dropped
@@ -208,6 +205,8 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
 
   const downloadQuery = query({}).toString();
   const filtered = filters.minLevel !== 'debug' || filters.search !== '' || filters.task !== '';
+  // Named as at the newest line: a zone's name changes with summer time.
+  const zoneLabel = zoneName(lines[lines.length - 1]?.time ?? 0, zone);
 
   return (
     <div data-testid="log-viewer">
@@ -245,6 +244,10 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
           {filtered ? ' matching' : ''}
           {running ? ' · live' : ''}
         </span>
+        {/* The lines show the time of day only: one label names their zone. */}
+        <span className="muted" data-testid="log-zone">
+          times in {zoneLabel === zone ? zone : `${zoneLabel} (${zone})`}
+        </span>
       </div>
       {error && <div className="form-error" role="alert">{error}</div>}
       <div className="log-view" ref={box} onScroll={onScroll} tabIndex={0} aria-label="Log lines">
@@ -273,7 +276,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
               onClick={() => setSelected(line.id === selected ? null : line.id)}
               title="Click for the whole line"
             >
-              <span className="t">{clock(line.time)}</span> <span className={`lvl lvl-${line.level}`}>{line.level.toUpperCase()}</span>{' '}
+              <span className="t">{formatTime(line.time, zone, { date: false, milliseconds: true, withZone: false })}</span> <span className={`lvl lvl-${line.level}`}>{line.level.toUpperCase()}</span>{' '}
               <span className="src">[{source(line)}]</span> {firstLine(line.message)}
               {line.fields && <span className="fields"> {JSON.stringify(line.fields)}</span>}
             </div>
@@ -283,7 +286,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
       {selectedLine && (
         <div className="log-detail">
           <div className="muted">
-            {new Date(selectedLine.time).toISOString()} · {selectedLine.level} · {source(selectedLine)}
+            {formatTime(selectedLine.time, zone, { milliseconds: true })} · {selectedLine.level} · {source(selectedLine)}
           </div>
           <pre className="block">
             {selectedLine.message}

@@ -3,7 +3,7 @@
  * closed (retries included), its duration, and under it the failure of its last failed attempt.
  */
 import type { TimelineRow } from '@/lib/run-presenter';
-import { formatDuration } from '@/lib/format';
+import { formatDuration, formatTime } from '@/lib/format';
 import { StatusBadge } from './status-badge';
 import { FailureView } from './failure-view';
 import { LiveDuration } from './live-duration';
@@ -35,7 +35,7 @@ export function TaskTimeline({ rows }: { rows: TimelineRow[] }) {
             <div
               className={`bar tone-${tone}`}
               style={{ left: `${offsetPct}%`, width: `${widthPct}%` }}
-              title={`scheduled ${task.scheduledTime}${task.closeTime ? `, closed ${task.closeTime}` : ''}`}
+              title={`scheduled ${formatTime(task.scheduledTime)}${task.closeTime ? `, closed ${formatTime(task.closeTime)}` : ''}`}
             />
           </div>
           <div role="cell">

@@ -16,6 +16,8 @@ export interface NextRun {
   flow: string;
   deployment: string;
   at: string;
+  /** The deployment's zone (its Schedule's), which its next time is shown in. */
+  timezone: string;
   schedule: string;
 }
 
@@ -66,7 +68,7 @@ export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns
       (await client.listDeploymentTimes())
         .filter((d) => !d.paused)
         // One row per deployment (its next run): a frequent interval would otherwise fill the list alone.
-        .flatMap((d) => d.nextRunTimes.slice(0, 1).map((at) => ({ flow: d.flow, deployment: d.name, at, schedule: describeSchedule(d) })))
+        .flatMap((d) => d.nextRunTimes.slice(0, 1).map((at) => ({ flow: d.flow, deployment: d.name, at, timezone: d.timezone, schedule: describeSchedule(d) })))
         .sort((a, b) => a.at.localeCompare(b.at))
         .slice(0, HOME_LIMITS.nextRuns),
     ),

@@ -80,11 +80,11 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           </select>
         </label>
         <label>
-          From
+          From (UTC)
           <input type="date" name="after" defaultValue={/^\d{4}-\d{2}-\d{2}$/.test(search.after) ? search.after : ''} />
         </label>
         <label>
-          To
+          To (UTC)
           <input type="date" name="before" defaultValue={/^\d{4}-\d{2}-\d{2}$/.test(search.before) ? search.before : ''} />
         </label>
         {search.pageSize !== DEFAULT_PAGE_SIZE && <input type="hidden" name="pageSize" value={search.pageSize} />}

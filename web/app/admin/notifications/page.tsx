@@ -6,7 +6,7 @@ import { getEnv } from '@/lib/env';
 import { formatDuration } from '@/lib/format';
 import { getNotifications } from '@/lib/notifications-presenter';
 import { getStore } from '@/lib/sluice.server';
-import { adminDate } from '../admin-date';
+import { formatTime } from '@/lib/format';
 import { AdminFrame } from '../admin-frame';
 import { CreateChannelForm, CreateRuleForm, DeleteChannelForm, DeleteRuleForm, SendAgainForm } from './notification-forms';
 
@@ -78,8 +78,8 @@ export default async function NotificationsPage() {
                 </td>
                 <td>{d.attempts}</td>
                 <td>
-                  {adminDate(d.sentAt ?? d.updatedAt)}
-                  {d.status === 'retrying' && <div className="muted">next try {adminDate(d.nextAttemptAt)}</div>}
+                  {formatTime(d.sentAt ?? d.updatedAt)}
+                  {d.status === 'retrying' && <div className="muted">next try {formatTime(d.nextAttemptAt)}</div>}
                 </td>
               </tr>
             ))}
@@ -144,7 +144,7 @@ export default async function NotificationsPage() {
                   {r.lateAfterMs !== null && <div className="muted">late after {formatDuration(r.lateAfterMs)}</div>}
                 </td>
                 <td className="mono">{r.channels.join(', ')}</td>
-                <td>{r.source === 'code' ? 'code' : `${r.createdBy ?? 'an admin'}, ${adminDate(r.createdAt)}`}</td>
+                <td>{r.source === 'code' ? 'code' : `${r.createdBy ?? 'an admin'}, ${formatTime(r.createdAt)}`}</td>
                 <td>{r.source === 'admin' && <DeleteRuleForm id={r.id} />}</td>
               </tr>
             ))}

@@ -7,7 +7,7 @@ import { formatBytes, formatDuration } from '@/lib/format';
 import { currentRetentionMs } from '@/lib/retention.server';
 import { getStore } from '@/lib/sluice.server';
 import { getStoreView } from '@/lib/store-presenter';
-import { adminDate } from '../admin-date';
+import { formatTime } from '@/lib/format';
 
 export const metadata = { title: 'Store' };
 export const dynamic = 'force-dynamic';
@@ -53,7 +53,7 @@ export default async function StorePage() {
           </dd>
           <dt>Oldest log line</dt>
           <dd data-testid="store-oldest-log" data-time={stats.oldestLogTime ?? ''}>
-            {stats.oldestLogTime === null ? 'no log lines' : adminDate(stats.oldestLogTime)}
+            {stats.oldestLogTime === null ? 'no log lines' : formatTime(stats.oldestLogTime)}
           </dd>
           <dt>Retention</dt>
           <dd data-testid="store-retention">
@@ -62,7 +62,7 @@ export default async function StorePage() {
             {view.retention.problem && <div className="form-error">Cannot read it now: {view.retention.problem}</div>}
           </dd>
           <dt>Last sweep</dt>
-          <dd data-testid="store-last-sweep">{sweeps[0] ? `${adminDate(sweeps[0].finishedAt)}, ${Object.values(sweeps[0].deleted).reduce((a, b) => a + b, 0)} rows deleted` : 'none yet'}</dd>
+          <dd data-testid="store-last-sweep">{sweeps[0] ? `${formatTime(sweeps[0].finishedAt)}, ${Object.values(sweeps[0].deleted).reduce((a, b) => a + b, 0)} rows deleted` : 'none yet'}</dd>
         </dl>
       </section>
 
@@ -112,10 +112,10 @@ export default async function StorePage() {
               {sweeps.map((s, i) => (
                 <tr key={`${s.finishedAt}-${i}`} data-testid={`sweep-${i}`}>
                   <td>
-                    {adminDate(s.finishedAt)}
+                    {formatTime(s.finishedAt)}
                     <div className="muted">took {formatDuration(s.finishedAt - s.startedAt)}</div>
                   </td>
-                  <td>{adminDate(s.olderThan)}</td>
+                  <td>{formatTime(s.olderThan)}</td>
                   {SWEPT_TABLES.map((t) => (
                     <td key={t} className="num" data-testid={`sweep-${i}-${t}`}>
                       {s.deleted[t].toLocaleString('en')}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROLES } from '@/lib/auth/roles';
 import { createApiToken, MAX_EXPIRY_DAYS, revokeApiToken } from '@/lib/auth/tokens';
 import { UserError } from '@/lib/auth/users';
+import { formatTime } from '@/lib/format';
 import { getStore } from '@/lib/sluice.server';
 import { asAdmin } from '../as-admin';
 import { invalidForm, typedValues, type FormState } from '../form-state';
@@ -35,7 +36,7 @@ export async function createToken(_prev: FormState, form: FormData): Promise<For
       throw err;
     }
     const { token, apiToken } = created;
-    const expiry = apiToken.expiresAt === null ? 'it does not expire' : `it expires on ${new Date(apiToken.expiresAt).toISOString().slice(0, 10)}`;
+    const expiry = apiToken.expiresAt === null ? 'it does not expire' : `it expires on ${formatTime(apiToken.expiresAt, 'UTC', { seconds: false })}`;
     return { ok: `Created token '${apiToken.name}' (${apiToken.role}; ${expiry}). Copy it now: it is not shown again.`, token };
   });
 }

@@ -3,7 +3,7 @@ import { requireUser } from '@/lib/auth/guard';
 import { listApiTokens } from '@/lib/auth/tokens';
 import { listUsers } from '@/lib/auth/users';
 import { getStore } from '@/lib/sluice.server';
-import { adminDate } from '../admin-date';
+import { formatTime } from '@/lib/format';
 import { AdminFrame } from '../admin-frame';
 import { CreateTokenForm, RevokeForm } from './token-forms';
 
@@ -49,14 +49,14 @@ export default async function TokensPage() {
                 <td className="mono">{t.name}</td>
                 <td>{t.role}</td>
                 <td>
-                  {adminDate(t.createdAt)}
+                  {formatTime(t.createdAt)}
                   <div className="muted">by {t.createdBy === null ? 'the command line' : (emails.get(t.createdBy) ?? 'a deleted user')}</div>
                 </td>
-                <td>{adminDate(t.lastUsedAt)}</td>
-                <td>{t.expiresAt === null ? 'never' : adminDate(t.expiresAt)}</td>
+                <td>{formatTime(t.lastUsedAt)}</td>
+                <td>{t.expiresAt === null ? 'never' : formatTime(t.expiresAt)}</td>
                 <td>
                   {t.revokedAt ? (
-                    <span className="badge tone-muted">revoked {adminDate(t.revokedAt)}</span>
+                    <span className="badge tone-muted">revoked {formatTime(t.revokedAt)}</span>
                   ) : t.expiresAt !== null && t.expiresAt <= now ? (
                     <span className="badge tone-muted">expired</span>
                   ) : (

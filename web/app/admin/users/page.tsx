@@ -3,7 +3,7 @@ import { requireUser } from '@/lib/auth/guard';
 import { ROLE_CAN, ROLES } from '@/lib/auth/roles';
 import { listUsers } from '@/lib/auth/users';
 import { getStore } from '@/lib/sluice.server';
-import { adminDate } from '../admin-date';
+import { formatTime } from '@/lib/format';
 import { AdminFrame } from '../admin-frame';
 import { AddUserForm, DisableForm, EndSessionsForm, PasswordForm, RoleForm } from './user-forms';
 import styles from '../admin.module.css';
@@ -37,7 +37,7 @@ export default async function UsersPage() {
               <td>
                 <div>{u.email}</div>
                 <div className="muted">
-                  {u.name ?? '—'} · added {adminDate(u.createdAt)}
+                  {u.name ?? '—'} · added {formatTime(u.createdAt)}
                 </div>
               </td>
               <td>

@@ -8,10 +8,10 @@ import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { getFlowsOverview } from '@/lib/flows-presenter';
 import { flowHref, flowsHref, runFormHref } from '@/lib/links';
-import { formatAbsolute } from '@/lib/format';
 import { runsHref } from '@/lib/run-filters';
 import { getSluice } from '@/lib/sluice.server';
 import { DeploymentCard } from '@/components/deployment-card';
+import { TimeAgo } from '@/components/time-ago';
 
 export const metadata = { title: 'Flows' };
 
@@ -111,7 +111,7 @@ export default async function FlowsPage({ searchParams }: { searchParams: Promis
                       <td className="mono">{task.name}</td>
                       <td data-testid="task-options">{options.join('; ')}</td>
                       <td className="muted">
-                        <span className="mono">{task.worker}</span> at {formatAbsolute(task.publishedAt)}
+                        <span className="mono">{task.worker}</span> at <TimeAgo iso={task.publishedAt} absolute />
                       </td>
                     </tr>
                   ))}
@@ -135,7 +135,7 @@ export default async function FlowsPage({ searchParams }: { searchParams: Promis
                   <td>
                     task queue <Link className="mono" href={flowsHref(flow.taskQueue)}>{flow.taskQueue}</Link>
                   </td>
-                  <td className="muted">since {formatAbsolute(flow.goneAt!)}</td>
+                  <td className="muted">since <TimeAgo iso={flow.goneAt} absolute /></td>
                   <td>
                     <Link href={runsHref({}, { flow: flow.name })}>Runs →</Link>
                   </td>

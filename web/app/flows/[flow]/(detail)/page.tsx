@@ -5,10 +5,10 @@ import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { getFlowView } from '@/lib/flows-presenter';
 import { flowsHref, pageParam, runFormHref } from '@/lib/links';
-import { formatAbsolute } from '@/lib/format';
 import { runsHref } from '@/lib/run-filters';
 import { getSluice } from '@/lib/sluice.server';
 import { DeploymentCard } from '@/components/deployment-card';
+import { TimeAgo } from '@/components/time-ago';
 import { RunsTable } from '@/components/runs-table';
 
 export async function generateMetadata({ params }: { params: Promise<{ flow: string }> }) {
@@ -54,7 +54,7 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
 
       {flow.goneAt && (
         <div className="notice">
-          No longer served: task queue <span className="mono">{flow.taskQueue}</span> stopped declaring this flow on {formatAbsolute(flow.goneAt)}. It
+          No longer served: task queue <span className="mono">{flow.taskQueue}</span> stopped declaring this flow on <TimeAgo iso={flow.goneAt} absolute />. It
           cannot be started; its past runs stay below.
         </div>
       )}
