@@ -145,6 +145,7 @@ describe("Temporal Web's markdown page, by every spelling, in an admin's browser
     for (const path of VARIANTS) {
       const res = await page.goto(`${app.baseUrl}${path}`, { waitUntil: 'load' });
       assert.ok(res, path);
+      assert.deepEqual(ran, [], `no script ran at ${path}`);
       assert.notEqual(await page.title(), 'Rendered Markdown', path);
       const headers = await res.allHeaders();
       if (/html/i.test(headers['content-type'] ?? '')) {
@@ -163,6 +164,7 @@ describe("Temporal Web's markdown page, by every spelling, in an admin's browser
         form.submit();
       }, [path, PAYLOAD]);
       await from.waitForURL((url) => url.pathname !== '/flows', { waitUntil: 'load' });
+      assert.deepEqual(ran, [], `no script ran after POST ${path}`);
       assert.notEqual(await from.title(), 'Rendered Markdown', `POST ${path}`);
       await from.close();
     }
