@@ -12,8 +12,15 @@ const nextConfig = {
   outputFileTracingRoot: root,
   // Native (better-sqlite3) and gRPC (Temporal) code must be loaded by Node, not bundled.
   serverExternalPackages: ['sluice', 'better-sqlite3', 'pg', '@temporalio/client', '@temporalio/common', '@temporalio/proto'],
-  // forbidden(): a page a user's role does not allow answers 403 with web/app/forbidden.tsx.
-  experimental: { authInterrupts: true },
+  experimental: {
+    // forbidden(): a page a user's role does not allow answers 403 with web/app/forbidden.tsx.
+    authInterrupts: true,
+    // Next reads every request body whole before any route runs (a copy for proxy.ts), keeping at most this
+    // much and silently cutting off the rest. 1 MiB above the largest limit a route reads (LARGEST_BODY_LIMIT,
+    // lib/read-body.ts), more than one network chunk, so a body past a route's limit still arrives past it
+    // and is refused with 413, never cut to a size that looks complete.
+    proxyClientMaxBodySize: 5 * 1024 * 1024,
+  },
   poweredByHeader: false,
   reactStrictMode: true,
   // Static headers for every answer, build assets included; the Content-Security-Policy (with a nonce per

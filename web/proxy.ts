@@ -4,12 +4,13 @@
  * /login, the API answers 401. The real check (signature, user, role) is made by web/lib/auth/guard.ts in
  * every page, server action and route handler; this layer keeps a forgotten check from leaking a page.
  * It also gives every answer its Content-Security-Policy (with a per-request nonce) and, over https, HSTS
- * (lib/security-headers.ts).
+ * (lib/security-headers.ts) — except what Temporal Web's route answers, which sets its own policy (a header
+ * set here would replace the route's).
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { apiError } from './lib/auth/api-error';
 import { TEMPORAL_WEB_PATH } from './lib/links';
-import { contentSecurityPolicy, HSTS, newNonce, wantsHsts } from './lib/security-headers';
+import { contentSecurityPolicy, HSTS, isTemporalWebPath, newNonce, wantsHsts } from './lib/security-headers';
 
 // Exact paths, or folders when they end with '/'. Everything else needs a session.
 const PUBLIC = ['/login', '/api/auth/', '/api/health'];
@@ -27,15 +28,16 @@ export function proxy(req: NextRequest) {
   forwarded.set(PATH_HEADER, pathname + search);
   // Next reads the nonce from the request's CSP and puts it on its own inline scripts.
   const nonce = newNonce();
-  const csp = contentSecurityPolicy(pathname, nonce, process.env.NODE_ENV !== 'production');
-  forwarded.set('content-security-policy', csp);
-  const secured = (res: NextResponse) => {
-    res.headers.set('content-security-policy', csp);
+  const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV !== 'production');
+  const temporalWeb = isTemporalWebPath(pathname);
+  if (!temporalWeb) forwarded.set('content-security-policy', csp);
+  const secured = (res: NextResponse, routeSetsPolicy = false) => {
+    if (!routeSetsPolicy) res.headers.set('content-security-policy', csp);
     // NEXTAUTH_URL (validated by lib/env.ts at start-up) is read as it is: the proxy loads no settings.
     if (wantsHsts(process.env.NEXTAUTH_URL, req.headers.get('x-forwarded-proto'))) res.headers.set('strict-transport-security', HSTS);
     return res;
   };
-  const next = () => secured(NextResponse.next({ request: { headers: forwarded } }));
+  const next = () => secured(NextResponse.next({ request: { headers: forwarded } }), temporalWeb);
   // Temporal Web's own REST calls (/temporal/api/…) are API too: JSON errors and a 401, not a log-in page.
   const isApi = pathname === '/api' || pathname.startsWith('/api/') || pathname.startsWith(`${TEMPORAL_WEB_PATH}/api/`);
 

@@ -3,7 +3,6 @@
 // request starts a run: after each group, a good run is started and, once it is listed, it must be the only
 // new run on the flow's task queue (no worker serves the queue, so started runs simply stay running).
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { openStore } from 'sluice/store';
@@ -12,7 +11,7 @@ import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
 import { testConnection, uniqueName } from '../harness/temporal';
-import { startWebApp, type WebApp } from './harness';
+import { rawFetch, startWebApp, type WebApp } from './harness';
 
 const FLOW = 'badInputFlow';
 const GOOD = JSON.stringify({ flow: FLOW, parameters: { n: 1 } });
@@ -178,21 +177,7 @@ describe('methods a route does not serve', () => {
 });
 
 /** A request fetch refuses to send (TRACE is a forbidden method there), through node:http. */
-function rawRequest(method: string, path: string): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, app.baseUrl), { method, headers: { authorization: `Bearer ${operatorToken}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
-        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode, headers }));
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const rawRequest = (method: string, path: string) => rawFetch(app.baseUrl, method, path, { authorization: `Bearer ${operatorToken}` });
 
 describe('methods fetch cannot send', () => {
   // Next turns every request into a fetch Request, which cannot carry TRACE (it answered 500) and which Next's

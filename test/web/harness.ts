@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -191,6 +192,30 @@ export async function startWebApp(options: StartOptions = {}): Promise<WebApp> {
     pid: child.pid!,
     stop,
   };
+}
+
+/**
+ * A request sent through node:http exactly as written: fetch would normalise the path (dot segments, `\`) and
+ * refuses some methods (TRACE). Never follows redirects.
+ *
+ * @example const res = await rawFetch(app.baseUrl, 'GET', '/temporal/./x', { cookie: await app.cookie('admin') });
+ */
+export function rawFetch(baseUrl: string, method: string, rawPath: string, headers: Record<string, string> = {}): Promise<Response> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, method, path: rawPath, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) for (const value of [v ?? []].flat()) out.append(k, value);
+        const empty = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
+        resolve(new Response(empty ? null : Buffer.concat(chunks), { status: res.statusCode, headers: out }));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function waitUntilAnswering(baseUrl: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {

@@ -1,10 +1,12 @@
 /**
  * Temporal Web through Sluice (/temporal), live: the real app (`next start`) forwarding to the suite's dev
  * server UI (served at /temporal, TEMPORAL_UI_UPSTREAM), a viewer reading a run's history in Chromium, and
- * the UI's own REST calls sent by hand with each role's session — refused (403) at Sluice, or let through.
+ * the UI's own REST calls sent by hand with each role's session — refused (403) at Sluice, or let through;
+ * and against a stand-in UI server, what crosses: paths, headers, policies, bodies (bounded).
  * The runs wait on a task queue no worker polls, so they stay running until a test ends them.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -12,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { temporalNamespace, temporalWebUrl } from '../harness/env';
+import { eventually } from '../harness/eventually';
 import { testConnection, uniqueName } from '../harness/temporal';
 import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
 import type { Role } from '../../web/lib/auth/roles';
@@ -106,7 +109,8 @@ describe('a viewer', () => {
       if (/^https?:/.test(r.url()) && !r.url().startsWith(app.baseUrl)) elsewhere.push(r.url());
     });
     context.on('response', (r) => {
-      if (r.url().startsWith(`${app.baseUrl}/temporal/api/`) && r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+      // Its pages, assets and API calls alike: nothing the UI needs is outside what Sluice forwards.
+      if (r.url().startsWith(`${app.baseUrl}/temporal/`) && r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
     const runPage = await context.newPage();
     await runPage.goto(`${app.baseUrl}/runs/${encodeURIComponent(run.workflowId)}/${run.firstExecutionRunId}`);
@@ -182,6 +186,22 @@ describe('an operator', () => {
   });
 });
 
+describe("the operator's rules hold in Sluice's namespace only", () => {
+  test('a terminate or cancel in temporal-system or any other namespace is refused with 403, for admins only', async () => {
+    const headers = await uiCredentials('operator');
+    for (const other of ['temporal-system', `${ns}-other`]) {
+      for (const action of ['terminate', 'cancel', 'signal/go']) {
+        const res = await app.fetch(`/temporal/api/v1/namespaces/${other}/workflows/some-run/${action}`, { method: 'POST', headers, body: '{}' });
+        assert.equal(res.status, 403, `${other} ${action}`);
+        const { error } = (await res.json()) as { error: { message: string } };
+        assert.match(error.message, new RegExp(`in the namespace ${other} \\(Sluice serves ${ns};.*needs the admin role; you have the operator role`));
+      }
+    }
+    const patch = await app.fetch('/temporal/api/v1/namespaces/temporal-system/schedules/s/patch', { method: 'POST', headers, body: JSON.stringify({ patch: { pause: 'x' } }) });
+    assert.equal(patch.status, 403);
+  });
+});
+
 describe('an admin', () => {
   test('starts a workflow through Temporal Web', async () => {
     const headers = await uiCredentials('admin');
@@ -198,6 +218,24 @@ describe('an admin', () => {
   });
 });
 
+/** A chunked body of `size` spaces (no Content-Length), made as it is read. */
+function chunkedBody(size: number): { stream: ReadableStream<Uint8Array> } {
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  let sent = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= size) return controller.close();
+      const n = Math.min(chunk.byteLength, size - sent);
+      sent += n;
+      controller.enqueue(chunk.slice(0, n));
+    },
+  });
+  return { stream };
+}
+
+const UPSTREAM_POLICY = "base-uri 'self'; default-src 'none'; script-src 'nonce-abc'; sandbox allow-same-origin;";
+const INLINE = "\n  window.started = 'yes';\n";
+
 describe('the forwarding', () => {
   // A stand-in UI server that records what reaches it and answers like the real one would.
   const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
@@ -208,6 +246,14 @@ describe('the forwarding', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       if (req.url === '/temporal/api/v1/settings') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ DisableWriteActions: false, Version: '2.42.1' }));
+        return;
+      }
+      if (req.url === '/temporal/namespaces/own-policy') {
+        res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': UPSTREAM_POLICY }).end(`<html><body><script>${INLINE}</script><script src="/temporal/_app/x.js"></script></body></html>`);
+        return;
+      }
+      if (req.url === '/temporal/namespaces/sizes') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(String(body.length));
         return;
       }
       res.writeHead(302, {
@@ -263,6 +309,46 @@ describe('the forwarding', () => {
     const res = await proxied.fetch('/temporal/api/v1/namespaces/default/workflows/w/terminate', { method: 'POST', as: 'viewer', body: '{}' });
     assert.equal(res.status, 403);
     assert.equal(seen.length, before);
+  });
+
+  test("keeps the UI server's own Content-Security-Policy and adds Sluice's, which runs the page's inline script by its hash", async () => {
+    const res = await proxied.fetch('/temporal/namespaces/own-policy', { as: 'viewer' });
+    assert.equal(res.status, 200);
+    const [own, sluice] = res.headers.get('content-security-policy')!.split(/,\s*/);
+    assert.equal(own, UPSTREAM_POLICY, 'sent unchanged; a browser enforces both');
+    const hash = createHash('sha256').update(INLINE).digest('base64');
+    assert.match(sluice!, new RegExp(`script-src 'self' 'sha256-${hash.replace(/[+/]/g, '\\$&')}'(;|$)`));
+  });
+
+  test('a refused path never reaches the UI server', async () => {
+    const before = seen.length;
+    for (const path of ['/temporal/temporal/render?content=x', '/temporal/render', '/temporal/auth/sso', '/temporal/namespaces/%2e%2e/render']) {
+      const res = await proxied.fetch(path, { as: 'admin' });
+      assert.equal(res.status, 404, path);
+    }
+    assert.equal(seen.length, before);
+  });
+
+  test('a chunked 10 MB body is refused with 413 and never forwarded; Next itself kept no more than 5 MB of it', async () => {
+    const before = seen.length;
+    const cookie = await proxied.cookie('admin');
+    for (const [path, limit] of [['/temporal/api/v1/namespaces/default/workflows/big', 4 * 1024 * 1024], ['/temporal/api/v1/namespaces/default/schedules/s/patch', 64 * 1024]] as const) {
+      const body = chunkedBody(10_000_000);
+      const res = await proxied.fetch(path, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: body.stream, duplex: 'half' } as RequestInit);
+      assert.equal(res.status, 413, path);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'payload_too_large');
+      assert.match(error.message, new RegExp(`larger than ${limit} bytes`));
+    }
+    assert.equal(seen.length, before, 'nothing reached the UI server');
+    await eventually(() => /Request body exceeded 5MB/.test(proxied.output()), 15_000, "Next's note that it kept only the first 5 MB");
+  });
+
+  test('a chunked body within the limit (3 MiB) is forwarded whole', async () => {
+    const body = chunkedBody(3 * 1024 * 1024);
+    const res = await proxied.fetch('/temporal/namespaces/sizes', { method: 'POST', headers: { cookie: await proxied.cookie('admin') }, body: body.stream, duplex: 'half' } as RequestInit);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), String(3 * 1024 * 1024));
   });
 
   test('an unreachable UI server is a 503 that names the setting', async () => {

@@ -2,7 +2,8 @@
  * Who may call what in Temporal Web as the web app serves it (/temporal): the least role each request needs.
  * Allow-lists, never deny-lists: viewers may read (GET, HEAD, and the one POST that only reads, a query);
  * operators may also do to runs and schedules what Sluice lets them do (cancel, terminate, signal, reset a run;
- * pause, resume, trigger a schedule); everything else — starting workflows, editing or deleting schedules,
+ * pause, resume, trigger a schedule) — in the namespace Sluice serves (TEMPORAL_NAMESPACE) only, never in
+ * temporal-system or another team's namespace on the same server; everything else — starting workflows, editing or deleting schedules,
  * batch operations, workflow updates, activity commands, namespaces, worker deployments, and any endpoint a
  * later Temporal Web adds — needs an admin. Paths are the UI server's own, without the /temporal prefix.
  * Pure (no server imports) so the unit tests can walk the table; the table is in web/README.md.
@@ -18,7 +19,9 @@ export interface Requirement {
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const AMBIGUOUS_PATH = /%2f|%5c|\\|(^|\/)(\.|%2e){1,2}(\/|$)/i;
 const SEG = '[^/]+';
-const NS = `/api/v1/namespaces/${SEG}`;
+// The namespace is captured and compared with Sluice's own, as the UI spells it (encodeURIComponent); any
+// other spelling of the same name is simply another namespace here, for admins.
+const NS = `/api/v1/namespaces/(${SEG})`;
 const RUN = `${NS}/workflows/${SEG}`;
 
 interface Rule {
@@ -57,21 +60,33 @@ export function decidedByBody(method: string, path: string): boolean {
   return method.toUpperCase() === 'POST' && POST_RULES.some((r) => r.byBody && r.pattern.test(path));
 }
 
+export interface RequestContext {
+  /** The namespace Sluice serves (TEMPORAL_NAMESPACE); the rules below admin hold there only. */
+  namespace: string;
+  /** The parsed JSON body, read only when {@link decidedByBody}; `undefined` there (missing or not JSON) needs an admin. */
+  body?: unknown;
+}
+
 /**
- * The least role `method path` needs. `body` is the parsed JSON body, read only when {@link decidedByBody};
- * `undefined` there (missing or not JSON) needs an admin.
+ * The least role `method path` needs.
  *
- * @example requiredRole('POST', '/api/v1/namespaces/default/workflows/x/terminate').minRole // 'operator'
+ * @example requiredRole('POST', '/api/v1/namespaces/default/workflows/x/terminate', { namespace: 'default' }).minRole // 'operator'
  */
-export function requiredRole(method: string, path: string, body?: unknown): Requirement {
+export function requiredRole(method: string, path: string, { namespace, body }: RequestContext): Requirement {
   const m = method.toUpperCase();
   if (READ_METHODS.has(m)) return { minRole: 'viewer', action: 'read Temporal Web' };
   // An encoded slash or a dot segment could be read as another path upstream than the one matched here:
   // such writes are left to admins (an id with a '/' in it is rare; Sluice's own pages cancel those runs).
   if (AMBIGUOUS_PATH.test(path)) return { minRole: 'admin', action: 'change Temporal through a path with an encoded slash or a dot segment' };
   if (m === 'POST') {
-    const match = POST_RULES.find((r) => r.pattern.test(path));
-    if (match) return match.byBody ? match.byBody(body) : { minRole: match.minRole, action: match.action };
+    for (const r of POST_RULES) {
+      const match = r.pattern.exec(path);
+      if (!match) continue;
+      if (match[1] !== encodeURIComponent(namespace)) {
+        return { minRole: 'admin', action: `${r.action} in the namespace ${match[1]!.slice(0, 100)} (Sluice serves ${namespace}; roles below admin act there only)` };
+      }
+      return r.byBody ? r.byBody(body) : { minRole: r.minRole, action: r.action };
+    }
   }
   return { minRole: 'admin', action: 'change Temporal beyond runs and schedules (start workflows, edit schedules, batch operations, namespaces)' };
 }

@@ -7,6 +7,7 @@
  * this is what keeps a cross-site form from starting runs. One rule for all callers keeps it simple.
  */
 import { apiError } from '@/lib/auth/api-error';
+import { readBodyAtMost } from '@/lib/read-body';
 
 /** The largest body read, in bytes: a run's parameters are small, and Temporal refuses payloads over 2 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -29,12 +30,9 @@ export async function readJsonBody(req: Request): Promise<JsonBody> {
   }
   const tooLarge = () =>
     refuse(apiError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB), the most this API reads. Pass large inputs by reference (a URL or a path), not in the parameters.`));
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return tooLarge();
-
   let bytes: Uint8Array | null;
   try {
-    bytes = await readAtMost(req, MAX_BODY_BYTES);
+    bytes = await readBodyAtMost(req, MAX_BODY_BYTES);
   } catch {
     return refuse(apiError('bad_request', 'The request body could not be read to its end (the connection broke off); send it again.'));
   }
@@ -55,31 +53,6 @@ export async function readJsonBody(req: Request): Promise<JsonBody> {
     const reason = text.trim() === '' ? 'the body is empty' : (err as Error).message.slice(0, 200);
     return refuse(apiError('bad_request', `The request body must be JSON, e.g. ${EXAMPLE}: ${reason}.`));
   }
-}
-
-/** The body's bytes, or null as soon as it passes `limit` (the rest is not read: a chunked body has no length). */
-async function readAtMost(req: Request, limit: number): Promise<Uint8Array | null> {
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /**
