@@ -9,7 +9,7 @@ import { runsTemporalKeeps } from 'sluice/temporal';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { testConnection, uniqueName } from '../harness/temporal';
-import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
+import { DIALECTS, freshStorePair, freshStoreUrl, type FreshStoreUrl, type StorePair } from './helpers/stores';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -23,20 +23,15 @@ function lines(runId: string, n: number, time: (i: number) => number): LogRecord
 
 for (const dialect of DIALECTS) {
   describe(`retention on ${dialect}`, () => {
-    let fresh: FreshStoreUrl;
+    let pair: StorePair;
     let store: Store;
     /** A second, independent connection: another process's writer. */
     let other: Store;
     before(async () => {
-      fresh = await freshStoreUrl(dialect, 'retention');
-      store = await openStore(fresh.url);
-      other = await openStore(fresh.url);
+      pair = await freshStorePair(dialect, 'retention');
+      ({ store, other } = pair);
     });
-    after(async () => {
-      await other?.close();
-      await store?.close();
-      await fresh?.cleanup();
-    });
+    after(() => pair?.close());
 
     test('log lines older than the cutoff are deleted in batches of batchSize; younger lines stay; writers go on between batches', async () => {
       await store.insertLogs(lines('old', 2_500, (i) => CUTOFF - 1_000 - i));

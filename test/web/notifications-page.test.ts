@@ -30,7 +30,8 @@ let browser: Browser;
 before(async () => {
   http = await startHttpReceiver();
   const storeUrl = sqliteStoreUrl('notifications-page');
-  env = { SLUICE_SECRET_KEY: KEY, SLUICE_CHANNEL_HOOKS: `webhook:${http.url()}`, SLUICE_CHANNEL_HOOKS_SECRET: 'page-test-secret' };
+  // The receiver is on loopback, where webhooks go only when allowed.
+  env = { SLUICE_SECRET_KEY: KEY, SLUICE_CHANNEL_HOOKS: `webhook:${http.url()}`, SLUICE_CHANNEL_HOOKS_SECRET: 'page-test-secret', SLUICE_WEBHOOK_ALLOW_LOCAL: 'true' };
   app = await startWebApp({ storeUrl, env });
   worker = await startWorker({ taskQueue: uniqueName('notify-page'), storeUrl, ...FIXTURES, env: { SLUICE_FIXTURE_NOTIFY: JSON.stringify([{ channels: ['hooks'] }]) } });
   ({ client, store, close } = await testClient(storeUrl));
