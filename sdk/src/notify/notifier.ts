@@ -167,7 +167,8 @@ export class Notifier {
     const record = async (found: Found[]) => {
       await this.keepLease();
       const events: NewEvent[] = found.flatMap((f) => f.rules.flatMap((rule) => rule.channels.map((channel) => ({ ruleKey: rule.key, channel, runKey: f.runKey, detail: f.detail }))));
-      recorded += await recordEvents(this.db, events, now);
+      // Stamped when recorded, not when the tick began: a group stays open while a long look-up still adds to it.
+      recorded += await recordEvents(this.db, events, Date.now());
     };
     await this.detector.closed(cursor - (this.options.overlapMs ?? 120_000), catalog, rules, knownOf, record);
     await record(await this.detector.longRunning(now, catalog, rules));
