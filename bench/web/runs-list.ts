@@ -10,14 +10,14 @@ import type { Stack } from './stack';
 const FLOW = 'webBenchNoop';
 const CONCURRENCY = 48;
 
-/** Starts `n` runs, `CONCURRENCY` at a time; returns the starts per second. */
-async function startRuns(stack: Stack, n: number): Promise<number> {
+/** Starts `n` runs of `flow`, `CONCURRENCY` at a time; returns the starts per second. */
+export async function startRuns(stack: Stack, n: number, flow = FLOW): Promise<number> {
   const t0 = Date.now();
   let next = 0;
   const lane = async () => {
     while (next < n) {
       next++;
-      await stack.client.start(FLOW, {}, { startedBy: 'client:bench-web' });
+      await stack.client.start(flow, {}, { startedBy: 'client:bench-web' });
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));

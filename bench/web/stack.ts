@@ -1,12 +1,15 @@
 /**
  * Everything the web benchmarks run against, started for this run only: a Temporal dev server, a SQLite store
  * in a temporary directory, the web app (`next start` on the build the web tests share, built if its sources
- * changed), a Sluice worker serving bench/web/project, a Sluice client, and Chromium.
+ * changed), a Sluice worker serving bench/web/project, a Sluice client, Chromium, and an HTTP receiver the web
+ * app's notifier sends to (its channel `bench-hooks`).
  *
  * The web app comes from test/web/harness.ts (read-only reuse): it coordinates the one `.next` build with the
  * test processes other engineers run at the same time, seeds one user per role and logs them in.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -33,6 +36,8 @@ export interface Stack {
   tmpDir: string;
   /** How long `next build` took (0 when the last build was of the same sources). */
   buildMs: number;
+  /** What the web app's notifier POSTed to its channel `bench-hooks`: each message's subject and run count. */
+  hooks: { subject: string; events: number; at: number }[];
   stop(): Promise<void>;
 }
 
@@ -57,8 +62,28 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
     const storeUrl = `sqlite:${path.join(tmpDir, 'sluice.db')}`;
     const appToTemporal = await startByteCounter(server.address);
     stops.push(() => appToTemporal.stop());
+    const hooks: Stack['hooks'] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { subject: string; events: unknown[] };
+        hooks.push({ subject: message.subject, events: message.events.length, at: Date.now() });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise((resolve) => receiver.close(resolve)));
     say('starting the web app (next start)');
-    const app = await startWebApp({ storeUrl, env: { TEMPORAL_ADDRESS: appToTemporal.address } });
+    const app = await startWebApp({
+      storeUrl,
+      env: {
+        TEMPORAL_ADDRESS: appToTemporal.address,
+        // The notifier's channel: the receiver above, on loopback (allowed for this stack only).
+        SLUICE_CHANNEL_BENCH_HOOKS: `webhook:http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        SLUICE_WEBHOOK_ALLOW_LOCAL: 'true',
+      },
+    });
     stops.push(() => app.stop());
 
     say('starting a worker on bench/web/project (bundling the flows takes a few seconds)');
@@ -78,7 +103,7 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
 
     const browser = await launchBrowser();
     stops.push(() => browser.close());
-    return { server, app, appToTemporal, worker, client, store, browser, tmpDir, buildMs, stop };
+    return { server, app, appToTemporal, worker, client, store, browser, tmpDir, buildMs, hooks, stop };
   } catch (err) {
     await stop();
     throw err;

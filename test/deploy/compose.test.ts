@@ -52,8 +52,8 @@ function listFiles(dir: string, pattern = /\.(ts|tsx)$/): string[] {
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
     assert.deepEqual(Object.keys(services).sort(), [
-      'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower', 'web', 'worker',
-      'worker-example',
+      'caddy', 'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower', 'web',
+      'worker', 'worker-example',
     ]);
     assert.equal(readDeployEnv('temporal/server.env').DB, 'postgres12', 'persistence and visibility on PostgreSQL');
     assert.equal(services.temporal!.environment!.TEMPORAL_DB_HOST, 'temporal-db');
@@ -97,13 +97,14 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.web!.environment!.TEMPORAL_NAMESPACE, stack.TEMPORAL_NAMESPACE);
   });
 
-  it('publishes no port but the web app, and every long-running service has a healthcheck', () => {
+  it('publishes the web app on 127.0.0.1 only, no other port but the TLS proxy\'s, and every long-running service has a healthcheck', () => {
     for (const [name, s] of Object.entries(services)) {
-      if (name !== 'web') assert.equal(s.ports, undefined, `${name} publishes ${JSON.stringify(s.ports)}`);
+      if (name !== 'web' && name !== 'caddy') assert.equal(s.ports, undefined, `${name} publishes ${JSON.stringify(s.ports)}`);
       assert.equal((s as { network_mode?: string }).network_mode, undefined, `${name}: host networking would publish every port`);
       if (s.restart !== 'no') assert.ok(s.healthcheck?.test?.length, `${name} has no healthcheck`);
     }
-    assert.deepEqual(services.web!.ports, ['3000:3000']);
+    // Plain HTTP with https-only cookies: reachable from this host, never from the network.
+    assert.deepEqual(services.web!.ports, ['127.0.0.1:3000:3000']);
     for (const name of ['worker', 'worker-example']) {
       assert.ok(services[name]!.volumes!.includes('./deploy/worker-healthcheck.cjs:/opt/sluice/worker-healthcheck.cjs:ro'), name);
     }
@@ -137,9 +138,31 @@ describe('docker-compose.yml', () => {
     assert.match(read('.dockerignore'), /^\.env$/m, '.env stays out of images');
   });
 
-  it('updates only labelled workers, and only in the autoupdate profile', () => {
+  it('serves the web app over HTTPS through Caddy, only in the tls profile: NEXTAUTH_URL is the site, web:3000 the upstream', () => {
+    const caddy = services.caddy!;
+    assert.deepEqual(caddy.profiles, ['tls'], 'off unless asked for');
+    assert.match(caddy.image!, /^caddy:\d+\.\d+\.\d+$/, 'a pinned Caddy release');
+    assert.deepEqual(caddy.ports, ['80:80', '443:443', '443:443/udp'], 'ACME http-01 and the http:// redirect on 80, HTTPS (and HTTP/3) on 443');
+    const mount = caddy.volumes!.find((v) => v.endsWith(':/etc/caddy/Caddyfile:ro'))!;
+    assert.ok(mount, 'the Caddyfile is mounted read-only where the image reads it');
+    for (const volume of ['caddy-data:/data', 'caddy-config:/config']) assert.ok(caddy.volumes!.includes(volume), `${volume}: certificates survive a restart`);
+    const caddyfile = read(mount.split(':')[0]!);
+    const lines = caddyfile.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    assert.equal(lines[0], '{$NEXTAUTH_URL} {', 'the site is the address people open');
+    assert.equal(caddy.environment!.NEXTAUTH_URL, services.web!.environment!.NEXTAUTH_URL, 'the same address as the web app\'s');
+    const upstreams = lines.filter((l) => l.startsWith('reverse_proxy ')).map((l) => l.split(/\s+/)[1]);
+    const webPort = services.web!.ports![0]!.split(':').at(-1);
+    assert.deepEqual(upstreams, [`web:${webPort}`], 'forwards to the web service on the compose network');
+    assert.ok(Object.keys(caddy.depends_on!).includes('web'));
+    assert.match(String(services.web!.environment!.SLUICE_TRUST_PROXY), /^\$\{SLUICE_TRUST_PROXY:-\}$/, 'the web app can be told a proxy is in front');
+  });
+
+  it('updates only labelled workers, and only in the autoupdate profile, with a maintained watchtower that speaks Docker API 1.44+', () => {
     const watchtower = services.watchtower!;
     assert.deepEqual(watchtower.profiles, ['autoupdate']);
+    // containrrr/watchtower (archived) speaks API 1.25, which Docker Engine 29 refuses: it restarts in a loop.
+    assert.match(watchtower.image!, /^nickfedor\/watchtower:\d+\.\d+\.\d+$/, 'the maintained fork, at a pinned release');
+    assert.deepEqual(watchtower.healthcheck!.test, ['CMD', '/watchtower', '--health-check']);
     assert.ok(watchtower.command!.includes('--label-enable'), 'without --label-enable watchtower would update every container');
     const labelled = Object.entries(services).filter(([, s]) => s.labels?.['com.centurylinklabs.watchtower.enable'] === 'true').map(([n]) => n);
     assert.deepEqual(labelled, ['worker-example']);

@@ -1,6 +1,7 @@
 /**
  * Real receivers on loopback for the notification tests: an SMTP server (smtp-server) that keeps every
- * message, and an HTTP server that keeps every POST and can go down (port closed) and come back.
+ * message, and an HTTP server that keeps every POST, can go down (port closed) and come back, and can answer
+ * otherwise (a redirect, an error, or not at all).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,19 +58,29 @@ export interface ReceivedPost {
   json: any;
 }
 
-/** An HTTP receiver on 127.0.0.1 keeping every POST; `down()` closes its port, `up()` opens the same port again. */
-export async function startHttpReceiver() {
+/** How a receiver answers: 200 by default; a status and headers (e.g. a redirect); or `hang`, never answering. */
+export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+
+/**
+ * An HTTP receiver on 127.0.0.1 keeping every POST (and the method and path of every request, in `requests`);
+ * `down()` closes its port, `up()` opens the same port again.
+ */
+export async function startHttpReceiver(answer: () => Answer = () => ({ status: 200 })) {
   const posts: ReceivedPost[] = [];
+  const requests: { method: string; path: string }[] = [];
   let server: Server | undefined;
   let port = 0;
   const up = async () => {
     server = createServer((req, res) => {
+      requests.push({ method: req.method ?? '', path: req.url ?? '/' });
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        posts.push({ path: req.url ?? '/', headers: req.headers, body, json: JSON.parse(body) });
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        if (req.method === 'POST') posts.push({ path: req.url ?? '/', headers: req.headers, body, json: JSON.parse(body) });
+        const a = answer();
+        if (a === 'hang') return;
+        res.writeHead(a.status, { 'content-type': 'text/plain', ...a.headers }).end('ok');
       });
     });
     await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
@@ -83,5 +94,5 @@ export async function startHttpReceiver() {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   };
   await up();
-  return { posts, url: (path = '/hook') => `http://127.0.0.1:${port}${path}`, up, down, close: down };
+  return { posts, requests, port: () => port, url: (path = '/hook') => `http://127.0.0.1:${port}${path}`, up, down, close: down };
 }

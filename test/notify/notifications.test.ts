@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { addAdminRule, listDeliveries, listRules, Notifier, SecretBox, type NotifierOptions, type NotifyRule } from 'sluice/notify';
+import { addAdminRule, listDeliveries, listRules, Notifier, SecretBox, verifySignature, type NotifierOptions, type NotifyRule } from 'sluice/notify';
 import type { Store } from 'sluice/store';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
@@ -35,6 +35,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       mail: { smtpUrl: smtp.url, from: 'sluice@example.org' },
       publicUrl: PUBLIC_URL,
       secrets: new SecretBox('a-test-key-of-at-least-32-characters!'),
+      allowLocalWebhooks: true, // the receiver is on loopback
       groupWindowMs: 0,
       retryBaseMs: 50,
       retryMaxMs: 200,
@@ -86,8 +87,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(mailsFor(ref.runId).length, 1, 'the e-mail came once');
 
       const post = postsFor(ref.runId)[0]!;
-      const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(post.body).digest('hex')}`;
-      assert.equal(post.headers['x-sluice-signature'], expected, 'HMAC-SHA256 of the body with the channel secret');
+      // As a receiver checks it (README): t=<unix seconds>,sha256=<HMAC-SHA256 of "<t>.<body>">, t recent.
+      const [, t, mac] = /^t=(\d+),sha256=([0-9a-f]{64})$/.exec(String(post.headers['x-sluice-signature']))!;
+      assert.equal(mac, createHmac('sha256', HOOK_SECRET).update(`${t}.${post.body}`).digest('hex'), 'HMAC-SHA256 of the time and the body with the channel secret');
+      assert.ok(Math.abs(Date.now() / 1000 - Number(t)) < 120, 'signed when sent');
+      assert.ok(verifySignature(String(post.headers['x-sluice-signature']), post.body, HOOK_SECRET));
+      assert.ok(!verifySignature(String(post.headers['x-sluice-signature']), post.body, HOOK_SECRET, { now: (Number(t) + 301) * 1000 }), 'a replay after 5 minutes is refused');
+      assert.ok(!verifySignature(String(post.headers['x-sluice-signature']), post.body.replace('gaugeFlow', 'gaugeFlew'), HOOK_SECRET), 'a changed body is refused');
       const event = post.json.events[0];
       assert.equal(event.event, 'failed');
       assert.equal(event.flow, 'gaugeFlow');

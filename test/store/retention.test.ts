@@ -1,14 +1,21 @@
-// Retention: per-run data older than the cutoff is deleted in batches, younger data stays; the same body on
-// SQLite and on PostgreSQL, against real databases.
+// Retention: per-run data older than the cutoff is deleted in batches, younger data stays, and a log line stays
+// while Temporal still has its run; the same body on SQLite and on PostgreSQL, against real databases and the
+// suite's Temporal server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Client, type Connection } from '@temporalio/client';
 import { openStore, parseRetention, RetentionSweeper, StoreQueryError, type LogRecord, type Store } from 'sluice/store';
+import { runsTemporalKeeps } from 'sluice/temporal';
+import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
-import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
+import { testConnection, uniqueName } from '../harness/temporal';
+import { DIALECTS, freshStorePair, freshStoreUrl, type FreshStoreUrl, type StorePair } from './helpers/stores';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 const CUTOFF = NOW - 30 * DAY;
+/** For the tests about other tables: no run is kept, lines go by their time. */
+const NO_RUN_KEPT = async () => new Set<string>();
 
 function lines(runId: string, n: number, time: (i: number) => number): LogRecord[] {
   return Array.from({ length: n }, (_, i) => ({ time: time(i), level: 'info', message: `line ${i}`, workflowId: `wf-${runId}`, runId }));
@@ -16,20 +23,15 @@ function lines(runId: string, n: number, time: (i: number) => number): LogRecord
 
 for (const dialect of DIALECTS) {
   describe(`retention on ${dialect}`, () => {
-    let fresh: FreshStoreUrl;
+    let pair: StorePair;
     let store: Store;
     /** A second, independent connection: another process's writer. */
     let other: Store;
     before(async () => {
-      fresh = await freshStoreUrl(dialect, 'retention');
-      store = await openStore(fresh.url);
-      other = await openStore(fresh.url);
+      pair = await freshStorePair(dialect, 'retention');
+      ({ store, other } = pair);
     });
-    after(async () => {
-      await other?.close();
-      await store?.close();
-      await fresh?.cleanup();
-    });
+    after(() => pair?.close());
 
     test('log lines older than the cutoff are deleted in batches of batchSize; younger lines stay; writers go on between batches', async () => {
       await store.insertLogs(lines('old', 2_500, (i) => CUTOFF - 1_000 - i));
@@ -38,6 +40,7 @@ for (const dialect of DIALECTS) {
       const seenByOther: number[] = [];
       const result = await store.retention.sweep({
         olderThan: CUTOFF,
+        runsKept: NO_RUN_KEPT,
         batchSize: 1_000,
         pauseMs: 0,
         onBatch: async (table, deleted) => {
@@ -103,7 +106,7 @@ for (const dialect of DIALECTS) {
         .values([event('e-sent-old', old, sentOld), event('e-failed-old', old, failedOld), event('e-retrying-old', old, retryingOld), event('e-young', young, sentYoung), event('e-ungrouped-old', old, null)])
         .execute();
 
-      const result = await store.retention.sweep({ olderThan: CUTOFF, batchSize: 2, pauseMs: 0 });
+      const result = await store.retention.sweep({ olderThan: CUTOFF, runsKept: NO_RUN_KEPT, batchSize: 2, pauseMs: 0 });
       assert.equal(result.deleted.login_failures, 1);
       assert.equal(result.deleted.notification_deliveries, 2);
       assert.equal(result.deleted.notification_events, 3);
@@ -121,8 +124,8 @@ for (const dialect of DIALECTS) {
     test('two sweeps at once delete every old line exactly once, without errors', async () => {
       await store.insertLogs(lines('race', 3_000, (i) => CUTOFF - 10 - i));
       const [a, b] = await Promise.all([
-        store.retention.sweep({ olderThan: CUTOFF, batchSize: 200, pauseMs: 0, sweptBy: 'a' }),
-        other.retention.sweep({ olderThan: CUTOFF, batchSize: 200, pauseMs: 0, sweptBy: 'b' }),
+        store.retention.sweep({ olderThan: CUTOFF, runsKept: NO_RUN_KEPT, batchSize: 200, pauseMs: 0, sweptBy: 'a' }),
+        other.retention.sweep({ olderThan: CUTOFF, runsKept: NO_RUN_KEPT, batchSize: 200, pauseMs: 0, sweptBy: 'b' }),
       ]);
       assert.equal(a.deleted.logs + b.deleted.logs, 3_000);
       assert.equal(await store.countLogs('race'), 0);
@@ -144,7 +147,7 @@ for (const dialect of DIALECTS) {
       assert.equal(stats.oldestLogTime, CUTOFF + 1_000);
 
       // Old sweep records go like everything else.
-      const all = await store.retention.sweep({ olderThan: NOW + DAY, pauseMs: 0 });
+      const all = await store.retention.sweep({ olderThan: NOW + DAY, runsKept: NO_RUN_KEPT, pauseMs: 0 });
       assert.equal(all.deleted.retention_sweeps, sweeps.length);
       assert.equal((await store.retention.recentSweeps()).length, 1, 'only the sweep that just ran');
       assert.equal((await store.stats()).oldestLogTime, null);
@@ -160,7 +163,7 @@ for (const dialect of DIALECTS) {
         if (asked++ === 0) throw new Error('Temporal is not reachable');
         return 30 * DAY;
       };
-      const sweeper = new RetentionSweeper({ store, retentionMs, sweptBy: 'test', firstDelayMs: 0, retryMs: 0, pauseMs: 0, log: (l) => said.push(l) });
+      const sweeper = new RetentionSweeper({ store, retentionMs, runsKept: NO_RUN_KEPT, sweptBy: 'test', firstDelayMs: 0, retryMs: 0, pauseMs: 0, log: (l) => said.push(l) });
       sweeper.start();
       try {
         const line = await eventually(() => said.find((l) => l.startsWith('retention: deleted 5 log lines, 0 notification events')), 10_000, 'the sweep line');
@@ -172,8 +175,97 @@ for (const dialect of DIALECTS) {
       assert.equal(await store.countLogs('sweeper-old'), 0);
       assert.equal(await store.countLogs('sweeper-young'), 5);
       assert.equal((await store.retention.recentSweeps(1))[0]!.sweptBy, 'test');
-      const off = new RetentionSweeper({ store, retentionMs: async () => null, sweptBy: 'test' });
+      const off = new RetentionSweeper({ store, retentionMs: async () => null, runsKept: NO_RUN_KEPT, sweptBy: 'test' });
       assert.equal(await off.sweepNow(), null, 'retention off: no sweep');
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`retention and Temporal's runs on ${dialect}`, () => {
+    let fresh: FreshStoreUrl;
+    let store: Store;
+    let connection: Connection;
+    let client: Client;
+    // No worker polls this queue: a run started on it stays open (running) until the test closes it.
+    const taskQueue = uniqueName('retention-runs');
+    const started: { workflowId: string; runId: string }[] = [];
+    const start = async (name: string) => {
+      const handle = await client.workflow.start('retentionProbe', { taskQueue, workflowId: uniqueName(name) });
+      started.push({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+      return { handle, runId: handle.firstExecutionRunId };
+    };
+    /** What Temporal's retention does once a closed run's time is up: the run is deleted, visibility forgets it (the dev
+     * server takes about 20 s). */
+    const deleteRun = async (workflowId: string, runId: string) => {
+      await connection.workflowService.deleteWorkflowExecution({ namespace: temporalNamespace(), workflowExecution: { workflowId, runId } });
+      await eventually(async () => !(await runsTemporalKeeps(client, [runId])).has(runId), 90_000, `Temporal to forget run ${runId}`);
+    };
+    before(async () => {
+      fresh = await freshStoreUrl(dialect, 'retention_runs');
+      store = await openStore(fresh.url);
+      connection = await testConnection();
+      client = new Client({ connection, namespace: temporalNamespace() });
+    });
+    after(async () => {
+      // The shared server would keep an open run forever.
+      for (const s of started) await client?.workflow.getHandle(s.workflowId, s.runId).terminate('test over').catch(() => undefined);
+      await connection?.close();
+      await store?.close();
+      await fresh?.cleanup();
+    });
+
+    test('an open run and a closed run Temporal keeps keep their old lines; a run Temporal deleted (or never had) loses them; Temporal is asked per batch of lines, each run once', async () => {
+      const open = await start('open');
+      const closed = await start('closed');
+      await closed.handle.terminate('closed for the test');
+      const gone = await start('gone');
+      await gone.handle.terminate('closed for the test');
+      await deleteRun(gone.handle.workflowId, gone.runId);
+      // The open run's lines are the oldest: the sweep must get past them to the lines behind.
+      await store.insertLogs(lines(open.runId, 5, (i) => CUTOFF - 20 * DAY - i));
+      await store.insertLogs(lines(closed.runId, 5, (i) => CUTOFF - 10 * DAY - i));
+      await store.insertLogs(lines(gone.runId, 5, (i) => CUTOFF - 5 * DAY - i));
+      await store.insertLogs(lines(gone.runId, 2, (i) => NOW - i));
+      const unknown = Array.from({ length: 300 }, (_, i) => `never-in-temporal-${i}`);
+      // Each run's 3 lines together in time, so every batch of lines brings runs not asked about yet.
+      for (const [k, runId] of unknown.entries()) await store.insertLogs(lines(runId, 3, (i) => CUTOFF - DAY - 10 * k - i));
+
+      const asked: string[][] = [];
+      const result = await store.retention.sweep({
+        olderThan: CUTOFF,
+        batchSize: 200,
+        pauseMs: 0,
+        runsKept: async (ids) => (asked.push(ids), runsTemporalKeeps(client, ids)),
+      });
+      assert.equal(await store.countLogs(open.runId), 5, 'a running run keeps its lines, however old');
+      assert.equal(await store.countLogs(closed.runId), 5, 'a closed run Temporal still keeps keeps its lines');
+      assert.equal(await store.countLogs(gone.runId), 2, 'a deleted run loses its old lines (its young ones stay until they are old)');
+      for (const runId of unknown) assert.equal(await store.countLogs(runId), 0);
+      assert.equal(result.deleted.logs, 5 + 900);
+      const ids = asked.flat();
+      assert.equal(asked.length, Math.ceil(915 / 200), 'one question per batch of 200 lines');
+      assert.equal(ids.length, 303, 'each run asked about once per sweep');
+      assert.equal(new Set(ids).size, 303);
+
+      // The running run ends, and later Temporal's retention deletes it: the next sweep takes its lines.
+      await open.handle.terminate('done');
+      const again = await store.retention.sweep({ olderThan: CUTOFF, pauseMs: 0, runsKept: (ids) => runsTemporalKeeps(client, ids) });
+      assert.equal(again.deleted.logs, 0, 'closed but still kept by Temporal: its lines stay');
+      await deleteRun(open.handle.workflowId, open.runId);
+      const last = await store.retention.sweep({ olderThan: CUTOFF, pauseMs: 0, runsKept: (ids) => runsTemporalKeeps(client, ids) });
+      assert.equal(last.deleted.logs, 5);
+      assert.equal(await store.countLogs(open.runId), 0);
+      assert.equal(await store.countLogs(closed.runId), 5);
+    });
+
+    test('when Temporal cannot answer, no line is deleted and the sweep fails saying why', async () => {
+      await store.insertLogs(lines('unanswered', 3, () => CUTOFF - DAY));
+      await assert.rejects(
+        store.retention.sweep({ olderThan: CUTOFF, pauseMs: 0, runsKept: async () => { throw new Error('Temporal is not reachable'); } }),
+        /Temporal is not reachable/,
+      );
+      assert.equal(await store.countLogs('unanswered'), 3);
     });
   });
 }
@@ -181,8 +273,8 @@ for (const dialect of DIALECTS) {
 test('bad sweep options are refused with a message saying what to use', async () => {
   const store = await openStore('sqlite::memory:');
   try {
-    await assert.rejects(store.retention.sweep({ olderThan: Number.NaN }), (e: Error) => e instanceof StoreQueryError && /olderThan must be a time/.test(e.message));
-    await assert.rejects(store.retention.sweep({ olderThan: NOW, batchSize: 0 }), /batchSize must be a whole number from 1/);
+    await assert.rejects(store.retention.sweep({ olderThan: Number.NaN, runsKept: NO_RUN_KEPT }), (e: Error) => e instanceof StoreQueryError && /olderThan must be a time/.test(e.message));
+    await assert.rejects(store.retention.sweep({ olderThan: NOW, runsKept: NO_RUN_KEPT, batchSize: 0 }), /batchSize must be a whole number from 1/);
   } finally {
     await store.close();
   }

@@ -6,7 +6,7 @@
 import 'server-only';
 import { hostname } from 'node:os';
 import { RetentionSweeper } from 'sluice/store';
-import { retentionSeconds } from 'sluice/temporal';
+import { retentionSeconds, runsTemporalKeeps } from 'sluice/temporal';
 import { getEnv } from './env';
 import { getSluice, getStore } from './sluice.server';
 
@@ -39,6 +39,8 @@ export function startRetentionSweeper(): void {
       const sweeper = new RetentionSweeper({
         store: await getStore(),
         retentionMs: currentRetentionMs,
+        // A log line stays while its run is open or Temporal still shows it, whatever the line's age.
+        runsKept: async (runIds) => runsTemporalKeeps((await getSluice()).temporal, runIds),
         sweptBy: `web app ${process.pid}@${hostname()}`,
         firstDelayMs: FIRST_SWEEP_MS,
         log: (line) => console.log(`[sluice] ${line}`),

@@ -44,3 +44,13 @@ export const webBenchLong = flow(
     return count;
   },
 );
+
+/** Fails at once, in the flow itself: the notification burst (notify-burst.ts) starts 2,000 of these, told by a rule. */
+export const webBenchFail = flow({ description: 'Fails at once (a burst of failures for the notifier).' }, async () => {
+  throw new Error('no data for station');
+});
+
+/** The same, with no rule: the burst without the notifier's work, to compare with. */
+export const webBenchFailUntold = flow({ description: 'Fails at once; no rule tells anyone.' }, async () => {
+  throw new Error('no data for station');
+});

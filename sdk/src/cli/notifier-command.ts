@@ -18,7 +18,8 @@ Options:
 
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL (the store), SLUICE_SMTP_URL, SLUICE_MAIL_FROM,
 SLUICE_CHANNEL_<NAME> (+ _SECRET), SLUICE_PUBLIC_URL (or NEXTAUTH_URL) for links, SLUICE_SECRET_KEY (or
-NEXTAUTH_SECRET) to read the channels stored on the Notifications page.`,
+NEXTAUTH_SECRET) to read the channels stored on the Notifications page, SLUICE_WEBHOOK_ALLOW_LOCAL=true to let
+webhooks go to loopback and link-local addresses.`,
   async run(args) {
     const { values } = parseArgs({ args, options: { interval: { type: 'string' } } });
     const interval = values.interval === undefined ? 15 : Number(values.interval);

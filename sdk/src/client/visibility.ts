@@ -28,7 +28,7 @@ const STATUS_FROM_NAME: Record<string, RunStatus> = {
 };
 
 /** A value inside a visibility query: double-quoted, with quotes and backslashes escaped. */
-const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export function runQuery(f: RunFilter = {}): string {
   const parts: string[] = [];

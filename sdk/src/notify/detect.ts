@@ -9,6 +9,7 @@ import { summaryOf } from '../client/visibility';
 import { scheduleIdOf } from '../deployments';
 import type { FlowEntry } from '../store';
 import type { EventDetail } from './messages';
+import { eachLimited } from './each-limited';
 import { readState, writeState } from './notifier-state';
 import { DEFAULT_LATE_AFTER_MS, ruleCovers, type Rule } from './rules';
 import type { NotifyEvent } from './types';
@@ -22,6 +23,9 @@ export interface Found {
 
 const CLOSED_EVENT: Partial<Record<RunStatus, NotifyEvent>> = { failed: 'failed', terminated: 'failed', timed_out: 'timed_out', cancelled: 'cancelled' };
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Runs handed over at once, and details (the run's history and log tail) read at once. */
+const RUNS_PER_PAGE = 500;
+const DETAILS_AT_ONCE = 8;
 
 export class Detector {
   constructor(
@@ -33,30 +37,40 @@ export class Detector {
     return this.client.store.db;
   }
 
-  /** Runs of this catalog's flows (on their own task queue) that `query` finds. */
+  /** Runs of this catalog's flows (on their own task queue) that `query` finds, read 1,000 a page. */
   private async runs(query: string, catalog: Map<string, FlowEntry>): Promise<RunSummary[]> {
     const runs: RunSummary[] = [];
-    for await (const info of this.client.temporal.workflow.list({ query })) {
+    for await (const info of this.client.temporal.workflow.list({ query, pageSize: 1_000 })) {
       const run = summaryOf(info);
       if (catalog.get(run.flow)?.taskQueue === run.taskQueue) runs.push(run);
     }
     return runs;
   }
 
-  /** Closed runs with close time from `from` on, oldest close first; remembers each flow's last outcome for `recovered`. */
+  /**
+   * Closed runs with close time from `from` on, oldest close first; remembers each flow's last outcome for
+   * `recovered`. Hands the events to `take` 500 runs at a time — whether they are recorded already asked in one
+   * query per page, the others' details read 8 at a time — so a burst of thousands of failed runs never makes a
+   * query with a parameter per run, and the caller records (and renews its lease) page by page.
+   */
   async closed(
     from: number,
     catalog: Map<string, FlowEntry>,
     rules: Rule[],
     knownOf: (runKeys: string[]) => Promise<(f: Found) => boolean>,
-  ): Promise<Found[]> {
+    take: (found: Found[]) => Promise<void>,
+  ): Promise<void> {
     const runs = (await this.runs(`CloseTime >= "${iso(from)}"`, catalog)).sort((a, b) => (a.closeTime ?? '').localeCompare(b.closeTime ?? ''));
     this.pendingOutcomes.length = 0; // what a failed tick left: this pass sees those runs again
     const candidates: Found[] = [];
     const outcomes = new Map<string, { failing: boolean; closeTime: string }>();
     for (const run of runs) {
       const outcomeKey = `outcome:${run.flow}:${run.deployment ?? ''}`;
-      const previous = outcomes.get(outcomeKey) ?? (JSON.parse((await readState(this.db, outcomeKey)) ?? '{"failing":false,"closeTime":""}') as { failing: boolean; closeTime: string });
+      let previous = outcomes.get(outcomeKey);
+      if (!previous) {
+        previous = JSON.parse((await readState(this.db, outcomeKey)) ?? '{"failing":false,"closeTime":""}') as { failing: boolean; closeTime: string };
+        outcomes.set(outcomeKey, previous);
+      }
       const newer = (run.closeTime ?? '') > previous.closeTime;
       const event = CLOSED_EVENT[run.status] ?? (run.status === 'completed' && newer && previous.failing ? 'recovered' : undefined);
       const concerned = event ? rules.filter((r) => r.events.includes(event) && ruleCovers(r, run.flow, run.deployment)) : [];
@@ -68,13 +82,13 @@ export class Detector {
       }
     }
     // Read the run and its logs only for events not recorded yet (the window overlaps the last one).
-    const isKnown = await knownOf(candidates.map((c) => c.runKey));
     const byId = new Map(runs.map((r) => [r.runId, r]));
-    const found: Found[] = [];
-    for (const c of candidates) {
-      if (!isKnown(c)) found.push({ ...c, detail: await this.detailOf(byId.get(c.runKey)!, c.detail.event) });
+    for (let i = 0; i < candidates.length; i += RUNS_PER_PAGE) {
+      const page = candidates.slice(i, i + RUNS_PER_PAGE);
+      const isKnown = await knownOf(page.map((c) => c.runKey));
+      const fresh = page.filter((c) => !isKnown(c));
+      await take(await eachLimited(fresh, DETAILS_AT_ONCE, async (c) => ({ ...c, detail: await this.detailOf(byId.get(c.runKey)!, c.detail.event) })));
     }
-    return found;
   }
 
   /** Outcomes to remember once the events found with them are recorded (a crash in between loses no `recovered`). */

@@ -16,7 +16,7 @@ export { SecretBox, SecretKeyError } from './secrets';
 export { addAdminRule, deleteAdminRule, listRules, publishCodeRules, ruleProblems, type AdminRuleInput, type DeclaredRule, type Rule } from './rules';
 export { listDeliveries, recentEvents, retryDelivery, runsOfDeliveries, type Delivery } from './outbox';
 export { buildMessage, webhookBody, type EventDetail, type Message } from './messages';
-export { DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, type MailSettings } from './send';
+export { DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, verifySignature, type MailSettings } from './send';
 export { DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS, type Duration, type NotifyEvent, type NotifyRule } from './types';
 export { durationMs } from '../deployments';
 export { releaseLease, takeLease } from './notifier-state';

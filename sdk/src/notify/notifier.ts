@@ -1,7 +1,9 @@
 /**
  * The notifier: every few seconds the process holding the lease reads Temporal for new events, records
  * them in the outbox (once per rule, channel, run and event), groups them into one message per rule and
- * channel, and sends what is due, retrying failures with backoff. Any number of processes may run it.
+ * channel, and sends what is due — several sends at once, each within its timeout — retrying failures with
+ * backoff. Any number of processes may run it: the lease keeps the work to one, and should it lapse (a long
+ * look-up, a paused process), the outbox still groups an event into one message and sends a message once.
  *
  * @example
  * const notifier = new Notifier({ client, ...notifierSettingsFromEnv(process.env) });
@@ -15,7 +17,8 @@ import { mailtoChannel, type ChannelConfig } from './channels';
 import { Detector, type Found } from './detect';
 import { buildMessage } from './messages';
 import { readState, releaseLease, takeLease, writeState } from './notifier-state';
-import { dueDeliveries, eventKey, eventsOfDelivery, groupEvents, knownEvents, markAttemptFailed, markSent, recordEvent } from './outbox';
+import { eachLimited } from './each-limited';
+import { claimDelivery, deleteEmptyDelivery, dueDeliveries, eventKey, eventsOfDelivery, groupEvents, knownEvents, markAttemptFailed, markSent, recordEvents, type Delivery, type NewEvent } from './outbox';
 import { listRules } from './rules';
 import type { SecretBox } from './secrets';
 import { send, type MailSettings } from './send';
@@ -28,20 +31,28 @@ export interface NotifierSettings {
   publicUrl: string | null;
   /** Decrypts stored channels; null when no key is set (then only environment and mailto: channels work). */
   secrets: SecretBox | null;
+  /** Webhooks may go to loopback and link-local addresses (SLUICE_WEBHOOK_ALLOW_LOCAL=true); off by default. */
+  allowLocalWebhooks: boolean;
 }
 
 export interface NotifierOptions extends NotifierSettings {
   client: SluiceClient;
   /** Time between ticks. Default 15 s. */
   intervalMs?: number;
-  /** How long events wait to be grouped into one message. Default 10 s. */
+  /** How long a rule's events must have been quiet before they go out as one message. Default 10 s. */
   groupWindowMs?: number;
+  /** The longest an event waits for its group to go quiet. Default 5 min. */
+  groupMaxWaitMs?: number;
   /** How far before the cursor each visibility query reaches, for runs visibility lists late. Default 2 min. */
   overlapMs?: number;
   /** How long the lease lasts without renewal (a crashed holder is replaced after it). Default 60 s. */
   leaseMs?: number;
   /** Attempts per delivery before it is marked failed. Default 8. */
   maxAttempts?: number;
+  /** Longest one send may take (per message and channel), connecting included. Default 15 s. */
+  sendTimeoutMs?: number;
+  /** Messages sent at once, so a channel that hangs delays no other. Default 8. */
+  sendsAtOnce?: number;
   /** First retry after this; doubles each attempt up to retryMaxMs. Defaults 30 s and 1 h. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -52,7 +63,7 @@ export interface NotifierOptions extends NotifierSettings {
 }
 
 export interface TickReport {
-  /** False when another process holds the lease: this tick did nothing. */
+  /** False when another process holds the lease (or took it over during this tick, which then stopped). */
   leader: boolean;
   recorded: number;
   grouped: number;
@@ -61,6 +72,9 @@ export interface TickReport {
 }
 
 const CURSOR = 'cursor';
+
+/** Thrown inside a tick when another process has taken the lease over: the tick stops, the other goes on. */
+class LeaseLost extends Error {}
 
 export class Notifier {
   readonly holder = `notifier-${randomUUID()}`;
@@ -101,12 +115,35 @@ export class Notifier {
   /** One round: take the lease, find and record events, group them, send what is due. */
   async tick(now = Date.now()): Promise<TickReport> {
     const report: TickReport = { leader: false, recorded: 0, grouped: 0, sent: 0, failed: 0 };
-    if (!(await takeLease(this.db, this.holder, this.options.leaseMs ?? 60_000, now))) return report;
-    report.leader = true;
-    report.recorded = await this.findEvents(now);
-    report.grouped = (await groupEvents(this.db, (events) => buildMessage(events).subject, now, this.options.groupWindowMs ?? 10_000)).length;
-    const { sent, failed } = await this.sendDue();
-    return { ...report, sent, failed };
+    const leaseMs = this.options.leaseMs ?? 60_000;
+    this.leaseLost = false;
+    let heartbeat: NodeJS.Timeout | undefined;
+    try {
+      await this.keepLease(now);
+      report.leader = true;
+      // Renewed while the tick works, so a long look-up does not let the lease lapse under it.
+      heartbeat = setInterval(() => {
+        takeLease(this.db, this.holder, leaseMs).then((held) => (this.leaseLost ||= !held), () => undefined);
+      }, leaseMs / 3);
+      report.recorded = await this.findEvents(now);
+      await this.keepLease();
+      const { groupWindowMs = 10_000, groupMaxWaitMs } = this.options;
+      report.grouped = (await groupEvents(this.db, (events) => buildMessage(events).subject, Date.now(), groupWindowMs, groupMaxWaitMs)).length;
+      await this.keepLease();
+      return { ...report, ...(await this.sendDue()) };
+    } catch (err) {
+      if (err instanceof LeaseLost) return { ...report, leader: false };
+      throw err;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private leaseLost = false;
+
+  /** Takes or renews the lease; throws LeaseLost when another process holds it (or took it during this tick). */
+  private async keepLease(now = Date.now()): Promise<void> {
+    if (this.leaseLost || !(await takeLease(this.db, this.holder, this.options.leaseMs ?? 60_000, now))) throw new LeaseLost();
   }
 
   private async findEvents(now: number): Promise<number> {
@@ -124,47 +161,55 @@ export class Notifier {
       const known = await knownEvents(this.db, runKeys);
       return (f: Found) => pairs(f).every((k) => known.has(k));
     };
-    const found = [
-      ...(await this.detector.closed(cursor - (this.options.overlapMs ?? 120_000), catalog, rules, knownOf)),
-      ...(await this.detector.longRunning(now, catalog, rules)),
-      ...(await this.detector.late(now, catalog, rules)),
-    ];
     let recorded = 0;
-    for (const f of found) {
-      for (const rule of f.rules) {
-        for (const channel of rule.channels) {
-          if (await recordEvent(this.db, { ruleKey: rule.key, channel, runKey: f.runKey, detail: f.detail }, now)) recorded++;
-        }
-      }
-    }
+    // Each page of events is recorded as soon as it is read, under a renewed lease: a burst of thousands of
+    // runs is recorded in steps, and what one tick recorded is not looked up again by the next.
+    const record = async (found: Found[]) => {
+      await this.keepLease();
+      const events: NewEvent[] = found.flatMap((f) => f.rules.flatMap((rule) => rule.channels.map((channel) => ({ ruleKey: rule.key, channel, runKey: f.runKey, detail: f.detail }))));
+      // Stamped when recorded, not when the tick began: a group stays open while a long look-up still adds to it.
+      recorded += await recordEvents(this.db, events, Date.now());
+    };
+    await this.detector.closed(cursor - (this.options.overlapMs ?? 120_000), catalog, rules, knownOf, record);
+    await record(await this.detector.longRunning(now, catalog, rules));
+    await record(await this.detector.late(now, catalog, rules));
     await this.detector.saveOutcomes();
     await writeState(this.db, CURSOR, String(now));
     return recorded;
   }
 
+  /** Sends the due messages, several at once, each within `sendTimeoutMs`; each is claimed first, so none goes out twice. */
   private async sendDue(): Promise<{ sent: number; failed: number }> {
-    let sent = 0;
-    let failed = 0;
+    const timeoutMs = this.options.sendTimeoutMs ?? 15_000;
+    const outcomes = await eachLimited(await dueDeliveries(this.db), this.options.sendsAtOnce ?? 8, async (delivery) => {
+      // Claimed until well past the timeout: should this process die mid-send, the message is due again then.
+      if (!(await claimDelivery(this.db, delivery, Date.now() + 2 * timeoutMs + 10_000))) return undefined;
+      return this.sendOne(delivery, timeoutMs);
+    });
+    return { sent: outcomes.filter((o) => o === 'sent').length, failed: outcomes.filter((o) => o === 'failed').length };
+  }
+
+  private async sendOne(delivery: Delivery, timeoutMs: number): Promise<'sent' | 'failed' | undefined> {
     const { maxAttempts = 8, retryBaseMs = 30_000, retryMaxMs = 3_600_000 } = this.options;
-    for (const delivery of await dueDeliveries(this.db)) {
-      // A long round of sends must not outlive the lease: renew it before each.
-      if (!(await takeLease(this.db, this.holder, this.options.leaseMs ?? 60_000))) break;
-      try {
-        const channel = await this.channel(delivery.channel);
-        const message = buildMessage(await eventsOfDelivery(this.db, delivery.id));
-        await send(channel, message, { id: delivery.id, rule: delivery.ruleKey }, this.options.mail);
-        await markSent(this.db, delivery.id);
-        sent++;
-        this.options.log?.(`notifier: sent #${delivery.id} to ${delivery.channel}: ${message.subject}`);
-      } catch (err) {
-        const attempts = delivery.attempts + 1;
-        const retryIn = attempts >= maxAttempts ? null : Math.min(retryBaseMs * 2 ** (attempts - 1), retryMaxMs);
-        await markAttemptFailed(this.db, delivery.id, (err as Error).message, retryIn);
-        failed++;
-        this.options.log?.(`notifier: delivery #${delivery.id} to ${delivery.channel} failed (attempt ${attempts}${retryIn === null ? ', giving up' : ''}): ${(err as Error).message}`);
+    try {
+      const events = await eventsOfDelivery(this.db, delivery.id);
+      if (events.length === 0) {
+        await deleteEmptyDelivery(this.db, delivery.id);
+        return undefined;
       }
+      const channel = await this.channel(delivery.channel);
+      const message = buildMessage(events);
+      await send(channel, message, { id: delivery.id, rule: delivery.ruleKey }, this.options.mail, { timeoutMs, allowLocalWebhooks: this.options.allowLocalWebhooks });
+      await markSent(this.db, delivery.id);
+      this.options.log?.(`notifier: sent #${delivery.id} to ${delivery.channel}: ${message.subject}`);
+      return 'sent';
+    } catch (err) {
+      const attempts = delivery.attempts + 1;
+      const retryIn = attempts >= maxAttempts ? null : Math.min(retryBaseMs * 2 ** (attempts - 1), retryMaxMs);
+      await markAttemptFailed(this.db, delivery.id, (err as Error).message, retryIn);
+      this.options.log?.(`notifier: delivery #${delivery.id} to ${delivery.channel} failed (attempt ${attempts}${retryIn === null ? ', giving up' : ''}): ${(err as Error).message}`);
+      return 'failed';
     }
-    return { sent, failed };
   }
 
   /** The channel a rule names: from the environment, a mailto: address, or stored by an admin. */

@@ -4,11 +4,11 @@
  * deleted per table. Several processes sweeping one store is safe (see retention.ts), just redundant.
  *
  * @example
- * const sweeper = new RetentionSweeper({ store, retentionMs: async () => 30 * 86_400_000, sweptBy: 'web', log: console.log });
+ * const sweeper = new RetentionSweeper({ store, retentionMs: async () => 30 * 86_400_000, runsKept: (ids) => runsTemporalKeeps(client, ids), sweptBy: 'web', log: console.log });
  * sweeper.start();   // … and on shutdown:
  * await sweeper.stop();
  */
-import type { SweepResult, SweptTable } from './retention';
+import type { SweepOptions, SweepResult, SweptTable } from './retention';
 import type { Store } from './store';
 
 export interface RetentionSweeperOptions {
@@ -18,6 +18,8 @@ export interface RetentionSweeperOptions {
    * skips the sweep (retention off); a rejection skips it too and is logged (e.g. Temporal not reachable).
    */
   retentionMs: () => Promise<number | null>;
+  /** Which runs' old log lines stay (open, or still kept by Temporal); see SweepOptions. */
+  runsKept: SweepOptions['runsKept'];
   /** Recorded with each sweep, e.g. "web 1234@host". */
   sweptBy: string;
   /** Between sweeps; default 1 hour. */
@@ -70,6 +72,7 @@ export class RetentionSweeper {
     if (!(retentionMs > 0)) throw new Error(`the retention period is ${retentionMs} ms; nothing is deleted until it is positive`);
     const result = await this.options.store.retention.sweep({
       olderThan: now - retentionMs,
+      runsKept: this.options.runsKept,
       batchSize: this.options.batchSize,
       pauseMs: this.options.pauseMs,
       sweptBy: this.options.sweptBy,

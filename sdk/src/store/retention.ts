@@ -2,11 +2,12 @@
  * Retention: deletes per-run data older than a cutoff — log lines, the notification outbox (events and
  * finished deliveries), old login-failure rows (per email and per address) and old sweep records — in small batches, so writers never
  * wait long: each batch is one short DELETE of at most `batchSize` rows (its own transaction), and the sweep
- * pauses between batches. Any number of processes may sweep the same store at once: on PostgreSQL a batch
+ * pauses between batches. A log line goes only once its run has gone too: the sweep asks `runsKept` (Temporal,
+ * in the web app) about the runs of each batch of old lines, and keeps the lines of runs still open or still kept. Any number of processes may sweep the same store at once: on PostgreSQL a batch
  * skips rows another sweep has locked (FOR UPDATE SKIP LOCKED), SQLite runs one write at a time anyway.
  *
  * @example
- * const result = await store.retention.sweep({ olderThan: Date.now() - 30 * 86_400_000 });
+ * const result = await store.retention.sweep({ olderThan: Date.now() - 30 * 86_400_000, runsKept: (ids) => runsTemporalKeeps(client, ids) });
  * result.deleted.logs // lines deleted
  */
 import { sql, type Kysely } from 'kysely';
@@ -23,6 +24,13 @@ export type SweptTable = (typeof SWEPT_TABLES)[number];
 export interface SweepOptions {
   /** Rows older than this (epoch ms or a Date) are deleted. */
   olderThan: number | Date;
+  /**
+   * Of the given run ids, those whose log lines must stay although old: runs still open, or closed runs Temporal
+   * still keeps (`runsTemporalKeeps` from sluice/temporal). Asked once per batch of old lines with the batch's
+   * runs not asked about yet in this sweep — never once per line. A rejection stops the sweep (nothing is
+   * deleted on a guess).
+   */
+  runsKept: (runIds: string[]) => Promise<ReadonlySet<string>>;
   /** Rows per DELETE; default 1000. */
   batchSize?: number;
   /** Pause between batches so other writers get the database; default 20 ms. */
@@ -44,7 +52,8 @@ export interface SweepResult {
 
 const DEFAULT_BATCH = 1_000;
 const DEFAULT_PAUSE_MS = 20;
-const MAX_BATCH = 50_000;
+// A batch of log lines is deleted by id: 10,000 ids stay well inside SQLite's 32,766 parameters.
+const MAX_BATCH = 10_000;
 
 /** How one table's old rows are found: its key, its time column, and which old rows must stay. */
 interface SweepRule {
@@ -58,8 +67,7 @@ interface SweepRule {
 /** A lock-out row whose lock has not run out by the cutoff: a sweep must not lift a lock. */
 const stillLocked = (cutoff: number) => sql`locked_until is not null and locked_until >= ${cutoff}`;
 
-const RULES: Record<SweptTable, SweepRule> = {
-  logs: { key: 'id', time: 'time' },
+const RULES: Record<Exclude<SweptTable, 'logs'>, SweepRule> = {
   // An event still attached to a message waiting to be sent stays until that message is sent or given up.
   notification_events: {
     key: 'id',
@@ -101,7 +109,9 @@ export class StoreRetention {
     const pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
     const startedAt = Date.now();
     const deleted = Object.fromEntries(SWEPT_TABLES.map((t) => [t, 0])) as Record<SweptTable, number>;
+    deleted.logs = await this.sweepLogs(Math.trunc(olderThan), batchSize, pauseMs, options);
     for (const table of SWEPT_TABLES) {
+      if (table === 'logs') continue;
       for (;;) {
         const n = await this.deleteBatch(table, Math.trunc(olderThan), batchSize);
         deleted[table] += n;
@@ -132,12 +142,58 @@ export class StoreRetention {
   }
 
   /**
+   * Log lines older than the cutoff whose run is gone. Walks the old lines oldest first (the index on time),
+   * `batchSize` at a time, remembering where it stopped, so lines that stay (an open run's) are read once per
+   * sweep and never block the lines behind them. Each run is asked about once per sweep, in one call per batch.
+   */
+  private async sweepLogs(cutoff: number, batchSize: number, pauseMs: number, options: SweepOptions): Promise<number> {
+    const kept = new Map<string, boolean>();
+    let after: { time: number; id: number } | undefined;
+    let deleted = 0;
+    for (;;) {
+      const batch = await this.db
+        .selectFrom('logs')
+        .select(['id', 'time', 'run_id'])
+        .where('time', '<', cutoff)
+        .$if(after !== undefined, (q) => q.where((eb) => eb.or([eb('time', '>', after!.time), eb.and([eb('time', '=', after!.time), eb('id', '>', after!.id)])])))
+        .orderBy('time')
+        .orderBy('id')
+        .limit(batchSize)
+        .execute();
+      if (batch.length === 0) break;
+      const unasked = [...new Set(batch.map((l) => l.run_id).filter((id) => !kept.has(id)))];
+      if (unasked.length) {
+        const keep = await options.runsKept(unasked);
+        for (const id of unasked) kept.set(id, keep.has(id));
+      }
+      const gone = batch.filter((l) => !kept.get(l.run_id)).map((l) => Number(l.id));
+      const n = gone.length ? await this.deleteLogs(gone) : 0;
+      deleted += n;
+      if (n > 0) await options.onBatch?.('logs', n);
+      if (batch.length < batchSize) break;
+      const last = batch.at(-1)!;
+      after = { time: Number(last.time), id: Number(last.id) };
+      await pause(pauseMs);
+    }
+    return deleted;
+  }
+
+  /** Deletes these lines (at most one batch of ids, so the parameters stay far below either database's limit). */
+  private async deleteLogs(ids: number[]): Promise<number> {
+    // On PostgreSQL, rows another sweep is deleting are skipped rather than waited on (no deadlock between sweeps).
+    const result = this.dialect === 'postgres'
+      ? await sql`delete from logs where id in (select id from logs where id in (${sql.join(ids)}) for update skip locked)`.execute(this.db)
+      : await sql`delete from logs where id in (${sql.join(ids)})`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  /**
    * One batch: `delete … where key in (select key … where time < cutoff limit n)` (a composite key as a row value,
    * `(a, b) in (select a, b …)`, which SQLite and PostgreSQL both take), a single statement and so a
    * single short transaction. On PostgreSQL the inner select locks the rows it picks and skips rows locked by
    * another sweep, so concurrent sweeps take disjoint batches instead of waiting on (or deadlocking with) each other.
    */
-  private async deleteBatch(table: SweptTable, cutoff: number, batchSize: number): Promise<number> {
+  private async deleteBatch(table: Exclude<SweptTable, 'logs'>, cutoff: number, batchSize: number): Promise<number> {
     const rule = RULES[table];
     const keep = rule.keep ? sql` and not (${rule.keep(cutoff)})` : sql``;
     const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;

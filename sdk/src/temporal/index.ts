@@ -1,5 +1,6 @@
 // Temporal plumbing shared by the worker, the web app, scripts and tests.
 export { connect, parseTemporalConfig, temporalConfig, TemporalConfigError, type TemporalConfig } from './connection';
+export { runsTemporalKeeps } from './kept-runs';
 export { ensureRetention, retentionSeconds } from './namespace';
 export {
   ensureSearchAttributes,

@@ -1,6 +1,7 @@
 // Fresh, empty stores for tests that run the same body on SQLite and on PostgreSQL.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { openStore, type Store } from 'sluice/store';
 import { createTestDatabase } from '../../harness/postgres';
 import { freshTmpDir } from '../../harness/env';
 
@@ -21,4 +22,20 @@ export async function freshStoreUrl(dialect: Dialect, name: string): Promise<Fre
   }
   const dir = freshTmpDir(`store-${name}`);
   return { url: `sqlite:${join(dir, 'nested', 'sluice.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface StorePair {
+  store: Store;
+  /** A second, independent connection to the same store: another process's. */
+  other: Store;
+  /** Closes both and deletes the store. */
+  close(): Promise<void>;
+}
+
+/** A fresh store opened twice, for tests of two processes at once. */
+export async function freshStorePair(dialect: Dialect, name: string): Promise<StorePair> {
+  const fresh = await freshStoreUrl(dialect, name);
+  const store = await openStore(fresh.url);
+  const other = await openStore(fresh.url);
+  return { store, other, close: async () => (await other.close(), await store.close(), await fresh.cleanup()) };
 }
