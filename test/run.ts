@@ -26,7 +26,7 @@ function testFiles(dir: string): string[] {
 }
 
 /** A file that serves the web app (the test harness, `npm start`) needs its production build. */
-const usesWebApp = (file: string) => /startWebApp|buildWebApp|scripts\/start/.test(readFileSync(file, 'utf8'));
+const usesWebApp = (file: string) => /startWebApp|buildWebApp|npmStart|scripts\/start/.test(readFileSync(file, 'utf8'));
 
 // Arguments starting with "-" go to `node --test`; the rest name test files or directories.
 function parseArgs(args: string[]): { files: string[]; nodeFlags: string[] } {

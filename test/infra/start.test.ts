@@ -10,56 +10,17 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { freePort, isPortFree } from 'sluice/dev';
-import { spawnManaged } from 'sluice/dev';
-import { freshTmpDir } from '../harness/env';
+import { isPortFree } from 'sluice/dev';
+import { npmStart as start } from '../harness/npm-start';
 import { loginCookie } from '../web/harness';
 
 const root = join(__dirname, '..', '..');
 
-interface Started {
-  output: string[];
-  exit: Promise<number | null>;
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-async function npmStart(
-  extraEnv: Record<string, string>,
-  dataDir = freshTmpDir('start-data'),
-): Promise<Started & { ports: Record<string, number>; dataDir: string }> {
-  const ports = { temporal: await freePort(), ui: await freePort(), web: await freePort() };
-  // Not the suite's Temporal: start.ts runs its own, so TEMPORAL_* must not leak in from the harness.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
-  const output: string[] = [];
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  // spawnManaged: should this test process die, start.ts (and, through its own guards, its children) goes too.
-  const child = spawnManaged(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts')], {
-    cwd: root,
-    env: {
-      ...env,
-      SLUICE_DATA_DIR: dataDir,
-      SLUICE_TEMPORAL_PORT: String(ports.temporal),
-      SLUICE_TEMPORAL_UI_PORT: String(ports.ui),
-      SLUICE_WEB_PORT: String(ports.web),
-      NEXT_TELEMETRY_DISABLED: '1',
-      ...extraEnv,
-    },
-    onLine: (line) => {
-      output.push(line);
-      for (const w of waiters) if (w.pattern.test(line)) w.resolve();
-    },
-  });
-  after(() => child.stop(60_000));
-  const exit = child.exited.then(({ code }) => code);
-  const waitFor = (pattern: RegExp, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (output.some((l) => pattern.test(l))) return resolve();
-      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms. Output:\n${output.join('\n')}`)), timeoutMs);
-      waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
-      void exit.then((code) => reject(new Error(`start.ts exited (${code}) before ${pattern}. Output:\n${output.join('\n')}`)));
-    });
-  return { output, exit, waitFor, kill: (signal) => child.process.kill(signal), ports, dataDir };
+/** `npm start` for the calling test, stopped when it ends. */
+async function npmStart(...args: Parameters<typeof start>) {
+  const started = await start(...args);
+  after(() => started.stop());
+  return started;
 }
 
 const webPresent = existsSync(join(root, 'web', 'next.config.ts')) || existsSync(join(root, 'web', 'next.config.js')) || existsSync(join(root, 'web', 'next.config.mjs'));

@@ -249,12 +249,16 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** Logs a browser page in through the real log-in form; ends on `next` (default the home page). */
 export async function loginInBrowser(page: Page, app: WebApp, role: Role, next = '/'): Promise<void> {
-  const user = app.users[role];
-  await page.goto(`${app.baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await loginWithForm(page, app.baseUrl, app.users[role], next);
+}
+
+/** The same for any user of any Sluice web app (e.g. one `npm start` runs). */
+export async function loginWithForm(page: Page, baseUrl: string, user: { email: string; password: string }, next = '/'): Promise<void> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === new URL(next, app.baseUrl).pathname, { timeout: 30_000 });
+  await page.waitForURL((url) => url.pathname === new URL(next, baseUrl).pathname, { timeout: 30_000 });
 }
 
 /** A new browser context (own cookies) already logged in as `role`. */

@@ -63,11 +63,13 @@ export function CreateRuleForm({ flows, events }: { flows: string[]; events: rea
       <TextField state={state} id="rule-longer" name="longerThan" label="Running longer than" placeholder="2h" />
       <fieldset className={`field ${styles.wide}`}>
         <legend>Events</legend>
-        {events.map((e) => (
-          <label key={e} style={{ marginRight: '1rem' }}>
-            <input type="checkbox" name="events" value={e} defaultChecked={e === 'failed' || e === 'timed_out'} /> {e.replace('_', ' ')}
-          </label>
-        ))}
+        <div className="checks">
+          {events.map((e) => (
+            <label key={e}>
+              <input type="checkbox" name="events" value={e} defaultChecked={e === 'failed' || e === 'timed_out'} /> {e.replace('_', ' ')}
+            </label>
+          ))}
+        </div>
         <FieldError state={state} name="events" />
       </fieldset>
       <TextField state={state} id="rule-late" name="lateAfter" label="Late after (schedules)" placeholder="5 minutes" />

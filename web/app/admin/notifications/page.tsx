@@ -97,7 +97,9 @@ export default async function NotificationsPage() {
               <th>Name</th>
               <th>Kind</th>
               <th>Set in</th>
-              <th />
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -128,7 +130,9 @@ export default async function NotificationsPage() {
               <th>Events</th>
               <th>Channels</th>
               <th>From</th>
-              <th />
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
