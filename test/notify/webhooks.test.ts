@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { listDeliveries, Notifier, notifierSettingsFromEnv, type EventDetail, type NotifierOptions } from 'sluice/notify';
+import { DeliveryError, listDeliveries, Notifier, notifierSettingsFromEnv, sendTestMessage, verifySignature, type EventDetail, type NotifierOptions } from 'sluice/notify';
 import type { Store } from 'sluice/store';
 import { recordEvents } from '../../sdk/src/notify/outbox';
 import { eventually } from '../harness/eventually';
@@ -138,5 +138,23 @@ describe('webhook targets', () => {
     assert.equal(notifierSettingsFromEnv({}).allowLocalWebhooks, false);
     assert.equal(notifierSettingsFromEnv({ SLUICE_WEBHOOK_ALLOW_LOCAL: 'false' }).allowLocalWebhooks, false);
     assert.throws(() => notifierSettingsFromEnv({ SLUICE_WEBHOOK_ALLOW_LOCAL: 'yes' }), /SLUICE_WEBHOOK_ALLOW_LOCAL="yes": use true .* or false/);
+  });
+});
+
+describe('a test message (the Notifications page\'s Send test)', () => {
+  it('goes through the channel as a real message would, or says why not', async () => {
+    const http = await startHttpReceiver();
+    stops.push(() => http.close());
+    const settings = { channels: [{ name: 'ops', kind: 'webhook' as const, target: http.url('/ops'), secret: 's3cret' }], mail: { smtpUrl: null, from: 'sluice@example.org' }, secrets: null };
+
+    await assert.rejects(sendTestMessage(store.db, { ...settings, allowLocalWebhooks: false }, 'ops', 'ann@example.org'), (e: Error) => e instanceof DeliveryError && /SLUICE_WEBHOOK_ALLOW_LOCAL=true$/.test(e.message));
+    await assert.rejects(sendTestMessage(store.db, { ...settings, allowLocalWebhooks: true }, 'nobody', 'ann@example.org'), /^ChannelConfigError: No channel named nobody: add it on the Notifications page \(set SLUICE_SECRET_KEY first\)/);
+    assert.equal(http.posts.length, 0);
+
+    await sendTestMessage(store.db, { ...settings, allowLocalWebhooks: true }, 'ops', 'ann@example.org');
+    const [post] = http.posts;
+    assert.equal(post?.json.subject, 'Sluice: test message for channel ops');
+    assert.match(post!.json.text, /^ann@example\.org sent this from Sluice's Notifications page/);
+    assert.ok(verifySignature(post!.headers['x-sluice-signature'] as string, post!.body, 's3cret'), 'signed like any message');
   });
 });

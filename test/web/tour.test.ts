@@ -103,7 +103,8 @@ async function apiRun(page: Page, runUrl: string): Promise<{ status: string; dur
 before(async () => {
   receiver = await startHttpReceiver();
   const t0 = Date.now();
-  stack = await npmStart({});
+  // The webhook receiver listens on loopback, where Sluice sends webhooks only when an admin allows it.
+  stack = await npmStart({ SLUICE_WEBHOOK_ALLOW_LOCAL: 'true' });
   // Where start-up time goes, for the report (the web app is built first unless its sources are those of the
   // last build; npm test builds it before).
   const steps: [string, RegExp][] = [
@@ -202,7 +203,7 @@ describe('the tour of a fresh `npm start`', () => {
     await checkPage(page);
   });
 
-  test('Notifications: a webhook channel and a rule; a cancelled run reaches the receiver', async () => {
+  test('Notifications: a webhook channel, tested from its row, and a rule; a cancelled run reaches the receiver', async () => {
     const { page } = admin;
     await visit(page, '/admin/notifications', '[data-testid="create-channel"]');
     const channel = page.getByTestId('create-channel');
@@ -211,6 +212,12 @@ describe('the tour of a fresh `npm start`', () => {
     await channel.getByLabel('Addresses or webhook URL').fill(receiver.url('/tour'));
     await channel.getByRole('button', { name: 'Add channel' }).click();
     await formSucceeds(channel);
+    // Tried at once: the receiver gets the test message, and the row says it was sent.
+    const row = page.getByTestId('channels').getByRole('row', { name: /tour-hook/ });
+    await row.getByRole('button', { name: 'Send test' }).click();
+    await formSucceeds(row);
+    const test = receiver.posts.find((p) => p.path === '/tour' && p.json.subject === 'Sluice: test message for channel tour-hook');
+    assert.ok(test, `the receiver got the test message: ${JSON.stringify(receiver.posts.map((p) => p.json.subject))}`);
     const rule = page.getByTestId('create-rule');
     await rule.getByLabel('Channels').fill('tour-hook');
     await rule.getByLabel('cancelled').check();

@@ -1,7 +1,7 @@
 /** Channels an admin adds: the target and the secret are stored encrypted and never read back into a page. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store';
-import { channelProblem, ChannelConfigError, type ChannelConfig, type ChannelKind } from './channels';
+import { channelProblem, ChannelConfigError, mailtoChannel, type ChannelConfig, type ChannelKind } from './channels';
 import type { SecretBox } from './secrets';
 
 /** A stored channel as a page may show it: no target, no secret. */
@@ -50,4 +50,21 @@ export async function loadChannel(db: Kysely<Database>, box: SecretBox, name: st
     target: box.open(row.target_encrypted),
     ...(row.secret_encrypted ? { secret: box.open(row.secret_encrypted) } : {}),
   };
+}
+
+/**
+ * The channel a rule names: from the environment, a mailto: address, or stored by an admin (decrypted with
+ * `secrets`). Throws ChannelConfigError saying where to add it when there is none.
+ */
+export async function findChannel(db: Kysely<Database>, settings: { channels: ChannelConfig[]; secrets: SecretBox | null }, name: string): Promise<ChannelConfig> {
+  const found =
+    settings.channels.find((c) => c.name === name) ??
+    mailtoChannel(name) ??
+    (settings.secrets ? await loadChannel(db, settings.secrets, name) : undefined);
+  if (!found) {
+    throw new ChannelConfigError(
+      `No channel named ${name}: add it on the Notifications page${settings.secrets ? '' : ' (set SLUICE_SECRET_KEY first)'} or set SLUICE_CHANNEL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}.`,
+    );
+  }
+  return found;
 }

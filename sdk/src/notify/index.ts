@@ -12,11 +12,12 @@ export { Notifier, type NotifierOptions, type NotifierSettings, type TickReport 
 export { notifierSettingsFromEnv } from './settings';
 export { CHANNEL_KINDS, ChannelConfigError, channelProblem, channelsFromEnv, type ChannelConfig, type ChannelKind } from './channels';
 export { addChannel, deleteChannel, listChannels, type ChannelListing } from './channel-store';
+export { sendTestMessage } from './test-message';
 export { SecretBox, SecretKeyError } from './secrets';
 export { addAdminRule, deleteAdminRule, listRules, publishCodeRules, ruleProblems, type AdminRuleInput, type DeclaredRule, type Rule } from './rules';
 export { listDeliveries, recentEvents, retryDelivery, runsOfDeliveries, type Delivery } from './outbox';
 export { buildMessage, webhookBody, type EventDetail, type Message } from './messages';
-export { DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, verifySignature, type MailSettings } from './send';
+export { DeliveryError, DELIVERY_HEADER, SIGNATURE_HEADER, signatureOf, verifySignature, type MailSettings } from './send';
 export { DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS, type Duration, type NotifyEvent, type NotifyRule } from './types';
 export { durationMs } from '../deployments';
 export { releaseLease, takeLease } from './notifier-state';

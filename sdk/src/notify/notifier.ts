@@ -12,8 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SluiceClient } from '../client/sluice-client';
-import { loadChannel } from './channel-store';
-import { mailtoChannel, type ChannelConfig } from './channels';
+import { findChannel } from './channel-store';
+import type { ChannelConfig } from './channels';
 import { Detector, type Found } from './detect';
 import { buildMessage } from './messages';
 import { readState, releaseLease, takeLease, writeState } from './notifier-state';
@@ -197,7 +197,7 @@ export class Notifier {
         await deleteEmptyDelivery(this.db, delivery.id);
         return undefined;
       }
-      const channel = await this.channel(delivery.channel);
+      const channel = await findChannel(this.db, this.options, delivery.channel);
       const message = buildMessage(events);
       await send(channel, message, { id: delivery.id, rule: delivery.ruleKey }, this.options.mail, { timeoutMs, allowLocalWebhooks: this.options.allowLocalWebhooks });
       await markSent(this.db, delivery.id);
@@ -210,19 +210,5 @@ export class Notifier {
       this.options.log?.(`notifier: delivery #${delivery.id} to ${delivery.channel} failed (attempt ${attempts}${retryIn === null ? ', giving up' : ''}): ${(err as Error).message}`);
       return 'failed';
     }
-  }
-
-  /** The channel a rule names: from the environment, a mailto: address, or stored by an admin. */
-  private async channel(name: string): Promise<ChannelConfig> {
-    const found =
-      this.options.channels.find((c) => c.name === name) ??
-      mailtoChannel(name) ??
-      (this.options.secrets ? await loadChannel(this.db, this.options.secrets, name) : undefined);
-    if (!found) {
-      throw new Error(
-        `No channel named ${name}: add it on the Notifications page${this.options.secrets ? '' : ' (set SLUICE_SECRET_KEY first)'} or set SLUICE_CHANNEL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}.`,
-      );
-    }
-    return found;
   }
 }

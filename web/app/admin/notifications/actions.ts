@@ -1,8 +1,8 @@
 'use server';
-// Admin-only notification settings: add and delete channels (target and secret stored encrypted), add and
+// Admin-only notification settings: add, test and delete channels (target and secret stored encrypted), add and
 // delete rules, send a failed delivery again.
 import { z } from 'zod';
-import { addAdminRule, addChannel, CHANNEL_KINDS, ChannelConfigError, deleteAdminRule, deleteChannel, durationMs, NOTIFY_EVENTS, retryDelivery } from 'sluice/notify';
+import { addAdminRule, addChannel, CHANNEL_KINDS, ChannelConfigError, deleteAdminRule, deleteChannel, DeliveryError, durationMs, NOTIFY_EVENTS, retryDelivery, sendTestMessage } from 'sluice/notify';
 import { getEnv } from '@/lib/env';
 import { getStore } from '@/lib/sluice.server';
 import { asAdmin } from '../as-admin';
@@ -43,6 +43,21 @@ const byId = (what: string, work: (id: number) => Promise<string>) => (_prev: Fo
     if (!parsed.success) return { error: `Which ${what}? Reload the page and try again.` };
     return { ok: await work(parsed.data.id) };
   });
+
+/** Sends a test message through a channel now, and says whether it was handed over (or why not). */
+export async function testChannel(_prev: FormState, form: FormData): Promise<FormState> {
+  return asAdmin(PAGE, async (me) => {
+    const name = typeof form.get('name') === 'string' ? String(form.get('name')) : '';
+    if (!name) return { error: 'Which channel? Reload the page and try again.' };
+    try {
+      await sendTestMessage((await getStore()).db, getEnv().notifications, name, me.email);
+    } catch (err) {
+      if (err instanceof DeliveryError || err instanceof ChannelConfigError) return { error: `Not sent to ${name}: ${err.message}` };
+      throw err;
+    }
+    return { ok: `Sent a test message to ${name}: check that it arrived.` };
+  });
+}
 
 export const removeChannel = byId('channel', async (id) => {
   await deleteChannel((await getStore()).db, id);

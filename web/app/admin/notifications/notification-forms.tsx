@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { EMPTY, type FormState } from '../form-state';
 import { AddFormEnd, FieldError } from '../form-parts';
-import { createChannel, createRule, removeChannel, removeRule, sendAgain } from './actions';
+import { createChannel, createRule, removeChannel, removeRule, sendAgain, testChannel } from './actions';
 import styles from '../admin.module.css';
 
 /** `kinds`: the channel kinds, handed down by the page (the client bundle does not load sluice/notify). */
@@ -78,7 +78,8 @@ export function CreateRuleForm({ flows, events }: { flows: string[]; events: rea
   );
 }
 
-function RowButton({ act, id, label, confirm, danger }: { act: (prev: FormState, form: FormData) => Promise<FormState>; id: number; label: string; confirm?: string; danger?: boolean }) {
+/** One button acting on one row; `fields` (the row's id or name) are posted with it. */
+function RowButton({ act, fields, label, confirm, danger }: { act: (prev: FormState, form: FormData) => Promise<FormState>; fields: Record<string, string | number>; label: string; confirm?: string; danger?: boolean }) {
   const [state, action, pending] = useActionState(act, EMPTY);
   return (
     <form
@@ -88,7 +89,9 @@ function RowButton({ act, id, label, confirm, danger }: { act: (prev: FormState,
         if (confirm && !window.confirm(confirm)) e.preventDefault();
       }}
     >
-      <input type="hidden" name="id" value={id} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
       <button className={`small${danger ? ' danger' : ''}`} type="submit" disabled={pending}>
         {label}
       </button>
@@ -99,7 +102,8 @@ function RowButton({ act, id, label, confirm, danger }: { act: (prev: FormState,
 }
 
 export const DeleteChannelForm = ({ id, name }: { id: number; name: string }) => (
-  <RowButton act={removeChannel} id={id} label="Delete" danger confirm={`Delete the channel ${name}? Rules naming it stop reaching anyone.`} />
+  <RowButton act={removeChannel} fields={{ id }} label="Delete" danger confirm={`Delete the channel ${name}? Rules naming it stop reaching anyone.`} />
 );
-export const DeleteRuleForm = ({ id }: { id: number }) => <RowButton act={removeRule} id={id} label="Delete" danger confirm="Delete this rule?" />;
-export const SendAgainForm = ({ id }: { id: number }) => <RowButton act={sendAgain} id={id} label="Send again" />;
+export const TestChannelForm = ({ name }: { name: string }) => <RowButton act={testChannel} fields={{ name }} label="Send test" />;
+export const DeleteRuleForm = ({ id }: { id: number }) => <RowButton act={removeRule} fields={{ id }} label="Delete" danger confirm="Delete this rule?" />;
+export const SendAgainForm = ({ id }: { id: number }) => <RowButton act={sendAgain} fields={{ id }} label="Send again" />;

@@ -8,7 +8,7 @@ import { getNotifications } from '@/lib/notifications-presenter';
 import { getStore } from '@/lib/sluice.server';
 import { formatTime } from '@/lib/format';
 import { AdminFrame } from '../admin-frame';
-import { CreateChannelForm, CreateRuleForm, DeleteChannelForm, DeleteRuleForm, SendAgainForm } from './notification-forms';
+import { CreateChannelForm, CreateRuleForm, DeleteChannelForm, DeleteRuleForm, SendAgainForm, TestChannelForm } from './notification-forms';
 
 export const metadata = { title: 'Notifications' };
 export const dynamic = 'force-dynamic';
@@ -111,7 +111,10 @@ export default async function NotificationsPage() {
                   {c.hasSecret && <span className="muted"> · signed</span>}
                 </td>
                 <td>{c.source === 'stored' ? 'this page (encrypted)' : 'the environment'}</td>
-                <td>{c.id !== null && <DeleteChannelForm id={c.id} name={c.name} />}</td>
+                <td>
+                  <TestChannelForm name={c.name} />
+                  {c.id !== null && <DeleteChannelForm id={c.id} name={c.name} />}
+                </td>
               </tr>
             ))}
           </tbody>
