@@ -13,6 +13,7 @@ import { flowRunTimeoutMigration } from './0006-flow-run-timeout';
 import { retentionMigration } from './0007-retention';
 import { sessionsAndSignInMigration } from './0008-sessions-and-sign-in';
 import { tasksMigration } from './0009-tasks';
+import { taskProgressMigration } from './0010-task-progress';
 
 export type { StoreDialect } from './columns';
 
@@ -27,5 +28,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0007-retention': retentionMigration(dialect),
     '0008-sessions-and-sign-in': sessionsAndSignInMigration(),
     '0009-tasks': tasksMigration(),
+    '0010-task-progress': taskProgressMigration(dialect),
   };
 }
