@@ -1,11 +1,12 @@
 /**
- * `npm run bench:web [-- runs-list run-page start log-latency]`: the web app's benchmarks. Starts its own
+ * `npm run bench:web [-- runs-list run-page start log-latency progress-latency]`: the web app's benchmarks. Starts its own
  * Temporal dev server, SQLite store, web app (`next start`) and worker, runs the figures asked for (default:
- * all four), prints them against their targets and writes them to bench/results/ as JSON. Measurements, not
+ * all of them), prints them against their targets and writes them to bench/results/ as JSON. Measurements, not
  * tests: a missed target does not change the exit code.
  */
 import { reportRun, startRun, type Metric } from '../lib/report';
 import { benchLogLatency } from './log-latency';
+import { benchProgressLatency } from './progress-latency';
 import { benchRunPage } from './run-page';
 import { benchRunPageReads } from './run-page-reads';
 import { benchRunsList } from './runs-list';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, Bench> = {
   'run-page-reads': benchRunPageReads,
   start: benchStartLatency,
   'log-latency': benchLogLatency,
+  'progress-latency': benchProgressLatency,
 };
 
 function parseArgs(args: string[]): string[] {

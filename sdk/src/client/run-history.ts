@@ -175,13 +175,14 @@ export class HistoryReader {
       t.startedTime = iso(p.lastStartedTime) ?? t.startedTime;
       t.worker = p.lastWorkerIdentity || t.worker || null;
       t.lastFailure = failureOf(p.lastFailure) ?? t.lastFailure;
-      t.progress = progressOf(reported.get(t.activityId)) ?? heartbeatProgressOf(p);
+      t.progress = taskProgressOf(reported.get(t.activityId)) ?? heartbeatProgressOf(p);
     }
     return out;
   }
 }
 
-function progressOf(p: ProgressRecord | undefined): TaskProgress | null {
+/** A stored report as a run's task shows it. */
+export function taskProgressOf(p: ProgressRecord | undefined): TaskProgress | null {
   if (!p) return null;
   return { done: p.done, total: p.total, ...(p.message != null ? { message: p.message } : {}), reportedAt: new Date(p.time).toISOString() };
 }

@@ -27,8 +27,8 @@ import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Progres
 import { temporalConfig } from '../temporal';
 import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { HistoryCache } from './history-cache';
-import { stuckOf } from './run-history';
-import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo } from './types';
+import { stuckOf, taskProgressOf } from './run-history';
+import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
@@ -276,6 +276,19 @@ export class SluiceClient {
 
   readLogs(query: LogQuery): Promise<StoredLog[]> {
     return this.store.readLogs(query);
+  }
+
+  /**
+   * What these tasks of a run (by activity id) last reported with `progress()`, read from the store alone: the
+   * run page polls it while tasks run. Tasks that reported nothing are absent.
+   *
+   * @example
+   * const { '3': simulate } = await sluice.readProgress(run.runId, ['3']); // { done: 12, total: 60, message: 'step 12 of 60', reportedAt }
+   */
+  async readProgress(runId: string, activityIds: readonly string[]): Promise<Record<string, TaskProgress>> {
+    const out: Record<string, TaskProgress> = {};
+    for (const record of await this.store.readProgress(runId, activityIds)) out[record.activityId] = taskProgressOf(record)!;
+    return out;
   }
 
   /** Asks the run to stop: running tasks see `cancellationSignal()` abort, and the run ends as cancelled. */
