@@ -48,7 +48,8 @@ const taskOf = (tasks: TaskRun[], name: string) => tasks.find((t) => t.task === 
 
 describe('progress on the run page', () => {
   test("the bar advances while the task runs, never more than a second behind the task's log; a task without progress shows its running time", async () => {
-    const steps = 60;
+    // Long enough to outlast opening the page on a busy machine and five seconds of watching.
+    const steps = 120;
     const ref = await start(steps, 150);
     const context = await loggedInContext(browser, app, 'viewer');
     const page = await context.newPage();

@@ -61,13 +61,17 @@ export function TaskProgressCell({ task }: { task: Pick<TaskRun, 'activityId' | 
   if (task.status === 'running') {
     return (
       <div className="task-progress muted">
-        running for <LiveDuration startIso={task.startedTime ?? task.scheduledTime} />
+        <span>
+          running for <LiveDuration startIso={task.startedTime ?? task.scheduledTime} />
+        </span>
       </div>
     );
   }
   return (
     <div className="task-progress muted">
-      {task.status === 'retrying' ? 'waiting to retry' : 'waiting for a worker'} · <LiveDuration startIso={task.scheduledTime} />
+      <span>
+        {task.status === 'retrying' ? 'waiting to retry' : 'waiting for a worker'} · <LiveDuration startIso={task.scheduledTime} />
+      </span>
     </div>
   );
 }
