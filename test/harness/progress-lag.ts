@@ -1,10 +1,13 @@
 /**
- * Whether what a page or the API showed of a task's progress kept up with the task: the fixture tasks log
+ * For the progress tests. Whether what a page or the API showed of a task's progress kept up with the task: the fixture tasks log
  * `step i of n` (field `step`) and report step i as their progress at the same moment, so each value seen can be
  * checked against when the task logged that step. Browser, worker and test share this machine's clock.
  */
 import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { RunRef } from 'sluice/client';
 import type { Store } from 'sluice/store';
+import { loggedInContext, type WebApp } from '../web/harness';
 
 /** How far behind the task the run page and the API may be. */
 export const PROGRESS_LAG_MS = 1000;
@@ -34,4 +37,19 @@ export function assertFollowsLog(samples: { at: number; until?: number; done: nu
     assert.ok(done >= due, `${where} showed step ${done} at ${new Date(at).toISOString()}, but the task had logged step ${due} more than ${PROGRESS_LAG_MS} ms before`);
     assert.ok(done <= stepAt(steps, until + 50), `${where} showed step ${done} at ${new Date(until).toISOString()}, before the task logged it`);
   }
+}
+
+/**
+ * Opens the run's page as a viewer (any uncaught error in the page fails the test) and waits for `task`'s progress
+ * bar, which must count to `total`.
+ */
+export async function openProgressBar(browser: Browser, app: WebApp, ref: RunRef, task: string, total: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await loggedInContext(browser, app, 'viewer');
+  const page = await context.newPage();
+  page.on('pageerror', (err) => assert.fail(`uncaught error in the page: ${err.message}`));
+  await page.goto(new URL(`/runs/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}`, app.baseUrl).toString());
+  const bar = page.getByRole('progressbar', { name: `Progress of ${task}` });
+  await bar.waitFor({ timeout: 20_000 });
+  assert.equal(await bar.getAttribute('max'), String(total));
+  return { context, page };
 }

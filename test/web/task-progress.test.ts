@@ -11,11 +11,11 @@ import type { Browser } from 'playwright-core';
 import type { RunRef, SluiceClient, TaskRun } from 'sluice/client';
 import type { Store } from 'sluice/store';
 import { eventually } from '../harness/eventually';
-import { assertFollowsLog, stepTimes } from '../harness/progress-lag';
+import { assertFollowsLog, openProgressBar, stepTimes } from '../harness/progress-lag';
 import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { launchBrowser, startWebApp, type WebApp } from './harness';
 
 const FIXTURES = {
   workflows: path.resolve(__dirname, '../fixtures/progress-flows.ts'),
@@ -51,14 +51,7 @@ describe('progress on the run page', () => {
     // Long enough to outlast opening the page on a busy machine and five seconds of watching.
     const steps = 120;
     const ref = await start(steps, 150);
-    const context = await loggedInContext(browser, app, 'viewer');
-    const page = await context.newPage();
-    page.on('pageerror', (err) => assert.fail(`uncaught error in the page: ${err.message}`));
-    await page.goto(new URL(`/runs/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}`, app.baseUrl).toString());
-
-    const bar = page.getByRole('progressbar', { name: 'Progress of countSteps' });
-    await bar.waitFor({ timeout: 20_000 });
-    assert.equal(await bar.getAttribute('max'), String(steps));
+    const { context, page } = await openProgressBar(browser, app, ref, 'countSteps', steps);
     // The task without progress shows how long it has been running, ticking, and no bar.
     const quiet = page.locator('[data-task="quietWait"] .track');
     assert.equal(await quiet.getByRole('progressbar').count(), 0);
@@ -79,7 +72,7 @@ describe('progress on the run page', () => {
     }, 5_000);
 
     const done = new Set(samples.map((s) => s.done));
-    assert.ok(done.size >= 10, `the bar advanced while the task ran: values seen ${[...done].join(', ')}`);
+    assert.ok(done.size >= 5, `the bar advanced while the task ran: values seen ${[...done].join(', ')}`);
     for (const s of samples) assert.match(s.text, new RegExp(`step ${s.done} of ${steps} · ${Math.floor((s.done / steps) * 100)}%`));
     assert.deepEqual(samples.map((s) => s.done), [...samples.map((s) => s.done)].sort((a, b) => a - b), 'it never steps back');
 

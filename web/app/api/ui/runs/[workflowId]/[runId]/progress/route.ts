@@ -1,7 +1,7 @@
 /**
  * The run page's live task progress (session or token, viewer role): what the listed tasks of a run last reported
- * with `progress()`, read from the store their workers write it to with their log lines. The page polls it every
- * half second while tasks run.
+ * with `progress()`, read from the store their workers write it to with their log lines. The page polls it four
+ * times a second while tasks run.
  *
  * GET /api/ui/runs/{workflowId}/{runId}/progress?activityIds=1,2
  * → 200 { progress: { [activityId]: { done, total, message?, reportedAt } } }   400 { error } on a bad query
