@@ -40,8 +40,8 @@ export function assertFollowsLog(samples: { at: number; until?: number; done: nu
 }
 
 /**
- * Opens the run's page as a viewer (any uncaught error in the page fails the test) and waits for `task`'s progress
- * bar, which must count to `total`.
+ * Opens the run's page as a viewer (any uncaught error in the page fails the test), waits for `task`'s progress
+ * bar, which must count to `total`, and for the page's first live reading of it.
  */
 export async function openProgressBar(browser: Browser, app: WebApp, ref: RunRef, task: string, total: number): Promise<{ context: BrowserContext; page: Page }> {
   const context = await loggedInContext(browser, app, 'viewer');
@@ -51,5 +51,7 @@ export async function openProgressBar(browser: Browser, app: WebApp, ref: RunRef
   const bar = page.getByRole('progressbar', { name: `Progress of ${task}` });
   await bar.waitFor({ timeout: 20_000 });
   assert.equal(await bar.getAttribute('max'), String(total));
+  // Live from the page's first answer on: the value the server rendered is as old as the page's load.
+  await page.waitForResponse((r) => r.url().includes('/progress?') && r.ok(), { timeout: 10_000 });
   return { context, page };
 }

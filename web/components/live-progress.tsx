@@ -39,7 +39,8 @@ export function LiveProgress({ workflowId, runId, activityIds, children }: { wor
       }
       if (!stopped) timer = setTimeout(poll, POLL_MS);
     };
-    timer = setTimeout(poll, POLL_MS);
+    // At once: the server's render may be a moment old by the time the page is live.
+    timer = setTimeout(poll, 0);
     return () => {
       stopped = true;
       if (timer) clearTimeout(timer);
