@@ -1,6 +1,7 @@
 /**
- * A long calculation: a reservoir's water balance simulated step by step. It reports progress (a heartbeat)
- * so a dead worker is noticed within `heartbeatTimeout`, and a retried attempt resumes where the last one was.
+ * A long calculation: a reservoir's water balance simulated step by step. It reports progress at every step: the
+ * run page's bar follows it live, and (as a heartbeat) a dead worker is noticed within `heartbeatTimeout` and a
+ * retried attempt resumes where the last one was.
  */
 import { lastProgress, log, progress, sleep, task } from 'sluice/task';
 

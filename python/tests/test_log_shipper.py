@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from sluice.log_rows import LogRecord
+from sluice.log_rows import LogRecord, ProgressRecord
 from sluice.log_shipper import LogShipper
 
 
@@ -17,17 +17,19 @@ def line(i: int, run: str = "run-1") -> LogRecord:
 class Sink:
     def __init__(self) -> None:
         self.batches: list[list[LogRecord]] = []
+        self.progress: list[list[ProgressRecord]] = []
         self.down = False
         self.gate: threading.Event | None = None
         self.calls = 0
 
-    def insert_logs(self, records: list[LogRecord]) -> None:
+    def insert_logs(self, records: list[LogRecord], progress: list[ProgressRecord] | None = None) -> None:
         self.calls += 1
         if self.gate is not None:
             self.gate.wait(5)
         if self.down:
             raise ConnectionError("connection refused")
         self.batches.append(list(records))
+        self.progress.append(list(progress or []))
 
     def messages(self) -> list[str]:
         return [r.message for b in self.batches for r in b]
@@ -49,6 +51,43 @@ def test_writes_in_order_in_batches_of_at_most_batch_size() -> None:
     assert sink.messages() == [f"line {i}" for i in range(250)]
     assert max(len(b) for b in sink.batches) <= 100
     assert shipper.close() == (250, 0, 0)
+
+
+def report(done: int, activity: str = "1") -> ProgressRecord:
+    return ProgressRecord(1_000 + done, "wf-1", "run-1", "task", activity, 1, done, 100, f"{done} of 100")
+
+
+def test_progress_keeps_the_latest_report_per_task_and_goes_with_the_lines() -> None:
+    sink = Sink()
+    shipper = LogShipper(sink, flush_interval_ms=10_000)
+    shipper.push(line(1))
+    for done in range(1, 50_001):
+        shipper.progress(report(done % 100))
+    shipper.progress(report(7, activity="2"))
+    assert shipper.flush(5)
+    assert sink.messages() == ["line 1"], "progress never takes a line's place in the buffer"
+    assert [[(p.activity_id, p.done) for p in batch] for batch in sink.progress] == [[("1", 0), ("2", 7)]]
+    shipper.progress(report(8, activity="2"))
+    assert shipper.flush(5), "flush waits for progress alone too"
+    assert [(p.activity_id, p.done) for p in sink.progress[-1]] == [("2", 8)]
+    assert sink.batches[-1] == []
+    shipper.close()
+
+
+def test_progress_survives_an_outage_and_a_newer_report_wins_over_the_retried_one() -> None:
+    sink = Sink()
+    sink.down = True
+    shipper = LogShipper(sink, flush_interval_ms=10, retry_max_ms=50)
+    shipper.progress(report(1))
+    shipper.progress(report(5, activity="2"))
+    wait_until(lambda: sink.calls >= 2)
+    shipper.progress(report(2))
+    sink.down = False
+    assert shipper.flush(5)
+    written = {p.activity_id: p.done for batch in sink.progress for p in batch}
+    assert written == {"1": 2, "2": 5}
+    assert [p.done for batch in sink.progress for p in batch if p.activity_id == "1"] == [2], "the stale report is not written after the newer one"
+    shipper.close()
 
 
 def test_a_line_waits_at_most_the_flush_interval() -> None:

@@ -11,7 +11,7 @@ import pytest
 from conftest import vectors
 
 from sluice.json_text import fields_text
-from sluice.log_rows import LOG_COLUMNS, LogRecord
+from sluice.log_rows import LOG_COLUMNS, LogRecord, ProgressRecord
 from sluice.store import StoreError, open_store, parse_store_url, store_url_from_env
 
 
@@ -56,6 +56,36 @@ def test_log_lines_land_as_the_vectors_say_and_tasks_publish(url_fixture: str, r
             ("a", {"retries": 1}, "1@host (python)", 1000, 2000),
             ("b", {"retries": 5}, "2@host (python)", 2000, None),
         ]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("url_fixture", ["sqlite_url", "pg_url"])
+def test_progress_keeps_the_latest_report_of_each_task_and_never_goes_back(url_fixture: str, request: pytest.FixtureRequest) -> None:
+    store = open_store(request.getfixturevalue(url_fixture))
+    try:
+        store.check_schema()
+        assert store.has_progress
+        run_id = f"run-{uuid.uuid4()}"
+
+        def report(activity: str, attempt: int, at: int, done: float, message: str | None = None) -> ProgressRecord:
+            return ProgressRecord(at, "wf", run_id, "slow", activity, attempt, done, 60, message)
+
+        store.insert_logs([], [report("1", 1, 1000, 12, "step 12 of 60"), report("2", 1, 1000, 3)])
+        store.insert_logs(records(run_id)[:1], [report("1", 1, 1200, 13, "step 13 of 60")])
+        store.insert_logs([], [report("1", 1, 1100, 99)])  # a late report of the same attempt loses
+        store.insert_logs([], [report("2", 2, 900, 1)])  # a later attempt wins whatever its clock says
+        store.insert_logs([], [report("2", 1, 5000, 50)])  # an earlier attempt never comes back
+        store.insert_logs([], [ProgressRecord(1, "wf", run_id, "slow", "3", 1, "many", 60)])  # not progress: left out
+        p = "?" if store.location.dialect == "sqlite" else "%s"
+        rows = store._connect().execute(
+            f"select activity_id, attempt, done, total, message, time from task_progress where run_id = {p} order by activity_id", (run_id,)
+        ).fetchall()
+        assert [(a, n, float(d), float(t), m, int(at)) for a, n, d, t, m, at in rows] == [
+            ("1", 1, 13.0, 60.0, "step 13 of 60", 1200),
+            ("2", 2, 1.0, 60.0, None, 900),
+        ]
+        assert len(stored_rows(store, run_id)) == 1, "the line written with the progress is there too"
     finally:
         store.close()
 

@@ -19,6 +19,12 @@ type Sink = Record<'debug' | 'info' | 'warn' | 'error', (message: string, fields
 export const TASK_LOGGER = Symbol.for('sluice.task.logger');
 
 /**
+ * Where the worker registers the function `progress()` hands a task's report to: it goes to the store with the
+ * task's log lines (sdk/src/worker/task-output.ts). Unset outside a worker.
+ */
+export const TASK_PROGRESS = Symbol.for('sluice.task.progress');
+
+/**
  * In a flow, the fields cross to the worker as JSON text made now (Temporal hands log calls to the worker
  * later, by reference) and under one key of their own (Temporal's logger merges a line's fields over the
  * run's identity).

@@ -8,6 +8,7 @@
  * );
  */
 import { Context } from '@temporalio/activity';
+import { TASK_PROGRESS } from './log';
 import type { TaskOptions } from './task-options';
 
 export type { TaskOptions } from './task-options';
@@ -35,13 +36,20 @@ export interface Progress {
   message?: string;
 }
 
+type ProgressWriter = (info: Context['info'], progress: Progress) => void;
+
 /**
- * Reports how far a long task is. It is a heartbeat (so a dead worker is noticed after `heartbeatTimeout`,
- * not `timeout`) whose details the run page shows; a retried attempt can resume from `lastProgress()`.
- * Throttled by Temporal, so calling it in a tight loop is fine.
+ * Reports how far a long task is: the run page shows it as a progress bar, at most a second behind (it goes to
+ * the store with the task's log lines). It is also a heartbeat, so a dead worker is noticed after
+ * `heartbeatTimeout` (not `timeout`), a cancellation reaches the task, and a retried attempt can resume from
+ * `lastProgress()`. Cheap enough for a tight loop: only the latest report is written, and Temporal throttles
+ * the heartbeats.
  */
 export function progress(done: number, total: number, message?: string): void {
-  Context.current().heartbeat({ done, total, message } satisfies Progress);
+  const context = Context.current();
+  const report = { done, total, message } satisfies Progress;
+  context.heartbeat(report);
+  (globalThis as { [TASK_PROGRESS]?: ProgressWriter })[TASK_PROGRESS]?.(context.info, report);
 }
 
 /** The progress the previous attempt of this task last reported, to resume from; undefined on a first attempt. */

@@ -2,7 +2,7 @@
 // outage is in log-shipper-outage.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogShipper, type LogRecord } from 'sluice/store';
+import { LogShipper, type LogRecord, type ProgressRecord } from 'sluice/store';
 
 const rec = (i: number, runId = 'run-1'): LogRecord => ({ time: i, level: 'info', message: `m${i}`, workflowId: `wf-${runId}`, runId, flow: 'f' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -211,4 +211,69 @@ test('the buffer is bounded by bytes too: big lines push the oldest out, and the
   assert.deepEqual(sink.messages().filter((m) => !/dropped/.test(m)).map((m) => m.slice(0, 1)), ['7', '8', '9']);
   assert.equal(shipper.pendingBytes, 0);
   await shipper.close();
+});
+
+const report = (done: number, activityId = '1', attempt = 1): ProgressRecord => ({
+  time: 1_000 + done, workflowId: 'wf-1', runId: 'run-1', task: 't', activityId, attempt, done, total: 100, message: `${done} of 100`,
+});
+
+/** A sink keeping each write's lines and progress apart. */
+class ProgressSink {
+  writes: { lines: string[]; progress: [string, number][] }[] = [];
+  down = false;
+  async insertLogs(records: LogRecord[], progress: ProgressRecord[] = []) {
+    await sleep(1);
+    if (this.down) throw new Error('connect ECONNREFUSED');
+    this.writes.push({ lines: records.map((r) => r.message), progress: progress.map((p) => [p.activityId, p.done]) });
+  }
+}
+
+test("progress keeps each task's latest report, goes with the next batch, and never takes a line's place", async () => {
+  const sink = new ProgressSink();
+  const shipper = new LogShipper(sink, { capacity: 10, flushIntervalMs: 10_000 });
+  shipper.push(rec(1));
+  for (let i = 1; i <= 100_000; i++) shipper.progress(report(i % 100));
+  shipper.progress(report(7, '2'));
+  assert.equal(shipper.stats.pending, 1, 'reports are not lines: the buffer holds the one line');
+  await shipper.flush();
+  assert.deepEqual(sink.writes, [{ lines: ['m1'], progress: [['1', 0], ['2', 7]] }]);
+  shipper.progress(report(8, '2'));
+  await shipper.flush(); // waits for a report alone too
+  assert.deepEqual(sink.writes.at(-1), { lines: [], progress: [['2', 8]] });
+  assert.deepEqual(await shipper.close(), { written: 1, dropped: 0, pending: 0 });
+});
+
+test('a lone report is written after flushIntervalMs, as a line is', async () => {
+  const sink = new ProgressSink();
+  const shipper = new LogShipper(sink, { flushIntervalMs: 20 });
+  shipper.progress(report(3));
+  await waitFor('the report written', () => sink.writes.length === 1);
+  assert.deepEqual(sink.writes[0].progress, [['1', 3]]);
+  await shipper.close();
+});
+
+test('while the store fails, reports wait; a newer report of the same task replaces the one being retried', async () => {
+  const sink = new ProgressSink();
+  sink.down = true;
+  const shipper = new LogShipper(sink, { flushIntervalMs: 5, retryMaxMs: 20, warn: () => {} });
+  shipper.progress(report(1));
+  shipper.progress(report(5, '2'));
+  await waitFor('a failed write', () => shipper.stats.failing);
+  shipper.progress(report(2));
+  sink.down = false;
+  await shipper.flush();
+  const written = sink.writes.flatMap((w) => w.progress);
+  assert.deepEqual(new Map(written), new Map([['1', 2], ['2', 5]]));
+  assert.deepEqual(written.filter(([id]) => id === '1'), [['1', 2]], 'the stale report is not written after the newer one');
+  await shipper.close();
+});
+
+test('progress never throws, whatever it is given, and is ignored after close', async () => {
+  const sink = new ProgressSink();
+  const shipper = new LogShipper(sink, { flushIntervalMs: 5 });
+  for (const bad of [null, undefined, 42, 'x'] as unknown as ProgressRecord[]) shipper.progress(bad);
+  await shipper.close();
+  shipper.progress(report(1));
+  await sleep(20);
+  assert.deepEqual(sink.writes, []);
 });

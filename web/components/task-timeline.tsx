@@ -1,12 +1,14 @@
 /**
  * A run's tasks on a timeline: one row per task (name, attempts), a bar from when it was scheduled to when it
- * closed (retries included), its duration, and under it the failure of its last failed attempt.
+ * closed (retries included) — for a task still open, its live progress or how long it has run —, its duration,
+ * and under it the failure of its last failed attempt.
  */
 import type { TimelineRow } from '@/lib/run-presenter';
 import { formatDuration, formatTime } from '@/lib/format';
 import { StatusBadge } from './status-badge';
 import { FailureView } from './failure-view';
 import { LiveDuration } from './live-duration';
+import { TaskProgressCell } from './live-progress';
 
 export function TaskTimeline({ rows }: { rows: TimelineRow[] }) {
   return (
@@ -27,16 +29,20 @@ export function TaskTimeline({ rows }: { rows: TimelineRow[] }) {
               attempt {task.attempts || 0}
               {task.maximumAttempts ? ` of ${task.maximumAttempts}` : ''}
               {retries > 0 ? ` · ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}
-              {task.progress && task.status !== 'completed' ? ` · ${task.progress.message || `${task.progress.done} of ${task.progress.total}`}` : ''}
               {task.worker ? ` · on ${task.worker}` : ''}
             </div>
           </div>
           <div role="cell" className="track">
-            <div
-              className={`bar tone-${tone}`}
-              style={{ left: `${offsetPct}%`, width: `${widthPct}%` }}
-              title={`scheduled ${formatTime(task.scheduledTime)}${task.closeTime ? `, closed ${formatTime(task.closeTime)}` : ''}`}
-            />
+            {task.closeTime ? (
+              <div
+                className={`bar tone-${tone}`}
+                style={{ left: `${offsetPct}%`, width: `${widthPct}%` }}
+                title={`scheduled ${formatTime(task.scheduledTime)}, closed ${formatTime(task.closeTime)}`}
+              />
+            ) : (
+              // An open task has no end to draw: how far it is (its progress) or how long it has been going.
+              <TaskProgressCell task={task} />
+            )}
           </div>
           <div role="cell">
             <StatusBadge status={task.status} />

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { flow, tasks } from 'sluice/flow';
 import type * as benchTasks from './tasks';
 
-const { webBenchNoopTask, webBenchPause, webBenchStamp, webBenchStream } = tasks<typeof benchTasks>();
+const { webBenchNoopTask, webBenchPause, webBenchProgress, webBenchStamp, webBenchStream } = tasks<typeof benchTasks>();
 
 /** No task at all: the cheapest finished run, for filling the runs list. */
 export const webBenchNoop = flow({ description: 'Finishes at once (fills the runs list).' }, async () => 'done');
@@ -54,3 +54,11 @@ export const webBenchFail = flow({ description: 'Fails at once (a burst of failu
 export const webBenchFailUntold = flow({ description: 'Fails at once; no rule tells anyone.' }, async () => {
   throw new Error('no data for station');
 });
+/** One task reporting progress at a steady pace once the bench says go (the progress-latency figure). */
+export const webBenchProgressing = flow(
+  {
+    description: 'A task reporting progress every few ms.',
+    parameters: z.object({ goFile: z.string().min(1), count: z.number().int().min(1).max(10_000).default(200), everyMs: z.number().int().min(1).default(100) }),
+  },
+  async (options) => webBenchProgress(options),
+);

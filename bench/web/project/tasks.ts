@@ -56,3 +56,26 @@ export const webBenchStream = task(
     return { lines: written, startedAt };
   },
 );
+
+/**
+ * Waits for `goFile`, then reports progress `count` times, one every `everyMs`, and returns when it made each
+ * report (epoch ms, by its `done`): the bench compares those with when each value was first readable.
+ */
+export const webBenchProgress = task(
+  { retries: 0, timeout: '10m', heartbeatTimeout: '30s' },
+  async function webBenchProgress({ goFile, count, everyMs }: { goFile: string; count: number; everyMs: number }): Promise<number[]> {
+    const waitUntil = Date.now() + 5 * 60_000;
+    while (!existsSync(goFile)) {
+      if (Date.now() > waitUntil) throw new Error(`webBenchProgress: ${goFile} did not appear within 5 minutes; the bench that started this run is gone.`);
+      await sleep(50);
+    }
+    const reportedAt = [Date.now()];
+    progress(0, count, 'starting');
+    for (let done = 1; done <= count; done++) {
+      await sleep(everyMs);
+      reportedAt.push(Date.now());
+      progress(done, count, `step ${done} of ${count}`);
+    }
+    return reportedAt;
+  },
+);

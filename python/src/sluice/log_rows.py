@@ -34,6 +34,42 @@ class CleanRecord(LogRecord):
     __slots__ = ()
 
 
+class ProgressRecord(NamedTuple):
+    """What a task last reported with `progress()`, as the shipper keeps it (the latest per task of a run)."""
+
+    time: int
+    workflow_id: str
+    run_id: str
+    task: str | None
+    activity_id: str
+    attempt: int
+    done: Any
+    total: Any
+    message: str | None = None
+
+
+PROGRESS_COLUMNS = ("run_id", "activity_id", "workflow_id", "task", "attempt", "done", "total", "message", "time")
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)  # type: ignore[arg-type]  # numpy numbers, Decimal
+        except (TypeError, ValueError):
+            return None
+    return float(value) if math.isfinite(value) else None
+
+
+def progress_row(p: ProgressRecord) -> tuple[Any, ...] | None:
+    """The row's values in PROGRESS_COLUMNS order; None for a report that is not progress (a done or total that is
+    no finite number), which is left out rather than failing the batch (as sdk/src/store/progress-rows.ts does)."""
+    done, total = _number(p.done), _number(p.total)
+    if done is None or total is None:
+        return None
+    attempt = p.attempt if type(p.attempt) is int and abs(p.attempt) <= _MAX_SAFE else 1
+    return (_text(p.run_id), _text(p.activity_id), _text(p.workflow_id), _optional_text(p.task), attempt, done, total, _optional_text(p.message), int(p.time))
+
+
 def _text(value: object) -> str:
     s = value if type(value) is str else ("" if value is None else str(value))
     # PostgreSQL text cannot hold NUL; SQLite can, but both stores must keep the same text.

@@ -2,7 +2,10 @@
 (sdk/src/store/log-shipper.ts): `push` only puts a record in memory; a drain thread writes batches in order.
 While the store is down, records wait (bounded by `capacity` lines and `capacity_bytes`) and the same batch
 is retried with capped backoff (100 ms doubling to `retry_max_ms`). When the buffer is full the OLDEST lines
-are dropped, the worker is told once, and each affected run later gets one warning line saying so."""
+are dropped, the worker is told once, and each affected run later gets one warning line saying so.
+
+Tasks' progress travels with the lines, as in TypeScript: `progress` keeps only the latest report of each task of
+a run, and each write carries what was reported since the last one, in the same transaction."""
 
 from __future__ import annotations
 
@@ -14,14 +17,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .json_text import fields_text
-from .log_rows import LogRecord
+from .log_rows import LogRecord, ProgressRecord
 
 FIRST_RETRY_MS = 100
 LINE_OVERHEAD_BYTES = 200
 
 
 class LogSink(Protocol):
-    def insert_logs(self, records: list[LogRecord]) -> None: ...
+    def insert_logs(self, records: list[LogRecord], progress: list[ProgressRecord] | None = None) -> None: ...
 
 
 def _chars(v: object) -> int:
@@ -99,6 +102,11 @@ class LogShipper:
         self._written = 0
         self._dropped = 0
         self._drops_by_run: dict[str, _RunDrops] = {}
+        # The latest progress of each task of a run, by (run id, activity id), reported since a write took them;
+        # `_progress_seq` counts reports, `_progress_settled` is the count up to which every report is written.
+        self._progress: dict[tuple[str, str], ProgressRecord] = {}
+        self._progress_seq = 0
+        self._progress_settled = 0
         self._failing = False
         self._failing_since = 0.0
         self._warned_failing = False
@@ -136,13 +144,27 @@ class LogShipper:
         except Exception:
             pass  # a logger must not break the code that logs
 
+    def progress(self, record: ProgressRecord) -> None:
+        """Keeps a task's latest progress, written with the next batch (replacing what the same task of the run
+        reported since the last one). Never raises, never waits on the store."""
+        try:
+            with self._lock:
+                if self._closing:
+                    return
+                self._progress[(record.run_id, record.activity_id)] = record
+                self._progress_seq += 1
+        except Exception:
+            pass  # reporting progress must not break the task
+
     def flush(self, timeout: float | None = None) -> bool:
-        """Waits until every record pushed before the call is written or dropped; False if `timeout` passed first."""
+        """Waits until every record pushed (and every progress reported) before the call is written or dropped;
+        False if `timeout` passed first."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             target = self._pushed
+            progress_target = self._progress_seq
             self._wake.set()
-            while self._settled < target and not self._stopped:
+            while (self._settled < target or self._progress_settled < progress_target) and not self._stopped:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return False
@@ -249,19 +271,21 @@ class LogShipper:
                     self._backoff()
                     continue
             with self._lock:
-                if self._batch is None:
-                    if not self._ring:
-                        return
+                if self._batch is None and self._ring:
                     n = min(len(self._ring), self._batch_size)
                     self._batch = [self._ring.popleft() for _ in range(n)]
                     self._batch_start = 0
+                if self._batch is None and not self._progress:
+                    return
                 batch = self._batch
-                records = batch if self._batch_start == 0 else batch[self._batch_start :]
+                records = [] if batch is None else batch if self._batch_start == 0 else batch[self._batch_start :]
+                progress, progress_seq = self._progress, self._progress_seq
+                self._progress = {}
                 self._in_flight = True
                 self._doomed = 0
             failure: BaseException | None = None
             try:
-                self._sink.insert_logs(records)
+                self._sink.insert_logs(records, list(progress.values()))
             except Exception as err:  # noqa: BLE001 - any failure of the store is an outage to ride out
                 failure = err
             with self._lock:
@@ -273,14 +297,19 @@ class LogShipper:
                     self._doomed = 0
                     self._written += len(records)
                     self._settled += len(records)
+                    self._progress_settled = progress_seq
                     self._recovered()
                 else:
-                    for i in range(self._doomed):
-                        self._record_drop(batch[self._batch_start + i])
-                    self._batch_start += self._doomed
+                    if batch is not None:
+                        for i in range(self._doomed):
+                            self._record_drop(batch[self._batch_start + i])
+                        self._batch_start += self._doomed
+                        if self._batch_start >= len(batch):
+                            self._batch = None
                     self._doomed = 0
-                    if self._batch_start >= len(batch):
-                        self._batch = None
+                    # Back for the retry, unless the task has reported again meanwhile (the newer report wins).
+                    for key, record in progress.items():
+                        self._progress.setdefault(key, record)
                     self._failed(failure)
                 self._changed.notify_all()
             if failure is not None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .log_rows import LOG_COLUMNS, CleanRecord, LogRecord, log_row
+from .log_rows import LOG_COLUMNS, PROGRESS_COLUMNS, CleanRecord, LogRecord, ProgressRecord, log_row, progress_row
 
 #: The PostgreSQL advisory lock every log writer takes (sdk/src/store/store.ts LOG_WRITE_LOCK, "sluice" in ASCII):
 #: batches of all workers commit one at a time, so the run page's tail, which reads by id, never skips a line.
@@ -22,6 +22,16 @@ LOG_WRITE_LOCK = 0x736C75696365
 BUSY_TIMEOUT_MS = 5_000
 _INSERT = f"insert into logs ({', '.join(LOG_COLUMNS)}) values ({', '.join(['?'] * len(LOG_COLUMNS))})"
 _INSERT_PG = _INSERT.replace("?", "%s")
+# The latest report of a task of a run wins: a later attempt, or the same attempt reported at the same time or
+# later (sdk/src/store/progress-rows.ts), so a late batch never moves a task's progress back.
+_UPSERT_PROGRESS = (
+    f"insert into task_progress ({', '.join(PROGRESS_COLUMNS)}) values ({', '.join(['?'] * len(PROGRESS_COLUMNS))}) "
+    "on conflict (run_id, activity_id) do update set "
+    + ", ".join(f"{c} = excluded.{c}" for c in PROGRESS_COLUMNS[2:])
+    + " where task_progress.attempt < excluded.attempt"
+    " or (task_progress.attempt = excluded.attempt and task_progress.time <= excluded.time)"
+)
+_UPSERT_PROGRESS_PG = _UPSERT_PROGRESS.replace("?", "%s")
 
 
 class StoreError(Exception):
@@ -84,6 +94,9 @@ class Store:
     def __init__(self, location: StoreLocation) -> None:
         self.location = location
         self._conn: Any = None
+        # Whether the store has the task_progress table (TypeScript's migration 0010): a store of an older Sluice
+        # has not, and then progress shows through heartbeats only, instead of failing every batch of lines.
+        self.has_progress = True
 
     @property
     def where(self) -> str:
@@ -112,9 +125,10 @@ class Store:
         except Exception:
             pass
 
-    def insert_logs(self, records: Sequence[LogRecord]) -> None:
-        """Writes lines in one transaction (the LogSink the shipper writes to)."""
-        if not records:
+    def insert_logs(self, records: Sequence[LogRecord], progress: Sequence[ProgressRecord] | None = None) -> None:
+        """Writes lines, and the latest progress of some tasks, in one transaction (the LogSink the shipper writes to)."""
+        reports = [row for row in map(progress_row, progress or ()) if row is not None] if self.has_progress else []
+        if not records and not reports:
             return
         rows = [r if type(r) is CleanRecord else log_row(r) for r in records]
         try:
@@ -122,17 +136,22 @@ class Store:
             if self.location.dialect == "sqlite":
                 with _sqlite_transaction(conn):
                     conn.executemany(_INSERT, rows)
+                    conn.executemany(_UPSERT_PROGRESS, reports)
             else:
                 with conn.transaction():
                     conn.execute("select pg_advisory_xact_lock(%s)", (LOG_WRITE_LOCK,))
                     with conn.cursor() as cur:
-                        cur.executemany(_INSERT_PG, rows)
+                        if rows:
+                            cur.executemany(_INSERT_PG, rows)
+                        if reports:
+                            cur.executemany(_UPSERT_PROGRESS_PG, reports)
         except Exception:
             self._reset()
             raise
 
     def check_schema(self) -> None:
         """Raises StoreError unless the tables this worker writes exist (TypeScript's migrations make them)."""
+        self.has_progress = self._has_table("task_progress")
         missing = [t for t in ("logs", "tasks") if not self._has_table(t)]
         if missing:
             raise StoreError(

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
 from .durations import Duration
 from .json_text import fields_text
-from .log_rows import CleanRecord, LogRecord
+from .log_rows import CleanRecord, LogRecord, ProgressRecord
 from .options import OPTION_NAMES, DeclarationError, TaskOptions, task_options
 
 # temporalio is imported where it is used, not here: `python -m sluice healthcheck` imports this package (its
@@ -87,13 +87,18 @@ def _stderr_line(record: LogRecord) -> None:
 
 
 _ship: Callable[[LogRecord], None] = _stderr_line
+_ship_progress: Callable[[ProgressRecord], None] | None = None
 _echo_rank = _LEVEL_RANK["warn"]
 
 
-def set_log_destination(ship: Callable[[LogRecord], None], echo_level: str = "warn") -> None:
-    """The worker routes lines to its shipper; lines from `echo_level` up are also echoed to its output."""
-    global _ship, _echo_rank
+def set_log_destination(
+    ship: Callable[[LogRecord], None], echo_level: str = "warn", ship_progress: Callable[[ProgressRecord], None] | None = None
+) -> None:
+    """The worker routes lines (and `progress()` reports) to its shipper; lines from `echo_level` up are also
+    echoed to its output."""
+    global _ship, _ship_progress, _echo_rank
     _ship = ship
+    _ship_progress = ship_progress
     _echo_rank = _LEVEL_RANK.get(echo_level.lower().replace("warning", "warn").replace("trace", "debug"), 3)
 
 
@@ -201,14 +206,23 @@ def _flush_prints(running: _Running) -> None:
 
 
 def progress(done: float, total: float, message: str | None = None) -> None:
-    """Reports how far a long task is: a heartbeat (so a dead worker is noticed after `heartbeat_timeout`) whose
-    details the run page shows, in the same shape as TypeScript's. Throttled by Temporal: fine in a tight loop."""
+    """Reports how far a long task is: the run page shows it as a progress bar, at most a second behind (it goes
+    to the store with the task's log lines). Also a heartbeat, in the same shape as TypeScript's: a dead worker is
+    noticed after `heartbeat_timeout`, a cancellation reaches the task, a retry resumes from `last_progress()`.
+    Fine in a tight loop: only the latest report is written, and Temporal throttles the heartbeats."""
     details: dict[str, Any] = {"done": done, "total": total}
     if message is not None:
         details["message"] = message
     from temporalio import activity
 
     activity.heartbeat(details)
+    running = _running.get()
+    if running is not None and _ship_progress is not None:
+        _ship_progress(
+            ProgressRecord(
+                time.time_ns() // 1_000_000, running.workflow_id, running.run_id, running.task, running.activity_id, running.attempt, done, total, message
+            )
+        )
 
 
 def last_progress() -> Progress | None:

@@ -164,8 +164,9 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
         store.close()
 
     shipper_store = open_store(config.store_url)
+    shipper_store.check_schema()  # also learns whether the store keeps progress (has_progress)
     shipper = LogShipper(shipper_store, warn=lambda m: sys.__stderr__.write(f"log store: {m}\n"))  # type: ignore[union-attr]
-    set_log_destination(shipper.push, config.log_echo)
+    set_log_destination(shipper.push, config.log_echo, shipper.progress)
     capture_prints()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -6,7 +6,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { failureOf } from './failures';
-import type { RunFailure, StuckRun, TaskRun } from './types';
+import type { RunFailure, StuckRun, TaskProgress, TaskRun } from './types';
+import type { ProgressRecord } from '../store/types';
 import { SLUICE_TASK_CATALOG } from '../task-options';
 
 type History = temporal.api.history.v1.IHistory;
@@ -155,11 +156,15 @@ export class HistoryReader {
     }
   }
 
-  /** The run as read so far, with its open tasks brought up to date from `pending`; a copy, free to change. */
-  read(pending: Pending[] = []): RunHistory {
+  /**
+   * The run as read so far, with its open tasks brought up to date from `pending`; a copy, free to change. A
+   * task's progress is what the store holds of it (`stored`, written with its log lines), else its last heartbeat's.
+   */
+  read(pending: Pending[] = [], stored: readonly ProgressRecord[] = []): RunHistory {
     const out: RunHistory = { ...this.out, tasks: this.out.tasks.map((t) => ({ ...t })) };
     // Tasks still open: the pending list knows the current attempt, a retry's last failure, and progress.
     const open = new Map(out.tasks.filter((t) => !t.closeTime).map((t) => [t.activityId, t]));
+    const reported = new Map(stored.map((p) => [p.activityId, p]));
     for (const p of pending) {
       const t = open.get(p.activityId ?? '');
       if (!t) continue;
@@ -170,11 +175,28 @@ export class HistoryReader {
       t.startedTime = iso(p.lastStartedTime) ?? t.startedTime;
       t.worker = p.lastWorkerIdentity || t.worker || null;
       t.lastFailure = failureOf(p.lastFailure) ?? t.lastFailure;
-      const details = firstPayload(p.heartbeatDetails);
-      if (details && typeof details === 'object' && 'done' in details) t.progress = details as TaskRun['progress'];
+      t.progress = taskProgressOf(reported.get(t.activityId)) ?? heartbeatProgressOf(p);
     }
     return out;
   }
+}
+
+/** A stored report as a run's task shows it. */
+export function taskProgressOf(p: ProgressRecord | undefined): TaskProgress | null {
+  if (!p) return null;
+  return { done: p.done, total: p.total, ...(p.message != null ? { message: p.message } : {}), reportedAt: new Date(p.time).toISOString() };
+}
+
+/** A worker that does not write progress to the store (an older one) still has it in its heartbeats. */
+function heartbeatProgressOf(p: Pending): TaskProgress | null {
+  const details = firstPayload(p.heartbeatDetails) as Partial<TaskProgress> | undefined;
+  if (!details || typeof details !== 'object' || typeof details.done !== 'number' || typeof details.total !== 'number') return null;
+  return {
+    done: details.done,
+    total: details.total,
+    ...(typeof details.message === 'string' ? { message: details.message } : {}),
+    reportedAt: iso(p.lastHeartbeatTime),
+  };
 }
 
 /**

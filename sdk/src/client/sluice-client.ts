@@ -23,12 +23,12 @@ import type { Flow } from '../flow';
 import { parseParameters } from '../parameters';
 import { runSearchAttributes } from '../run-attributes';
 import { MEMO } from '../schedules';
-import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type Store, type StoredLog } from '../store';
+import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type ProgressRecord, type Store, type StoredLog } from '../store';
 import { temporalConfig } from '../temporal';
 import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { HistoryCache } from './history-cache';
-import { stuckOf } from './run-history';
-import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo } from './types';
+import { stuckOf, taskProgressOf } from './run-history';
+import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
@@ -236,7 +236,8 @@ export class SluiceClient {
     const description = await this.describeRun(workflowId, runId);
     if (!description) return undefined;
     const reader = await this.histories.read(workflowId, description.runId, description.historyLength);
-    const { workflowTaskFailure, ...read } = reader.read(description.raw.pendingActivities ?? []);
+    const pending = description.raw.pendingActivities ?? [];
+    const { workflowTaskFailure, ...read } = reader.read(pending, await this.storedProgress(description.runId, pending));
     const summary = summaryOf(description);
     const stuck = summary.status === 'running' ? stuckOf(workflowTaskFailure, description.raw.pendingWorkflowTask?.attempt) : null;
     return {
@@ -247,6 +248,15 @@ export class SluiceClient {
       historyLength: description.historyLength,
       temporalWebUrl: this.temporalWebUrl(summary),
     };
+  }
+
+  /**
+   * What the run's open tasks last reported, as their workers wrote it to the store with their log lines (fresher
+   * than Temporal's throttled heartbeats). Without the store, the heartbeats' progress still shows.
+   */
+  private async storedProgress(runId: string, pending: { activityId?: string | null }[]): Promise<ProgressRecord[]> {
+    if (pending.length === 0) return [];
+    return this.store.readProgress(runId, pending.map((p) => p.activityId ?? '')).catch(() => []);
   }
 
   /** A run as the runs list shows it (the latest of `workflowId` without `runId`), without reading its history. */
@@ -266,6 +276,19 @@ export class SluiceClient {
 
   readLogs(query: LogQuery): Promise<StoredLog[]> {
     return this.store.readLogs(query);
+  }
+
+  /**
+   * What these tasks of a run (by activity id) last reported with `progress()`, read from the store alone: the
+   * run page polls it while tasks run. Tasks that reported nothing are absent.
+   *
+   * @example
+   * const { '3': simulate } = await sluice.readProgress(run.runId, ['3']); // { done: 12, total: 60, message: 'step 12 of 60', reportedAt }
+   */
+  async readProgress(runId: string, activityIds: readonly string[]): Promise<Record<string, TaskProgress>> {
+    const out: Record<string, TaskProgress> = {};
+    for (const record of await this.store.readProgress(runId, activityIds)) out[record.activityId] = taskProgressOf(record)!;
+    return out;
   }
 
   /** Asks the run to stop: running tasks see `cancellationSignal()` abort, and the run ends as cancelled. */

@@ -72,6 +72,15 @@ export interface RunFailure {
   causes: { message: string; type: string | null }[];
 }
 
+/** What a running task last reported with `progress()`. */
+export interface TaskProgress {
+  done: number;
+  total: number;
+  message?: string;
+  /** When the task reported it (ISO); null when not known. */
+  reportedAt: string | null;
+}
+
 /** One attempt-aware view of a task (activity) inside a run, read from the history and pending activities. */
 export interface TaskRun {
   activityId: string;
@@ -85,8 +94,8 @@ export interface TaskRun {
   durationMs: number | null; // from scheduled to close, retries included
   /** The failure of the last failed attempt (final failure, or the one before a retry). */
   lastFailure: RunFailure | null;
-  /** What a long task last reported with `progress()`, while it runs. */
-  progress: { done: number; total: number; message?: string } | null;
+  /** What a long task last reported with `progress()`, while it runs (null once it has closed). */
+  progress: TaskProgress | null;
   /** The identity of the worker that ran its last attempt (`pid@host`, `pid@host (python)` for a Python worker). */
   worker?: string | null;
   /** A local task (`task({ local: true })`): recorded once, when it ended; no start time or progress. */

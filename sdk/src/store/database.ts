@@ -23,6 +23,20 @@ export interface LogsTable {
   attempt: number | null;
 }
 
+/** Added by 0010: what each task of a run last reported with `progress()` (one row per run and activity id). */
+export interface TaskProgressTable {
+  id: Generated<number>;
+  run_id: string;
+  activity_id: string;
+  workflow_id: string;
+  task: string | null;
+  attempt: number;
+  done: number;
+  total: number;
+  message: string | null;
+  time: number;
+}
+
 /** The flow catalog: one row per (task queue, flow); at most one row per name is live (gone_at null). */
 export interface FlowsTable {
   task_queue: string;
@@ -198,6 +212,7 @@ export interface RetentionSweepsTable {
 
 export interface Database {
   logs: LogsTable;
+  task_progress: TaskProgressTable;
   flows: FlowsTable;
   tasks: TasksTable;
   users: UsersTable;

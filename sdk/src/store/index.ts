@@ -13,10 +13,10 @@ export { LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink 
 export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
 export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';
 export { LOG_LEVELS, ROLES, levelsFrom } from './types';
-export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './types';
+export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, ProgressRecord, Role, StoredLog } from './types';
 export type {
   ApiTokensTable, Database, DeliveryStatus, FlowsTable, LoginFailuresTable, LogsTable, NotificationChannelsTable, NotificationDeliveriesTable,
-  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, RetentionSweepsTable, UsersTable,
+  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, RetentionSweepsTable, TaskProgressTable, UsersTable,
 } from './database';
 export { StoreRetention, SWEPT_TABLES, type SweepOptions, type SweepResult, type SweptTable } from './retention';
 export { RetentionSweeper, type RetentionSweeperOptions } from './retention-sweeper';

@@ -12,11 +12,11 @@ export const LOG_COLUMNS = ['time', 'level', 'message', 'fields', 'workflow_id',
 
 // PostgreSQL text cannot hold NUL; SQLite can, but both stores must keep the same text.
 const NUL = /\u0000/g;
-const text = (value: unknown): string => {
+export const text = (value: unknown): string => {
   const s = typeof value === 'string' ? value : String(value ?? '');
   return s.includes('\u0000') ? s.replace(NUL, '\uFFFD') : s;
 };
-const optionalText = (value: unknown): string | null => (value === undefined || value === null ? null : text(value));
+export const optionalText = (value: unknown): string | null => (value === undefined || value === null ? null : text(value));
 
 /** Appends the record's values, in LOG_COLUMNS order, to the parameters of a multi-row INSERT. */
 export function appendLogRow(params: unknown[], record: LogRecord): void {

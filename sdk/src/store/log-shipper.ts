@@ -4,12 +4,17 @@
  * same batch is retried with capped backoff. The buffer is bounded by lines (`capacity`) and by size
  * (`capacityBytes`: a few huge lines must not exhaust the worker's memory). When it is full the OLDEST lines are dropped — in a
  * post-mortem the recent ones matter most — and each affected run later gets one warning line saying so.
+ *
+ * Tasks' progress travels with the lines: `progress` keeps only the latest report of each task of a run (a tight
+ * loop of `progress()` calls costs a map entry, never a line of the buffer), and each batch carries what was
+ * reported since the last one, written in the same transaction.
  */
-import type { LogRecord } from './types';
+import type { LogRecord, ProgressRecord } from './types';
 
 /** Where the shipper writes; a `Store` is one. */
 export interface LogSink {
-  insertLogs(records: LogRecord[]): Promise<void>;
+  /** Writes lines and the latest progress of some tasks, in one transaction (either may be empty). */
+  insertLogs(records: LogRecord[], progress?: ProgressRecord[]): Promise<void>;
 }
 
 export interface LogShipperOptions {
@@ -104,12 +109,18 @@ export class LogShipper {
   #warnedClosed = false;
   #retryMs = FIRST_RETRY_MS;
 
+  // The latest progress of each task of a run, reported since the last write took them (by run and activity
+  // id). #progressSeq counts reports; #progressSettled is the count up to which every report is written.
+  #progress = new Map<string, ProgressRecord>();
+  #progressSeq = 0;
+  #progressSettled = 0;
+
   #timer: NodeJS.Timeout | null = null;
   /** The pending timer fires at once (a full batch waits), so further pushes need not reschedule it. */
   #timerImmediate = false;
   #draining: Promise<void> | null = null;
   #wakeRetry: (() => void) | null = null;
-  #waiters: { target: number; resolve: () => void }[] = [];
+  #waiters: { target: number; progressTarget: number; resolve: () => void }[] = [];
   #closing: Promise<{ written: number; dropped: number; pending: number }> | null = null;
   #stopped = false;
 
@@ -154,14 +165,31 @@ export class LogShipper {
   }
 
   /**
-   * Resolves once every record pushed before the call is written or dropped. While the store is down that
-   * waits for it to come back — bound the wait with `close(timeoutMs)`.
+   * Keeps a task's latest progress to be written with the next batch, replacing what the same task of the run
+   * reported since the last batch. Never throws, never waits, does no I/O.
+   */
+  progress(record: ProgressRecord): void {
+    try {
+      if (this.#closing || typeof record !== 'object' || record === null) return;
+      const key = `${record.runId}\u0000${record.activityId}`;
+      this.#progress.set(key, record);
+      this.#progressSeq++;
+      if (!this.#draining && !this.#timer) this.#schedule(this.#flushIntervalMs);
+    } catch {
+      // As push: reporting progress must not break the task.
+    }
+  }
+
+  /**
+   * Resolves once every record pushed (and every progress reported) before the call is written or dropped.
+   * While the store is down that waits for it to come back — bound the wait with `close(timeoutMs)`.
    */
   flush(): Promise<void> {
     const target = this.#pushed;
-    if (this.#settled >= target || this.#stopped) return Promise.resolve();
+    const progressTarget = this.#progressSeq;
+    if ((this.#settled >= target && this.#progressSettled >= progressTarget) || this.#stopped) return Promise.resolve();
     this.#startDrain();
-    return new Promise((resolve) => this.#waiters.push({ target, resolve }));
+    return new Promise((resolve) => this.#waiters.push({ target, progressTarget, resolve }));
   }
 
   /**
@@ -216,7 +244,7 @@ export class LogShipper {
     }
     this.#draining = this.#drain().finally(() => {
       this.#draining = null;
-      if (this.#count === 0 || this.#stopped) return;
+      if ((this.#count === 0 && this.#progress.size === 0) || this.#stopped) return;
       // Records came in as the drain ended: go on at once when a flush() waits for them or a batch is full
       // (else that flush would wait a whole interval); otherwise let them gather for the interval.
       if (this.#waiters.length > 0 || this.#count >= this.#batchSize) this.#startDrain();
@@ -232,17 +260,18 @@ export class LogShipper {
           continue;
         }
       }
-      if (!this.#batch) {
-        if (this.#count === 0) return;
-        this.#takeBatch();
-      }
-      const batch = this.#batch!;
-      const records = this.#batchStart === 0 ? batch : batch.slice(this.#batchStart);
+      if (!this.#batch && this.#count > 0) this.#takeBatch();
+      if (!this.#batch && this.#progress.size === 0) return;
+      const batch = this.#batch;
+      const records = !batch ? [] : this.#batchStart === 0 ? batch : batch.slice(this.#batchStart);
+      const progress = this.#progress;
+      const progressSeq = this.#progressSeq;
+      this.#progress = new Map();
       this.#inFlight = true;
       this.#doomed = 0;
       let failure: unknown;
       try {
-        await this.#sink.insertLogs(records);
+        await this.#sink.insertLogs(records, [...progress.values()]);
       } catch (err) {
         failure = err ?? new Error('insertLogs failed');
       }
@@ -254,12 +283,17 @@ export class LogShipper {
         this.#doomed = 0;
         this.#written += records.length;
         this.#settled += records.length;
+        this.#progressSettled = progressSeq;
         this.#recovered();
       } else {
-        for (let i = 0; i < this.#doomed; i++) this.#recordDrop(batch[this.#batchStart + i]);
-        this.#batchStart += this.#doomed;
+        if (batch) {
+          for (let i = 0; i < this.#doomed; i++) this.#recordDrop(batch[this.#batchStart + i]);
+          this.#batchStart += this.#doomed;
+          if (this.#batchStart >= batch.length) this.#batch = null;
+        }
         this.#doomed = 0;
-        if (this.#batchStart >= batch.length) this.#batch = null;
+        // Back for the retry, unless the task has reported again meanwhile (the newer report wins).
+        for (const [key, record] of progress) if (!this.#progress.has(key)) this.#progress.set(key, record);
         this.#failed(failure);
       }
       this.#resolveWaiters();
@@ -409,9 +443,9 @@ export class LogShipper {
 
   #resolveWaiters(): void {
     if (this.#waiters.length === 0) return;
-    const still: { target: number; resolve: () => void }[] = [];
+    const still: { target: number; progressTarget: number; resolve: () => void }[] = [];
     for (const w of this.#waiters) {
-      if (this.#settled >= w.target || this.#stopped) w.resolve();
+      if ((this.#settled >= w.target && this.#progressSettled >= w.progressTarget) || this.#stopped) w.resolve();
       else still.push(w);
     }
     this.#waiters = still;

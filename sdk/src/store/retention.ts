@@ -1,5 +1,5 @@
 /**
- * Retention: deletes per-run data older than a cutoff — log lines, the notification outbox (events and
+ * Retention: deletes per-run data older than a cutoff — log lines, tasks' last progress, the notification outbox (events and
  * finished deliveries), old login-failure rows (per email and per address) and old sweep records — in small batches, so writers never
  * wait long: each batch is one short DELETE of at most `batchSize` rows (its own transaction), and the sweep
  * pauses between batches. A log line goes only once its run has gone too: the sweep asks `runsKept` (Temporal,
@@ -17,7 +17,7 @@ import { StoreQueryError } from './errors';
 
 /** The tables a sweep deletes from, in the order it sweeps them. */
 export const SWEPT_TABLES = [
-  'logs', 'notification_events', 'notification_deliveries', 'login_failures', 'login_failures_by_address', 'retention_sweeps',
+  'logs', 'task_progress', 'notification_events', 'notification_deliveries', 'login_failures', 'login_failures_by_address', 'retention_sweeps',
 ] as const;
 export type SweptTable = (typeof SWEPT_TABLES)[number];
 
@@ -68,6 +68,7 @@ interface SweepRule {
 const stillLocked = (cutoff: number) => sql`locked_until is not null and locked_until >= ${cutoff}`;
 
 const RULES: Record<Exclude<SweptTable, 'logs'>, SweepRule> = {
+  task_progress: { key: 'id', time: 'time' },
   // An event still attached to a message waiting to be sent stays until that message is sent or given up.
   notification_events: {
     key: 'id',

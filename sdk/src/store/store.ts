@@ -8,9 +8,10 @@ import { FlowNameTakenError, StoreQueryError, TaskQueueTakenError } from './erro
 import { fromJsonText, toJsonText } from './json-text';
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
+import { fromProgressRow, upsertProgress } from './progress-rows';
 import { StoreRetention } from './retention';
 import { readStoreStats, type StoreStats } from './store-stats';
-import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type StoredLog } from './types';
+import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type ProgressRecord, type StoredLog } from './types';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -46,14 +47,15 @@ export class Store {
   }
 
   /**
-   * Writes log lines in one transaction, as few multi-row INSERTs as the database allows.
+   * Writes log lines in one transaction, as few multi-row INSERTs as the database allows; with them, the
+   * progress tasks reported since the last batch (latest per task of a run wins, see `readProgress`).
    *
    * @example
    * await store.insertLogs([{ time: Date.now(), level: 'info', message: 'started', workflowId, runId }]);
    */
-  async insertLogs(records: LogRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.db.transaction().execute((trx) => this.insertLogsIn(trx, records));
+  async insertLogs(records: LogRecord[], progress: readonly ProgressRecord[] = []): Promise<void> {
+    if (records.length === 0 && progress.length === 0) return;
+    await this.db.transaction().execute((trx) => this.insertLogsIn(trx, records, progress));
   }
 
   /**
@@ -68,13 +70,32 @@ export class Store {
    * A batch is one multi-row INSERT of up to thousands of lines, so the serialisation costs little; readers
    * never take the lock. SQLite has a single writer anyway.
    */
-  async insertLogsIn(trx: Transaction<Database>, records: LogRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async insertLogsIn(trx: Transaction<Database>, records: LogRecord[], progress: readonly ProgressRecord[] = []): Promise<void> {
+    if (records.length === 0 && progress.length === 0) return;
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(LOG_WRITE_LOCK)})`.execute(trx);
     const chunk = INSERT_CHUNK[this.dialect];
     for (let start = 0; start < records.length; start += chunk) {
       await trx.executeQuery(insertLogsQuery(this.dialect, records.slice(start, start + chunk)));
     }
+    // Under the same lock and commit as the lines: progress costs no write of its own.
+    await upsertProgress(trx, progress);
+  }
+
+  /**
+   * What tasks of a run last reported with `progress()`: one record per task (its latest attempt's latest
+   * report), for the given activity ids or (without them) every task of the run that reported any.
+   *
+   * @example
+   * const [simulate] = await store.readProgress(runId, ['3']); // { done: 12, total: 60, message: 'step 12 of 60', attempt: 1, ... }
+   */
+  async readProgress(runId: string, activityIds?: readonly string[]): Promise<ProgressRecord[]> {
+    if (typeof runId !== 'string' || runId === '') throw new StoreQueryError('readProgress needs a runId (the run whose progress to read).');
+    if (activityIds && activityIds.length > MAX_LIMIT) throw new StoreQueryError(`readProgress: at most ${MAX_LIMIT} activity ids at once, got ${activityIds.length}.`);
+    if (activityIds && activityIds.length === 0) return [];
+    let query = this.db.selectFrom('task_progress').selectAll().where('run_id', '=', runId);
+    if (activityIds) query = query.where('activity_id', 'in', [...activityIds]);
+    const rows = await query.orderBy('id').execute();
+    return rows.map(fromProgressRow);
   }
 
   /**

@@ -50,6 +50,26 @@ export interface StoredLog extends LogRecord {
 }
 
 /**
+ * What a running task last reported with `progress()`, as the worker hands it to the store with its log lines.
+ * Only the latest of each task of a run is kept (a later attempt's replaces an earlier one's).
+ *
+ * @example
+ * { time: Date.now(), workflowId, runId, task: 'simulate', activityId: '3', attempt: 1, done: 12, total: 60, message: 'step 12 of 60' }
+ */
+export interface ProgressRecord {
+  /** Epoch milliseconds of the `progress()` call. */
+  time: number;
+  workflowId: string;
+  runId: string;
+  task?: string | null;
+  activityId: string;
+  attempt: number;
+  done: number;
+  total: number;
+  message?: string | null;
+}
+
+/**
  * Which lines of one run to read.
  *
  * @example

@@ -62,7 +62,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     // Temporal's own (Rust) messages go through the same logger, so the worker's output has one format.
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
-  captureTaskOutput((record) => router.write(record));
+  captureTaskOutput((record) => router.write(record), (record) => shipper.progress(record));
 
   const [connection, clientConnection] = await reach(config.address, () =>
     Promise.all([NativeConnection.connect({ address: config.address }), Connection.connect({ address: config.address })]),

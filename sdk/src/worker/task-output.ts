@@ -5,8 +5,9 @@
  */
 import { Context, type Info } from '@temporalio/activity';
 import { format } from 'node:util';
-import { TASK_LOGGER, type LogFields } from '../log';
-import type { LogLevel, LogRecord } from '../store';
+import { TASK_LOGGER, TASK_PROGRESS, type LogFields } from '../log';
+import type { LogLevel, LogRecord, ProgressRecord } from '../store';
+import type { Progress } from '../task';
 import { fieldsText } from '../log-fields';
 
 type Sink = Record<LogLevel, (message: string, fields?: LogFields) => void>;
@@ -37,12 +38,27 @@ function recordOf(info: Info, level: LogLevel, message: string, fields: LogField
   };
 }
 
+function progressOf(info: Info, { done, total, message }: Progress): ProgressRecord {
+  return {
+    time: Date.now(),
+    workflowId: info.workflowExecution?.workflowId ?? '',
+    runId: info.workflowExecution?.runId ?? '',
+    task: info.activityType,
+    activityId: info.activityId,
+    attempt: info.attempt,
+    done,
+    total,
+    message: message ?? null,
+  };
+}
+
 let installed = false;
 
-/** Routes `log` and the console inside tasks to `write`. Once per process. */
-export function captureTaskOutput(write: (record: LogRecord) => void): void {
+/** Routes `log` and the console inside tasks to `write`, and `progress()` to `writeProgress`. Once per process. */
+export function captureTaskOutput(write: (record: LogRecord) => void, writeProgress: (record: ProgressRecord) => void): void {
   if (installed) return;
   installed = true;
+  (globalThis as Record<symbol, unknown>)[TASK_PROGRESS] = (info: Info, report: Progress) => writeProgress(progressOf(info, report));
   const sinks = new WeakMap<Info, Sink>();
   const sinkOf = (info: Info): Sink => {
     let sink = sinks.get(info);

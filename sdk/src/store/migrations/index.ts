@@ -15,6 +15,7 @@ import { sessionsAndSignInMigration } from './0008-sessions-and-sign-in';
 import { tasksMigration } from './0009-tasks';
 import { flowRepositoryMigration } from './0010-flow-repository';
 import { loginFailuresPerAddressMigration } from './0011-login-failures-per-address';
+import { taskProgressMigration } from './0012-task-progress';
 
 export type { StoreDialect } from './columns';
 
@@ -31,5 +32,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0009-tasks': tasksMigration(),
     '0010-flow-repository': flowRepositoryMigration(),
     '0011-login-failures-per-address': loginFailuresPerAddressMigration(),
+    '0012-task-progress': taskProgressMigration(dialect),
   };
 }

@@ -245,7 +245,22 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
                       closeTime: { type: ['string', 'null'] },
                       durationMs: { type: ['number', 'null'] },
                       lastFailure: failure,
+                      progress: {
+                        type: ['object', 'null'],
+                        description:
+                          'What the task last reported with progress(), while it is open (null once it closed, or when it reported none). ' +
+                          'Its worker writes it with its log lines, so it is at most about a second old.',
+                        required: ['done', 'total', 'reportedAt'],
+                        properties: {
+                          done: { type: 'number' },
+                          total: { type: 'number' },
+                          message: { type: 'string' },
+                          reportedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the task reported it.' },
+                        },
+                        additionalProperties: false,
+                      },
                       worker: { type: ['string', 'null'], description: 'The worker that ran its last attempt (pid@host; "(python)" for a Python worker).' },
+                      local: { type: 'boolean', description: 'A local task: recorded once, when it ended; no start time or progress.' },
                     },
                   },
                 },

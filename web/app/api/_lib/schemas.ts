@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
+import { TASKS_PER_PAGE } from '@/lib/run-presenter';
 import { PAGE_TOKEN } from './page-token';
 
 // Control characters (NUL, line breaks …) are in no flow, deployment or user name, and Temporal's
@@ -45,6 +46,22 @@ export const runPath = z.object({
 
 /** /api/ui/runs/{workflowId}/{runId}/logs…: the run page's log feed. */
 export const uiRunPath = runPath.extend({ runId });
+
+/** GET /api/ui/runs/{workflowId}/{runId}/progress?activityIds=1,2: the run page's live task progress. */
+export const uiProgressQuery = z
+  .object({
+    activityIds: z
+      .string()
+      .max(20_000, 'is too long')
+      .transform((list) => list.split(','))
+      .pipe(
+        z
+          .array(z.string().min(1, 'must not hold an empty id (two commas in a row?)').max(200, 'must hold ids of at most 200 characters'))
+          .max(TASKS_PER_PAGE, `must list at most ${TASKS_PER_PAGE} ids (the tasks of one page)`),
+      )
+      .describe('Comma-separated activity ids of the tasks whose progress to read.'),
+  })
+  .strict();
 
 /** POST /api/runs: a run of a flow with parameters, or of a deployment (its parameters, some overridden). */
 export const startRunBody = z

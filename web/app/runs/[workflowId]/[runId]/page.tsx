@@ -16,6 +16,7 @@ import { AutoRefresh } from '@/components/auto-refresh';
 import { FailureView } from '@/components/failure-view';
 import { JsonBlock } from '@/components/json-block';
 import { LiveDuration } from '@/components/live-duration';
+import { LiveProgress } from '@/components/live-progress';
 import { LogViewer } from '@/components/log-viewer';
 import { RunActions } from '@/components/run-actions';
 import { StatusBadge } from '@/components/status-badge';
@@ -159,7 +160,9 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         {view.rows.length === 0 ? (
           <div className="empty">{view.taskFilter === 'problems' ? 'No task failed or retried.' : running ? 'No task has started yet.' : 'This run ran no tasks.'}</div>
         ) : (
-          <TaskTimeline rows={view.rows} />
+          <LiveProgress workflowId={run.workflowId} runId={run.runId} activityIds={view.rows.filter((r) => !r.task.closeTime && !r.task.local).map((r) => r.task.activityId)}>
+            <TaskTimeline rows={view.rows} />
+          </LiveProgress>
         )}
         {view.taskPages > 1 && (
           <div className="pager">
