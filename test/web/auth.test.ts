@@ -58,7 +58,7 @@ describe('log-in', () => {
     assert.doesNotMatch(cookie, /session-token=/);
   });
 
-  test('five failures lock the email for 15 minutes, even with the right password', async () => {
+  test('five failures from one address lock the email there for 15 minutes, even with the right password', async () => {
     const email = 'locked@sluice.test';
     await withStore(async (db) => {
       const { createUser } = await import('../../web/lib/auth/users');
@@ -69,7 +69,7 @@ describe('log-in', () => {
       const { response } = await loginCookie(app.baseUrl, email, `guess-${i}`);
       last = new URL(((await response.json()) as { url: string }).url).searchParams.get('error') ?? '';
     }
-    assert.match(last, /Too many failed log-ins for this email\. Try again in 15 minutes/);
+    assert.match(last, /Too many failed log-ins for this email from your network address\. Try again in 15 minutes/);
     const { cookie, response } = await loginCookie(app.baseUrl, email, 'the right password');
     assert.doesNotMatch(cookie, /session-token=/);
     assert.match(new URL(((await response.json()) as { url: string }).url).searchParams.get('error') ?? '', /Too many/);

@@ -105,7 +105,7 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
     assert.ok(body.indexOf('data-task-queue="gis"') < body.indexOf('data-task-queue="hydrology"'), 'queues in order');
     assert.match(
       taskRow(body, 'hydrology', 'interpolate') ?? '',
-      /^interpolate \| 2 retries, the first after 5 seconds, each next one 3× later, at most 2 minutes apart; timeout 30 minutes per attempt; heartbeat at least every 1 minute; not retried on GridError \| 4242@gauge-host \(python\) at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \|$/,
+      /^interpolate \| 2 retries, the first after 5 seconds, each next one 3× later, at most 2 minutes apart; timeout 30 minutes per attempt; heartbeat at least every 1 minute; not retried on GridError \| 4242@gauge-host \(python\) at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \|$/,
     );
     assert.match(taskRow(body, 'hydrology', 'aggregate') ?? '', /^aggregate \| 3 retries, the first after 1 second, each next one 2× later, at most 1 minute apart; timeout 10 minutes per attempt \| /);
     assert.match(taskRow(body, 'gis', 'reproject') ?? '', /^reproject \| no retries; timeout 45 seconds per attempt \| /);
