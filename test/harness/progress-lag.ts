@@ -9,8 +9,13 @@ import type { RunRef } from 'sluice/client';
 import type { Store } from 'sluice/store';
 import { loggedInContext, type WebApp } from '../web/harness';
 
-/** How far behind the task the run page and the API may be. */
-export const PROGRESS_LAG_MS = 1000;
+/**
+ * How far behind the task the run page and the API may be, at any sample. The target (1 s at p95) is measured by
+ * `npm run bench:web -- progress-latency`; a test on 2 cores shared with another test file holds each sample to
+ * 5 s instead, which the heartbeat path it replaced (10–20 s behind, bench baseline) still fails, and a moment of
+ * load does not.
+ */
+export const PROGRESS_LAG_MS = 5000;
 
 /** When `task` logged each step of the run (epoch ms, by step), read from the store. */
 export async function stepTimes(store: Store, runId: string, task: string): Promise<Map<number, number>> {

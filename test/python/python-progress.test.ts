@@ -1,5 +1,5 @@
 // A Python task's progress() reaching the run page and the HTTP API as a TypeScript task's does: through the log
-// shipper of `python -m sluice worker` into the store, at most a second behind the task's own log. The real app
+// shipper of `python -m sluice worker` into the store, within PROGRESS_LAG_MS of the task's own log. The real app
 // (`next start`), the suite's Temporal, a TypeScript worker serving the flow, a Python worker and Debian's Chromium.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -48,7 +48,7 @@ after(async () => {
   await app?.stop();
 });
 
-test("a Python task's progress is on the run page and in GET /api/runs/{workflowId}, at most a second behind its log", async () => {
+test("a Python task's progress is on the run page and in GET /api/runs/{workflowId}, within seconds of its log", async () => {
   const steps = 120; // 18 s: long enough to outlast opening the page on a busy machine
   const ref = await client.start('pythonProgressFlow', { queue: pythonQueue, steps, stepMs: 150 });
   const { context, page } = await openProgressBar(browser, app, ref, 'count_steps', steps);

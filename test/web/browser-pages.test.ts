@@ -60,7 +60,7 @@ describe('pages', () => {
     const page = await open(operator, '/flows');
     await page.locator('[data-flow="pagesReport"]').getByRole('link', { name: 'Run…' }).click();
     await page.waitForURL(/\/flows\/pagesReport\/run$/);
-    await page.getByTestId('run-form').waitFor();
+    await page.locator('[data-testid="run-form"][data-ready]').waitFor(); // hydrated: typed values stay
     // The form is the flow's schema: a choice, numbers with their defaults, a list, JSON.
     assert.deepEqual(await page.locator('#field-station option').allTextContents(), ['Choose…', 'north', 'south']);
     assert.equal(await page.locator('#field-days').inputValue(), '3');

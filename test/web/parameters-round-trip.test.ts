@@ -161,7 +161,7 @@ async function openForm(): Promise<Page> {
   const page = await operator.newPage();
   page.on('pageerror', (err) => assert.fail(`uncaught error in the page: ${err.message}`));
   await page.goto(`${app.baseUrl}/flows/${FLOW}/run`);
-  await page.getByTestId('run-form').waitFor();
+  await page.locator('[data-testid="run-form"][data-ready]').waitFor(); // hydrated: typed values stay
   return page;
 }
 

@@ -1,7 +1,7 @@
 /**
  * A task's progress() on the run page and in the HTTP API, live: the real app (`next start`), the suite's Temporal,
- * a real worker and Debian's Chromium. The bar of a counting task advances while it runs and is never more than a
- * second behind the task's own log; a task that reports nothing shows how long it has run; GET /api/runs/{id}
+ * a real worker and Debian's Chromium. The bar of a counting task advances while it runs, never ahead of the task's
+ * own log and never PROGRESS_LAG_MS behind it (the 1 s target is the bench's: progress-latency); a task that reports nothing shows how long it has run; GET /api/runs/{id}
  * carries the same progress; the page's progress feed refuses a bad query by name.
  */
 import assert from 'node:assert/strict';
@@ -47,7 +47,7 @@ const start = (steps: number, stepMs: number): Promise<RunRef> => client.start('
 const taskOf = (tasks: TaskRun[], name: string) => tasks.find((t) => t.task === name);
 
 describe('progress on the run page', () => {
-  test("the bar advances while the task runs, never more than a second behind the task's log; a task without progress shows its running time", async () => {
+  test("the bar advances while the task runs, within seconds of the task's log, never ahead; a task without progress shows its running time", async () => {
     // Long enough to outlast opening the page on a busy machine and five seconds of watching.
     const steps = 120;
     const ref = await start(steps, 150);
@@ -86,7 +86,7 @@ describe('progress on the run page', () => {
 });
 
 describe('progress in the HTTP API', () => {
-  test('GET /api/runs/{workflowId} carries each open task\'s progress, at most a second behind its log, and null once it closed', async () => {
+  test('GET /api/runs/{workflowId} carries each open task\'s progress, within seconds of its log, and null once it closed', async () => {
     const ref = await start(40, 150);
     const samples: { at: number; until: number; done: number }[] = [];
     await eventually(async () => {

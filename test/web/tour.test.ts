@@ -160,7 +160,7 @@ describe('the tour of a fresh `npm start`', () => {
         await visit(page, '/flows', `section[data-flow="${flow}"]`);
         await page.locator(`section[data-flow="${flow}"]`).getByRole('link', { name: 'Run…' }).click();
         await page.waitForURL((url) => url.pathname === `/flows/${flow}/run`);
-        await page.getByTestId('run-form').waitFor();
+        await page.locator('[data-testid="run-form"][data-ready]').waitFor(); // hydrated: typed values stay
         await checkPage(page);
         const at = Date.now();
         await page.getByRole('button', { name: 'Start run' }).click();
@@ -262,7 +262,7 @@ describe('the tour of a fresh `npm start`', () => {
       for (const run of firstRuns) {
         await visit(page, run.url, TERMINAL);
         await page.getByRole('link', { name: 'Re-run with changes…' }).click();
-        await page.getByTestId('run-form').waitFor();
+        await page.locator('[data-testid="run-form"][data-ready]').waitFor(); // hydrated: typed values stay
         const number = page.locator('[data-testid="run-form"] input[inputmode="numeric"]').first();
         if ((await number.count()) === 0) continue;
         await checkPage(page);

@@ -156,6 +156,10 @@ export function RunForm({ schema, values, supplied = [], hidden, action, submitL
   const [inputs, setInputs] = useState<InputValues>(() => initialInputValues(form, values));
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [state, formAction, pending] = useActionState(action, {});
+  // Set once React has taken over the server's HTML: a value typed before then is reset by hydration, so a
+  // browser test (or anything driving the page) waits for data-ready before filling the form.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   // The server's answer replaces the browser's check once it arrives.
   useEffect(() => setClientErrors({}), [state]);
   const errors = { ...(state.fieldErrors ?? {}), ...clientErrors };
@@ -174,7 +178,7 @@ export function RunForm({ schema, values, supplied = [], hidden, action, submitL
   };
 
   return (
-    <form className="form" action={formAction} onSubmit={onSubmit} noValidate data-testid="run-form">
+    <form className="form" action={formAction} onSubmit={onSubmit} noValidate data-testid="run-form" data-ready={ready || undefined}>
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
