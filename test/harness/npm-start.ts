@@ -27,7 +27,23 @@ export interface NpmStart {
   dataDir: string;
 }
 
+/**
+ * Starts it, on other ports again when a port chosen free was taken before start.ts checked it (another test file
+ * beside this one may bind it in between: freePort's own caveat). start.ts checks its ports before anything else.
+ */
 export async function npmStart(extraEnv: Record<string, string>, dataDir = freshTmpDir('start-data')): Promise<NpmStart> {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnce(extraEnv, dataDir);
+    const past = await Promise.race([
+      started.waitFor(/starting Temporal/, 60_000).then(() => true),
+      started.exit.then(() => false),
+    ]).catch(() => false);
+    const portTaken = !past && started.output.some((l) => /is already in use/.test(l));
+    if (!portTaken || attempt === 3) return started;
+  }
+}
+
+async function startOnce(extraEnv: Record<string, string>, dataDir: string): Promise<NpmStart> {
   const ports = { temporal: await freePort(), ui: await freePort(), web: await freePort() };
   // Not the suite's Temporal: start.ts runs its own, so TEMPORAL_* must not leak in from the harness.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
