@@ -42,7 +42,7 @@ test('starts on 127.0.0.1 with search attributes, 30-day retention and Temporal 
   assert.match(server.uiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(server.namespace, 'default');
 
-  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD });
+  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD, SluiceWaiting: KEYWORD });
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY);
   const ui = await fetch(server.uiUrl);
   assert.equal(ui.status, 200, 'Temporal Web answers');
@@ -94,7 +94,7 @@ test('an existing database file made without the attributes gets them, idempoten
 
   // Same file again: the --search-attribute flag no longer applies, ensureSearchAttributes must add them.
   const { connection } = await start({ dbFile });
-  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD });
+  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD, SluiceWaiting: KEYWORD });
   await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: `${SEARCH_ATTRIBUTES.flow} = "x"` });
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY);
 
