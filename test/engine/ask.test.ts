@@ -2,10 +2,13 @@
 // through the client (the web app's path), is checked by the flow's schema, survives a worker restart, and the
 // people a rule names are told through a real HTTP receiver.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { InvalidAnswerError, NotWaitingError, RunFailedError, type RunRef, type SluiceClient } from 'sluice/client';
+import { InvalidAnswerError, NotWaitingError, RunFailedError, SluiceClient, type RunRef } from 'sluice/client';
+import { startDevServer } from 'sluice/dev';
 import { Notifier, SecretBox } from 'sluice/notify';
-import type { Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/store';
+import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { startHttpReceiver } from '../harness/receivers';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';
@@ -132,6 +135,37 @@ describe('ask(): a flow waits for a person', () => {
       await client.waitForResult(ref);
     } finally {
       await notifier.stop();
+    }
+  });
+
+  it('the wait survives a restart of the Temporal server (its state in a database file), then the answer is taken', async () => {
+    // A server of its own, which this test may stop; its own store and task queue, so the catalog above stays.
+    const dbFile = join(freshTmpDir('ask-server'), 'temporal.db');
+    const ownStoreUrl = sqliteStoreUrl('ask-server');
+    const ownQueue = uniqueName('ask-restart');
+    const ownStore = await openStore(ownStoreUrl);
+    let server = await startDevServer({ dbFile });
+    const on = (address: string) => ({ taskQueue: ownQueue, storeUrl: ownStoreUrl, ...FIXTURES, env: { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' } });
+    let ownWorker = await startWorker(on(server.address));
+    let ownClient = await SluiceClient.connect({ address: server.address, namespace: 'default', store: ownStore });
+    try {
+      const ref = await ownClient.start('askingFlow', {});
+      await eventually(async () => (await ownClient.getQuestions(ref.workflowId))?.questions[0]?.status === 'open', 20_000, 'the question');
+      await ownWorker.stop();
+      await ownClient.close();
+      await server.stop();
+
+      server = await startDevServer({ dbFile });
+      ownClient = await SluiceClient.connect({ address: server.address, namespace: 'default', store: ownStore });
+      assert.equal((await ownClient.getQuestions(ref.workflowId))?.questions[0]?.status, 'open', 'still asked after the restart');
+      ownWorker = await startWorker(on(server.address));
+      await ownClient.answer(ref, { value: { count: 4 }, by: 'user:ann@example.org' });
+      assert.deepEqual(await ownClient.waitForResult(ref), { count: 4, note: null, by: 'user:ann@example.org', defaulted: false, now: null });
+    } finally {
+      await ownClient.close().catch(() => undefined); // closed already when the restart failed half-way
+      await ownWorker.stop();
+      await server.stop();
+      await ownStore.close();
     }
   });
 });

@@ -100,7 +100,7 @@ test('an existing database file made without the attributes gets them, idempoten
 
   await ensureSearchAttributes(connection, 'default');
   await ensureSearchAttributes(connection, 'default');
-  assert.equal(Object.keys(await sluiceAttributes(connection)).length, 3, 'still exactly three');
+  assert.equal(Object.keys(await sluiceAttributes(connection)).length, 4, 'still exactly four');
 
   await ensureRetention(connection, 'default', 7);
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY, 'never shortened');

@@ -12,7 +12,7 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
   return (
     <table className="data" data-testid="runs-table">
       <colgroup>
-        <col style={{ width: 130 }} />
+        <col style={{ width: 165 }} />
         <col />
         {!compact && <col style={{ width: '18%' }} />}
         {!compact && <col style={{ width: '20%' }} />}
