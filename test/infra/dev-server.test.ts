@@ -125,6 +125,6 @@ test('an explicit port that is taken fails with a readable message, never "succe
 test("the suite's server (from test/run.ts) is prepared for Sluice", async () => {
   const connection = await Connection.connect({ address: temporalAddress() });
   after(() => connection.close());
-  assert.equal(Object.keys(await sluiceAttributes(connection, temporalNamespace())).length, 3);
+  assert.equal(Object.keys(await sluiceAttributes(connection, temporalNamespace())).length, Object.keys(SEARCH_ATTRIBUTES).length);
   assert.equal((await fetch(temporalWebUrl())).status, 200);
 });
