@@ -110,6 +110,7 @@ describe('a run waiting for input', () => {
     await shot(page, 'runs-list-waiting');
     await page.goto(`${app.baseUrl}/`);
     await page.locator(`tr[data-run="${ref.workflowId}"] [data-testid="waiting-for-input"]`).waitFor();
+    await shot(page, 'home-waiting');
     await context.close();
 
     const url = `/api/runs/${encodeURIComponent(ref.workflowId)}/question`;
