@@ -5,6 +5,8 @@ import { SEARCH_ATTRIBUTES } from './temporal/search-attributes';
 export const FLOW_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.flow, SearchAttributeType.KEYWORD);
 export const DEPLOYMENT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.deployment, SearchAttributeType.KEYWORD);
 export const STARTED_BY_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.startedBy, SearchAttributeType.KEYWORD);
+/** Set by the run itself while it waits for an answer (see ask.ts). */
+export const WAITING_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.waiting, SearchAttributeType.KEYWORD);
 
 export interface RunAttributes {
   flow: string;

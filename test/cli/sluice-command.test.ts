@@ -44,7 +44,7 @@ describe('the sluice command', () => {
   test('sluice check passes on Sluice\'s own examples', () => {
     const check = spawnSync(process.execPath, [SLUICE_BIN, 'check', '--no-bundle'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(check.status, 0, check.stderr);
-    assert.match(check.stdout, /4 flow\(s\) \(flakyDownload, rainfallReport, rainfallSurface, reservoirSimulation\)/);
+    assert.match(check.stdout, /5 flow\(s\) \(flakyDownload, rainfallAnomalies, rainfallReport, rainfallSurface, reservoirSimulation\)/);
   });
 });
 

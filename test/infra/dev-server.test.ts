@@ -42,7 +42,7 @@ test('starts on 127.0.0.1 with search attributes, 30-day retention and Temporal 
   assert.match(server.uiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(server.namespace, 'default');
 
-  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD });
+  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD, SluiceWaiting: KEYWORD });
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY);
   const ui = await fetch(server.uiUrl);
   assert.equal(ui.status, 200, 'Temporal Web answers');
@@ -94,13 +94,13 @@ test('an existing database file made without the attributes gets them, idempoten
 
   // Same file again: the --search-attribute flag no longer applies, ensureSearchAttributes must add them.
   const { connection } = await start({ dbFile });
-  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD });
+  assert.deepEqual(await sluiceAttributes(connection), { SluiceFlow: KEYWORD, SluiceDeployment: KEYWORD, SluiceStartedBy: KEYWORD, SluiceWaiting: KEYWORD });
   await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: `${SEARCH_ATTRIBUTES.flow} = "x"` });
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY);
 
   await ensureSearchAttributes(connection, 'default');
   await ensureSearchAttributes(connection, 'default');
-  assert.equal(Object.keys(await sluiceAttributes(connection)).length, 3, 'still exactly three');
+  assert.equal(Object.keys(await sluiceAttributes(connection)).length, 4, 'still exactly four');
 
   await ensureRetention(connection, 'default', 7);
   assert.equal(await retentionSeconds(connection, 'default'), 30 * DAY, 'never shortened');
@@ -125,6 +125,6 @@ test('an explicit port that is taken fails with a readable message, never "succe
 test("the suite's server (from test/run.ts) is prepared for Sluice", async () => {
   const connection = await Connection.connect({ address: temporalAddress() });
   after(() => connection.close());
-  assert.equal(Object.keys(await sluiceAttributes(connection, temporalNamespace())).length, 3);
+  assert.equal(Object.keys(await sluiceAttributes(connection, temporalNamespace())).length, Object.keys(SEARCH_ATTRIBUTES).length);
   assert.equal((await fetch(temporalWebUrl())).status, 200);
 });

@@ -32,6 +32,8 @@ const ROUTES: Route[] = [
   { what: 'start a run', path: '/api/runs', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: START } },
   { what: 'read a run', path: `/api/runs/${WORKFLOW}` },
   { what: "read a run's logs", path: `/api/runs/${WORKFLOW}/logs` },
+  { what: "read a run's question", path: `/api/runs/${WORKFLOW}/question` },
+  { what: "answer a run's question", path: `/api/runs/${WORKFLOW}/question`, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: { count: 1 } }) } },
   { what: 'list flows', path: '/api/flows' },
   { what: 'read the OpenAPI document', path: '/api/openapi.json' },
   { what: "read the run's logs", path: `/api/ui/runs/${WORKFLOW}/${RUN}/logs` },

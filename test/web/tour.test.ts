@@ -86,9 +86,20 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Waits for the run page to show an ended run; fails with its error panel unless it completed. */
+/**
+ * Waits for the run page to show an ended run; fails with its error panel unless it completed. A run that asks
+ * (rainfallAnomalies asks for approval) is answered from its form with the values it shows, as an operator would.
+ */
 async function waitForEnd(page: Page, want = 'completed'): Promise<void> {
-  await page.locator(TERMINAL).waitFor({ timeout: 180_000 });
+  const asks = '[data-testid="answer-form"][data-ready]';
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    await page.locator(want === 'completed' ? `${TERMINAL}, ${asks}` : TERMINAL).first().waitFor({ timeout: Math.max(deadline - Date.now(), 1) });
+    if ((await page.locator(TERMINAL).count()) > 0) break;
+    await checkPage(page);
+    await page.locator(asks).getByRole('button', { name: 'Send answer' }).click();
+    await page.locator(asks).waitFor({ state: 'detached', timeout: 30_000 });
+  }
   const status = await page.locator('h1 [data-status]').getAttribute('data-status');
   if (status !== want) assert.fail(`${page.url()} ended ${status}, not ${want}: ${await page.locator('main').innerText()}\nThe web app's last lines:\n${webLog()}`);
 }

@@ -104,6 +104,9 @@ export default async function HomePage() {
         <div className="panel-head">
           <h2 id="running-now">Running now</h2>
           <span className="spacer" />
+          <Link href={runsHref({}, { waiting: 'input' })} data-testid="home-waiting-link">
+            Waiting for input →
+          </Link>
           <Link href={runsHref({}, { status: 'running' })}>All running runs →</Link>
         </div>
         <Section part={home.running}>

@@ -1,7 +1,7 @@
 'use client';
 
 /**
- * The form that starts a run, drawn from the flow's parameters JSON Schema: one control per parameter (types,
+ * The form that starts a run (and answers a run's question: the same machinery), drawn from a JSON Schema: one control per parameter (types,
  * defaults, choices, required marks, descriptions). It checks what it can in the browser, with the error
  * beside the field, and the server action checks everything again before anything starts.
  */
@@ -32,6 +32,10 @@ export interface RunFormProps {
   hidden: Record<string, string>;
   action: (state: RunFormState, formData: FormData) => Promise<RunFormState>;
   submitLabel: string;
+  /** The button's label while the action runs. Default 'Starting…'. */
+  pendingLabel?: string;
+  /** The form's data-testid. Default 'run-form'. */
+  testId?: string;
 }
 
 function Field({
@@ -151,7 +155,7 @@ function Field({
   );
 }
 
-export function RunForm({ schema, values, supplied = [], hidden, action, submitLabel }: RunFormProps) {
+export function RunForm({ schema, values, supplied = [], hidden, action, submitLabel, pendingLabel = 'Starting…', testId = 'run-form' }: RunFormProps) {
   const form = useMemo(() => relaxRequired(formFromSchema(schema), supplied), [schema, supplied]);
   const [inputs, setInputs] = useState<InputValues>(() => initialInputValues(form, values));
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
@@ -178,7 +182,7 @@ export function RunForm({ schema, values, supplied = [], hidden, action, submitL
   };
 
   return (
-    <form className="form" action={formAction} onSubmit={onSubmit} noValidate data-testid="run-form" data-ready={ready || undefined}>
+    <form className="form" action={formAction} onSubmit={onSubmit} noValidate data-testid={testId} data-ready={ready || undefined}>
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
@@ -203,7 +207,7 @@ export function RunForm({ schema, values, supplied = [], hidden, action, submitL
       )}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={pending}>
-          {pending ? 'Starting…' : submitLabel}
+          {pending ? pendingLabel : submitLabel}
         </button>
       </div>
     </form>

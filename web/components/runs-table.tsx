@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { RunSummary } from 'sluice/client';
 import { formatDuration, formatStartedBy } from '@/lib/format';
 import { runHref } from '@/lib/links';
-import { StatusBadge } from './status-badge';
+import { StatusBadge, WaitingBadge } from './status-badge';
 import { TimeAgo } from './time-ago';
 import { LiveDuration } from './live-duration';
 
@@ -12,7 +12,7 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
   return (
     <table className="data" data-testid="runs-table">
       <colgroup>
-        <col style={{ width: 130 }} />
+        <col style={{ width: 165 }} />
         <col />
         {!compact && <col style={{ width: '18%' }} />}
         {!compact && <col style={{ width: '20%' }} />}
@@ -34,6 +34,12 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
           <tr key={`${r.workflowId}/${r.runId}`} data-run={r.workflowId}>
             <td>
               <StatusBadge status={r.status} />
+              {r.waitingForInput && (
+                <>
+                  {' '}
+                  <WaitingBadge />
+                </>
+              )}
               {r.stuck && (
                 <>
                   {' '}

@@ -8,3 +8,12 @@ export function StatusBadge({ status }: { status: string }) {
     </span>
   );
 }
+
+/** Beside a running run's status while its flow waits for a person's answer (`ask()`). */
+export function WaitingBadge() {
+  return (
+    <span className="badge tone-warn" data-testid="waiting-for-input" title="The run waits for a person's answer: open it to answer">
+      waiting for input
+    </span>
+  );
+}

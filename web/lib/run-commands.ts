@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { FlowGoneError, InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
-import type { RunRef } from 'sluice/client';
+import { AnswerNotTakenError, FlowGoneError, InvalidAnswerError, InvalidParametersError, NotWaitingError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import type { Question, RunRef } from 'sluice/client';
 import { readableError } from './home-presenter';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';
 
@@ -33,6 +33,8 @@ function failed(err: unknown): { ok: false; error: string; fieldErrors?: FieldEr
     [FlowGoneError, 'FlowGoneError'],
     [UnknownDeploymentError, 'UnknownDeploymentError'],
     [RunNotFoundError, 'RunNotFoundError'],
+    [NotWaitingError, 'NotWaitingError'],
+    [AnswerNotTakenError, 'AnswerNotTakenError'],
   ] as const;
   if (readable.some(([type, name]) => isError(err, type as new (...args: never[]) => Error, name))) return { ok: false, error: (err as Error).message };
   return { ok: false, error: `Could not do that: ${readableError(err)}` };
@@ -83,6 +85,41 @@ export async function startFromForm(client: Pick<SluiceClient, 'getFlow' | 'star
     } catch (err) {
       if (isError(err, InvalidParametersError, 'InvalidParametersError')) {
         return { ok: false, error: 'The flow refused these parameters: see the fields marked below.', fieldErrors: issuesToFieldErrors(form, err.issues) };
+      }
+      throw err;
+    }
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+export interface AnswerRequest extends RunRef {
+  /** The question the form answers (its id): an answer meant for an earlier question is not taken for a later one. */
+  question: string;
+  get: (inputName: string) => string[];
+  by: string;
+}
+
+/**
+ * Reads the answer form against the open question's schema (field errors, nothing sent), then answers; the
+ * flow's own check (its zod schema) refuses what the form could not see, beside the fields too.
+ */
+export async function answerFromForm(client: Pick<SluiceClient, 'getQuestions' | 'answer'>, request: AnswerRequest): Promise<Outcome<Question>> {
+  const ids = runRef.extend({ question: name }).safeParse(request);
+  if (!ids.success) return { ok: false, error: firstIssue(ids.error, 'form') };
+  try {
+    const found = await client.getQuestions(ids.data.workflowId, ids.data.runId);
+    if (!found) return { ok: false, error: new RunNotFoundError(ids.data.workflowId, ids.data.runId).message };
+    const open = found.run.status === 'running' ? openQuestionOf(found.questions) : undefined;
+    if (!open || open.id !== ids.data.question) return { ok: false, error: 'The run no longer waits for this answer (answered, timed out or ended meanwhile). Reload the page.' };
+    const form = formFromSchema(open.schema);
+    const { values, errors } = parseFormValues(form, request.get);
+    if (Object.keys(errors).length > 0) return { ok: false, error: 'The answer needs fixing: see the fields marked below.', fieldErrors: errors };
+    try {
+      return { ok: true, value: await client.answer(ids.data, { question: open.id, value: values, by: request.by }) };
+    } catch (err) {
+      if (isError(err, InvalidAnswerError, 'InvalidAnswerError')) {
+        return { ok: false, error: 'The flow refused this answer: see the fields marked below.', fieldErrors: issuesToFieldErrors(form, err.issues) };
       }
       throw err;
     }

@@ -64,3 +64,27 @@ export class InvalidPageTokenError extends Error {
     this.name = 'InvalidPageTokenError';
   }
 }
+
+/** Thrown by `answer` when the question's schema refuses the answer; the run keeps waiting. */
+export class InvalidAnswerError extends Error {
+  constructor(message: string, readonly issues: ParameterIssue[]) {
+    super(message);
+    this.name = 'InvalidAnswerError';
+  }
+}
+
+/** Thrown by `answer` when the run waits for no answer (to that question) now: answered already, timed out, or closed. */
+export class NotWaitingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotWaitingError';
+  }
+}
+
+/** Thrown by `answer` when no worker took the answer in time (is the worker serving the run's task queue running?). */
+export class AnswerNotTakenError extends Error {
+  constructor(readonly workflowId: string, readonly taskQueue: string, seconds: number) {
+    super(`No worker took the answer within ${seconds} s: is a worker serving task queue ${taskQueue} running? The answer may still be recorded when one starts; reload the run to see.`);
+    this.name = 'AnswerNotTakenError';
+  }
+}

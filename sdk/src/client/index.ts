@@ -2,3 +2,5 @@
 export * from './errors';
 export { SluiceClient, type ConnectOptions, type ParametersOf, type StartOptions } from './sluice-client';
 export * from './types';
+export { openQuestionOf } from './answers';
+export { QUESTION_TIMED_OUT, type AnswerInput, type Question } from '../questions';

@@ -22,10 +22,12 @@ import { cronsOf, runTimeoutMsOf, scheduleIdOf } from '../deployments';
 import type { Flow } from '../flow';
 import { parseParameters } from '../parameters';
 import { runSearchAttributes } from '../run-attributes';
+import type { AnswerInput, Question } from '../questions';
 import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type ProgressRecord, type Store, type StoredLog } from '../store';
 import { temporalConfig } from '../temporal';
 import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
+import { answerRun, questionsOf } from './answers';
 import { HistoryCache } from './history-cache';
 import { stuckOf, taskProgressOf } from './run-history';
 import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
@@ -246,6 +248,7 @@ export class SluiceClient {
       ...read,
       stuckOn: stuck,
       historyLength: description.historyLength,
+      questions: questionsOf(description.memo),
       temporalWebUrl: this.temporalWebUrl(summary),
     };
   }
@@ -289,6 +292,26 @@ export class SluiceClient {
     const out: Record<string, TaskProgress> = {};
     for (const record of await this.store.readProgress(runId, activityIds)) out[record.activityId] = taskProgressOf(record)!;
     return out;
+  }
+
+  /**
+   * What a run asked people (`ask()` in its flow), oldest first, with the answers; the open one has status
+   * `open`. Read from the run's memo: it needs no worker. Undefined when there is no such run.
+   */
+  async getQuestions(workflowId: string, runId?: string): Promise<{ run: RunSummary; questions: Question[] } | undefined> {
+    const description = await this.describeRun(workflowId, runId);
+    return description && { run: summaryOf(description), questions: questionsOf(description.memo) };
+  }
+
+  /**
+   * Answers the question the run waits on (the latest run of `workflowId` without `runId`); returns it answered.
+   * Throws InvalidAnswerError (with the issues) when its schema refuses the value, NotWaitingError when the run
+   * waits for no answer, RunNotFoundError, or AnswerNotTakenError when no worker takes it within `timeoutMs`.
+   *
+   * @example await sluice.answer({ workflowId }, { value: { load: true }, by: 'user:ann@example.org' });
+   */
+  answer(ref: { workflowId: string; runId?: string }, input: AnswerInput, { timeoutMs = 20_000 } = {}): Promise<Question> {
+    return answerRun(this.temporal, ref, input, timeoutMs);
   }
 
   /** Asks the run to stop: running tasks see `cancellationSignal()` abort, and the run ends as cancelled. */

@@ -1,5 +1,6 @@
 /** The shapes the client API returns: what the web app, the HTTP API and other programs read. */
 import type { NotifyRule } from '../notify/types';
+import type { Question } from '../questions';
 
 /** A run's status, as Temporal's visibility names it (lower-case, one word). */
 export type RunStatus =
@@ -44,9 +45,13 @@ export interface RunSummary extends RunRef {
    * for the running runs of the page it returns; the run's page says why.
    */
   stuck?: boolean;
+  /** True while the run waits for a person's answer (its flow called `ask()`); the question is in `getQuestions`. */
+  waitingForInput?: boolean;
 }
 
 export interface RunFilter {
+  /** Only running runs that wait for a person's answer. */
+  waitingForInput?: boolean;
   flow?: string;
   deployment?: string;
   status?: RunStatus;
@@ -127,6 +132,8 @@ export interface RunDetail extends RunSummary {
   /** Opens exactly this execution in Temporal Web. */
   temporalWebUrl: string;
   historyLength: number;
+  /** What the run asked people (`ask()`), oldest first, with their answers; empty when it asked nothing. */
+  questions: Question[];
 }
 
 /** What the catalog says of a flow (published by the worker that serves it). */

@@ -3,7 +3,8 @@
  * run's search attributes; an execution's info becomes a run summary.
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { DEPLOYMENT_KEY, FLOW_KEY, STARTED_BY_KEY } from '../run-attributes';
+import { WAITING_FOR_INPUT } from '../questions';
+import { DEPLOYMENT_KEY, FLOW_KEY, STARTED_BY_KEY, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import type { RunFilter, RunStatus, RunSummary } from './types';
 
@@ -35,6 +36,7 @@ export function runQuery(f: RunFilter = {}): string {
   if (f.flow) parts.push(`${SEARCH_ATTRIBUTES.flow} = ${quote(f.flow)}`);
   if (f.deployment) parts.push(`${SEARCH_ATTRIBUTES.deployment} = ${quote(f.deployment)}`);
   if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} = ${quote(f.startedBy)}`);
+  if (f.waitingForInput) parts.push(`${SEARCH_ATTRIBUTES.waiting} = ${quote(WAITING_FOR_INPUT)} AND ExecutionStatus = "Running"`);
   if (f.status) parts.push(`ExecutionStatus = ${quote(STATUS_IN_QUERY[f.status])}`);
   if (f.startedAfter) parts.push(`StartTime >= ${quote(f.startedAfter.toISOString())}`);
   if (f.startedBefore) parts.push(`StartTime < ${quote(f.startedBefore.toISOString())}`);
@@ -66,5 +68,7 @@ export function summaryOf(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary 
     startTime: info.startTime.toISOString(),
     closeTime: closeTime?.toISOString() ?? null,
     durationMs: closeTime ? closeTime.getTime() - info.startTime.getTime() : null,
+    // A run that ended while waiting (cancelled, timed out) keeps the attribute: only a running one waits.
+    ...(sa.get(WAITING_KEY) === WAITING_FOR_INPUT && !closeTime ? { waitingForInput: true } : {}),
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { SluiceClient } from '../client/sluice-client';
 import type { RunStatus, RunSummary } from '../client/types';
-import { summaryOf } from '../client/visibility';
+import { openQuestionOf, questionsOf } from '../client/answers';
+import { runQuery, summaryOf } from '../client/visibility';
 import { scheduleIdOf } from '../deployments';
 import type { FlowEntry } from '../store';
 import type { EventDetail } from './messages';
@@ -107,6 +108,29 @@ export class Detector {
       const age = now - Date.parse(run.startTime);
       const over = concerned.filter((r) => ruleCovers(r, run.flow, run.deployment) && age > r.longerThanMs!);
       if (over.length) found.push({ runKey: run.runId, detail: { ...this.bare(run, 'long_running'), note: `Running for ${minutes(age)} (started ${run.startTime}).` }, rules: over });
+    }
+    return found;
+  }
+
+  /**
+   * Runs waiting for an answer (SluiceWaiting set): one event per question, the question read from the run's
+   * memo (no worker needed), so a second question of the same run is told again.
+   */
+  async asked(catalog: Map<string, FlowEntry>, rules: Rule[]): Promise<Found[]> {
+    const concerned = rules.filter((r) => r.events.includes('asked'));
+    if (concerned.length === 0) return [];
+    const found: Found[] = [];
+    for await (const info of this.client.temporal.workflow.list({ query: runQuery({ waitingForInput: true }), pageSize: 1_000 })) {
+      const run = summaryOf(info);
+      const question = openQuestionOf(questionsOf(info.memo));
+      const covering = concerned.filter((r) => ruleCovers(r, run.flow, run.deployment));
+      if (!question || !covering.length || catalog.get(run.flow)?.taskQueue !== run.taskQueue) continue;
+      const until = question.timeoutAt ? ` Answer by ${question.timeoutAt}${question.default !== null ? ', else the default is used' : ''}.` : '';
+      found.push({
+        runKey: `asked:${run.runId}:${question.id}`,
+        detail: { ...this.bare(run, 'asked'), note: `Asks: ${question.question}${question.about ? ` (about: ${question.about})` : ''}.${until}` },
+        rules: covering,
+      });
     }
     return found;
   }

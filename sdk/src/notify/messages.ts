@@ -43,6 +43,7 @@ const WORDS: Record<NotifyEvent, { one: string; many: string }> = {
   recovered: { one: 'recovered', many: 'recovered' },
   long_running: { one: 'is running long', many: 'are running long' },
   late: { one: 'did not start on time', many: 'did not start on time' },
+  asked: { one: 'waits for your answer', many: 'wait for your answer' },
 };
 
 function what(d: EventDetail): string {

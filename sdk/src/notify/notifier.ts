@@ -173,6 +173,7 @@ export class Notifier {
     await this.detector.closed(cursor - (this.options.overlapMs ?? 120_000), catalog, rules, knownOf, record);
     await record(await this.detector.longRunning(now, catalog, rules));
     await record(await this.detector.late(now, catalog, rules));
+    await record(await this.detector.asked(catalog, rules));
     await this.detector.saveOutcomes();
     await writeState(this.db, CURSOR, String(now));
     return recorded;

@@ -13,11 +13,12 @@
  * - `failed`, `timed_out`, `cancelled`: a run closed that way (a terminated run counts as failed);
  * - `recovered`: the first completed run of a flow (and deployment) after failed or timed-out ones;
  * - `long_running`: a run is still running after `longerThan`;
- * - `late`: a deployment's scheduled run did not start within `lateAfter` of its time.
+ * - `late`: a deployment's scheduled run did not start within `lateAfter` of its time;
+ * - `asked`: a run waits for a person's answer (its flow called `ask()`); told once per question, with a link.
  */
-export type NotifyEvent = 'failed' | 'timed_out' | 'cancelled' | 'recovered' | 'long_running' | 'late';
+export type NotifyEvent = 'failed' | 'timed_out' | 'cancelled' | 'recovered' | 'long_running' | 'late' | 'asked';
 
-export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out', 'cancelled', 'recovered', 'long_running', 'late'];
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out', 'cancelled', 'recovered', 'long_running', 'late', 'asked'];
 
 /** What a rule reacts to when it names no events. */
 export const DEFAULT_NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out'];

@@ -11,6 +11,8 @@ export const SEARCH_ATTRIBUTES = {
   flow: 'SluiceFlow',
   deployment: 'SluiceDeployment',
   startedBy: 'SluiceStartedBy',
+  /** Set (to `input`) while the run waits for a person's answer (`ask()`), so the runs list can show and filter it. */
+  waiting: 'SluiceWaiting',
 } as const;
 
 export type SearchAttributeName = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES];

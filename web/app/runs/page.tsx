@@ -1,5 +1,5 @@
 /**
- * The runs list: filters (flow, deployment, status, time range, started by) kept in the URL, counts per status,
+ * The runs list: filters (flow, deployment, status, waiting for input, time range, started by) kept in the URL, counts per status,
  * pages; refreshes itself while a listed run is running.
  */
 import Link from 'next/link';
@@ -88,6 +88,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           <input type="date" name="before" defaultValue={/^\d{4}-\d{2}-\d{2}$/.test(search.before) ? search.before : ''} />
         </label>
         {search.pageSize !== DEFAULT_PAGE_SIZE && <input type="hidden" name="pageSize" value={search.pageSize} />}
+        {search.waiting && <input type="hidden" name="waiting" value={search.waiting} />}
         <button type="submit" className="primary">
           Apply
         </button>
@@ -114,6 +115,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
             <span className="n">{counts.byStatus[s] ?? 0}</span>
           </Link>
         ))}
+        <Link href={runsHref(search, { waiting: search.waiting ? '' : 'input' })} aria-current={search.waiting ? 'true' : undefined} data-testid="waiting-filter">
+          <span className="badge tone-warn">Waiting for input</span>
+          {search.waiting && <span className="n">{view.runs.length}{view.nextPageToken ? '+' : ''}</span>}
+        </Link>
       </nav>
 
       <section className="panel" style={{ padding: 0 }}>

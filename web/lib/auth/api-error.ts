@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'invalid_parameters'
+  | 'invalid_answer'
   | 'conflict'
   | 'unavailable'
   | 'internal';
@@ -29,6 +30,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_parameters: 422,
+  invalid_answer: 400,
   conflict: 409,
   unavailable: 503,
   internal: 500,

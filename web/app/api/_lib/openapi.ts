@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/store';
-import { getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
+import { answerBody, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
 import { startRunBody as catalogBody } from './start-run-schema';
 
 type Json = Record<string, unknown>;
@@ -113,6 +113,29 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
           responses: { '200': { description: 'Log lines', content: json(ref('LogPage')) }, ...errors(400, 401, 403, 404) },
         },
       },
+      '/api/runs/{workflowId}/question': {
+        get: {
+          summary: 'What the run asks people (a flow that called ask()): the open question, and those answered before',
+          operationId: 'getRunQuestion',
+          parameters: [...pathParameters, ...queryParameters(getRunQuery)],
+          responses: { '200': { description: 'The questions', content: json(ref('RunQuestions')) }, ...errors(400, 401, 403, 404) },
+        },
+        post: {
+          summary: 'Answer the question the run waits on (operator); the run continues with the answer',
+          operationId: 'answerRunQuestion',
+          description:
+            "The answer is checked against the question's schema, as a run's parameters are (400 `invalid_answer` with `issues` when it fails it; the run keeps waiting). " +
+            'Who answers (`user:…` or `token:…`) is recorded with the answer in the run\'s history.',
+          parameters: pathParameters,
+          // zod's unknown() may be absent in JSON Schema's eyes; the body's refine() demands it.
+          requestBody: { required: true, content: json({ ...inputSchema(answerBody), required: ['answer'] }) },
+          responses: {
+            '200': { description: 'Answered', content: json({ type: 'object', properties: { workflowId: { type: 'string' }, question: ref('Question') } }) },
+            '409': { description: 'The run waits for no answer now (answered, timed out, ended), or not for this question.', content: json(ref('Error')) },
+            ...errors(400, 401, 403, 404, 413, 415, 503),
+          },
+        },
+      },
       '/api/flows': {
         get: {
           summary: 'Flows, with their parameters (JSON Schema) and deployments; and the tasks Python workers serve for flows to call',
@@ -174,7 +197,7 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
               type: 'object',
               required: ['code', 'message'],
               properties: {
-                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'invalid_parameters', 'conflict', 'unavailable', 'internal'] },
+                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'invalid_parameters', 'invalid_answer', 'conflict', 'unavailable', 'internal'] },
                 message: { type: 'string' },
                 issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
               },
@@ -205,6 +228,34 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
             closeTime: { type: ['string', 'null'], format: 'date-time' },
             durationMs: { type: ['number', 'null'] },
             stuck: { type: 'boolean', description: 'A running run whose flow code keeps failing (its workflow task is retried).' },
+            waitingForInput: { type: 'boolean', description: "A running run that waits for a person's answer (GET …/question says what it asks)." },
+          },
+        },
+        Question: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', examples: ['q1'] },
+            question: { type: 'string' },
+            about: { type: ['string', 'null'], description: 'What it is about: a line of text, or the key of an artifact of the run.' },
+            schema: { type: 'object', description: 'JSON Schema of the answer.' },
+            default: { description: 'The answer used when no one answers by timeoutAt (null: none; the run then fails).' },
+            askedAt: { type: 'string', format: 'date-time' },
+            timeoutAt: { type: ['string', 'null'], format: 'date-time' },
+            status: { type: 'string', enum: ['open', 'answered', 'defaulted', 'timed_out'] },
+            answer: {},
+            answeredBy: { type: ['string', 'null'] },
+            answeredAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+        RunQuestions: {
+          type: 'object',
+          properties: {
+            workflowId: { type: 'string' },
+            runId: { type: 'string' },
+            waiting: { type: 'boolean', description: 'Whether the run waits for an answer now.' },
+            question: { oneOf: [ref('Question'), { type: 'null' }], description: 'The open question; null when it waits for none.' },
+            questions: { type: 'array', items: ref('Question'), description: 'Every question the run asked, oldest first.' },
+            url: { type: 'string', description: 'The run page, where operators answer with a form.' },
           },
         },
         RunPage: {
@@ -264,6 +315,7 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
                     },
                   },
                 },
+                questions: { type: 'array', items: ref('Question'), description: 'What the run asked people (ask()), oldest first.' },
                 temporalWebUrl: { type: 'string', description: 'The run in Temporal Web, served by this app at /temporal (a browser session, not a token).' },
                 url: { type: 'string' },
               },

@@ -70,6 +70,9 @@ export async function answer(what: string, work: () => Promise<Response>): Promi
   } catch (err) {
     const e = err as Error & { issues?: ApiIssue[]; code?: unknown; cause?: unknown };
     if (e?.name === 'InvalidParametersError') return apiError('invalid_parameters', e.message, e.issues ?? []);
+    if (e?.name === 'InvalidAnswerError') return apiError('invalid_answer', e.message, e.issues ?? []);
+    if (e?.name === 'NotWaitingError') return apiError('conflict', e.message);
+    if (e?.name === 'AnswerNotTakenError') return apiError('unavailable', e.message);
     if (NOT_FOUND.has(e?.name)) return apiError('not_found', e.message);
     if (BAD_REQUEST.has(e?.name)) return apiError('bad_request', e.message);
     const grpc = grpcCode(e);

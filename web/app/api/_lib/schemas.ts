@@ -82,6 +82,7 @@ export const listRunsQuery = z
     deployment: name.optional(),
     status: z.enum(RUN_STATUSES as [string, ...string[]], { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
     startedBy: name.optional().describe('e.g. user:alice@example.org, token:etl-script, schedule:flow:deployment'),
+    waiting: z.enum(['input'], { error: 'must be input (runs waiting for a person\'s answer)' }).optional().describe('`input`: only running runs that wait for a person\'s answer.'),
     after: isoTime.optional().describe('Runs started at or after this time.'),
     before: isoTime.optional().describe('Runs started before this time.'),
     pageSize: wholeNumber(1, 500).default(50),
@@ -99,6 +100,15 @@ export const listRunsQuery = z
 /** GET /api/runs/{workflowId} */
 export const getRunQuery = z
   .object({ runId: runId.optional().describe('A specific run of this workflow id; default the latest.') })
+  .strict();
+
+/** POST /api/runs/{workflowId}/question: the answer to the question the run waits on. */
+export const answerBody = z
+  .object({
+    runId: runId.optional().describe('A specific run of this workflow id; default the latest.'),
+    question: z.string().regex(/^q\d{1,6}$/, 'must be a question id such as q1').optional().describe('The question answered (`id` from GET); default the open one. Another one than the open one: 409.'),
+    answer: z.unknown().refine((v) => v !== undefined, 'is missing').describe("The answer, checked against the question's schema (400 with the issues when it fails it)."),
+  })
   .strict();
 
 /** GET /api/runs/{workflowId}/logs */

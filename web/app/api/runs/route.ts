@@ -17,7 +17,7 @@ export async function GET(req: Request) {
     if (caller instanceof Response) return caller;
     const q = parseQuery(req, listRunsQuery);
     if (!q.ok) return q.response;
-    const { pageSize, pageToken: sealed, after, before, status, ...rest } = q.value;
+    const { pageSize, pageToken: sealed, after, before, status, waiting, ...rest } = q.value;
     const pageToken = sealed === undefined ? undefined : openPageToken(sealed);
     if (pageToken === null) {
       return apiError('not_found', 'There is no such page: this pageToken was not handed out by this server (or its secret changed since). Pass back the nextPageToken of the previous page unchanged, or leave it out for the first page.');
@@ -27,6 +27,7 @@ export async function GET(req: Request) {
       {
         ...rest,
         ...(status ? { status: status as RunStatus } : {}),
+        ...(waiting ? { waitingForInput: true } : {}),
         ...(after ? { startedAfter: new Date(after) } : {}),
         ...(before ? { startedBefore: new Date(before) } : {}),
       },

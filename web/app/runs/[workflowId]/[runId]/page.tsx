@@ -18,8 +18,9 @@ import { JsonBlock } from '@/components/json-block';
 import { LiveDuration } from '@/components/live-duration';
 import { LiveProgress } from '@/components/live-progress';
 import { LogViewer } from '@/components/log-viewer';
+import { QuestionPanel } from '@/components/question-panel';
 import { RunActions } from '@/components/run-actions';
-import { StatusBadge } from '@/components/status-badge';
+import { StatusBadge, WaitingBadge } from '@/components/status-badge';
 import { TaskTimeline } from '@/components/task-timeline';
 import { TimeAgo } from '@/components/time-ago';
 
@@ -66,6 +67,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               {run.flow}
             </Link>
             <StatusBadge status={run.status} />
+            {run.waitingForInput && <WaitingBadge />}
           </h1>
           <p className="subtitle mono ellipsis" title={`${run.workflowId} / ${run.runId}`}>
             {run.workflowId} · {run.runId}
@@ -86,6 +88,8 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           )}
         </div>
       </div>
+
+      <QuestionPanel questions={run.questions} running={running} canAnswer={canOperate} workflowId={run.workflowId} runId={run.runId} />
 
       <div className="grid-2">
         <section className="panel" aria-labelledby="facts">
