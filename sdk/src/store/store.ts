@@ -69,8 +69,8 @@ export class Store {
    * advisory locks, migration 0014), and `readLogs` returns a run's lines only up to the lowest such id of
    * the writers still declared for that run. A writer that hangs holds back its own runs' tails until the
    * server's timeouts end it (IDLE_IN_TRANSACTION_TIMEOUT_MS), never another run's and never another writer.
-   * The local lock and statement timeouts end a batch stuck behind something (say a stuck writer's
-   * uncommitted progress row of the same task) with an error the shipper retries, instead of letting it wait.
+   * The lock and statement timeouts (set for the rest of the transaction) end a batch stuck behind something,
+   * say a stuck writer's uncommitted progress row of the same task, with an error the shipper retries.
    * SQLite has a single writer: commit order is id order there.
    */
   async insertLogsIn(trx: Transaction<Database>, records: LogRecord[], progress: readonly ProgressRecord[] = []): Promise<void> {
