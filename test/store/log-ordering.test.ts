@@ -110,7 +110,7 @@ describe('log ordering on postgres', () => {
     }
   });
 
-  test("Sluice's own sessions are ended by the server when they sit in a transaction", async () => {
+  test("Sluice's own sessions carry the idle-in-transaction timeout that ends a stuck one (as above)", async () => {
     const { rows } = await sql<{ idle_in_transaction_session_timeout: string }>`show idle_in_transaction_session_timeout`.execute(reader.db);
     assert.equal(rows[0]?.idle_in_transaction_session_timeout, '15s');
   });
