@@ -19,8 +19,9 @@ export type StoreDialect = 'sqlite' | 'postgres';
 const INSERT_CHUNK: Record<StoreDialect, number> = { sqlite: 2_000, postgres: 5_000 };
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 5_000;
-/** A log batch waits at most this long for a lock (a stuck writer's row), and runs at most the other long. */
+/** How long a statement of a log batch may wait for a lock (say a stuck writer's progress row of the same task). */
 const LOG_WRITE_LOCK_TIMEOUT = '5s';
+/** How long a statement of a log batch may run (one INSERT of at most 5,000 lines takes well under a second). */
 const LOG_WRITE_STATEMENT_TIMEOUT = '60s';
 
 /** The SQLite function `openStore` registers for case-insensitive search beyond ASCII (SQLite's LIKE folds ASCII only). */
