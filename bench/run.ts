@@ -11,6 +11,7 @@ import { startDevServer } from 'sluice/dev';
 import type { BenchContext } from './lib/context';
 import { reportRun, startRun, type BenchResult } from './lib/report';
 import { benchLatency } from './latency';
+import { benchLogTail } from './log-tail';
 import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
 import { benchPython } from './python';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   overhead: benchOverhead,
   latency: benchLatency,
   logs: benchLogThroughput,
+  tail: benchLogTail,
   memory: benchWorkerMemory,
   python: benchPython,
 };

@@ -1,10 +1,8 @@
 // Writing and reading log lines: the same test body on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { LogShipper, openStore, StoreQueryError, type LogRecord, type Store } from 'sluice/store';
 import { fieldsText } from '../../sdk/src/log-fields';
-import { eventually } from '../harness/eventually';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const T0 = 1_700_000_000_123;
@@ -151,53 +149,4 @@ for (const dialect of DIALECTS) {
       await assert.rejects(store.readLogs({ runId: 'x', afterId: Number.NaN }), /afterId must be a log id/);
     });
   });
-
-  if (dialect === 'postgres') {
-    describe('the live tail with several writers on postgres', () => {
-      let fresh: FreshStoreUrl;
-      const stores: Store[] = [];
-      before(async () => {
-        fresh = await freshStoreUrl(dialect, 'tail');
-        for (let i = 0; i < 3; i++) stores.push(await openStore(fresh.url));
-      });
-      after(async () => {
-        for (const s of stores) await s.close();
-        await fresh?.cleanup();
-      });
-
-      test('a batch that took its ids first but commits last is not skipped by the afterId cursor', async () => {
-        const [slow, fast, reader] = stores as [Store, Store, Store];
-        const runId = 'run-tail';
-        let release!: () => void;
-        const held = new Promise<void>((r) => (release = r));
-        let slowInserted!: () => void;
-        const inserted = new Promise<void>((r) => (slowInserted = r));
-        // Writer 1 inserts (taking the lower ids) and holds its transaction open.
-        const slowWrite = slow.db.transaction().execute(async (trx) => {
-          await slow.insertLogsIn(trx, [line(runId, 1, { message: 'from the slow writer' })]);
-          slowInserted();
-          await held;
-        });
-        await inserted;
-        // Writer 2 starts a batch meanwhile: it waits for writer 1 instead of committing higher ids first.
-        const fastWrite = fast.insertLogs([line(runId, 2, { message: 'from the fast writer' })]);
-        await eventually(async () => {
-          const r = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(reader.db);
-          return Number(r.rows[0]!.n) > 0;
-        }, 10_000, 'the second writer waiting for the first');
-        const tail = await reader.readLogs({ runId, afterId: 0 });
-        assert.deepEqual(tail, [], 'nothing is visible before the first batch commits');
-        release();
-        await slowWrite;
-        await fastWrite;
-        let afterId = 0;
-        const seen: string[] = [];
-        for (const l of await reader.readLogs({ runId, afterId })) {
-          seen.push(l.message);
-          afterId = l.id;
-        }
-        assert.deepEqual(seen, ['from the slow writer', 'from the fast writer']);
-      });
-    });
-  }
 }

@@ -20,6 +20,15 @@ const typeParsers = {
   },
 };
 
+/**
+ * The server ends a session of Sluice's that sits in an open transaction this long (a process stuck between a
+ * transaction's statements, a connection that went silent): its locks go with it, so a stuck log writer holds
+ * back its own runs' tails for at most this long (see Store.insertLogsIn). No transaction of Sluice's waits on
+ * anything but the database between its statements. Statement and lock timeouts are set per transaction where
+ * they are safe (log writes), not here: migrations and retention sweeps may rightly run or wait longer.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
+
 export async function openPostgresStore(connectionString: string): Promise<Store> {
   const where = redactUrl(connectionString);
   const pool = new Pool({
@@ -28,6 +37,7 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'sluice',
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     // Notice a dead peer (host gone, no RST) instead of waiting on it for the OS default of hours.
     keepAlive: true,
     types: typeParsers,

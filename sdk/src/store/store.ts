@@ -18,9 +18,11 @@ export type StoreDialect = 'sqlite' | 'postgres';
 /** Lines per INSERT: as many as fit under each database's limit of bound parameters (10 per line). */
 const INSERT_CHUNK: Record<StoreDialect, number> = { sqlite: 2_000, postgres: 5_000 };
 const DEFAULT_LIMIT = 500;
-/** The PostgreSQL advisory lock key log writers serialise on (see insertLogsIn); "sluice" in ASCII. */
-export const LOG_WRITE_LOCK = 0x736c75696365;
 const MAX_LIMIT = 5_000;
+/** How long a statement of a log batch may wait for a lock (say a stuck writer's progress row of the same task). */
+const LOG_WRITE_LOCK_TIMEOUT = '5s';
+/** How long a statement of a log batch may run (one INSERT of at most 5,000 lines takes well under a second). */
+const LOG_WRITE_STATEMENT_TIMEOUT = '60s';
 
 /** The SQLite function `openStore` registers for case-insensitive search beyond ASCII (SQLite's LIKE folds ASCII only). */
 export const SQLITE_CONTAINS_FUNCTION = 'sluice_icontains';
@@ -61,23 +63,29 @@ export class Store {
   /**
    * `insertLogs` inside a transaction the caller owns; the lines become visible when it commits.
    *
-   * Why the lock: the live tail reads "lines with an id above the last one I saw". On PostgreSQL, ids come
-   * from a sequence when a row is inserted, but rows become visible when their transaction commits; with
-   * several workers writing, a batch holding ids 1–100 can commit after one holding 101–200, and a tail
-   * that read 101–200 in between would never see 1–100. Each writing transaction therefore first takes one
-   * transaction-scoped advisory lock, held until it commits or rolls back: log batches are written one at
-   * a time across all workers, so commit order is id order and the tail's `afterId` cursor skips nothing.
-   * A batch is one multi-row INSERT of up to thousands of lines, so the serialisation costs little; readers
-   * never take the lock. SQLite has a single writer anyway.
+   * Ordering: the live tail reads "lines with an id above the last one I saw". On PostgreSQL, ids come from a
+   * sequence when a row is inserted but become visible when their transaction commits, so with several
+   * writers a batch holding ids 1–100 can commit after one holding 101–200. Writers do not wait for each
+   * other for that: each first declares which runs it writes and the id its lines will be above (shared
+   * advisory locks, migration 0014), and `readLogs` returns a run's lines only up to the lowest such id of
+   * the writers still declared for that run. A writer that hangs holds back its own runs' tails until the
+   * server's timeouts end it (IDLE_IN_TRANSACTION_TIMEOUT_MS), never another run's and never another writer.
+   * The lock and statement timeouts (set for the rest of the transaction) end a batch stuck behind something,
+   * say a stuck writer's uncommitted progress row of the same task, with an error the shipper retries.
+   * SQLite has a single writer: commit order is id order there.
    */
   async insertLogsIn(trx: Transaction<Database>, records: LogRecord[], progress: readonly ProgressRecord[] = []): Promise<void> {
     if (records.length === 0 && progress.length === 0) return;
-    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(LOG_WRITE_LOCK)})`.execute(trx);
+    if (this.dialect === 'postgres') {
+      const runs = [...new Set(records.map((r) => r.runId))];
+      await sql`select set_config('lock_timeout', ${LOG_WRITE_LOCK_TIMEOUT}, true), set_config('statement_timeout', ${LOG_WRITE_STATEMENT_TIMEOUT}, true),
+        sluice_declare_log_writer(${runs}::text[])`.execute(trx);
+    }
     const chunk = INSERT_CHUNK[this.dialect];
     for (let start = 0; start < records.length; start += chunk) {
       await trx.executeQuery(insertLogsQuery(this.dialect, records.slice(start, start + chunk)));
     }
-    // Under the same lock and commit as the lines: progress costs no write of its own.
+    // In the same commit as the lines: progress costs no transaction of its own.
     await upsertProgress(trx, progress);
   }
 
@@ -108,6 +116,9 @@ export class Store {
   async readLogs(q: LogQuery): Promise<StoredLog[]> {
     const limit = checkQuery(q);
     let query = this.db.selectFrom('logs').selectAll().where('run_id', '=', q.runId);
+    // Only lines no later commit can come before (see insertLogsIn); read first, so the query's snapshot is newer.
+    const settled = await this.settledLogId(q.runId);
+    if (settled !== undefined) query = query.where('id', '<=', settled);
     if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
     if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
     if (q.minLevel !== undefined && q.minLevel !== 'debug') query = query.where('level', 'in', levelsFrom(q.minLevel));
@@ -266,6 +277,16 @@ export class Store {
   /** Closes the connection (SQLite) or the pool (PostgreSQL). */
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+
+  /**
+   * On PostgreSQL, the highest id of `runId`'s lines that a reader may hand out as a cursor: every line at or
+   * below it that will ever be visible already is. Undefined on SQLite (one writer: every visible line is).
+   */
+  private async settledLogId(runId: string): Promise<number | undefined> {
+    if (this.dialect !== 'postgres') return undefined;
+    const { rows } = await sql<{ settled: number | null }>`select sluice_settled_log_id(${runId}) as settled`.execute(this.db);
+    return rows[0]?.settled ?? 0;
   }
 
   /** Case-insensitive substring test; NULL columns never match. */
