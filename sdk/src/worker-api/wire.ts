@@ -133,8 +133,17 @@ export const taskEntry = z.object({
 /** `GET /tasks?taskQueue=Q`: the live tasks of the queue. */
 export const tasksResponse = z.object({ tasks: z.array(taskEntry) });
 
-/** Every error answer. */
-export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/**
+ * Every error answer. A `POST /logs` refused for runs outside the token's task queues names them in `runs`, so
+ * the worker can drop their lines (they would never be accepted) and send the rest again.
+ */
+export const errorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    runs: z.array(z.object({ workflowId: z.string(), runId: z.string() })).optional(),
+  }),
+});
 
 export type LogsRequest = z.input<typeof logsRequest>;
 export type PublishFlowsRequest = z.input<typeof publishFlowsRequest>;
