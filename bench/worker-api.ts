@@ -10,6 +10,7 @@
  * build the tests share.
  */
 import { Client, Connection } from '@temporalio/client';
+import pg_ from 'pg';
 import { openStore, type Store } from 'sluice/store';
 import { startPostgres, type Postgres } from '../scripts/postgres';
 import { startWebApp } from '../test/web/harness';
@@ -64,18 +65,23 @@ async function lineLatencies(client: Client, store: Store, taskQueue: string): P
   return latencies;
 }
 
-async function benchOneStore(ctx: BenchContext, client: Client, label: string, storeUrl: string, reps: number) {
-  const app = await startWebApp({ storeUrl, seed: false });
-  const store = await openStore(storeUrl);
+/**
+ * `storeUrls`: the web app's store (the worker API writes there) and a second one of the same kind on the same
+ * server for the direct worker: flow names are unique per store, so two workers publishing the same flows
+ * cannot share one.
+ */
+async function benchOneStore(ctx: BenchContext, client: Client, label: string, storeUrls: Record<Mode, string>, reps: number) {
+  const app = await startWebApp({ storeUrl: storeUrls.remote, seed: false });
+  const stores: Record<Mode, Store> = { direct: await openStore(storeUrls.direct), remote: await openStore(storeUrls.remote) };
   const queues: Record<Mode, string> = { direct: uniqueName(`bench-direct-${label}`), remote: uniqueName(`bench-remote-${label}`) };
-  const { token } = await createApiToken(store.db, { name: uniqueName('bench-worker'), role: 'worker', taskQueues: [queues.remote], createdBy: null });
+  const { token } = await createApiToken(stores.remote.db, { name: uniqueName('bench-worker'), role: 'worker', taskQueues: [queues.remote], createdBy: null });
   const workers: Partial<Record<Mode, WorkerProcess>> = {};
   const throughput: Record<Mode, number[]> = { direct: [], remote: [] };
   const latency: Record<Mode, number[]> = { direct: [], remote: [] };
   try {
-    workers.direct = await startWorker(ctx, queues.direct, storeUrl);
-    workers.remote = await startWorker(ctx, queues.remote, storeUrl, { url: app.baseUrl, token });
-    const lines = (mode: Mode) => measureStoredLines(client, store, queues[mode], LINES, `${label} ${mode}`, workers[mode]!.output);
+    workers.direct = await startWorker(ctx, queues.direct, storeUrls.direct);
+    workers.remote = await startWorker(ctx, queues.remote, storeUrls.remote, { url: app.baseUrl, token });
+    const lines = (mode: Mode) => measureStoredLines(client, stores[mode], queues[mode], LINES, `${label} ${mode}`, workers[mode]!.output);
     // Warm-up of both paths (JIT, heaps, the web app's route bundles).
     for (const mode of ['direct', 'remote'] as const) await lines(mode);
     for (let rep = 0; rep < reps; rep++) {
@@ -83,14 +89,14 @@ async function benchOneStore(ctx: BenchContext, client: Client, label: string, s
       for (const mode of order) {
         const { storedMs } = await lines(mode);
         throughput[mode].push(Math.round((LINES / storedMs) * 1000));
-        const l = spread(await lineLatencies(client, store, queues[mode]));
+        const l = spread(await lineLatencies(client, stores[mode], queues[mode]));
         latency[mode].push(l.p50, l.p95);
         ctx.say(`ingest (${label}, ${mode}): ${rep + 1}/${reps}: ${throughput[mode].at(-1)} lines/s; line → readable p50 ${l.p50} ms, p95 ${l.p95} ms`);
       }
     }
   } finally {
     for (const w of Object.values(workers)) await w?.stop();
-    await store.close();
+    for (const store of Object.values(stores)) await store.close();
     await app.stop();
   }
   const p = (mode: Mode, which: 0 | 1) => summary(latency[mode].filter((_, i) => i % 2 === which), 0);
@@ -122,7 +128,7 @@ export async function benchWorkerApi(ctx: BenchContext): Promise<BenchResult> {
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = { lines: LINES, rate: RATE, seconds: SECONDS, reps };
   try {
-    const sqlite = await benchOneStore(ctx, client, 'SQLite', freshSqliteUrl(ctx, 'ingest'), reps);
+    const sqlite = await benchOneStore(ctx, client, 'SQLite', { direct: freshSqliteUrl(ctx, 'ingest-direct'), remote: freshSqliteUrl(ctx, 'ingest-remote') }, reps);
     metrics.push(...sqlite.metrics);
     details.sqlite = sqlite.details;
     let pg: Postgres | undefined;
@@ -134,7 +140,12 @@ export async function benchWorkerApi(ctx: BenchContext): Promise<BenchResult> {
     }
     if (pg) {
       try {
-        const postgres = await benchOneStore(ctx, client, 'PostgreSQL', pg.url, reps);
+        const direct = new URL(pg.url);
+        direct.pathname = '/ingest_direct';
+        const admin = new pg_.Client({ connectionString: pg.url });
+        await admin.connect();
+        await admin.query('create database ingest_direct').finally(() => admin.end());
+        const postgres = await benchOneStore(ctx, client, 'PostgreSQL', { direct: direct.href, remote: pg.url }, reps);
         metrics.push(...postgres.metrics);
         details.postgres = postgres.details;
       } finally {
