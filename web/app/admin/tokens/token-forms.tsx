@@ -24,7 +24,7 @@ export function CreateTokenForm({ knownQueues }: { knownQueues: string[] }) {
         </select>
       </div>
       <div className="field">
-        <label htmlFor="token-queues">Task queues (worker role)</label>
+        <label htmlFor="token-queues">Task queues (for a worker token)</label>
         <input
           id="token-queues"
           name="taskQueues"
