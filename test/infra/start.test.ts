@@ -6,11 +6,13 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isPortFree } from 'sluice/dev';
+import { openStore } from 'sluice/store';
+import { listApiTokens } from '../../web/lib/auth/tokens';
 import { npmStart as start } from '../harness/npm-start';
 import { loginCookie } from '../web/harness';
 
@@ -27,7 +29,7 @@ const webPresent = existsSync(join(root, 'web', 'next.config.ts')) || existsSync
 
 const admin = { SLUICE_ADMIN_EMAIL: 'admin@start.test', SLUICE_ADMIN_PASSWORD: 'start-test-password' };
 // What the second start needs from the first: its data directory and a session cookie it issued.
-let first: { dataDir: string; cookie: string } | undefined;
+let first: { dataDir: string; cookie: string; workerToken: string } | undefined;
 
 test('starts everything, prints the URLs, and stops worker, web, Temporal in that order on SIGTERM', async () => {
   const started = await npmStart(admin);
@@ -60,7 +62,21 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
     assert.match(response.headers.getSetCookie().join('\n'), /^__Secure-next-auth\.session-token=[^;]+;.*;\s*Secure\b/im, 'a production session cookie');
     const runs = await fetch(`http://127.0.0.1:${started.ports.web}/api/runs`, { headers: { cookie } });
     assert.equal(runs.status, 200, 'the session opens the API');
-    first = { dataDir: started.dataDir, cookie };
+    // The worker is a client of the web app: a worker token of its own (kept for this user only), no store credential.
+    assert.match(text, /starting the worker \(a client of the web app/);
+    const tokenFile = join(started.dataDir, 'worker-token');
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600, 'the worker token is readable by this user only');
+    const flows = (await (await fetch(`http://127.0.0.1:${started.ports.web}/api/flows`, { headers: { cookie } })).json()) as { flows: { taskQueue: string }[] };
+    assert.ok(flows.flows.some((f) => f.taskQueue === 'sluice'), 'the worker published its flows');
+    const store = await openStore(`sqlite:${join(started.dataDir, 'sluice.db')}`);
+    try {
+      const tokens = (await listApiTokens(store.db)).filter((t) => t.revokedAt === null && t.role === 'worker');
+      assert.deepEqual(tokens.map((t) => [t.name, t.taskQueues]), [['npm-start-worker', ['hydrology', 'sluice']]]);
+      assert.ok(tokens[0]!.lastUsedAt, 'and published them with its worker token, through the worker API');
+    } finally {
+      await store.close();
+    }
+    first = { dataDir: started.dataDir, cookie, workerToken: readFileSync(tokenFile, 'utf8') };
   }
 
   started.kill('SIGTERM');
@@ -81,6 +97,7 @@ test('a second start with unchanged sources reuses the build, and its sessions',
   // The secret made at the first start was kept in the data directory: the first start's session holds.
   const runs = await fetch(`http://127.0.0.1:${started.ports.web}/api/runs`, { headers: { cookie: first.cookie } });
   assert.equal(runs.status, 200, 'a session from before the restart is still good');
+  assert.equal(readFileSync(join(first.dataDir, 'worker-token'), 'utf8'), first.workerToken, 'the worker token is reused');
   started.kill('SIGTERM');
   assert.equal(await started.exit, 0, text);
 });
