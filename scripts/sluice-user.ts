@@ -8,7 +8,8 @@
  *   disable EMAIL | enable EMAIL
  *   list
  *   sessions EMAIL                    ends every session of the user (log out everywhere)
- *   token create NAME --role viewer|operator [--expires-in-days N]   prints the token once
+ *   token create NAME --role viewer|operator|admin|worker [--queues Q1,Q2] [--expires-in-days N]   prints the token once
+ *                                     (a worker token, for a team's worker, names the task queues it serves)
  *   token list | token revoke ID
  *
  * Passwords are asked for without echo, or read from standard input with --password-stdin (scripts).
@@ -18,7 +19,7 @@ import { Writable } from 'node:stream';
 import { openStore, storeUrlFromEnv } from 'sluice/store';
 import { redactUrl } from 'sluice/store';
 import { MIN_PASSWORD_LENGTH, WeakPasswordError } from '../web/lib/auth/passwords';
-import { createApiToken, listApiTokens, revokeApiToken } from '../web/lib/auth/tokens';
+import { checkTokenRole, createApiToken, listApiTokens, revokeApiToken } from '../web/lib/auth/tokens';
 import {
   checkRole,
   countActiveAdmins,
@@ -41,7 +42,8 @@ const USAGE = `Usage: npm run user -- COMMAND
   enable EMAIL
   list
   sessions EMAIL                   (ends every session of the user: log out everywhere)
-  token create NAME --role viewer|operator|admin [--expires-in-days N]
+  token create NAME --role viewer|operator|admin|worker [--queues Q1,Q2] [--expires-in-days N]
+                                   (worker: a team's worker's SLUICE_WORKER_TOKEN, for the task queues --queues names)
   token list
   token revoke ID`;
 
@@ -56,7 +58,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   const options = new Map<string, string | true>();
-  const valued = new Set(['--role', '--name', '--expires-in-days']);
+  const valued = new Set(['--role', '--name', '--expires-in-days', '--queues']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg.startsWith('--')) {
@@ -185,20 +187,23 @@ async function run(db: AuthDb, args: Args): Promise<string> {
         const name = args.positional[2];
         const role = args.options.get('--role');
         if (!name) throw new UsageError('Missing the token name (npm run user -- token create rainfall-etl --role operator).');
-        if (typeof role !== 'string') throw new UsageError('Missing --role viewer|operator|admin.');
+        if (typeof role !== 'string') throw new UsageError('Missing --role viewer|operator|admin|worker.');
+        const queues = args.options.get('--queues');
+        const taskQueues = typeof queues === 'string' ? queues.split(',') : null;
         const days = args.options.get('--expires-in-days');
         if (days === true || (days !== undefined && !/^\d+$/.test(days))) throw new UsageError(`--expires-in-days needs a whole number of days, e.g. --expires-in-days 90 (not '${days}').`);
         const expiresInDays = days === undefined ? null : Number(days);
-        const { token, apiToken } = await createApiToken(db, { name, role: checkRole(role), createdBy: null, expiresInDays });
+        const { token, apiToken } = await createApiToken(db, { name, role: checkTokenRole(role), taskQueues, createdBy: null, expiresInDays });
         const expiry = apiToken.expiresAt === null ? 'no expiry' : `expires ${when(apiToken.expiresAt)}`;
-        process.stderr.write(`Created token '${apiToken.name}' (${apiToken.role}, ${expiry}). It is printed once, below; store it now.\n`);
+        const scope = apiToken.taskQueues ? ` for task queue(s) ${apiToken.taskQueues.join(', ')}` : '';
+        process.stderr.write(`Created token '${apiToken.name}' (${apiToken.role}${scope}, ${expiry}). It is printed once, below; store it now.\n`);
         return token;
       }
       if (sub === 'list') {
         const tokens = await listApiTokens(db);
         if (tokens.length === 0) return 'No API tokens.';
         return tokens
-          .map((t) => [String(t.id).padStart(4), t.name.padEnd(24), t.role.padEnd(9), `last used ${when(t.lastUsedAt)}`, t.expiresAt === null ? 'no expiry' : `expires ${when(t.expiresAt)}`, t.revokedAt ? `revoked ${when(t.revokedAt)}` : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active'].join('  '))
+          .map((t) => [String(t.id).padStart(4), t.name.padEnd(24), (t.taskQueues ? `${t.role} (${t.taskQueues.join(',')})` : t.role).padEnd(9), `last used ${when(t.lastUsedAt)}`, t.expiresAt === null ? 'no expiry' : `expires ${when(t.expiresAt)}`, t.revokedAt ? `revoked ${when(t.revokedAt)}` : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active'].join('  '))
           .join('\n');
       }
       if (sub === 'revoke') {

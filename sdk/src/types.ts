@@ -3,5 +3,5 @@
  * returns — with no code that needs Node: safe in a browser bundle (the web app's client components).
  */
 export * from './client/types';
-export { LOG_LEVELS, ROLES, levelsFrom } from './store/types';
-export type { FlowEntry, LogLevel, LogQuery, LogRecord, Role, StoredLog } from './store/types';
+export { LOG_LEVELS, ROLES, TOKEN_ROLES, levelsFrom } from './store/types';
+export type { FlowEntry, LogLevel, LogQuery, LogRecord, Role, StoredLog, TokenRole } from './store/types';

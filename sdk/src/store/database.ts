@@ -6,7 +6,7 @@
  * const user = await store.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
  */
 import type { Generated } from 'kysely';
-import type { LogLevel, Role } from './types';
+import type { LogLevel, Role, TokenRole } from './types';
 
 export interface LogsTable {
   id: Generated<number>;
@@ -118,7 +118,7 @@ export interface ApiTokensTable {
   name: string;
   /** A hash of the token; the token itself is shown once and never stored. */
   token_hash: string;
-  role: Role;
+  role: TokenRole;
   /** The user who created it; null once that user is deleted. */
   created_by: number | null;
   created_at: number;
@@ -126,6 +126,8 @@ export interface ApiTokensTable {
   revoked_at: number | null;
   /** Added by 0008: after this time (epoch ms) the token is refused; null: it does not expire. */
   expires_at: number | null;
+  /** Added by 0013: a worker token's task queues (JSON text, an array of names); null for every other role. */
+  task_queues: string | null;
 }
 
 /** A notification rule: declared in code next to a flow or deployment (source 'code'), or added by an admin. */

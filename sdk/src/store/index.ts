@@ -12,8 +12,8 @@ export { Store, type StoreDialect, type StoreOptions } from './store';
 export { LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink } from './log-shipper';
 export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
 export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';
-export { LOG_LEVELS, ROLES, levelsFrom } from './types';
-export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, ProgressRecord, Role, StoredLog } from './types';
+export { LOG_LEVELS, ROLES, TOKEN_ROLES, levelsFrom } from './types';
+export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, ProgressRecord, Role, StoredLog, TokenRole } from './types';
 export type {
   ApiTokensTable, Database, DeliveryStatus, FlowsTable, LoginFailuresTable, LogsTable, NotificationChannelsTable, NotificationDeliveriesTable,
   NotificationEventsTable, NotificationRulesTable, NotifierStateTable, RetentionSweepsTable, TaskProgressTable, UsersTable,

@@ -247,6 +247,38 @@ export class Store {
   }
 
   /**
+   * Publishes the whole set of tasks a worker in another language (Python) serves on a queue, in one transaction:
+   * upserts each (live again if it was gone) and marks the queue's other tasks gone. `tasks` maps a name to its
+   * options in TaskOptions' shape. What the Python worker wrote itself in direct mode, for the worker API.
+   *
+   * @example
+   * await store.publishTasks('hydrology', { interpolate: { retries: 2 } }, 'worker-1@host');
+   */
+  async publishTasks(taskQueue: string, tasks: Record<string, Record<string, unknown>>, worker: string, now = Date.now()): Promise<void> {
+    const names = Object.keys(tasks);
+    await this.db.transaction().execute(async (trx) => {
+      let gone = trx.updateTable('tasks').set({ gone_at: now }).where('task_queue', '=', taskQueue).where('gone_at', 'is', null);
+      if (names.length) gone = gone.where('name', 'not in', names);
+      await gone.execute();
+      if (!names.length) return;
+      const rows = names.map((name) => ({ task_queue: taskQueue, name, language: 'python', options: toJsonText(tasks[name]), worker, updated_at: now, gone_at: null }));
+      await trx
+        .insertInto('tasks')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(['task_queue', 'name']).doUpdateSet((eb) => ({
+            language: eb.ref('excluded.language'),
+            options: eb.ref('excluded.options'),
+            worker: eb.ref('excluded.worker'),
+            updated_at: eb.ref('excluded.updated_at'),
+            gone_at: null,
+          })),
+        )
+        .execute();
+    });
+  }
+
+  /**
    * Every task workers in another language (Python) serve now, on all queues, by queue then name; gone ones
    * left out (the web app's list of them).
    *

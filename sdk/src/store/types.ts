@@ -147,3 +147,13 @@ export type Role = 'viewer' | 'operator' | 'admin';
 
 /** Every role, least privileged first. */
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+
+/**
+ * What an API token may do: a user's role, or `worker` — a team's worker, which may only use the worker API,
+ * for the runs and flows of the task queues the token names. It is no step of the ladder above: a worker token
+ * cannot even read.
+ */
+export type TokenRole = Role | 'worker';
+
+/** Every role an API token can have. */
+export const TOKEN_ROLES: readonly TokenRole[] = [...ROLES, 'worker'];

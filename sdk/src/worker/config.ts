@@ -20,6 +20,9 @@ const env = z.object({
   SLUICE_LOG_ECHO: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   SLUICE_EAGER_TASKS: z.coerce.number().int().min(0).default(DEFAULT_EAGER_TASKS),
   SLUICE_HEALTH_FILE: z.string().trim().min(1).optional(),
+  SLUICE_URL: z.url({ protocol: /^https?$/, error: 'must be the web app\'s base URL, e.g. http://web:3000' }).optional(),
+  SLUICE_WORKER_TOKEN: z.string().trim().min(1).optional(),
+  DATABASE_URL: z.string().optional(),
 });
 
 /** The task queue of a repository that records none (Sluice's own examples record this one). */
@@ -57,6 +60,11 @@ export interface WorkerConfig {
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
   storeUrl: string;
+  /**
+   * Remote mode: the web app's base URL (SLUICE_URL) and the worker token (SLUICE_WORKER_TOKEN) the worker API
+   * takes, when both are set and DATABASE_URL is not. Absent: direct mode, the store at `storeUrl`.
+   */
+  remote?: { url: string; token: string };
   address: string;
   namespace: string;
 }
@@ -68,6 +76,15 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     throw new Error(`Invalid worker settings in the environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  let remote: WorkerConfig['remote'];
+  if (!e.DATABASE_URL && (e.SLUICE_URL || e.SLUICE_WORKER_TOKEN)) {
+    // Half of remote mode would silently fall back to a local SQLite file nobody reads: refuse it.
+    if (!e.SLUICE_URL) throw new Error('SLUICE_WORKER_TOKEN is set but SLUICE_URL is not: set SLUICE_URL to the web app\'s base URL (e.g. http://web:3000).');
+    if (!e.SLUICE_WORKER_TOKEN) {
+      throw new Error('SLUICE_URL is set but SLUICE_WORKER_TOKEN is not: an admin creates a worker token for this worker\'s task queue (Tokens page, role worker; or npm run user -- token create NAME --role worker --queues QUEUE).');
+    }
+    remote = { url: e.SLUICE_URL, token: e.SLUICE_WORKER_TOKEN };
+  }
   const temporal = temporalConfig();
   const workflowsPath = path.resolve(e.SLUICE_WORKFLOWS);
   const repository = repositorySettingsOf(workflowsPath);
@@ -82,6 +99,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
     healthFile: e.SLUICE_HEALTH_FILE && path.resolve(e.SLUICE_HEALTH_FILE),
     storeUrl: storeUrlFromEnv(source),
+    remote,
     address: temporal.address,
     namespace: temporal.namespace,
   };

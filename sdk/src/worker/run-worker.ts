@@ -8,14 +8,13 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { format } from 'node:util';
 import { adoptSchedules, syncDeployments } from '../schedules';
-import { LogShipper, openStore } from '../store';
+import { LogShipper } from '../store';
 import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { startHealthReports } from './health';
 import { captureTaskOutput } from './task-output';
-import { publishCodeRules } from '../notify/rules';
-import { claimFlowNames } from './flow-names';
+import { openWorkerBackend } from './backend';
 import { catalogOf, declaredRulesOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
 import { SLUICE_TASK_CATALOG } from '../task-options';
@@ -53,8 +52,10 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     ? Promise.resolve(await readPrebuiltBundle(config.flowsBundle, project.taskOptions))
     : bundleFlowsInChild(project.workflowsPath, project.taskOptions);
   bundle.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
-  const store = await openStore(config.storeUrl);
-  const shipper = new LogShipper(store, { warn: (m) => process.stderr.write(`log store: ${m}\n`) });
+  const warn = (m: string) => process.stderr.write(`log store: ${m}\n`);
+  // The store itself (direct mode) or the web app's worker API (remote mode): the same calls either way.
+  const backend = await openWorkerBackend(config, warn);
+  const shipper = new LogShipper(backend, { warn });
   const router = new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r));
   Runtime.install({
     logger: router,
@@ -72,13 +73,11 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
     // Refused before anything changes if another live queue serves one of these names.
     const { taskQueue, repository } = config;
-    const takeOvers = await claimFlowNames(store, client, taskQueue, project.flows.map((f) => f.name), repository);
-    for (const t of takeOvers) say(`flow ${t.flow}: taken over from task queue ${t.from} (no worker polls it)`);
     // Refused (TaskQueueTakenError), changing nothing, when the queue serves another repository's flows.
-    await store.publishFlows(taskQueue, catalogOf(project, taskQueue), { takeOver: takeOvers.map((t) => t.flow), repository });
-    await publishCodeRules(store.db, project.flows.map((f) => f.name), declaredRulesOf(project));
+    const takeOvers = await backend.publishFlows(client, { taskQueue, repository, flows: catalogOf(project, taskQueue), rules: declaredRulesOf(project) });
+    for (const t of takeOvers) say(`flow ${t.flow}: taken over from task queue ${t.from} (no worker polls it)`);
     const declared = project.flows.map((f) => ({ name: f.name, taskQueue, deployments: f.declaration.deployments ?? [], runTimeout: f.declaration.runTimeout }));
-    const catalogFlows = new Set((await store.flowsOfQueue(taskQueue)).filter((f) => f.repository === repository).map((f) => f.name));
+    const catalogFlows = new Set((await backend.flowsOfQueue(taskQueue)).filter((f) => f.repository === repository).map((f) => f.name));
     const owner = { taskQueue, repository, catalogFlows };
     await adoptSchedules(client, owner, declared, takeOvers, say);
     await syncDeployments(client, owner, declared, say);
@@ -88,7 +87,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       taskQueue: config.taskQueue,
       workflowBundle: await bundle,
       // The flows' own local task that reads the tasks a Python worker published (sdk/src/python-tasks.ts).
-      activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(store) },
+      activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(backend) },
       shutdownGraceTime: config.shutdownGraceTime,
       // A fan-out starts on this worker in one round trip, without a task queue dispatch and a write per task
       // (200 parallel tasks: 1.15–1.35 → 0.89–0.94 s, `npm run bench:prefect`).
@@ -113,7 +112,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   } finally {
     const { written, dropped, pending } = await shipper.close(10_000);
     say(`worker stopped: ${written} log lines written${dropped ? `, ${dropped} dropped` : ''}${pending ? `, ${pending} not written` : ''}`);
-    await store.close();
+    await backend.close();
     await clientConnection.close();
     await connection.close();
   }

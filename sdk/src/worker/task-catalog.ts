@@ -5,7 +5,7 @@
 import type { Store } from '../store';
 import type { TaskOptions } from '../task-options';
 
-export function taskCatalogOf(store: Store): (taskQueue: string) => Promise<Record<string, TaskOptions>> {
+export function taskCatalogOf(store: Pick<Store, 'tasksOfQueue'>): (taskQueue: string) => Promise<Record<string, TaskOptions>> {
   return async (taskQueue) => {
     const entries = await store.tasksOfQueue(taskQueue);
     return Object.fromEntries(entries.map((e) => [e.name, e.options as TaskOptions]));

@@ -13,7 +13,8 @@ import { getStore } from '../sluice.server';
 import { apiError } from './api-error';
 import { getAuthOptions, STORE_UNAVAILABLE_SESSION } from './options';
 import { hasRole, isRole, ROLE_CAN, type Role } from './roles';
-import { lookUpApiToken } from './tokens';
+import { WORKER_API_PATH } from 'sluice/worker-api';
+import { lookUpApiToken, type ApiToken } from './tokens';
 
 export type { Role } from './roles';
 
@@ -119,16 +120,15 @@ export async function authorizeAction(minRole: Role): Promise<SessionUser> {
  * });
  */
 export async function authorizeRequest(req: Request, minRole: Role): Promise<SessionUser | Response> {
-  const authorization = req.headers.get('authorization');
   let caller: SessionUser | null;
-  if (authorization !== null) {
-    // A request that names a token is judged by the token alone, never by a cookie sent along.
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) return apiError('unauthorized', 'The Authorization header must be "Bearer <token>", with a token an admin created (it starts with slc_).');
-    const store = await getStore();
-    const found = await lookUpApiToken(store.db, match[1]);
-    if ('refused' in found) return apiError('unauthorized', found.refused);
-    const { token } = found;
+  const bearer = await bearerToken(req);
+  if (bearer instanceof Response) return bearer;
+  if (bearer) {
+    const token = bearer;
+    // A worker holds the least it needs: its own runs' lines and its own queues' flows, through the worker API only.
+    if (token.role === 'worker') {
+      return apiError('forbidden', `This is a worker token ('${token.name}'): it may use only the worker API (${WORKER_API_PATH}/…), for its task queues. Use a viewer, operator or admin token here.`);
+    }
     caller = { id: `token:${token.id}`, email: '', name: token.name, role: token.role, kind: 'token', startedBy: `token:${token.name}` };
   } else {
     caller = await currentUser();
@@ -136,4 +136,41 @@ export async function authorizeRequest(req: Request, minRole: Role): Promise<Ses
   }
   if (!hasRole(caller.role, minRole)) return apiError('forbidden', refusal(caller, minRole));
   return caller;
+}
+
+/** A worker token's caller: its name and the task queues it may serve. */
+export interface WorkerCaller {
+  tokenId: number;
+  name: string;
+  taskQueues: readonly string[];
+}
+
+/**
+ * For the worker API's route handlers: the worker token of `Authorization: Bearer slc_…`, or the Response to
+ * return — 401 without a valid token, 403 for a session or a token of another role (the worker API is for
+ * workers alone, so a leaked admin token is no worker either). Call it inside `answer`, like authorizeRequest.
+ */
+export async function authorizeWorker(req: Request): Promise<WorkerCaller | Response> {
+  const bearer = await bearerToken(req);
+  if (bearer instanceof Response) return bearer;
+  if (!bearer) return apiError('unauthorized', 'The worker API needs a worker token: Authorization: Bearer slc_… (an admin creates one with the worker role on the Tokens page, or `npm run user -- token create NAME --role worker --queues Q`).');
+  if (bearer.role !== 'worker' || !bearer.taskQueues) {
+    return apiError('forbidden', `The worker API takes worker tokens only; '${bearer.name}' has the ${bearer.role} role.`);
+  }
+  return { tokenId: bearer.id, name: bearer.name, taskQueues: bearer.taskQueues };
+}
+
+/**
+ * The API token a request names, null when it names none, or the 401 to return. A request that names a token
+ * is judged by the token alone, never by a cookie sent along.
+ */
+async function bearerToken(req: Request): Promise<ApiToken | null | Response> {
+  const authorization = req.headers.get('authorization');
+  if (authorization === null) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) return apiError('unauthorized', 'The Authorization header must be "Bearer <token>", with a token an admin created (it starts with slc_).');
+  const store = await getStore();
+  const found = await lookUpApiToken(store.db, match[1]);
+  if ('refused' in found) return apiError('unauthorized', found.refused);
+  return found.token;
 }

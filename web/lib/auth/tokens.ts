@@ -5,8 +5,8 @@
  * of days, `last_used_at` kept.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { checkRole, UserError, type AuthDb } from './users';
-import type { Role } from './roles';
+import { TOKEN_ROLES, type TokenRole } from 'sluice/types';
+import { UserError, type AuthDb } from './users';
 
 export const TOKEN_PREFIX = 'slc_';
 const TOKEN_SHAPE = /^slc_[A-Za-z0-9_-]{43}$/;
@@ -17,7 +17,9 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export interface ApiToken {
   id: number;
   name: string;
-  role: Role;
+  role: TokenRole;
+  /** A worker token's task queues (the only ones whose runs and flows it may touch); null for other roles. */
+  taskQueues: string[] | null;
   createdBy: number | null;
   createdAt: number;
   lastUsedAt: number | null;
@@ -34,14 +36,40 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** A task queue a worker token may name: what Temporal accepts, without spaces or commas (lists use them). */
+const QUEUE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
+
+export function checkTokenRole(role: string): TokenRole {
+  if (!(TOKEN_ROLES as readonly string[]).includes(role)) throw new UserError(`'${role}' is not a token role: use one of ${TOKEN_ROLES.join(', ')}.`);
+  return role as TokenRole;
+}
+
+/**
+ * The task queues of a worker token, checked and deduplicated: at least one for `worker`, none for another role.
+ *
+ * @example checkTokenQueues('worker', ['hydrology', 'hydrology-py']) // ['hydrology', 'hydrology-py']
+ */
+export function checkTokenQueues(role: TokenRole, queues: readonly string[] | null | undefined): string[] | null {
+  const list = [...new Set((queues ?? []).map((q) => q.trim()).filter((q) => q !== ''))];
+  if (role !== 'worker') {
+    if (list.length) throw new UserError(`Only a worker token names task queues; a ${role} token sees every run its role allows. Leave the queues empty or pick the worker role.`);
+    return null;
+  }
+  if (list.length === 0) throw new UserError('A worker token needs the task queues its worker serves, e.g. hydrology: it may touch only their runs and flows.');
+  const bad = list.find((q) => !QUEUE.test(q));
+  if (bad !== undefined) throw new UserError(`'${bad.slice(0, 100)}' cannot name a task queue: use 1–200 letters, digits, dots, dashes, underscores, colons or slashes.`);
+  return list.sort();
+}
+
 function toToken(row: {
   id: number; name: string; role: string; created_by: number | null; created_at: number; last_used_at: number | null; revoked_at: number | null;
-  expires_at: number | null;
+  expires_at: number | null; task_queues: string | null;
 }): ApiToken {
   return {
     id: Number(row.id),
     name: row.name,
-    role: checkRole(row.role),
+    role: checkTokenRole(row.role),
+    taskQueues: row.task_queues === null ? null : (JSON.parse(row.task_queues) as string[]),
     createdBy: row.created_by === null ? null : Number(row.created_by),
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
@@ -52,20 +80,23 @@ function toToken(row: {
 
 /**
  * Creates a token; the returned `token` is the only time its secret exists in clear. With `expiresInDays`
- * it is refused from that many days on (1 to MAX_EXPIRY_DAYS); without, it lasts until revoked.
+ * it is refused from that many days on (1 to MAX_EXPIRY_DAYS); without, it lasts until revoked. A `worker` token
+ * names the task queues its worker serves (`taskQueues`).
  *
  * @example const { token } = await createApiToken(store.db, { name: 'rainfall-etl', role: 'operator', createdBy: admin.id, expiresInDays: 90 });
+ * @example const { token } = await createApiToken(store.db, { name: 'hydrology-worker', role: 'worker', taskQueues: ['hydrology'], createdBy: admin.id });
  */
 export async function createApiToken(
   db: AuthDb,
-  input: { name: string; role: Role; createdBy: number | null; expiresInDays?: number | null },
+  input: { name: string; role: TokenRole; taskQueues?: readonly string[] | null; createdBy: number | null; expiresInDays?: number | null },
   now = Date.now(),
 ): Promise<{ token: string; apiToken: ApiToken }> {
   const name = input.name.trim();
   if (!NAME.test(name)) {
     throw new UserError(`'${input.name}' cannot name a token: use 1–64 letters, digits, dots, dashes or underscores, e.g. rainfall-etl.`);
   }
-  const role = checkRole(input.role);
+  const role = checkTokenRole(input.role);
+  const taskQueues = checkTokenQueues(role, input.taskQueues);
   const days = input.expiresInDays ?? null;
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRY_DAYS)) {
     throw new UserError(`'${days}' cannot be a token's expiry: give a whole number of days from 1 to ${MAX_EXPIRY_DAYS}, or none for a token that does not expire.`);
@@ -79,6 +110,7 @@ export async function createApiToken(
     .values({
       name, token_hash: hashToken(token), role, created_by: input.createdBy, created_at: now, last_used_at: null, revoked_at: null,
       expires_at: days === null ? null : now + days * DAY_MS,
+      task_queues: taskQueues === null ? null : JSON.stringify(taskQueues),
     })
     .execute();
   const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();

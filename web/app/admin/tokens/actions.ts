@@ -1,7 +1,7 @@
 'use server';
 // Admin-only API token management: create (the secret is returned once, never stored; optionally expiring) and revoke.
 import { z } from 'zod';
-import { ROLES } from '@/lib/auth/roles';
+import { TOKEN_ROLES } from 'sluice/types';
 import { createApiToken, MAX_EXPIRY_DAYS, revokeApiToken } from '@/lib/auth/tokens';
 import { UserError } from '@/lib/auth/users';
 import { formatTime } from '@/lib/format';
@@ -14,7 +14,12 @@ const createSchema = z.object({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Use 1–64 letters, digits, dots, dashes or underscores, e.g. rainfall-etl.'),
-  role: z.enum(ROLES, { error: `Pick a role: ${ROLES.join(', ')}.` }),
+  role: z.enum(TOKEN_ROLES, { error: `Pick a role: ${TOKEN_ROLES.join(', ')}.` }),
+  // A worker token's queues, comma- or space-separated (checked by createApiToken: required for worker, else none).
+  taskQueues: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean)),
   // Empty: the token does not expire.
   expiresInDays: z
     .string()
@@ -37,7 +42,8 @@ export async function createToken(_prev: FormState, form: FormData): Promise<For
     }
     const { token, apiToken } = created;
     const expiry = apiToken.expiresAt === null ? 'it does not expire' : `it expires on ${formatTime(apiToken.expiresAt, 'UTC', { seconds: false })}`;
-    return { ok: `Created token '${apiToken.name}' (${apiToken.role}; ${expiry}). Copy it now: it is not shown again.`, token };
+    const queues = apiToken.taskQueues ? ` for task queue(s) ${apiToken.taskQueues.join(', ')}` : '';
+    return { ok: `Created token '${apiToken.name}' (${apiToken.role}${queues}; ${expiry}). Copy it now: it is not shown again.`, token };
   });
 }
 

@@ -12,8 +12,9 @@ export const dynamic = 'force-dynamic';
 
 export default async function TokensPage() {
   await requireUser('admin');
-  const { db } = await getStore();
-  const [tokens, users] = await Promise.all([listApiTokens(db), listUsers(db)]);
+  const store = await getStore();
+  const [tokens, users, flows, tasks] = await Promise.all([listApiTokens(store.db), listUsers(store.db), store.listFlows(), store.listTasks()]);
+  const knownQueues = [...new Set([...flows, ...tasks].map((e) => e.taskQueue))].sort();
   const emails = new Map(users.map((u) => [u.id, u.email]));
   const now = Date.now();
   return (
@@ -22,11 +23,12 @@ export default async function TokensPage() {
       intro={
         <>
           For programs that start runs and read results over HTTP: send <code>Authorization: Bearer slc_…</code>. A viewer token reads;
-          an operator token also starts runs. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>.
+          an operator token also starts runs. A worker token is a team&apos;s worker&apos;s (<code>SLUICE_WORKER_TOKEN</code>): it only writes its
+          task queues&apos; run lines and publishes their flows, through the worker API. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>.
         </>
       }
       formTitle="Create a token"
-      form={<CreateTokenForm />}
+      form={<CreateTokenForm knownQueues={knownQueues} />}
       listTitle="Tokens"
     >
       {tokens.length === 0 ? (
@@ -47,7 +49,10 @@ export default async function TokensPage() {
             {tokens.map((t) => (
               <tr key={t.id} data-testid={`token-${t.name}`}>
                 <td className="mono">{t.name}</td>
-                <td>{t.role}</td>
+                <td>
+                  {t.role}
+                  {t.taskQueues && <div className="muted">{t.taskQueues.join(', ')}</div>}
+                </td>
                 <td>
                   {formatTime(t.createdAt)}
                   <div className="muted">by {t.createdBy === null ? 'the command line' : (emails.get(t.createdBy) ?? 'a deleted user')}</div>

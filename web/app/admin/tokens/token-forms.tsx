@@ -6,7 +6,8 @@ import { AddFormEnd, FieldError, RoleOptions } from '../form-parts';
 import { createToken, revokeToken } from './actions';
 import styles from '../admin.module.css';
 
-export function CreateTokenForm() {
+/** `knownQueues`: the task queues workers published flows or tasks on, offered for a worker token. */
+export function CreateTokenForm({ knownQueues }: { knownQueues: string[] }) {
   const [state, action, pending] = useActionState(createToken, EMPTY);
   return (
     <form action={action} className={styles.addForm} data-testid="create-token">
@@ -19,7 +20,29 @@ export function CreateTokenForm() {
         <label htmlFor="token-role">Role</label>
         <select key={state.values?.role ?? 'operator'} id="token-role" name="role" defaultValue={state.values?.role ?? 'operator'}>
           <RoleOptions />
+          <option>worker</option>
         </select>
+      </div>
+      <div className="field">
+        <label htmlFor="token-queues">Task queues (worker role)</label>
+        <input
+          id="token-queues"
+          name="taskQueues"
+          type="text"
+          list="token-known-queues"
+          placeholder="hydrology"
+          defaultValue={state.values?.taskQueues ?? ''}
+          aria-invalid={!!state.fieldErrors?.taskQueues}
+        />
+        <datalist id="token-known-queues">
+          {knownQueues.map((q) => (
+            <option key={q} value={q} />
+          ))}
+        </datalist>
+        <span className="help">
+          A worker token writes its runs&apos; lines and publishes flows for these queues only (comma-separated){knownQueues.length ? `; known: ${knownQueues.join(', ')}` : ''}.
+        </span>
+        <FieldError state={state} name="taskQueues" />
       </div>
       <div className="field">
         <label htmlFor="token-expiry">Expires after (days)</label>

@@ -14,6 +14,9 @@ export const API_ROUTES = {
   '/api/flows': ['GET'],
   '/api/health': ['GET'],
   '/api/openapi.json': ['GET'],
+  '/api/worker/v1/logs': ['POST'],
+  '/api/worker/v1/flows': ['GET', 'POST'],
+  '/api/worker/v1/tasks': ['GET', 'POST'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Route = keyof typeof API_ROUTES;
@@ -34,10 +37,10 @@ function refusal(method: string, allow: string): Response {
  *
  * @example export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs');
  */
-export function otherMethods(route: Route): Record<'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS', (req: Request) => Response> {
+export function otherMethods(route: Route): Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS', (req: Request) => Response> {
   const allow = allowOf(API_ROUTES[route]);
   const refuse = (req: Request) => refusal(req.method, allow);
-  return { POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse, OPTIONS: () => new Response(null, { status: 204, headers: { allow } }) };
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse, OPTIONS: () => new Response(null, { status: 204, headers: { allow } }) };
 }
 
 // The methods Next dispatches; anything else fails inside Next: TRACE cannot become a fetch Request (500),

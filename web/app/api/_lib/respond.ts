@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { apiError, type ApiIssue } from '@/lib/auth/api-error';
 import { isStoreUnavailable } from 'sluice/store';
 import { getEnv } from '@/lib/env';
-import { readJsonBody } from './json-body';
+import { readJsonBody, type JsonBodyOptions } from './json-body';
 import { queryObject } from './schemas';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
@@ -44,8 +44,8 @@ export function parsePath<S extends z.ZodType>(params: unknown, schema: S): Pars
 }
 
 /** The JSON body (415, 413 or 400 unless it is JSON within the limits, see json-body.ts), checked with `schema`. */
-export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<Parsed<z.output<S>>> {
-  const body = await readJsonBody(req);
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S, options?: JsonBodyOptions): Promise<Parsed<z.output<S>>> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const parsed = schema.safeParse(body.value);
   if (parsed.success) return { ok: true, value: parsed.data };
