@@ -165,6 +165,11 @@ def _greet(api: WorkerApi, say: Callable[[str], None], timeout_s: float = 60.0) 
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
         except WorkerApiError as err:
+            if err.status == 404:
+                # A worker API without the handshake (built before it): the next request says whether there is
+                # a worker API at all.
+                say(f"Sluice at {api.base_url} has no version handshake (GET /api/worker/v1/hello: 404); going on")
+                return
             raise WorkerError(str(err)) from None
 
 
