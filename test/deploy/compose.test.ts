@@ -194,7 +194,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('serves the Python tasks from their own image and queue, against the same Temporal and store', () => {
+  it('serves the Python tasks from their own image and queue, against the same Temporal, a client of the web app with a token of its own', () => {
     const py = services['python-worker']!;
     assert.deepEqual(py.build, { context: '.', dockerfile: 'python/Dockerfile' });
     const dockerfile = read('python/Dockerfile');
@@ -206,8 +206,19 @@ describe('docker-compose.yml', () => {
     assert.match(dockerfile.slice(dockerfile.lastIndexOf('\nUSER ')), /^USER sluice$/m, 'runs unprivileged');
     for (const [, file] of dockerfile.matchAll(/^COPY (\S+)/gm)) assert.ok(existsSync(path.join(ROOT, file!.replace(/\*\.py$/, ''))), `COPY ${file}`);
     assert.equal(py.environment!.TEMPORAL_ADDRESS, services.worker!.environment!.TEMPORAL_ADDRESS);
-    assert.equal(py.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
-    assert.ok(Object.keys(py.depends_on!).includes('worker'), 'after the worker, whose start migrates the store');
+    assert.equal(py.environment!.DATABASE_URL, undefined, 'no credential of the database');
+    assert.doesNotMatch(JSON.stringify(py), /SLUICE_DB_PASSWORD|sluice-db/);
+    assert.equal(py.environment!.SLUICE_URL, 'http://web:3000', 'the web app, inside the compose network');
+    assert.match(read('web/Dockerfile'), /^EXPOSE 3000$/m);
+    assert.ok(Object.keys(py.depends_on!).includes('web'), 'after the web app, whose worker API it talks to');
+    const queues = `${py.environment!.SLUICE_TASK_QUEUE},${services.worker!.environment!.SLUICE_TASK_QUEUE}`;
+    assert.equal(
+      py.environment!.SLUICE_WORKER_TOKEN,
+      `\${SLUICE_PYTHON_WORKER_TOKEN:?set SLUICE_PYTHON_WORKER_TOKEN (npm run user -- token create python-worker --role worker --queues ${queues})}`,
+      "its own token, for its queue and the flows' queue, required with the command that makes it",
+    );
+    assert.match(read('python/Dockerfile'), /SLUICE_SPOOL_DIR=\/var\/lib\/sluice\/spool/);
+    assert.deepEqual(py.volumes, ['/var/lib/sluice/spool'], 'the log spool outlives the container');
     assert.deepEqual(py.healthcheck!.test, ['CMD', 'python', '-m', 'sluice', 'healthcheck'], 'its image has no Node: the Python package checks');
     assert.match(read('python/src/sluice/__main__.py'), /"healthcheck"/);
     const pythonSources = listFiles(path.join(ROOT, 'python/src'), /\.py$/).map((f) => readFileSync(f, 'utf8')).join('\n');
