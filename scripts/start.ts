@@ -15,6 +15,7 @@ import { startDevServer, type DevServer } from 'sluice/dev';
 import { isPortFree, waitForPort } from 'sluice/dev';
 import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/dev';
 import { pythonEnv, venvPython } from './python-venv';
+import { ensureWorkerToken } from './worker-token';
 import { buildWebApp, NEXT_BIN, registerWebServer, WEB_DIR, WebBuildError } from './web-build';
 
 const root = resolve(__dirname, '..');
@@ -93,9 +94,19 @@ async function main(): Promise<void> {
     ...(startWeb ? { NEXTAUTH_SECRET: webSecret() } : {}),
   };
 
-  say('starting the worker...');
-  const worker = spawnChild('worker', process.execPath, [SLUICE_BIN, 'worker'], env);
-  const workerReady = waitForWorker(temporal, workerConfigFromEnv(env).taskQueue, worker);
+  const { taskQueue } = workerConfigFromEnv(env);
+  // With the web app, the worker is its client (remote mode): a worker token for its queues, no database
+  // credential — as a team's worker runs in production. Without it, the worker writes to the store itself.
+  const workerEnv: NodeJS.ProcessEnv = { ...env };
+  if (startWeb) {
+    delete workerEnv.DATABASE_URL;
+    workerEnv.SLUICE_URL = webUrl;
+    // The Python tasks' lines belong to runs of the worker's flows, so one token serves the queues of both.
+    workerEnv.SLUICE_WORKER_TOKEN = await ensureWorkerToken(storeUrlFromEnv(env), dataDir, [taskQueue, ...pythonModules.map((m) => basename(m, '.py'))]);
+  }
+  say(`starting the worker${startWeb ? ` (a client of the web app, with the worker token in ${join(dataDir, 'worker-token')})` : ''}...`);
+  const worker = spawnChild('worker', process.execPath, [SLUICE_BIN, 'worker'], workerEnv);
+  const workerReady = waitForWorker(temporal, taskQueue, worker);
   workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
 
   // Said with the URLs at the end, so the first log-in is not lost in the output above them.

@@ -169,17 +169,32 @@ describe('docker-compose.yml', () => {
     assert.equal(services['worker-example']!.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
   });
 
-  it('points the worker and the web app at the Temporal and store services', () => {
+  it('points the web app at the store, and every worker at Temporal and the web app with a token of its own, never at the store', () => {
     const db = services['sluice-db']!.environment!;
-    for (const name of ['worker', 'web']) {
+    const web = services.web!.environment!;
+    assert.equal(web.TEMPORAL_ADDRESS, 'temporal:7233');
+    const url = new URL(String(web.DATABASE_URL).replace(/\$\{SLUICE_DB_PASSWORD:\?[^}]*\}/, 'secret'));
+    assert.equal(url.hostname, 'sluice-db');
+    assert.equal(url.username, db.POSTGRES_USER);
+    assert.equal(url.pathname, `/${db.POSTGRES_DB}`);
+    assert.match(String(web.NEXTAUTH_SECRET), /^\$\{NEXTAUTH_SECRET:\?/, 'the web app must not start without a secret');
+    const workers = ['worker', 'worker-example', 'python-worker'];
+    const tokenVariables = new Set<string>();
+    for (const name of workers) {
       const env = services[name]!.environment!;
-      assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
-      const url = new URL(String(env.DATABASE_URL).replace(/\$\{SLUICE_DB_PASSWORD:\?[^}]*\}/, 'secret'));
-      assert.equal(url.hostname, 'sluice-db');
-      assert.equal(url.username, db.POSTGRES_USER);
-      assert.equal(url.pathname, `/${db.POSTGRES_DB}`);
+      assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233', name);
+      // The owner's credential in a team's worker would let its tasks read and change everything.
+      for (const [variable, value] of Object.entries(env)) {
+        assert.doesNotMatch(`${variable}=${value}`, /DATABASE_URL|SLUICE_DB_PASSWORD|postgres:\/\//, `${name} gets the store's credential (${variable})`);
+      }
+      assert.equal(env.SLUICE_URL, 'http://web:3000', `${name} reaches the web app inside the compose network`);
+      const token = /^\$\{(SLUICE_WORKER_TOKEN_[A-Z0-9_]+):-\}$/.exec(String(env.SLUICE_WORKER_TOKEN));
+      assert.ok(token, `${name}: SLUICE_WORKER_TOKEN comes from a variable of its own in .env, got ${env.SLUICE_WORKER_TOKEN}`);
+      tokenVariables.add(token[1]!);
+      assert.ok(composeText.includes(token[1]!.replace(/^SLUICE_WORKER_TOKEN_/, '_')) || composeText.includes(`${token[1]}=`), `the file's header says how to set ${token[1]}`);
     }
-    assert.match(String(services.web!.environment!.NEXTAUTH_SECRET), /^\$\{NEXTAUTH_SECRET:\?/, 'the web app must not start without a secret');
+    assert.equal(tokenVariables.size, workers.length, 'each worker service has its own token variable');
+    assert.match(composeText, /token create \S+ --role worker --queues /, 'the header says how an operator makes a worker token');
   });
 
   it('serves Temporal Web only through the web app: temporal-ui publishes no port, links point at /temporal', () => {
@@ -194,7 +209,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('serves the Python tasks from their own image and queue, against the same Temporal, a client of the web app with a token of its own', () => {
+  it('serves the Python tasks from their own image and queue, against the same Temporal, a client of the web app', () => {
     const py = services['python-worker']!;
     assert.deepEqual(py.build, { context: '.', dockerfile: 'python/Dockerfile' });
     const dockerfile = read('python/Dockerfile');
@@ -206,17 +221,7 @@ describe('docker-compose.yml', () => {
     assert.match(dockerfile.slice(dockerfile.lastIndexOf('\nUSER ')), /^USER sluice$/m, 'runs unprivileged');
     for (const [, file] of dockerfile.matchAll(/^COPY (\S+)/gm)) assert.ok(existsSync(path.join(ROOT, file!.replace(/\*\.py$/, ''))), `COPY ${file}`);
     assert.equal(py.environment!.TEMPORAL_ADDRESS, services.worker!.environment!.TEMPORAL_ADDRESS);
-    assert.equal(py.environment!.DATABASE_URL, undefined, 'no credential of the database');
-    assert.doesNotMatch(JSON.stringify(py), /SLUICE_DB_PASSWORD|sluice-db/);
-    assert.equal(py.environment!.SLUICE_URL, 'http://web:3000', 'the web app, inside the compose network');
-    assert.match(read('web/Dockerfile'), /^EXPOSE 3000$/m);
-    assert.ok(Object.keys(py.depends_on!).includes('web'), 'after the web app, whose worker API it talks to');
-    const queues = `${py.environment!.SLUICE_TASK_QUEUE},${services.worker!.environment!.SLUICE_TASK_QUEUE}`;
-    assert.equal(
-      py.environment!.SLUICE_WORKER_TOKEN,
-      `\${SLUICE_PYTHON_WORKER_TOKEN:?set SLUICE_PYTHON_WORKER_TOKEN (npm run user -- token create python-worker --role worker --queues ${queues})}`,
-      "its own token, for its queue and the flows' queue, required with the command that makes it",
-    );
+    assert.ok(Object.keys(py.depends_on!).includes('web'), 'after the web app, whose worker API it writes to');
     assert.match(read('python/Dockerfile'), /SLUICE_SPOOL_DIR=\/var\/lib\/sluice\/spool/);
     assert.deepEqual(py.volumes, ['/var/lib/sluice/spool'], 'the log spool outlives the container');
     assert.deepEqual(py.healthcheck!.test, ['CMD', 'python', '-m', 'sluice', 'healthcheck'], 'its image has no Node: the Python package checks');
@@ -230,7 +235,9 @@ describe('docker-compose.yml', () => {
     const withIt = composeText.replace(/\nvolumes:\n/, `\n${snippet}\nvolumes:\n`);
     const added = (parse(withIt, { merge: true }) as { services: Record<string, Service> }).services['worker-__NAME__']!;
     assert.equal(added.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
-    assert.equal(added.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
+    assert.equal(added.environment!.SLUICE_URL, services.worker!.environment!.SLUICE_URL);
+    assert.equal(added.environment!.DATABASE_URL, undefined, 'a workflow repository\'s worker gets no store credential');
+    assert.match(String(added.environment!.SLUICE_WORKER_TOKEN), /^\$\{SLUICE_WORKER_TOKEN_\w+:-\}$/, 'and a worker token of its own');
     assert.deepEqual(added.healthcheck, services.worker!.healthcheck);
     assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' } });
   });

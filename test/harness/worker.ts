@@ -11,8 +11,10 @@ const ROOT = path.resolve(__dirname, '../..');
 
 export interface WorkerOptions {
   taskQueue: string;
-  /** `sqlite:/path/file.db` or a postgres:// URL. */
+  /** `sqlite:/path/file.db` or a postgres:// URL (direct mode); ignored with `remote`. */
   storeUrl: string;
+  /** Remote mode: the web app's base URL and a worker token, and no DATABASE_URL (as compose and `npm start` run it). */
+  remote?: { url: string; token: string };
   /** Workflows / activities modules; default the examples in workflows/ and activities/. */
   workflows?: string;
   activities?: string;
@@ -34,11 +36,16 @@ export interface TestWorker {
 
 /** Spawns the worker; resolves when it says it is ready, rejects with its output if it exits first. */
 export function spawnWorker(options: WorkerOptions): TestWorker {
+  // In remote mode the worker holds no database URL at all, not even the test suite's own (as in production).
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k === 'DATABASE_URL' || (options.remote && /DATABASE_URL/.test(k)))));
+  const store = options.remote
+    ? { SLUICE_URL: options.remote.url, SLUICE_WORKER_TOKEN: options.remote.token }
+    : { DATABASE_URL: options.storeUrl }; // a postgres:// URL, or sqlite:PATH
   const child = spawn(process.execPath, [SLUICE_BIN, 'worker'], {
     cwd: ROOT,
     env: {
-      ...process.env,
-      DATABASE_URL: options.storeUrl, // a postgres:// URL, or sqlite:PATH
+      ...inherited,
+      ...store,
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_NAMESPACE: temporalNamespace(),
       SLUICE_TASK_QUEUE: options.taskQueue,

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { openStore } from 'sluice/store';
+import { createApiToken } from '../../web/lib/auth/tokens';
 import { pageOutcome, startWebApp, type WebApp } from './harness';
 
 const APP = path.resolve(__dirname, '../../web/app');
@@ -116,8 +118,35 @@ describe('every route refuses an anonymous request', () => {
 
   test('a token that is not one is refused by every API route', async () => {
     for (const route of routes.filter((r) => r.kind === 'route' && !PUBLIC.has(r.pattern))) {
-      const res = await app.fetch(MIXED[route.pattern]?.api ?? urlOf(route.pattern), { token: 'slc_' + 'A'.repeat(43) });
-      assert.equal(res.status, 401, `${route.pattern}: ${res.status}`);
+      // A method the route serves (an unserved one is answered 405 before anyone is asked who calls).
+      const method = route.methods.includes('GET') ? 'GET' : route.methods[0]!;
+      const body = method === 'GET' ? {} : { body: '{}', headers: { 'content-type': 'application/json' } };
+      const res = await app.fetch(MIXED[route.pattern]?.api ?? urlOf(route.pattern), { method, token: 'slc_' + 'A'.repeat(43), ...body });
+      assert.equal(res.status, 401, `${method} ${route.pattern}: ${res.status}`);
+    }
+  });
+
+  test('a worker token is refused by every route and page but the worker API', async () => {
+    const store = await openStore(app.storeUrl);
+    let token: string;
+    try {
+      ({ token } = await createApiToken(store.db, { name: 'inventory-worker', role: 'worker', taskQueues: ['inventory'], createdBy: null }));
+    } finally {
+      await store.close();
+    }
+    const workerApi = routes.filter((r) => r.pattern.startsWith('/api/worker/'));
+    assert.ok(workerApi.length > 0, 'the worker API is among the routes');
+    for (const route of routes.filter((r) => !PUBLIC.has(r.pattern) && !r.pattern.startsWith('/api/worker/'))) {
+      const method = route.methods.includes('GET') ? 'GET' : route.methods[0]!;
+      const url = route.kind === 'page' ? urlOf(route.pattern) : (MIXED[route.pattern]?.api ?? urlOf(route.pattern));
+      const res = await app.fetch(url, { method, token, ...(method === 'GET' ? {} : { body: '{}', headers: { 'content-type': 'application/json' } }) });
+      if (route.kind === 'page') {
+        // Pages take a session only: a token-only request is sent to log in, nothing rendered.
+        assert.equal(res.status, 307, `${route.pattern}: ${res.status}`);
+      } else {
+        // Temporal Web takes a session only (401); every other API route knows the token and refuses its role (403).
+        assert.equal(res.status, MIXED[route.pattern] ? 401 : 403, `${method} ${route.pattern}: ${res.status} ${await res.text()}`);
+      }
     }
   });
 

@@ -18,6 +18,7 @@ import { errorResponse, flowsResponse, logsResponse, publishFlowsResponse, tasks
 
 const gzipAsync = promisify(gzip);
 const TIMEOUT_MS = 30_000;
+const STARTUP_WAIT_MS = 10 * 60_000;
 
 /** What the server answered when it refused a request (4xx/5xx), or why nothing answered (status 0). */
 export class WorkerApiError extends Error {
@@ -38,6 +39,11 @@ export interface WorkerApiClientOptions {
   warn?: (message: string) => void;
   /** Per request (default 30 s). */
   timeoutMs?: number;
+  /**
+   * How long the start-up calls (publish, the queue's catalog) wait for a web app that is not up yet or answers
+   * 503 (default 10 minutes: `npm start` builds it while the worker starts; compose starts both at once).
+   */
+  startupWaitMs?: number;
 }
 
 export class WorkerApiClient implements LogSink {
@@ -45,6 +51,7 @@ export class WorkerApiClient implements LogSink {
   readonly #token: string;
   readonly #warn: (message: string) => void;
   readonly #timeoutMs: number;
+  readonly #startupWaitMs: number;
   /** Lines already accepted, should the shipper send a batch again after a later part of it failed. */
   #written = new WeakSet<LogRecord>();
 
@@ -54,6 +61,7 @@ export class WorkerApiClient implements LogSink {
     this.#token = token;
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.#timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+    this.#startupWaitMs = options.startupWaitMs ?? STARTUP_WAIT_MS;
   }
 
   /** Where it sends, for messages (no token). */
@@ -105,18 +113,37 @@ export class WorkerApiClient implements LogSink {
       })),
       rules: input.rules,
     };
-    const { takeOvers } = await this.#request('POST', '/flows', body, publishFlowsResponse);
+    const { takeOvers } = await this.#whenUp(() => this.#request('POST', '/flows', body, publishFlowsResponse));
     return takeOvers;
   }
 
   /** Every entry of the queue, live and gone. */
   async flowsOfQueue(taskQueue: string): Promise<FlowEntry[]> {
-    return (await this.#request('GET', `/flows?taskQueue=${encodeURIComponent(taskQueue)}`, undefined, flowsResponse)).flows;
+    return (await this.#whenUp(() => this.#request('GET', `/flows?taskQueue=${encodeURIComponent(taskQueue)}`, undefined, flowsResponse))).flows;
   }
 
   /** The live tasks a Python worker published on the queue. */
   async tasksOfQueue(taskQueue: string): Promise<TaskEntry[]> {
     return (await this.#request('GET', `/tasks?taskQueue=${encodeURIComponent(taskQueue)}`, undefined, tasksResponse)).tasks;
+  }
+
+  /** `call`, again while the web app is unreachable or answers 503, for at most startupWaitMs (said once). */
+  async #whenUp<T>(call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#startupWaitMs;
+    let waitMs = 250;
+    let said = false;
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        const down = err instanceof WorkerApiError && (err.status === 0 || err.status === 503);
+        if (!down || Date.now() + waitMs > deadline) throw err;
+        if (!said) this.#warn(`waiting for the web app: ${err.message}`);
+        said = true;
+        await new Promise((r) => setTimeout(r, waitMs));
+        waitMs = Math.min(waitMs * 2, 5_000);
+      }
+    }
   }
 
   async #request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: S): Promise<z.output<S>> {
