@@ -59,14 +59,15 @@ async function setUp(storeUrl: string | undefined, name: string): Promise<Setup>
     startWorker({ taskQueue: flowsQueue, storeUrl: app.storeUrl, ...FLOWS }),
     startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: app.baseUrl, token, env: { SLUICE_HEALTH_FILE: healthFile } }),
   ]);
-  return {
+  const setup: Setup = {
     client, store, app, token, flows, python, pythonQueue, flowsQueue, healthFile,
     async close() {
-      await Promise.all([flows.stop(), this.python.stop()]);
+      await Promise.all([flows.stop(), setup.python.stop()]); // the Python worker of the day (a test replaces it)
       await close();
       await app.stop();
     },
   };
+  return setup;
 }
 
 const logsOf = (store: Store, runId: string, until: (lines: StoredLog[]) => boolean) =>
