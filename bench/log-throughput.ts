@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { startPostgres, type Postgres } from '../scripts/postgres';
-import { openStore } from 'sluice/store';
+import { openStore, type Store } from 'sluice/store';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atLeast, atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';
@@ -28,6 +28,32 @@ interface StoreRun {
   plainLoopMs: number;
 }
 
+/**
+ * Runs logLinesFlow (n lines) on `taskQueue` and waits until the store holds every line: from the task's start
+ * (its own clock, same machine) until then, polled from here. Also the loop's own duration inside the task.
+ */
+export async function measureStoredLines(
+  client: Client,
+  store: Store,
+  taskQueue: string,
+  n: number,
+  label: string,
+  output: () => string,
+): Promise<{ storedMs: number; loopMs: number }> {
+  const handle = await client.workflow.start('logLinesFlow', { taskQueue, workflowId: uniqueName('bench-logLinesFlow'), args: [{ n }] });
+  const runId = handle.firstExecutionRunId;
+  const deadline = Date.now() + STORE_TIMEOUT_MS;
+  let count = 0;
+  while ((count = await store.countLogs(runId)) < n) {
+    if (Date.now() > deadline) throw new Error(`${label}: only ${count} of ${n} lines in the store after ${STORE_TIMEOUT_MS / 1000} s.\nWorker output:\n${output()}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const storedAt = Date.now();
+  const result = (await handle.result()) as LoopResult;
+  if (count !== n) throw new Error(`${label}: ${count} lines stored for a run that wrote ${n}`);
+  return { storedMs: storedAt - result.startedAt, loopMs: result.loopMs };
+}
+
 async function benchOneStore(ctx: BenchContext, client: Client, label: string, storeUrl: string, reps: number) {
   const taskQueue = uniqueName(`bench-logs-${label}`);
   const worker = await startSluiceWorker({
@@ -41,21 +67,7 @@ async function benchOneStore(ctx: BenchContext, client: Client, label: string, s
   const run = (flow: string, n: number) =>
     client.workflow.start(flow, { taskQueue, workflowId: uniqueName(`bench-${flow}`), args: [{ n }] });
 
-  // The task's start (its own clock, same machine) until the store holds every line; polled from here.
-  const storeLines = async (n: number): Promise<{ storedMs: number; loopMs: number }> => {
-    const handle = await run('logLinesFlow', n);
-    const runId = handle.firstExecutionRunId;
-    const deadline = Date.now() + STORE_TIMEOUT_MS;
-    let count = 0;
-    while ((count = await store.countLogs(runId)) < n) {
-      if (Date.now() > deadline) throw new Error(`${label}: only ${count} of ${n} lines in the store after ${STORE_TIMEOUT_MS / 1000} s.\nWorker output:\n${worker.output()}`);
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-    const storedAt = Date.now();
-    const result = (await handle.result()) as LoopResult;
-    if (count !== n) throw new Error(`${label}: ${count} lines stored for a run that wrote ${n}`);
-    return { storedMs: storedAt - result.startedAt, loopMs: result.loopMs };
-  };
+  const storeLines = (n: number) => measureStoredLines(client, store, taskQueue, n, label, worker.output);
   const plainLoop = async (n: number): Promise<number> => ((await (await run('buildLinesFlow', n)).result()) as LoopResult).loopMs;
 
   const runs: StoreRun[] = [];

@@ -15,6 +15,7 @@ import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
 import { benchPython } from './python';
 import { benchWorkerMemory } from './worker-memory';
+import { benchWorkerApi } from './worker-api';
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   overhead: benchOverhead,
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   logs: benchLogThroughput,
   memory: benchWorkerMemory,
   python: benchPython,
+  ingest: benchWorkerApi,
 };
 
 function parseArgs(args: string[]): { names: string[]; reps?: number } {

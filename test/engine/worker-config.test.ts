@@ -32,6 +32,22 @@ test('SLUICE_HEALTH_FILE: none by default; a path, resolved', () => {
   assert.equal(workerConfigFromEnv({ SLUICE_HEALTH_FILE: 'health.json' }).healthFile, path.resolve('health.json'));
 });
 
+describe('remote mode (SLUICE_URL + SLUICE_WORKER_TOKEN) and direct mode (DATABASE_URL)', () => {
+  const token = 'slc_' + 'a'.repeat(43);
+  test('both set and no DATABASE_URL: remote; DATABASE_URL wins; neither: direct', () => {
+    assert.deepEqual(workerConfigFromEnv({ SLUICE_URL: 'http://web:3000', SLUICE_WORKER_TOKEN: token }).remote, { url: 'http://web:3000', token });
+    assert.equal(workerConfigFromEnv({ SLUICE_URL: 'http://web:3000', SLUICE_WORKER_TOKEN: token, DATABASE_URL: 'sqlite:x.db' }).remote, undefined);
+    assert.equal(workerConfigFromEnv({}).remote, undefined);
+    assert.equal(workerConfigFromEnv({ SLUICE_URL: '', SLUICE_WORKER_TOKEN: '' }).remote, undefined, 'blank means unset');
+  });
+
+  test('half of remote mode is refused, saying what to set', () => {
+    assert.throws(() => workerConfigFromEnv({ SLUICE_URL: 'http://web:3000' }), /SLUICE_WORKER_TOKEN is not.*--role worker --queues/);
+    assert.throws(() => workerConfigFromEnv({ SLUICE_WORKER_TOKEN: token }), /SLUICE_URL is not/);
+    assert.throws(() => workerConfigFromEnv({ SLUICE_URL: 'web:3000', SLUICE_WORKER_TOKEN: token }), /SLUICE_URL: must be the web app's base URL/);
+  });
+});
+
 describe("the repository's own settings (package.json \"sluice\")", () => {
   // A repository made by `sluice new` records its task queue and identity; SLUICE_TASK_QUEUE still wins.
   const repository = (json: object) => {

@@ -34,3 +34,16 @@ export const buildLines = task({ retries: 0, timeout: '10m' }, async function bu
   }
   return { startedAt, loopMs: performance.now() - t0 };
 });
+
+/** Writes `rate` lines a second for `seconds`, each carrying when it was written (`at`): line → readable latency. */
+export const timedLines = task({ retries: 0, timeout: '10m' }, async function timedLines(rate: number, seconds: number): Promise<number> {
+  const n = rate * seconds;
+  const start = Date.now();
+  for (let seq = 0; seq < n; seq++) {
+    // Paced against the start, so a slow write does not slow the rate.
+    const due = start + (seq * 1000) / rate;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    log.info('timed line', { seq, at: Date.now() });
+  }
+  return n;
+});
