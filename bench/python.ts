@@ -4,9 +4,13 @@
  * cost of one `log.info` in a Python task. The two flows alternate, in ABBA order, after a warm-up each.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { openStore } from 'sluice/store';
 import { pythonEnv, venvPython } from '../scripts/python-venv';
+import { workerToken } from '../test/harness/python';
+import { startWebApp } from '../test/web/harness';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';
@@ -20,10 +24,15 @@ const LOG_LINES = 100_000;
 export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
   const reps = ctx.reps ?? DEFAULT_REPS;
   const storeUrl = freshSqliteUrl(ctx, 'python');
-  await (await openStore(storeUrl)).close(); // migrated: the Python side only checks the schema
+  await (await openStore(storeUrl)).close(); // migrated
   const python = venvPython();
   const flowsQueue = uniqueName('bench-flows');
   const pyQueue = uniqueName('bench-py');
+  // The Python worker is a client of the web app's worker API (its start: handshake, task catalog).
+  process.env.TEMPORAL_ADDRESS = ctx.address; // the harness reads these, as the test runner sets them
+  process.env.TEMPORAL_NAMESPACE = 'default';
+  const app = await startWebApp({ storeUrl, seed: false });
+  const token = await workerToken(storeUrl, [pyQueue, flowsQueue]);
   const flows = await startSluiceWorker({
     address: ctx.address,
     taskQueue: flowsQueue,
@@ -41,7 +50,10 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
     entry: 'python',
     command: python,
     args: ['-m', 'sluice', 'worker', `${ROOT}/bench/projects/python/noop_tasks.py`, '--task-queue', pyQueue],
-    env: pythonEnv({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: storeUrl, SLUICE_LOG_ECHO: 'WARN' }) as Record<string, string>,
+    env: pythonEnv({
+      TEMPORAL_ADDRESS: ctx.address, TEMPORAL_NAMESPACE: 'default', SLUICE_URL: app.baseUrl, SLUICE_WORKER_TOKEN: token,
+      SLUICE_SPOOL_DIR: mkdtempSync(path.join(ctx.tmpDir, 'python-spool-')), SLUICE_LOG_ECHO: 'WARN',
+    }) as Record<string, string>,
     ready: /python worker ready/,
   });
   const connection = await Connection.connect({ address: ctx.address });
@@ -66,6 +78,7 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
   } finally {
     await connection.close();
     await Promise.all([flows.stop(), py.stop(), remote.stop()]);
+    await app.stop();
   }
   const ts = summary(samples.tsSequentialFlow!);
   const tsRemote = summary(samples.tsRemoteSequentialFlow!);
@@ -74,10 +87,8 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
   const remoteRatio = Number((pyCalls.median / tsRemote.median).toFixed(3));
 
   ctx.say(`python: ${LOG_LINES} log.info calls in a Python task`);
-  const logStoreUrl = freshSqliteUrl(ctx, 'python-logs');
-  await (await openStore(logStoreUrl)).close();
   const logCost = JSON.parse(
-    execFileSync(python, [`${ROOT}/bench/projects/python/log_cost.py`, logStoreUrl, String(LOG_LINES)], { env: pythonEnv(process.env), encoding: 'utf8' }).trim().split('\n').at(-1)!,
+    execFileSync(python, [`${ROOT}/bench/projects/python/log_cost.py`, mkdtempSync(path.join(ctx.tmpDir, 'python-log-spool-')), String(LOG_LINES)], { env: pythonEnv(process.env), encoding: 'utf8' }).trim().split('\n').at(-1)!,
   ) as { usPerLine: number; written: number; dropped: number };
   if (logCost.dropped !== 0) throw new Error(`the log cost run dropped ${logCost.dropped} lines`);
 

@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   }
   await workerReady;
   if (stopping) return;
-  await startPythonWorkers(env);
+  await startPythonWorkers(workerEnv);
   if (stopping) return;
 
   say('Sluice is running:');
@@ -178,13 +178,18 @@ function webSecret(): string {
 /**
  * One Python worker per activities/*.py, in the venv of python/requirements*.txt (made once per machine,
  * minutes the first time) running this checkout's package. Started after the TypeScript worker, which has
- * migrated the store the Python worker writes to. Resolves when each says it is ready.
+ * migrated the store. Each is a client of the web app (the worker's SLUICE_URL and token), with its log spool in
+ * data/spool. Resolves when each says it is ready.
  */
 async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
   if (pythonModules.length === 0) return;
+  if (!startWeb) {
+    say(`not starting the Python workers (${pythonModules.join(', ')}): they send their lines through the web app, which SLUICE_START_WEB=false leaves out`);
+    return;
+  }
   say('preparing the Python environment (scripts/venv.sh; the first time takes a few minutes)...');
   const python = venvPython();
-  const childEnv = pythonEnv(env);
+  const childEnv = pythonEnv({ SLUICE_SPOOL_DIR: join(dataDir, 'spool'), ...env });
   await Promise.all(
     pythonModules.map((module) => {
       const name = pythonName(module);

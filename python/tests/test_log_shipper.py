@@ -1,38 +1,53 @@
-"""The Python LogShipper behaves as TypeScript's (test/store/log-shipper*.test.ts): batches in order, a bounded
-buffer that drops the oldest lines and tells each affected run, and an outage ridden out with the same batch."""
+"""The Python LogShipper sends the spool's lines to Sluice as TypeScript's does to the store
+(test/store/log-shipper*.test.ts): in order, in batches, an outage ridden out with the lines on disk, a bound that
+drops the oldest lines and tells each affected run, and what Sluice did not take left for the next worker."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
-from sluice.log_rows import LogRecord, ProgressRecord
 from sluice.log_shipper import LogShipper
+from sluice.spool import Spool
+from sluice.wire import ProgressRecord, line_json, run_suffix
+from sluice.worker_api import Unavailable, WorkerApiError
 
 
-def line(i: int, run: str = "run-1") -> LogRecord:
-    return LogRecord(1_000 + i, "info", f"line {i}", None, "wf-1", run, "flow", "task", "1", 1)
+def line(i: int, run: str = "run-1") -> str:
+    return line_json(1_000 + i, "info", f"line {i:02d}", None, run_suffix(f"wf-{run}", run, "flow", "task", "1", 1))
 
 
-class Sink:
+class Sluice:
+    """POST /api/worker/v1/logs as the shipper calls it (WorkerApi.post_logs): down raises as an outage does."""
+
     def __init__(self) -> None:
-        self.batches: list[list[LogRecord]] = []
-        self.progress: list[list[ProgressRecord]] = []
+        self.batches: list[dict[str, Any]] = []
         self.down = False
-        self.gate: threading.Event | None = None
+        self.refuse: int | None = None
         self.calls = 0
+        self.lock = threading.Lock()
 
-    def insert_logs(self, records: list[LogRecord], progress: list[ProgressRecord] | None = None) -> None:
-        self.calls += 1
-        if self.gate is not None:
-            self.gate.wait(5)
-        if self.down:
-            raise ConnectionError("connection refused")
-        self.batches.append(list(records))
-        self.progress.append(list(progress or []))
+    def post(self, body: bytes) -> int:
+        with self.lock:
+            self.calls += 1
+            if self.down:
+                raise Unavailable("cannot reach Sluice at http://web:3000: connection refused")
+            if self.refuse:
+                status, self.refuse = self.refuse, None
+                raise WorkerApiError("Sluice refused POST /api/worker/v1/logs (400 bad_request): lines[0].level", status)
+            batch = json.loads(body)
+            self.batches.append(batch)
+            return len(batch["lines"])
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [x for b in self.batches for x in b["lines"]]
 
     def messages(self) -> list[str]:
-        return [r.message for b in self.batches for r in b]
+        return [x["message"] for x in self.lines()]
 
 
 def wait_until(check, timeout: float = 5.0) -> None:
@@ -42,14 +57,19 @@ def wait_until(check, timeout: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def test_writes_in_order_in_batches_of_at_most_batch_size() -> None:
-    sink = Sink()
-    shipper = LogShipper(sink, batch_size=100, flush_interval_ms=10_000)
+def shipper_on(tmp_path: Path, sluice: Sluice, max_bytes: int | None = None, **options: Any) -> LogShipper:
+    spool = Spool(tmp_path, **({"max_bytes": max_bytes, "segment_bytes": max_bytes // 4} if max_bytes else {}))
+    return LogShipper(spool, sluice.post, **options)
+
+
+def test_sends_in_order_in_batches_of_at_most_batch_size(tmp_path: Path) -> None:
+    sluice = Sluice()
+    shipper = shipper_on(tmp_path, sluice, batch_size=100, flush_interval_ms=10_000)
     for i in range(250):
         shipper.push(line(i))
     assert shipper.flush(5)
-    assert sink.messages() == [f"line {i}" for i in range(250)]
-    assert max(len(b) for b in sink.batches) <= 100
+    assert sluice.messages() == [f"line {i:02d}" for i in range(250)]
+    assert max(len(b["lines"]) for b in sluice.batches) <= 100
     assert shipper.close() == (250, 0, 0)
 
 
@@ -57,117 +77,132 @@ def report(done: int, activity: str = "1") -> ProgressRecord:
     return ProgressRecord(1_000 + done, "wf-1", "run-1", "task", activity, 1, done, 100, f"{done} of 100")
 
 
-def test_progress_keeps_the_latest_report_per_task_and_goes_with_the_lines() -> None:
-    sink = Sink()
-    shipper = LogShipper(sink, flush_interval_ms=10_000)
+def test_progress_keeps_the_latest_report_per_task_and_goes_with_the_lines(tmp_path: Path) -> None:
+    sluice = Sluice()
+    shipper = shipper_on(tmp_path, sluice, flush_interval_ms=10_000)
     shipper.push(line(1))
     for done in range(1, 50_001):
         shipper.progress(report(done % 100))
     shipper.progress(report(7, activity="2"))
+    shipper.progress(ProgressRecord(1, "wf-1", "run-1", "task", "3", 1, float("nan"), 100))
     assert shipper.flush(5)
-    assert sink.messages() == ["line 1"], "progress never takes a line's place in the buffer"
-    assert [[(p.activity_id, p.done) for p in batch] for batch in sink.progress] == [[("1", 0), ("2", 7)]]
+    assert sluice.messages() == ["line 01"], "progress never takes a line's place"
+    assert [[(p["activityId"], p["done"]) for p in b["progress"]] for b in sluice.batches] == [[("1", 0), ("2", 7)]], "no NaN on the wire"
     shipper.progress(report(8, activity="2"))
     assert shipper.flush(5), "flush waits for progress alone too"
-    assert [(p.activity_id, p.done) for p in sink.progress[-1]] == [("2", 8)]
-    assert sink.batches[-1] == []
+    assert sluice.batches[-1] == {"lines": [], "progress": [{**sluice.batches[-1]["progress"][0], "done": 8}]}
     shipper.close()
 
 
-def test_progress_survives_an_outage_and_a_newer_report_wins_over_the_retried_one() -> None:
-    sink = Sink()
-    sink.down = True
-    shipper = LogShipper(sink, flush_interval_ms=10, retry_max_ms=50)
-    shipper.progress(report(1))
-    shipper.progress(report(5, activity="2"))
-    wait_until(lambda: sink.calls >= 2)
-    shipper.progress(report(2))
-    sink.down = False
-    assert shipper.flush(5)
-    written = {p.activity_id: p.done for batch in sink.progress for p in batch}
-    assert written == {"1": 2, "2": 5}
-    assert [p.done for batch in sink.progress for p in batch if p.activity_id == "1"] == [2], "the stale report is not written after the newer one"
-    shipper.close()
-
-
-def test_a_line_waits_at_most_the_flush_interval() -> None:
-    sink = Sink()
-    shipper = LogShipper(sink, flush_interval_ms=50)
-    shipper.push(line(1))
-    wait_until(lambda: sink.messages() == ["line 1"], 2)
-    shipper.close()
-
-
-def test_full_buffer_drops_oldest_and_tells_each_run_once_the_store_is_back() -> None:
-    sink = Sink()
-    sink.down = True
+def test_an_outage_keeps_the_lines_in_the_spool_and_loses_nothing(tmp_path: Path) -> None:
+    sluice = Sluice()
+    sluice.down = True
     warnings: list[str] = []
-    shipper = LogShipper(sink, capacity=10, flush_interval_ms=5, retry_max_ms=100, warn=warnings.append)
-    for i in range(15):
-        shipper.push(line(i, run="run-a" if i < 8 else "run-b"))
-    wait_until(lambda: sink.calls >= 1)
-    for i in range(15, 20):
-        shipper.push(line(i, run="run-b"))
-    assert shipper.stats.pending == 10
-    sink.down = False
-    assert shipper.flush(5)
-    written = sink.messages()
-    # The newest ten lines survive, in order, after the notices.
-    assert [m for m in written if m.startswith("line")] == [f"line {i}" for i in range(10, 20)]
-    notices = [r for b in sink.batches for r in b if r.level == "warn"]
-    assert {(r.run_id, r.message) for r in notices} == {
-        ("run-a", "8 log lines of this run were dropped: the log store was unreachable and the buffer (10 lines) was full"),
-        ("run-b", "2 log lines of this run were dropped: the log store was unreachable and the buffer (10 lines) was full"),
-    }
-    assert all(r.fields_text == '{"droppedLines":%d,"bufferCapacity":10}' % (8 if r.run_id == "run-a" else 2) for r in notices)
-    assert any("cannot write to the log store (connection refused)" in w for w in warnings)
-    assert sum("is full" in w for w in warnings) == 1
-    assert any("writable again" in w for w in warnings)
-    assert shipper.stats.dropped == 10
-    shipper.close()
-
-
-def test_byte_bound_counts_two_bytes_a_character() -> None:
-    sink = Sink()
-    sink.down = True
-    shipper = LogShipper(sink, capacity_bytes=3 * (2 * (1000 + 4 + 5) + 200), flush_interval_ms=10_000)
-    for i in range(5):
-        shipper.push(LogRecord(i, "info", "x" * 1000, None, "wf-1", "run-1"))
-    assert shipper.stats.pending == 3
-    assert shipper.stats.dropped == 2
-    shipper.close(0.1)
-
-
-def test_outage_retries_the_same_batch_and_loses_nothing() -> None:
-    sink = Sink()
-    sink.down = True
-    shipper = LogShipper(sink, flush_interval_ms=5, retry_max_ms=50, warn=lambda m: None)
+    shipper = shipper_on(tmp_path, sluice, flush_interval_ms=5, retry_max_ms=50, warn=warnings.append)
+    shipper.progress(report(1))
     for i in range(5):
         shipper.push(line(i))
-    wait_until(lambda: sink.calls >= 3)
-    assert shipper.stats.failing
-    sink.down = False
+    wait_until(lambda: sluice.calls >= 3)
+    assert shipper.stats.failing and shipper.stats.pending == 5
+    shipper.progress(report(2))
+    sluice.down = False
     assert shipper.flush(5)
-    assert sink.messages() == [f"line {i}" for i in range(5)]
+    assert sluice.messages() == [f"line {i:02d}" for i in range(5)]
+    assert [p["done"] for b in sluice.batches for p in b.get("progress", [])] == [2], "the newer report wins over the retried one"
     assert not shipper.stats.failing
+    assert len(warnings) == 2, warnings
+    assert warnings[0] == (
+        "Sluice log shipper: cannot write log lines to Sluice (cannot reach Sluice at http://web:3000: connection refused); "
+        f"keeping them in the spool at {tmp_path} and retrying."
+    )
+    assert re.fullmatch(r"Sluice log shipper: Sluice takes log lines again after \d+\.\d s; sending the spooled lines\.", warnings[1])
     shipper.close()
 
 
-def test_close_gives_up_after_its_timeout_and_drops_later_lines() -> None:
-    sink = Sink()
-    sink.down = True
+def test_a_batch_sluice_refuses_is_dropped_with_a_warning_and_the_next_lines_go(tmp_path: Path) -> None:
+    sluice = Sluice()
+    sluice.refuse = 400
     warnings: list[str] = []
-    shipper = LogShipper(sink, flush_interval_ms=5, warn=warnings.append)
+    shipper = shipper_on(tmp_path, sluice, flush_interval_ms=10_000, warn=warnings.append)
     shipper.push(line(1))
-    started = time.monotonic()
-    assert shipper.close(0.3) == (0, 0, 1)
-    assert time.monotonic() - started < 2
-    shipper.push(line(2, run="late"))
+    assert shipper.flush(5)
+    shipper.push(line(2))
+    assert shipper.flush(5)
+    assert sluice.messages() == ["line 02"]
     assert shipper.stats.dropped == 1
-    assert any("arrived after close()" in w and "late" in w for w in warnings)
-
-
-def test_push_never_raises() -> None:
-    shipper = LogShipper(Sink())
-    shipper.push(None)  # type: ignore[arg-type]
+    assert warnings == ["Sluice log shipper: Sluice refused 1 log lines, dropped: Sluice refused POST /api/worker/v1/logs (400 bad_request): lines[0].level"]
     shipper.close()
+
+
+def test_past_the_spool_s_bound_the_oldest_go_and_each_run_is_told_once_sluice_is_back(tmp_path: Path) -> None:
+    sluice = Sluice()
+    sluice.down = True
+    warnings: list[str] = []
+    size = len(line(10).encode()) + 1
+    shipper = shipper_on(tmp_path, sluice, max_bytes=size * 40, flush_interval_ms=5, retry_max_ms=50, warn=warnings.append)
+    shipper.progress(report(1))
+    wait_until(lambda: shipper.stats.failing)
+    for i in range(10, 90):
+        shipper.push(line(i, run="run-a" if i < 30 else "run-b"))
+    wait_until(lambda: shipper.stats.dropped >= 40)
+    sluice.down = False
+    assert shipper.flush(5)
+    kept = [m for m in sluice.messages() if m.startswith("line")]
+    assert kept == [f"line {i}" for i in range(90 - len(kept), 90)], "the newest lines, in order"
+    assert len(kept) >= 30
+    notices = {x["runId"]: x for x in sluice.lines() if x["level"] == "warn"}
+    dropped = {"run-a": 20, "run-b": 80 - 20 - len(kept)}
+    assert set(notices) == {r for r, n in dropped.items() if n}
+    for run_id, notice in notices.items():
+        n = dropped[run_id]
+        assert notice["message"] == f"{n} log lines of this run were dropped: Sluice was unreachable and the worker's log spool ({size * 40} bytes) was full"
+        assert json.loads(notice["fieldsText"]) == {"droppedLines": n, "spoolBytes": size * 40}
+        assert (notice["workflowId"], notice["flow"], notice["task"]) == (f"wf-{run_id}", "flow", None)
+    assert sum("dropped the" in w for w in warnings) >= 1
+    shipper.close()
+
+
+def test_what_sluice_did_not_take_by_close_is_sent_by_the_next_worker(tmp_path: Path) -> None:
+    sluice = Sluice()
+    sluice.down = True
+    shipper = shipper_on(tmp_path, sluice, flush_interval_ms=5, warn=lambda m: None)
+    shipper.push(line(1))
+    shipper.push(line(2))
+    started = time.monotonic()
+    assert shipper.close(0.3) == (0, 0, 2)
+    assert time.monotonic() - started < 2
+    sluice.down = False
+    spool = Spool(tmp_path)
+    assert spool.adopt_orphans() == 2
+    nxt = LogShipper(spool, sluice.post, flush_interval_ms=5)
+    assert nxt.flush(5)
+    assert sluice.messages() == ["line 01", "line 02"]
+    nxt.close()
+
+
+def test_push_never_raises(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    shipper = shipper_on(tmp_path, Sluice(), warn=warnings.append)
+    shipper.close()
+    shipper.push(line(1))  # the spool is closed
+    assert shipper.stats.dropped == 1
+    assert warnings == [f"Sluice log shipper: cannot write to the spool at {tmp_path} (the spool is closed); dropping log lines."]
+
+
+def test_lines_of_runs_outside_the_token_s_queues_are_dropped_and_the_rest_sent(tmp_path: Path, sluice_api) -> None:
+    from conftest import TOKEN
+
+    from sluice.worker_api import WorkerApi
+
+    sluice_api.runs = {("wf-run-1", "run-1")}
+    warnings: list[str] = []
+    shipper = LogShipper(Spool(tmp_path), WorkerApi(sluice_api.url, TOKEN).post_logs, flush_interval_ms=10_000, warn=warnings.append)
+    for i in range(4):
+        shipper.push(line(i, run="run-1" if i % 2 else "elsewhere"))
+    assert shipper.flush(5)
+    assert [x["message"] for x in sluice_api.lines()] == ["line 01", "line 03"]
+    assert shipper.close() == (2, 2, 0)
+    assert warnings == [
+        f"Sluice log shipper: dropped 2 log lines of runs not on this worker's task queues: Sluice at {sluice_api.url} refused POST "
+        "/api/worker/v1/logs (403 forbidden): runs outside the token's task queues (the worker token is not scoped to this task queue)"
+    ]

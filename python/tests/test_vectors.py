@@ -1,25 +1,37 @@
-"""The shared test vectors (test/vectors/*.json), also read by test/python/vectors.test.ts: the Python shipper
-writes the same rows as TypeScript's, durations read alike, declared options publish as TypeScript's."""
+"""The shared test vectors (test/vectors/*.json), also read by test/python/vectors.test.ts: the Python worker sends
+the same lines as TypeScript's (the fields as the same JSON text), durations read alike, declared options publish
+as TypeScript's."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from conftest import vectors
 
 from sluice.durations import duration_ms
 from sluice.json_text import fields_text
-from sluice.log_rows import LogRecord, log_row
 from sluice.options import task_options
+from sluice.wire import ProgressRecord, batch_body, line_json, run_suffix
+
+BATCH = vectors("log-batch.json")
 
 
-def record_of(r: dict) -> LogRecord:
-    # As a task writes a line: the fields become text when logged.
-    return LogRecord(r["time"], r["level"], r["message"], fields_text(r.get("fields")), r["workflowId"], r["runId"], r["flow"], r["task"], r["activityId"], r["attempt"])
+def line_of(r: dict) -> str:
+    # As a task writes a line (sluice.task): the fields become text when logged, the run's part once per attempt.
+    return line_json(r["time"], r["level"], r["message"], fields_text(r.get("fields")), run_suffix(r["workflowId"], r["runId"], r["flow"], r["task"], r["activityId"], r["attempt"]))
 
 
-@pytest.mark.parametrize("case", vectors("log-rows.json")["cases"], ids=lambda c: c["name"])
-def test_log_rows(case: dict) -> None:
-    assert list(log_row(record_of(case["record"]))) == case["row"]
+@pytest.mark.parametrize("case", BATCH["cases"], ids=lambda c: c["name"])
+def test_log_lines_on_the_wire(case: dict) -> None:
+    assert json.loads(line_of(case["record"])) == case["line"]
+
+
+def test_a_batch_on_the_wire() -> None:
+    expected = BATCH["batch"]
+    progress = [ProgressRecord(p["time"], p["workflowId"], p["runId"], p["task"], p["activityId"], p["attempt"], p["done"], p["total"], p["message"]) for p in expected["progress"]]
+    lines = [line_of(c["record"]).encode() for c in BATCH["cases"][: len(expected["lines"])]]
+    assert json.loads(batch_body(lines, progress)) == expected
 
 
 @pytest.mark.parametrize("text,ms", vectors("durations.json")["cases"])

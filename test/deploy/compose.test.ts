@@ -209,7 +209,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('serves the Python tasks from their own image and queue, against the same Temporal and store', () => {
+  it('serves the Python tasks from their own image and queue, against the same Temporal, a client of the web app', () => {
     const py = services['python-worker']!;
     assert.deepEqual(py.build, { context: '.', dockerfile: 'python/Dockerfile' });
     const dockerfile = read('python/Dockerfile');
@@ -222,6 +222,8 @@ describe('docker-compose.yml', () => {
     for (const [, file] of dockerfile.matchAll(/^COPY (\S+)/gm)) assert.ok(existsSync(path.join(ROOT, file!.replace(/\*\.py$/, ''))), `COPY ${file}`);
     assert.equal(py.environment!.TEMPORAL_ADDRESS, services.worker!.environment!.TEMPORAL_ADDRESS);
     assert.ok(Object.keys(py.depends_on!).includes('web'), 'after the web app, whose worker API it writes to');
+    assert.match(read('python/Dockerfile'), /SLUICE_SPOOL_DIR=\/var\/lib\/sluice\/spool/);
+    assert.deepEqual(py.volumes, ['/var/lib/sluice/spool'], 'the log spool outlives the container');
     assert.deepEqual(py.healthcheck!.test, ['CMD', 'python', '-m', 'sluice', 'healthcheck'], 'its image has no Node: the Python package checks');
     assert.match(read('python/src/sluice/__main__.py'), /"healthcheck"/);
     const pythonSources = listFiles(path.join(ROOT, 'python/src'), /\.py$/).map((f) => readFileSync(f, 'utf8')).join('\n');

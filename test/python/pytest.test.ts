@@ -1,24 +1,15 @@
 // The Python package's own suite (python/tests, pytest) in the project's one test command: run in the venv of
-// python/requirements*.txt against this checkout's code, with a SQLite store and a PostgreSQL database made
-// and migrated here by the TypeScript store, so the Python side writes into the real schema.
+// python/requirements*.txt against this checkout's code. The end-to-end tests with the real web app are beside it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { after, it } from 'node:test';
-import { openStore } from 'sluice/store';
-import { createTestDatabase } from '../harness/postgres';
+import { it } from 'node:test';
 import { pythonEnv, ROOT, venvPython } from '../harness/python';
-import { sqliteStoreUrl } from '../harness/sluice';
 
-it('pytest passes, nothing skipped', async () => {
-  const sqlite = sqliteStoreUrl('pytest');
-  const pg = await createTestDatabase('pytest');
-  after(() => pg.drop());
-  for (const url of [sqlite, pg.url]) await (await openStore(url)).close(); // migrated
-  const python = venvPython();
-  const run = spawnSync(python, ['-m', 'pytest', '-q', '-rs', '-p', 'no:cacheprovider', 'tests'], {
+it('pytest passes, nothing skipped', () => {
+  const run = spawnSync(venvPython(), ['-m', 'pytest', '-q', '-rs', '-p', 'no:cacheprovider', 'tests'], {
     cwd: path.join(ROOT, 'python'),
-    env: pythonEnv({ SLUICE_TEST_SQLITE_URL: sqlite, SLUICE_TEST_PG_URL: pg.url }),
+    env: pythonEnv(),
     encoding: 'utf8',
     timeout: 300_000,
   });

@@ -1,5 +1,5 @@
 // A Python task's progress() reaching the run page and the HTTP API as a TypeScript task's does: through the log
-// shipper of `python -m sluice worker` into the store, within PROGRESS_LAG_MS of the task's own log. The real app
+// shipper of `python -m sluice worker` and the worker API into the store, within PROGRESS_LAG_MS of the task's own log. The real app
 // (`next start`), the suite's Temporal, a TypeScript worker serving the flow, a Python worker and Debian's Chromium.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import type { SluiceClient, TaskRun } from 'sluice/client';
 import type { Store } from 'sluice/store';
 import { eventually } from '../harness/eventually';
 import { assertFollowsLog, openProgressBar, stepTimes } from '../harness/progress-lag';
-import { startPythonWorker, venvPython } from '../harness/python';
+import { startPythonWorker, venvPython, workerToken } from '../harness/python';
 import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
@@ -28,14 +28,16 @@ before(async () => {
   venvPython(); // made once per machine, before any start-up clock runs
   app = await startWebApp();
   pythonQueue = uniqueName('progress-py');
+  const flowsQueue = uniqueName('progress-flows');
+  const token = await workerToken(app.storeUrl, [pythonQueue, flowsQueue]);
   [flows, python] = await Promise.all([
     startWorker({
-      taskQueue: uniqueName('progress-flows'),
+      taskQueue: flowsQueue,
       storeUrl: app.storeUrl,
       workflows: path.resolve(__dirname, '../fixtures/python-flows.ts'),
       activities: path.resolve(__dirname, '../fixtures/python-activities.ts'),
     }),
-    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl: app.storeUrl }),
+    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: app.baseUrl, token }),
   ]);
   ({ client, store, close: closeClient } = await testClient(app.storeUrl));
   browser = await launchBrowser();

@@ -1,11 +1,14 @@
 // Python tasks in TypeScript flows, end to end on the suite's Temporal server: a TypeScript worker serving the
 // flows and one TypeScript task, a Python worker (`python -m sluice worker`) serving Python tasks on its own
-// queue, sharing one store. The Python retry policy applies without being repeated in the flow, errors arrive
-// with their Python type, log lines land with run, task and attempt (SQLite and PostgreSQL), and a Python worker
-// killed with -9 mid-task has the task retried by the next one without finished tasks running again.
+// queue, a client of the web app (`next start`) through the worker API with its own worker token, never of the
+// store. The Python retry policy applies without being repeated in the flow, errors arrive with their Python
+// type, log lines land with run, task and attempt (SQLite and PostgreSQL), a Python worker killed with -9
+// mid-task has the task retried by the next one without finished tasks running again, and the lines of tasks a
+// worker completed while Sluice was unreachable are sent from its spool by the next worker after a kill -9.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,10 +17,11 @@ import type { Store, StoredLog } from 'sluice/store';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
-import { pythonEnv, startPythonWorker, venvPython } from '../harness/python';
-import { sqliteStoreUrl, testClient } from '../harness/sluice';
+import { pythonEnv, startPythonWorker, venvPython, workerToken } from '../harness/python';
+import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
+import { startWebApp, type WebApp } from '../web/harness';
 import { getRunView } from '../../web/lib/run-presenter';
 import { firstPayload } from '../../sdk/src/client/run-history';
 import { Worker } from '@temporalio/worker';
@@ -31,31 +35,39 @@ const FLOWS = {
 interface Setup {
   client: SluiceClient;
   store: Store;
+  app: WebApp;
+  /** The Python worker's token: role worker, for its queue and the flows' (whose runs its lines belong to). */
+  token: string;
   flows: TestWorker;
   python: TestWorker;
   pythonQueue: string;
-  storeUrl: string;
+  flowsQueue: string;
   /** Where the Python worker writes its health report (SLUICE_HEALTH_FILE), as the worker image sets it. */
   healthFile: string;
   close(): Promise<void>;
 }
 
-/** A store, a client on it, the flows' worker and a Python worker, all on fresh queues. */
-async function setUp(storeUrl: string, name: string): Promise<Setup> {
-  const { client, store, close } = await testClient(storeUrl); // opening it migrates it: the Python side only checks
+/** The web app on a store, a client on it, the flows' worker and a Python worker, all on fresh queues. */
+async function setUp(storeUrl: string | undefined, name: string): Promise<Setup> {
+  const app = await startWebApp({ storeUrl, seed: false });
+  const { client, store, close } = await testClient(app.storeUrl);
   const pythonQueue = uniqueName(`${name}-py`);
+  const flowsQueue = uniqueName(`${name}-flows`);
+  const token = await workerToken(app.storeUrl, [pythonQueue, flowsQueue]);
   const healthFile = path.join(freshTmpDir(`${name}-health`), 'sluice-health.json');
   const [flows, python] = await Promise.all([
-    startWorker({ taskQueue: uniqueName(`${name}-flows`), storeUrl, ...FLOWS }),
-    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl, env: { SLUICE_HEALTH_FILE: healthFile } }),
+    startWorker({ taskQueue: flowsQueue, storeUrl: app.storeUrl, ...FLOWS }),
+    startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: app.baseUrl, token, env: { SLUICE_HEALTH_FILE: healthFile } }),
   ]);
-  return {
-    client, store, flows, python, pythonQueue, storeUrl, healthFile,
+  const setup: Setup = {
+    client, store, app, token, flows, python, pythonQueue, flowsQueue, healthFile,
     async close() {
-      await Promise.all([flows.stop(), python.stop()]);
+      await Promise.all([flows.stop(), setup.python.stop()]); // the Python worker of the day (a test replaces it)
       await close();
+      await app.stop();
     },
   };
+  return setup;
 }
 
 const logsOf = (store: Store, runId: string, until: (lines: StoredLog[]) => boolean) =>
@@ -67,7 +79,7 @@ const logsOf = (store: Store, runId: string, until: (lines: StoredLog[]) => bool
 let sqlite: Setup;
 before(async () => {
   venvPython(); // made once per machine (minutes the first time), before any worker's start-up clock runs
-  sqlite = await setUp(sqliteStoreUrl('python'), 'sqlite');
+  sqlite = await setUp(undefined, 'sqlite');
 });
 after(async () => sqlite?.close());
 
@@ -201,7 +213,7 @@ describe("the Python worker image's healthcheck (python -m sluice healthcheck)",
 
 describe('a Python worker killed with -9 in the middle of a task', () => {
   it('has the task retried by the next Python worker, resuming from its progress, and finished tasks not run again', async () => {
-    const { client, pythonQueue, storeUrl } = sqlite;
+    const { client, pythonQueue, app, token } = sqlite;
     const dir = freshTmpDir('python-crash');
     const countFile = path.join(dir, 'count.txt');
     const ref = await client.start('crashFlow', { queue: pythonQueue, markerDir: dir, countFile, steps: 25 });
@@ -216,7 +228,7 @@ describe('a Python worker killed with -9 in the middle of a task', () => {
     assert.equal(progress.total, 25);
     assert.match(progress.message ?? '', /^step \d+ of 25$/);
     await sqlite.python.kill9();
-    sqlite.python = await startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, storeUrl });
+    sqlite.python = await startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: app.baseUrl, token });
 
     const result = (await client.waitForResult(ref)) as { before: number; slow: { resumedFrom: number; attempt: number } };
     assert.equal(result.before, 1);
@@ -224,6 +236,55 @@ describe('a Python worker killed with -9 in the middle of a task', () => {
     assert.ok(result.slow.resumedFrom >= 3, `resumed from the last progress: ${JSON.stringify(result)}`);
     assert.ok(existsSync(path.join(dir, 'slow-attempt-1')));
     assert.deepEqual(readFileSync(countFile, 'utf8').trim().split('\n'), ['counted'], 'the finished task did not run again');
+  });
+});
+
+/** A TCP relay to the web app that can be cut: Sluice unreachable for the worker behind it, as in an outage. */
+async function relayTo(baseUrl: string): Promise<{ url: string; cut(): Promise<void> }> {
+  const target = new URL(baseUrl);
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(Number(target.port), target.hostname);
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
+  };
+}
+
+describe('lines of completed tasks while Sluice is unreachable, then kill -9', () => {
+  it('are sent from the dead worker\'s spool by the next worker on the queue', async () => {
+    const { client, store, app, flowsQueue } = sqlite;
+    const pythonQueue = uniqueName('spool-py');
+    const both = await workerToken(app.storeUrl, [pythonQueue, flowsQueue]);
+    const spoolDir = freshTmpDir('python-spool-kept');
+    const relay = await relayTo(app.baseUrl);
+    let python = await startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: relay.url, token: both, spoolDir });
+    try {
+      await relay.cut(); // published its tasks; from now on Sluice is out of its reach
+      const ref = await client.start('mixedFlow', { queue: pythonQueue });
+      await client.waitForResult(ref);
+      await python.kill9(); // the tasks completed: their lines must be on disk, not only in memory
+      assert.deepEqual(await store.readLogs({ runId: ref.runId, task: 'chatty', limit: 100 }), [], 'none reached Sluice before the kill');
+      python = await startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: app.baseUrl, token: both, spoolDir });
+      const lines = await logsOf(store, ref.runId, (l) => l.some((x) => x.message === 'python errs'));
+      assert.deepEqual(lines.filter((l) => l.task === 'chatty').map((l) => l.message), ['debug line', 'python says hello', 'printed 3', 'python warns', 'python errs']);
+      assert.deepEqual(lines.filter((l) => l.message === 'flaky attempt').map((l) => l.attempt), [1, 2, 3], 'every line once, in order');
+      assert.match(python.output(), /sending \d+ log lines a stopped worker left in /);
+    } finally {
+      await python.stop();
+    }
   });
 });
 

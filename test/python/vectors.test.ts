@@ -1,6 +1,7 @@
 // The shared test vectors (test/vectors/*.json), read here and by python/tests/test_vectors.py: the Python
-// worker and the TypeScript worker write identical rows for the same log line, read durations alike, and turn
-// the same declared options into the same Temporal activity options.
+// worker sends the worker API the lines TypeScript makes of the same log line (the fields as the same JSON text),
+// in a body the API's schema takes as it is; durations read alike; the same declared options give the same
+// Temporal activity options. (log-rows.json: the rows TypeScript's store writes for a line.)
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { fieldsText } from '../../sdk/src/log-fields';
 import { appendLogRow } from '../../sdk/src/store/log-rows';
 import { toActivityOptions, type TaskOptions } from '../../sdk/src/task-options';
 import type { LogRecord } from '../../sdk/src/store/types';
+import { logLine, logsRequest } from '../../sdk/src/worker-api/wire';
 
 const vectors = (name: string) => JSON.parse(readFileSync(path.resolve(__dirname, '../vectors', name), 'utf8'));
 
@@ -23,6 +25,19 @@ describe('shared vectors', () => {
       appendLogRow(params, { ...record, fieldsText: fieldsText(record.fields) });
       assert.deepEqual(params, row, name);
     }
+  });
+
+  it('log-batch.json: each line is the task\'s LogRecord with its fields as fieldsText, and the API takes the batch as it is', () => {
+    const { cases, batch } = vectors('log-batch.json') as { cases: { name: string; record: LogRecord; line: Record<string, unknown> }[]; batch: unknown };
+    assert.ok(cases.length >= 8);
+    for (const { name, record, line } of cases) {
+      const { fields, ...rest } = record;
+      const text = fieldsText(fields);
+      const made = { flow: null, task: null, activityId: null, attempt: null, ...rest, ...(text === undefined ? {} : { fieldsText: text }) };
+      assert.deepEqual(made, line, name);
+      assert.deepEqual(logLine.parse(line), line, `${name}: the schema keeps every field`);
+    }
+    assert.deepEqual(logsRequest.parse(batch), batch);
   });
 
   it('durations.json: TypeScript reads each duration as the expected milliseconds, or refuses it', () => {

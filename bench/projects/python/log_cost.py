@@ -1,19 +1,24 @@
 """µs per `log.info` in a Python task (bench/python.ts): a real task attempt (temporalio's ActivityEnvironment)
-logging N lines with two fields into the real shipper writing to a store, against the same loop building the
-same messages without logging. Timed in CPU time of the task's thread (what a line costs the task, and a figure
+logging N lines with two fields into the real shipper (its spool in argv[1], sent gzipped over HTTP by the worker
+API's client to a receiver in this process that answers as POST /api/worker/v1/logs), against the same loop
+building the same messages without logging. Timed in CPU time of the task's thread (what a line costs the task, and a figure
 other processes on a shared machine barely move) and of the whole process (the shipper's writing included).
 Prints one JSON line."""
 
+import gzip
 import json
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from temporalio.testing import ActivityEnvironment
 
 from sluice import log, task
 from sluice.log_shipper import LogShipper
-from sluice.store import open_store
+from sluice.spool import Spool
 from sluice.task import declared_task, set_log_destination
+from sluice.worker_api import WorkerApi
 
 N = int(sys.argv[2])
 
@@ -30,8 +35,22 @@ def chatty(n: int, logging: bool) -> float:
     return time.thread_time() - t0
 
 
-store = open_store(sys.argv[1])
-shipper = LogShipper(store)
+class Logs(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        lines = json.loads(gzip.decompress(self.rfile.read(int(self.headers["Content-Length"]))))["lines"]
+        body = json.dumps({"written": len(lines)}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+receiver = ThreadingHTTPServer(("127.0.0.1", 0), Logs)
+threading.Thread(target=receiver.serve_forever, daemon=True).start()
+shipper = LogShipper(Spool(sys.argv[1]), WorkerApi(f"http://127.0.0.1:{receiver.server_address[1]}", "bench").post_logs)
 set_log_destination(shipper.push, "error")
 run = declared_task(chatty).activity  # type: ignore[union-attr]
 env = ActivityEnvironment()

@@ -16,7 +16,8 @@ def main(argv: list[str] | None = None) -> int:
         help="serve a module's @task functions on a task queue",
         description="Serves the @task functions of MODULE (an import name or a .py file) on a task queue. "
         "Settings as the TypeScript worker: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE, "
-        "DATABASE_URL or SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE.",
+        "SLUICE_URL and SLUICE_WORKER_TOKEN (the web app and this worker's token), SLUICE_SPOOL_DIR, SLUICE_SPOOL_MAX_BYTES, "
+        "SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE.",
     )
     worker.add_argument("module", help="e.g. hydrology or python/examples/hydrology.py")
     worker.add_argument("--task-queue", help="the queue it polls (default $SLUICE_TASK_QUEUE); not the flows' queue")

@@ -1,50 +1,27 @@
-"""The worker's buffer between `log` and the store, with TypeScript's LogShipper behaviour
-(sdk/src/store/log-shipper.ts): `push` only puts a record in memory; a drain thread writes batches in order.
-While the store is down, records wait (bounded by `capacity` lines and `capacity_bytes`) and the same batch
-is retried with capped backoff (100 ms doubling to `retry_max_ms`). When the buffer is full the OLDEST lines
-are dropped, the worker is told once, and each affected run later gets one warning line saying so.
+"""Between `log` and Sluice: `push` appends a line to the spool (sluice.spool) and returns; a thread sends the
+spool's lines in order, in batches, to the worker API (POST /api/worker/v1/logs). While Sluice is unreachable
+(or answers 503, its store being down) the lines wait in the spool, on disk, and the same lines are sent again
+with capped backoff (100 ms doubling to `retry_max_ms`); the worker is told once. Past the spool's bound the
+oldest lines are dropped and each run that lost lines gets one warning line saying so.
 
 Tasks' progress travels with the lines, as in TypeScript: `progress` keeps only the latest report of each task of
-a run, and each write carries what was reported since the last one, in the same transaction."""
+a run, and each batch carries what was reported since the last one."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
 from .json_text import fields_text
-from .log_rows import LogRecord, ProgressRecord
+from .spool import RunDrops, Spool
+from .wire import ProgressRecord, batch_body, encode_text, line_json, run_suffix
+from .worker_api import Unavailable, WorkerApiError
 
 FIRST_RETRY_MS = 100
-LINE_OVERHEAD_BYTES = 200
-
-
-class LogSink(Protocol):
-    def insert_logs(self, records: list[LogRecord], progress: list[ProgressRecord] | None = None) -> None: ...
-
-
-def _chars(v: object) -> int:
-    return len(v) if type(v) is str else 0  # type: ignore[arg-type]
-
-
-def size_of(r: LogRecord) -> int:
-    """A record's size as the byte bound counts it: two bytes a character, as JavaScript holds strings."""
-    message, fields, workflow_id, run_id = r[2], r[3], r[4], r[5]
-    if type(message) is str and type(workflow_id) is str and type(run_id) is str:  # the usual line: no calls
-        return 2 * (len(message) + (len(fields) if type(fields) is str else 0) + len(workflow_id) + len(run_id)) + LINE_OVERHEAD_BYTES
-    return 2 * (_chars(message) + _chars(fields) + _chars(workflow_id) + _chars(run_id)) + LINE_OVERHEAD_BYTES
-
-
-@dataclass
-class _RunDrops:
-    count: int
-    workflow_id: str
-    flow: str | None
-    while_failing: bool
 
 
 @dataclass(frozen=True)
@@ -58,28 +35,25 @@ class ShipperStats:
 class LogShipper:
     """Thread-safe: tasks push from the event loop and from their threads alike.
 
-    >>> shipper = LogShipper(sink)
-    >>> shipper.push(LogRecord(now_ms, "info", "hello", None, workflow_id, run_id))
+    >>> shipper = LogShipper(Spool("./data/spool"), WorkerApi(url, token).post_logs)
+    >>> shipper.push(line_json(now_ms, "info", "hello", None, run_suffix(workflow_id, run_id, flow, task, "1", 1)))
     >>> written, dropped, pending = shipper.close(10.0)
     """
 
     def __init__(
         self,
-        sink: LogSink,
+        spool: Spool,
+        post: Callable[[bytes], Any],
         *,
-        capacity: int = 100_000,
-        capacity_bytes: int = 256 * 1024 * 1024,
         flush_interval_ms: float = 200,
         batch_size: int = 5_000,
         retry_max_ms: float = 5_000,
         warn: Callable[[str], None] | None = None,
     ) -> None:
-        for name, value in (("capacity", capacity), ("capacity_bytes", capacity_bytes), ("batch_size", batch_size)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"LogShipper: {name} must be a whole number of at least 1, got {value!r}.")
-        self._sink = sink
-        self._capacity = capacity
-        self._capacity_bytes = capacity_bytes
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"LogShipper: batch_size must be a whole number of at least 1, got {batch_size!r}.")
+        self._spool = spool
+        self._post = post
         self._interval = max(0.0, flush_interval_ms) / 1000
         self._batch_size = batch_size
         self._retry_max_ms = max(FIRST_RETRY_MS, retry_max_ms)
@@ -88,163 +62,200 @@ class LogShipper:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._wake = threading.Event()
-        self._ring: deque[LogRecord] = deque()
-        self._bytes = 0
-        self._full_of_bytes = False
-        # The oldest records, taken to be written: kept until written, so a failed write is retried with exactly
-        # these lines, in order. `_doomed` counts its oldest lines dropped while the write was in flight.
-        self._batch: list[LogRecord] | None = None
-        self._batch_start = 0
-        self._in_flight = False
-        self._doomed = 0
-        self._pushed = 0
-        self._settled = 0
         self._written = 0
         self._dropped = 0
-        self._drops_by_run: dict[str, _RunDrops] = {}
-        # The latest progress of each task of a run, by (run id, activity id), reported since a write took them;
+        # Lines dropped by run, told to each run (a warning line) once Sluice takes lines again.
+        self._drops: dict[str, RunDrops] = {}
+        self._dropped_while_failing = False
+        # The latest progress of each task of a run, by (run id, activity id), reported since a batch took them;
         # `_progress_seq` counts reports, `_progress_settled` is the count up to which every report is written.
         self._progress: dict[tuple[str, str], ProgressRecord] = {}
         self._progress_seq = 0
         self._progress_settled = 0
         self._failing = False
         self._failing_since = 0.0
-        self._warned_failing = False
-        self._warned_dropping = False
-        self._warned_closed = False
+        self._warned = False
+        self._warned_spool = False
         self._retry_ms: float = FIRST_RETRY_MS
-        self._closing = False
+        self._retry_at = 0.0
         self._stopped = False
-        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sluice-log-shipper", daemon=True)
         self._thread.start()
 
-    def push(self, record: LogRecord) -> None:
-        """Queues one record. Never raises, never waits on the store, does no I/O."""
+    def push(self, line: str) -> None:
+        """Appends one line (`wire.line_json`) to the spool. Never raises, never waits on Sluice."""
         try:
-            size = size_of(record)
+            if self._spool.append(encode_text(line)):
+                self._wake.set()  # past the bound: the shipper's thread drops the oldest
+        except Exception as err:  # a full disk, a closed spool: a logger must not break the code that logs
             with self._lock:
-                if self._closing:
-                    self._drop_after_close(record)
-                    return
-                ring = self._ring
-                if len(ring) + (len(self._batch) - self._batch_start - self._doomed if self._batch is not None else 0) >= self._capacity:
-                    self._drop_oldest()
-                if self._bytes + size > self._capacity_bytes:
-                    # A line bigger than the whole bound is still kept, alone: dropping it would lose it and all before it.
-                    self._full_of_bytes = True
-                    while self._bytes + size > self._capacity_bytes and self._pending() > 0:
-                        self._drop_oldest()
-                    self._full_of_bytes = False
-                self._bytes += size
-                ring.append(record)
-                self._pushed += 1
-                if len(ring) == self._batch_size:
-                    self._wake.set()
-        except Exception:
-            pass  # a logger must not break the code that logs
+                self._dropped += 1
+                warned, self._warned_spool = self._warned_spool, True
+            if not warned:
+                self._tell(f"Sluice log shipper: cannot write to the spool at {self._spool.root} ({err}); dropping log lines.")
 
     def progress(self, record: ProgressRecord) -> None:
-        """Keeps a task's latest progress, written with the next batch (replacing what the same task of the run
-        reported since the last one). Never raises, never waits on the store."""
+        """Keeps a task's latest progress, sent with the next batch (replacing what the same task of the run
+        reported since the last one). Never raises, never waits on Sluice."""
         try:
             with self._lock:
-                if self._closing:
-                    return
                 self._progress[(record.run_id, record.activity_id)] = record
                 self._progress_seq += 1
         except Exception:
             pass  # reporting progress must not break the task
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Waits until every record pushed (and every progress reported) before the call is written or dropped;
-        False if `timeout` passed first."""
+        """Waits until every line in the spool and every progress reported before the call is written (or
+        dropped); False if `timeout` passed first."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            target = self._pushed
             progress_target = self._progress_seq
             self._wake.set()
-            while (self._settled < target or self._progress_settled < progress_target) and not self._stopped:
+            while (self._spool.pending_lines > 0 or self._progress_settled < progress_target) and not self._stopped:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return False
-                self._changed.wait(left)
+                self._changed.wait(min(left, 0.1) if left is not None else 0.1)
         return True
 
     def close(self, timeout: float = 10.0) -> tuple[int, int, int]:
-        """Writes what is buffered within `timeout` seconds, then stops: (written, dropped, pending)."""
-        with self._lock:
-            self._closing = True
+        """Sends what the spool holds within `timeout` seconds, then stops: (written, dropped, pending). Lines
+        still pending stay in the spool, durable, for the next worker on it to send."""
         self.flush(timeout)
         with self._lock:
             self._stopped = True
             self._changed.notify_all()
-        self._stop.set()
         self._wake.set()
-        self._thread.join(1.0)
+        self._thread.join(max(1.0, timeout))
+        self._spool.close()
         with self._lock:
-            return self._written, self._dropped, self._pending()
+            return self._written, self._dropped, self._spool.pending_lines
 
     @property
     def stats(self) -> ShipperStats:
         with self._lock:
-            return ShipperStats(self._written, self._dropped, self._pending(), self._failing)
+            return ShipperStats(self._written, self._dropped, self._spool.pending_lines, self._failing)
 
-    @property
-    def pending_bytes(self) -> int:
-        return self._bytes
+    # -- the shipper's thread --------------------------------------------------------------------------------
 
-    # -- inside the lock -------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        wait: float | None = self._interval or None
+        while True:
+            self._wake.wait(wait)
+            self._wake.clear()
+            if self._stopped:
+                return
+            self._trim()
+            left = self._retry_at - time.monotonic()
+            if left > 0:
+                wait = left
+                continue
+            wait = self._interval or None
+            if not self._drain():
+                ms = self._retry_ms
+                self._retry_ms = min(self._retry_ms * 2, self._retry_max_ms)
+                self._retry_at = time.monotonic() + ms / 1000
+                wait = ms / 1000
 
-    def _pending(self) -> int:
-        batch_left = len(self._batch) - self._batch_start - self._doomed if self._batch is not None else 0
-        return len(self._ring) + batch_left
+    def _drain(self) -> bool:
+        """Sends batches until the spool is empty (True) or Sluice fails a request (False)."""
+        while not self._stopped:
+            batch = self._spool.read(self._batch_size)
+            with self._lock:
+                progress, progress_seq = self._progress, self._progress_seq
+                self._progress = {}
+            if batch is None and not progress:
+                return True
+            lines = batch.lines if batch is not None else []
+            try:
+                lines = self._send(lines, progress)
+            except (Unavailable, WorkerApiError) as err:
+                refused = isinstance(err, WorkerApiError) and err.status in (400, 413)
+                with self._lock:
+                    if not refused:  # back for the retry, unless the task has reported again meanwhile
+                        for key, record in progress.items():
+                            self._progress.setdefault(key, record)
+                if refused and batch is not None:
+                    # A batch Sluice will never take (a line it cannot store): sending it again would hold up
+                    # every line after it, forever.
+                    self._spool.shipped(batch)
+                    with self._lock:
+                        self._dropped += len(lines)
+                        self._changed.notify_all()
+                    self._tell(f"Sluice log shipper: Sluice refused {len(lines)} log lines, dropped: {err}")
+                    continue
+                self._failed(err)
+                return False
+            if batch is not None:
+                self._spool.shipped(batch)
+            with self._lock:
+                self._written += len(lines)
+                self._progress_settled = progress_seq
+                self._changed.notify_all()
+            self._recovered()
+            self._tell_runs()
+        return True
 
-    def _drop_oldest(self) -> None:
-        batch_left = len(self._batch) - self._batch_start - self._doomed if self._batch is not None else 0
-        if batch_left > 0:
-            assert self._batch is not None
-            if self._in_flight:
-                self._bytes -= size_of(self._batch[self._batch_start + self._doomed])
-                self._doomed += 1  # settled when the write ends
-            else:
-                record = self._batch[self._batch_start]
-                self._batch_start += 1
-                self._bytes -= size_of(record)
-                self._record_drop(record)
-                if self._batch_start >= len(self._batch):
-                    self._batch = None
-        elif self._ring:
-            record = self._ring.popleft()
-            self._bytes -= size_of(record)
-            self._record_drop(record)
-        self._changed.notify_all()
+    def _send(self, lines: list[bytes], progress: dict[tuple[str, str], ProgressRecord]) -> list[bytes]:
+        """Posts the lines; when Sluice refuses runs outside this worker's task queues (403 naming them), drops
+        those runs' lines, which it will never take, and posts the rest. The lines written."""
+        try:
+            self._post(batch_body(lines, list(progress.values())))
+            return lines
+        except WorkerApiError as err:
+            if err.status != 403 or not err.runs:
+                raise
+            kept = [raw for raw in lines if _run_of(raw) not in err.runs]
+            with self._lock:
+                self._dropped += len(lines) - len(kept)
+            self._tell(f"Sluice log shipper: dropped {len(lines) - len(kept)} log lines of runs not on this worker's task queues: {err}")
+            self._post(batch_body(kept, [p for p in progress.values() if p.run_id not in err.runs]))
+            return kept
 
-    def _record_drop(self, record: LogRecord) -> None:
-        self._dropped += 1
-        self._settled += 1
-        run_id = str(record.run_id)
-        run = self._drops_by_run.get(run_id)
-        if run:
-            run.count += 1
-            run.while_failing = run.while_failing or self._failing
-        else:
-            self._drops_by_run[run_id] = _RunDrops(1, str(record.workflow_id), record.flow, self._failing)
-        if not self._warned_dropping:
-            self._warned_dropping = True
-            bound = f"{self._capacity_bytes} bytes" if self._full_of_bytes else f"{self._capacity} log lines"
-            why = "the log store is unreachable" if self._failing else "the log store cannot keep up"
-            self._tell(
-                f"Sluice log shipper: the buffer of {bound} is full ({why}); dropping the oldest lines. "
-                "Each affected run gets a warning line once the store is writable again."
-            )
-
-    def _drop_after_close(self, record: LogRecord) -> None:
-        self._dropped += 1
-        if self._warned_closed:
+    def _trim(self) -> None:
+        """Past the spool's bound: drops the oldest lines, counted by run for the warning lines (_tell_runs)."""
+        lost = self._spool.trim()
+        if not lost:
             return
-        self._warned_closed = True
-        self._tell(f"Sluice log shipper: a log line of run {record.run_id} arrived after close() and was dropped.")
+        count = sum(r.count for r in lost.values())
+        with self._lock:
+            self._dropped += count
+            self._dropped_while_failing = self._dropped_while_failing or self._failing
+            for run_id, run in lost.items():
+                seen = self._drops.get(run_id)
+                self._drops[run_id] = RunDrops(run.workflow_id, run.flow, run.count + (seen.count if seen else 0))
+            self._changed.notify_all()
+        self._tell(f"Sluice log shipper: the spool is past {self._spool.max_bytes} bytes; dropped the {count} oldest log lines.")
+
+    def _tell_runs(self) -> None:
+        """Once Sluice takes lines again: one warning line to each run that lost lines, after its spooled lines."""
+        with self._lock:
+            drops, self._drops = self._drops, {}
+            failing, self._dropped_while_failing = self._dropped_while_failing, False
+        why = "Sluice was unreachable" if failing else "the log shipper could not keep up"
+        for run_id, run in drops.items():
+            message = f"{run.count} log lines of this run were dropped: {why} and the worker's log spool ({self._spool.max_bytes} bytes) was full"
+            fields = fields_text({"droppedLines": run.count, "spoolBytes": self._spool.max_bytes})
+            self.push(line_json(time.time_ns() // 1_000_000, "warn", message, fields, run_suffix(run.workflow_id, run_id, run.flow, None, None, None)))
+
+    def _failed(self, err: BaseException) -> None:
+        with self._lock:
+            if not self._failing:
+                self._failing = True
+                self._failing_since = time.monotonic()
+            warned, self._warned = self._warned, True
+        if not warned:
+            self._tell(f"Sluice log shipper: cannot write log lines to Sluice ({err}); keeping them in the spool at {self._spool.root} and retrying.")
+
+    def _recovered(self) -> None:
+        self._retry_ms = FIRST_RETRY_MS
+        with self._lock:
+            if not self._failing:
+                return
+            self._failing = False
+            self._warned = False
+            seconds = time.monotonic() - self._failing_since
+        self._tell(f"Sluice log shipper: Sluice takes log lines again after {seconds:.1f} s; sending the spooled lines.")
 
     def _tell(self, message: str) -> None:
         try:
@@ -252,131 +263,9 @@ class LogShipper:
         except Exception:
             pass  # a broken warn callback must not stop the shipping
 
-    # -- the drain thread ------------------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self._interval if self._interval > 0 else None)
-            self._wake.clear()
-            if self._stopped:
-                return
-            self._drain()
-
-    def _drain(self) -> None:
-        while not self._stopped:
-            with self._lock:
-                notices = self._take_drop_notices() if self._batch is None and self._drops_by_run and not self._failing else None
-            if notices is not None:
-                if not self._write_drop_notices(*notices):
-                    self._backoff()
-                    continue
-            with self._lock:
-                if self._batch is None and self._ring:
-                    n = min(len(self._ring), self._batch_size)
-                    self._batch = [self._ring.popleft() for _ in range(n)]
-                    self._batch_start = 0
-                if self._batch is None and not self._progress:
-                    return
-                batch = self._batch
-                records = [] if batch is None else batch if self._batch_start == 0 else batch[self._batch_start :]
-                progress, progress_seq = self._progress, self._progress_seq
-                self._progress = {}
-                self._in_flight = True
-                self._doomed = 0
-            failure: BaseException | None = None
-            try:
-                self._sink.insert_logs(records, list(progress.values()))
-            except Exception as err:  # noqa: BLE001 - any failure of the store is an outage to ride out
-                failure = err
-            with self._lock:
-                self._in_flight = False
-                if failure is None:
-                    for r in records[self._doomed :]:
-                        self._bytes -= size_of(r)
-                    self._batch = None
-                    self._doomed = 0
-                    self._written += len(records)
-                    self._settled += len(records)
-                    self._progress_settled = progress_seq
-                    self._recovered()
-                else:
-                    if batch is not None:
-                        for i in range(self._doomed):
-                            self._record_drop(batch[self._batch_start + i])
-                        self._batch_start += self._doomed
-                        if self._batch_start >= len(batch):
-                            self._batch = None
-                    self._doomed = 0
-                    # Back for the retry, unless the task has reported again meanwhile (the newer report wins).
-                    for key, record in progress.items():
-                        self._progress.setdefault(key, record)
-                    self._failed(failure)
-                self._changed.notify_all()
-            if failure is not None:
-                self._backoff()
-
-    def _take_drop_notices(self) -> tuple[dict[str, _RunDrops], list[LogRecord]]:
-        runs = self._drops_by_run
-        self._drops_by_run = {}
-        now = time.time_ns() // 1_000_000
-        notices = [
-            LogRecord(
-                now,
-                "warn",
-                f"{run.count} log lines of this run were dropped: the log store was "
-                f"{'unreachable' if run.while_failing else 'too slow'} and the buffer ({self._capacity} lines) was full",
-                fields_text({"droppedLines": run.count, "bufferCapacity": self._capacity}),
-                run.workflow_id,
-                run_id,
-                run.flow,
-                None,
-                None,
-                None,
-            )
-            for run_id, run in runs.items()
-        ]
-        return runs, notices
-
-    def _write_drop_notices(self, runs: dict[str, _RunDrops], notices: list[LogRecord]) -> bool:
-        try:
-            self._sink.insert_logs(notices)
-            with self._lock:
-                self._warned_dropping = False
-            return True
-        except Exception as err:  # noqa: BLE001
-            with self._lock:
-                for run_id, run in runs.items():
-                    later = self._drops_by_run.get(run_id)
-                    if later:
-                        run = _RunDrops(run.count + later.count, run.workflow_id, run.flow, True)
-                    self._drops_by_run[run_id] = run
-                self._failed(err)
-            return False
-
-    def _failed(self, err: BaseException) -> None:
-        if not self._failing:
-            self._failing = True
-            self._failing_since = time.monotonic()
-        if self._warned_failing:
-            return
-        self._warned_failing = True
-        self._tell(
-            f"Sluice log shipper: cannot write to the log store ({err}); keeping up to {self._capacity} "
-            "log lines in memory and retrying."
-        )
-
-    def _recovered(self) -> None:
-        self._retry_ms = FIRST_RETRY_MS
-        if not self._failing:
-            return
-        self._failing = False
-        self._warned_failing = False
-        seconds = time.monotonic() - self._failing_since
-        self._tell(f"Sluice log shipper: the log store is writable again after {seconds:.1f} s; writing the buffered lines.")
-
-    def _backoff(self) -> None:
-        if self._stopped:
-            return
-        ms = self._retry_ms
-        self._retry_ms = min(self._retry_ms * 2, self._retry_max_ms)
-        self._stop.wait(ms / 1000)  # close() ends the wait at once
+def _run_of(raw: bytes) -> str | None:
+    try:
+        return str(json.loads(raw)["runId"])
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
 from .durations import Duration
 from .json_text import fields_text
-from .log_rows import CleanRecord, LogRecord, ProgressRecord
+from .wire import ProgressRecord, line_json, run_suffix
 from .options import OPTION_NAMES, DeclarationError, TaskOptions, task_options
 
 # temporalio is imported where it is used, not here: `python -m sluice healthcheck` imports this package (its
@@ -61,7 +61,7 @@ class DeclaredTask:
 class _Running:
     """The task attempt running in this context: what every log line it writes carries."""
 
-    __slots__ = ("workflow_id", "run_id", "flow", "task", "activity_id", "attempt", "printed")
+    __slots__ = ("workflow_id", "run_id", "flow", "task", "activity_id", "attempt", "suffix", "printed")
 
     def __init__(self, info: activity.Info) -> None:
         self.workflow_id = info.workflow_id or ""
@@ -70,29 +70,36 @@ class _Running:
         self.task = info.activity_type
         self.activity_id = info.activity_id
         self.attempt = info.attempt
+        # What every line of the attempt ends with, encoded once: a line then costs only its own parts.
+        self.suffix = run_suffix(self.workflow_id, self.run_id, self.flow, self.task, self.activity_id, self.attempt)
         self.printed: list[str] = []
 
 
 _running: ContextVar[_Running | None] = ContextVar("sluice_task", default=None)
-_new_record = tuple.__new__
 
 # -- where lines go: the worker's shipper, else (outside a worker: tests, a notebook) standard error ----------
 
 _LEVEL_RANK = {"debug": 1, "info": 2, "warn": 3, "error": 4}
 
 
-def _stderr_line(record: LogRecord) -> None:
-    extra = f" {record.fields_text}" if record.fields_text and record.fields_text != "{}" else ""
-    sys.__stderr__.write(f"{record.level.upper():5} {record.message}{extra}\n")  # type: ignore[union-attr]
+def _stderr_line(level: str, message: str, fields: str | None) -> None:
+    extra = f" {fields}" if fields and fields != "{}" else ""
+    sys.__stderr__.write(f"{level.upper():5} {message}{extra}\n")  # type: ignore[union-attr]
 
 
-_ship: Callable[[LogRecord], None] = _stderr_line
+def _nowhere(line: str) -> None:
+    pass
+
+
+#: Where a task's lines go: the worker's shipper (a line of JSON, sluice.wire.line_json). Outside a worker (tests,
+#: a notebook) nowhere: they are echoed to standard error instead.
+_ship: Callable[[str], None] = _nowhere
 _ship_progress: Callable[[ProgressRecord], None] | None = None
 _echo_rank = _LEVEL_RANK["warn"]
 
 
 def set_log_destination(
-    ship: Callable[[LogRecord], None], echo_level: str = "warn", ship_progress: Callable[[ProgressRecord], None] | None = None
+    ship: Callable[[str], None], echo_level: str = "warn", ship_progress: Callable[[ProgressRecord], None] | None = None
 ) -> None:
     """The worker routes lines (and `progress()` reports) to its shipper; lines from `echo_level` up are also
     echoed to its output."""
@@ -106,30 +113,14 @@ def _write(level: str, message: object, fields: dict[str, Any] | None) -> None:
     running = _running.get()
     text = message if type(message) is str else str(message)
     if "\0" in text:
-        text = text.replace("\0", "\ufffd")  # as log_row does: PostgreSQL text cannot hold NUL
+        text = text.replace("\0", "\ufffd")  # as TypeScript's log rows: PostgreSQL text cannot hold NUL
+    as_text = fields_text(fields) if fields else None
     if running is None:
-        _stderr_line(LogRecord(0, level, text, fields_text(fields) if fields else None, "", ""))
+        _stderr_line(level, text, as_text)
         return
-    # tuple.__new__: a NamedTuple's own constructor costs a microsecond, a third of a line's budget. Clean by
-    # construction (fields_text escapes NUL), so the store writes it without converting it again.
-    record = _new_record(
-        CleanRecord,
-        (
-            time.time_ns() // 1_000_000,
-            level,
-            text,
-            fields_text(fields) if fields else None,
-            running.workflow_id,
-            running.run_id,
-            running.flow,
-            running.task,
-            running.activity_id,
-            running.attempt,
-        ),
-    )
-    _ship(record)
-    if _LEVEL_RANK[level] >= _echo_rank and _ship is not _stderr_line:
-        _stderr_line(record)
+    _ship(line_json(time.time_ns() // 1_000_000, level, text, as_text, running.suffix))
+    if _LEVEL_RANK[level] >= _echo_rank or _ship is _nowhere:
+        _stderr_line(level, text, as_text)
 
 
 class _Log:

@@ -1,10 +1,12 @@
 """The Python worker: serves the `@task` functions of one module on one task queue, with the TypeScript
 worker's settings where they mean the same (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE,
-DATABASE_URL / SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE). At start it checks
-the module's declarations, publishes its tasks and their options to the store's task catalog (flows read them
-there), then polls until SIGTERM/SIGINT, writing its health report meanwhile when SLUICE_HEALTH_FILE is set
-(sluice.health): it stops polling, lets running tasks finish within the grace time, writes the remaining log
-lines and returns."""
+SLUICE_URL and SLUICE_WORKER_TOKEN, SLUICE_SPOOL_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE).
+It is a client of Sluice's worker API (sluice.worker_api), never of its database. At start it checks the module's
+declarations and that Sluice speaks its protocol, takes over the log spool a dead worker left, publishes its tasks
+and their options to Sluice's task catalog (flows read them there), then polls until SIGTERM/SIGINT, writing its
+health report meanwhile when SLUICE_HEALTH_FILE is set (sluice.health): it stops polling, lets running tasks
+finish within the grace time, sends the remaining log lines and returns (what Sluice did not take stays in the
+spool for the next start)."""
 
 from __future__ import annotations
 
@@ -31,8 +33,10 @@ from .durations import duration_ms
 from .health import check_in
 from .log_shipper import LogShipper
 from .options import DeclarationError
-from .store import StoreError, open_store, store_url_from_env
+from .spool import DEFAULT_MAX_BYTES, Spool
+from .sync_interceptor import SyncSpool
 from .task import DeclaredTask, capture_prints, declared_task, set_log_destination
+from .worker_api import Unavailable, WorkerApi, WorkerApiError, check_url
 
 _HOST_PORT = re.compile(r"^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$")
 MAX_CONCURRENT_TASKS = 100  # as TypeScript's worker (maxConcurrentActivityTaskExecutions)
@@ -48,11 +52,15 @@ class WorkerConfig:
     task_queue: str
     address: str
     namespace: str
-    store_url: str
+    #: The web app (SLUICE_URL) and this worker's token (SLUICE_WORKER_TOKEN, role worker).
+    sluice_url: str
+    worker_token: str
     shutdown_grace_ms: float
     log_echo: str
     #: Where the worker writes its health report for the healthcheck (sluice.health); None: no report.
     health_file: str | None = None
+    spool_dir: str = "./data/spool"
+    spool_max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] = os.environ) -> WorkerConfig:
@@ -75,9 +83,29 @@ def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] 
     echo = (get("SLUICE_LOG_ECHO", "WARN") or "").upper()
     if echo not in ("TRACE", "DEBUG", "INFO", "WARN", "ERROR"):
         problems.append(f"SLUICE_LOG_ECHO={echo!r}: must be one of TRACE, DEBUG, INFO, WARN, ERROR")
+    url = get("SLUICE_URL") or ""
+    token = get("SLUICE_WORKER_TOKEN") or ""
+    if not url or not token:
+        problems.append(
+            "SLUICE_URL and SLUICE_WORKER_TOKEN: the worker sends its log lines and task catalog to the Sluice web app "
+            "(e.g. SLUICE_URL=http://web:3000) with a token of role worker for its task queue"
+        )
+    elif check_url(url):
+        problems.append(check_url(url) or "")
+    spool_max = DEFAULT_MAX_BYTES
+    if get("SLUICE_SPOOL_MAX_BYTES"):
+        try:
+            spool_max = int(get("SLUICE_SPOOL_MAX_BYTES") or "")
+            if spool_max < 1:
+                raise ValueError
+        except ValueError:
+            problems.append(f"SLUICE_SPOOL_MAX_BYTES={get('SLUICE_SPOOL_MAX_BYTES')!r}: must be a whole number of bytes, for example 268435456")
     if problems:
         raise WorkerError("Invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems))
-    return WorkerConfig(module, queue or "", address, get("TEMPORAL_NAMESPACE", "default") or "default", store_url_from_env(env), grace_ms, echo, get("SLUICE_HEALTH_FILE"))
+    return WorkerConfig(
+        module, queue or "", address, get("TEMPORAL_NAMESPACE", "default") or "default", url, token, grace_ms, echo,
+        get("SLUICE_HEALTH_FILE"), get("SLUICE_SPOOL_DIR", "./data/spool") or "./data/spool", spool_max,
+    )
 
 
 def load_module(spec: str) -> ModuleType:
@@ -119,35 +147,40 @@ def tasks_of(module: ModuleType) -> dict[str, DeclaredTask]:
     return dict(sorted(found.items()))
 
 
-def _wait_for_schema(store_url: str, say: Callable[[str], None], timeout_s: float = 60.0):
-    """Opens the store and waits (a while) for TypeScript's migrations: in compose both start at once."""
-    store = open_store(store_url)
+def _greet(api: WorkerApi, say: Callable[[str], None], timeout_s: float = 60.0) -> None:
+    """Checks Sluice speaks this worker's protocol, waiting (a while) for it to come up: in compose both start at once."""
     deadline = time.monotonic() + timeout_s
     told = False
+    delay = 0.1
     while True:
         try:
-            store.check_schema()
-            return store
-        except StoreError as err:
+            api.hello()
+            return
+        except Unavailable as err:
             if time.monotonic() > deadline:
-                store.close()
-                raise WorkerError(str(err)) from None
+                raise WorkerError(f"{err}. Is the web app running? Set SLUICE_URL to its address.") from None
             if not told:
-                say(f"waiting for the store's tables: {err}")
+                say(f"waiting for Sluice: {err}")
                 told = True
-            time.sleep(1)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        except WorkerApiError as err:
+            if err.status == 404:
+                # A worker API without the handshake (built before it): the next request says whether there is
+                # a worker API at all.
+                say(f"Sluice at {api.base_url} has no version handshake (GET /api/worker/v1/hello: 404); going on")
+                return
+            raise WorkerError(str(err)) from None
 
 
 async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -> None:
     module = load_module(config.module)
     tasks = tasks_of(module)
-    try:
-        store = _wait_for_schema(config.store_url, say)
-    except StoreError as err:
-        raise WorkerError(str(err)) from None
+    api = WorkerApi(config.sluice_url, config.worker_token)
     identity = f"{os.getpid()}@{socket.gethostname()} (python)"
     try:
-        flows = store.flows_on_queue(config.task_queue)
+        await asyncio.to_thread(_greet, api, say)
+        flows = await asyncio.to_thread(api.flows_on_queue, config.task_queue)
         if flows:
             raise WorkerError(
                 f"Task queue {config.task_queue!r} is the flows' queue (TypeScript flows {', '.join(flows)} run on it): "
@@ -159,13 +192,19 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
             raise WorkerError(
                 f"Cannot reach Temporal at {config.address} ({err}). Is it running? `npm start` starts a local one; otherwise set TEMPORAL_ADDRESS."
             ) from None
-        store.publish_tasks(config.task_queue, {name: t.options.published() for name, t in tasks.items()}, identity)
-    finally:
-        store.close()
+        await asyncio.to_thread(api.publish_tasks, config.task_queue, {name: t.options.published() for name, t in tasks.items()}, identity)
+    except (Unavailable, WorkerApiError) as err:
+        raise WorkerError(str(err)) from None
+    try:
+        # One folder per task queue, as TypeScript's: the next worker of the queue sends what this one leaves.
+        spool = Spool(Path(config.spool_dir) / re.sub(r"[^\w.-]", "_", config.task_queue), max_bytes=config.spool_max_bytes)
+    except (OSError, ValueError) as err:
+        raise WorkerError(f"Cannot use the log spool at {config.spool_dir} ({err}): set SLUICE_SPOOL_DIR to a writable folder.") from None
+    adopted = spool.adopt_orphans()
+    if adopted:
+        say(f"sending {adopted} log lines a stopped worker left in {config.spool_dir}")
 
-    shipper_store = open_store(config.store_url)
-    shipper_store.check_schema()  # also learns whether the store keeps progress (has_progress)
-    shipper = LogShipper(shipper_store, warn=lambda m: sys.__stderr__.write(f"log store: {m}\n"))  # type: ignore[union-attr]
+    shipper = LogShipper(spool, api.post_logs, warn=lambda m: print(m, file=sys.__stderr__, flush=True))
     set_log_destination(shipper.push, config.log_echo, shipper.progress)
     capture_prints()
     stop = asyncio.Event()
@@ -179,6 +218,7 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
                 task_queue=config.task_queue,
                 activities=[t.activity for t in tasks.values()],
                 activity_executor=executor,
+                interceptors=[SyncSpool(spool)],
                 max_concurrent_activities=MAX_CONCURRENT_TASKS,
                 graceful_shutdown_timeout=timedelta(milliseconds=config.shutdown_grace_ms),
             )
@@ -196,6 +236,5 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
                 say("python worker stopping: running tasks may finish within the grace time")
     finally:
         written, dropped, pending = await asyncio.to_thread(shipper.close, 10.0)
-        shipper_store.close()
-        extra = (f", {dropped} dropped" if dropped else "") + (f", {pending} not written" if pending else "")
+        extra = (f", {dropped} dropped" if dropped else "") + (f", {pending} left in the spool for the next start" if pending else "")
         say(f"python worker stopped: {written} log lines written{extra}")
