@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { openStore } from 'sluice/store';
+import { migrateStore } from 'sluice/store';
 import { pythonEnv, venvPython } from '../scripts/python-venv';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atMost, type BenchResult, type Metric } from './lib/report';
@@ -20,7 +20,7 @@ const LOG_LINES = 100_000;
 export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
   const reps = ctx.reps ?? DEFAULT_REPS;
   const storeUrl = freshSqliteUrl(ctx, 'python');
-  await (await openStore(storeUrl)).close(); // migrated: the Python side only checks the schema
+  await migrateStore(storeUrl); // the Python side only checks the schema
   const python = venvPython();
   const flowsQueue = uniqueName('bench-flows');
   const pyQueue = uniqueName('bench-py');
@@ -75,7 +75,7 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
 
   ctx.say(`python: ${LOG_LINES} log.info calls in a Python task`);
   const logStoreUrl = freshSqliteUrl(ctx, 'python-logs');
-  await (await openStore(logStoreUrl)).close();
+  await migrateStore(logStoreUrl);
   const logCost = JSON.parse(
     execFileSync(python, [`${ROOT}/bench/projects/python/log_cost.py`, logStoreUrl, String(LOG_LINES)], { env: pythonEnv(process.env), encoding: 'utf8' }).trim().split('\n').at(-1)!,
   ) as { usPerLine: number; written: number; dropped: number };

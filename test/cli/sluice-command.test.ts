@@ -95,7 +95,7 @@ describe('sluice dev', () => {
     await eventually(() => /worker ready/.test(dev.output()), 120_000, `sluice dev to be ready:\n${dev.output()}`);
     assert.match(dev.output(), new RegExp(`Temporal dev server on 127\\.0\\.0\\.1:${port}, Temporal Web on http://127\\.0\\.0\\.1:${uiPort}`));
 
-    const store = await openStore(storeUrl);
+    const store = await openStore(storeUrl, { migrate: true });
     const client = await SluiceClient.connect({ address: `127.0.0.1:${port}`, store });
     try {
       assert.equal(await client.waitForResult(await client.start('greetFlow', {})), 'hello dev');

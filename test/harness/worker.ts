@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SLUICE_BIN } from 'sluice/dev';
+import { migrateStore } from 'sluice/store';
 import { temporalAddress, temporalNamespace } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -32,7 +33,10 @@ export interface TestWorker {
   kill9(): Promise<void>;
 }
 
-/** Spawns the worker; resolves when it says it is ready, rejects with its output if it exits first. */
+/**
+ * Spawns the worker on the store as it is: the worker checks its schema and never migrates it, so a fresh store
+ * is refused (use `startWorker`, which migrates first, for a worker that should run).
+ */
 export function spawnWorker(options: WorkerOptions): TestWorker {
   const child = spawn(process.execPath, [SLUICE_BIN, 'worker'], {
     cwd: ROOT,
@@ -86,6 +90,8 @@ export function trackWorker(child: ChildProcess): TestWorker {
  * 2 cores shared with another test file and a web build: the wait only bounds a worker that never comes up.
  */
 export async function startWorker(options: WorkerOptions, timeoutMs = 180_000): Promise<TestWorker> {
+  // As `npm start` and compose do: the store is migrated (by its owner) before a worker starts on it.
+  await migrateStore(options.storeUrl);
   const worker = spawnWorker(options);
   await waitForOutput(worker, /worker ready/, timeoutMs);
   return worker;

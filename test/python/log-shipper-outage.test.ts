@@ -17,7 +17,7 @@ let pg: RestartablePostgres;
 let store: Store;
 before(async () => {
   pg = await startRestartablePostgres();
-  store = await openStore(pg.url); // migrated: the Python side writes into TypeScript's schema
+  store = await openStore(pg.url, { migrate: true }); // migrated: the Python side writes into TypeScript's schema
 });
 after(async () => {
   await store?.close();

@@ -19,7 +19,7 @@ for (const dialect of DIALECTS) {
     let store: Store;
     before(async () => {
       fresh = await freshStoreUrl(dialect, 'logs');
-      store = await openStore(fresh.url);
+      store = await openStore(fresh.url, { migrate: true });
       assert.equal(store.dialect, dialect);
     });
     after(async () => {
@@ -158,7 +158,7 @@ for (const dialect of DIALECTS) {
       const stores: Store[] = [];
       before(async () => {
         fresh = await freshStoreUrl(dialect, 'tail');
-        for (let i = 0; i < 3; i++) stores.push(await openStore(fresh.url));
+        for (let i = 0; i < 3; i++) stores.push(await openStore(fresh.url, { migrate: true }));
       });
       after(async () => {
         for (const s of stores) await s.close();

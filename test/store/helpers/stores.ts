@@ -35,7 +35,7 @@ export interface StorePair {
 /** A fresh store opened twice, for tests of two processes at once. */
 export async function freshStorePair(dialect: Dialect, name: string): Promise<StorePair> {
   const fresh = await freshStoreUrl(dialect, name);
-  const store = await openStore(fresh.url);
-  const other = await openStore(fresh.url);
+  const store = await openStore(fresh.url, { migrate: true });
+  const other = await openStore(fresh.url, { migrate: true });
   return { store, other, close: async () => (await other.close(), await store.close(), await fresh.cleanup()) };
 }
