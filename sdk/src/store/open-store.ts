@@ -1,4 +1,5 @@
 /** Opening the store: pick the database from the URL, connect, then migrate (the owner) or check the schema. */
+import { resolve } from 'node:path';
 import { appliedMigrations } from './migrate';
 import type { SchemaMode } from './migrate';
 import type { Store } from './store';
@@ -44,8 +45,11 @@ export interface MigrateResult {
  */
 export async function migrateStore(url: string = storeUrlFromEnv()): Promise<MigrateResult> {
   const { store, migrated } = await open(url, 'migrate');
+  const location = parseStoreUrl(url);
   try {
-    return { where: redactUrl(url), migrated, applied: await appliedMigrations(store.db) };
+    // Named as the store's errors name it: the file's absolute path, or the URL without its password.
+    const where = location.dialect === 'sqlite' ? resolve(location.path) : redactUrl(location.connectionString);
+    return { where, migrated, applied: await appliedMigrations(store.db) };
   } finally {
     await store.close();
   }
