@@ -9,18 +9,15 @@ import { sql } from 'kysely';
 import { SluiceClient } from 'sluice/client';
 import { SLUICE_VERSION } from 'sluice/compat';
 import { SLUICE_BIN } from 'sluice/dev';
-import { appliedMigrations, migrateStore, MIGRATION_TABLE, openStore, redactUrl, StoreSchemaError } from 'sluice/store';
+import { appliedMigrations, migrateStore, MIGRATION_TABLE, openStore, StoreSchemaError } from 'sluice/store';
 import { eventually } from '../harness/eventually';
 import { FIXTURES, sqliteStoreUrl } from '../harness/sluice';
 import { temporalAddress, temporalNamespace } from '../harness/env';
 import { uniqueName } from '../harness/temporal';
 import { spawnWorker, waitForOutput } from '../harness/worker';
-import { DIALECTS, freshStoreUrl } from '../store/helpers/stores';
+import { DIALECTS, freshStoreUrl, storeWhere } from '../store/helpers/stores';
 
 const ROOT = resolve(__dirname, '../..');
-
-/** How the store's messages name it: a SQLite file by its absolute path, PostgreSQL by its URL without the password. */
-const where = (url: string) => (url.startsWith('sqlite:') ? resolve(url.slice('sqlite:'.length)) : redactUrl(url));
 
 /**
  * What a newer web app's migration leaves, written as raw SQL the way it would run: a table this version does not
@@ -78,7 +75,7 @@ describe('a store missing a migration this version needs', () => {
       await owner.db.deleteFrom(MIGRATION_TABLE as never).where('name' as never, '=', newest as never).execute();
       await owner.close();
       const expected =
-        `The store at ${where(fresh.url)} has schema ${previous}, but sluice ${SLUICE_VERSION} needs migration ${newest}. ` +
+        `The store at ${storeWhere(fresh.url)} has schema ${previous}, but sluice ${SLUICE_VERSION} needs migration ${newest}. ` +
         'Only the web app and `sluice migrate` change the schema: run `sluice migrate` with this DATABASE_URL ' +
         '(or upgrade the web app first and let it start), then start this again.';
 
@@ -111,12 +108,12 @@ describe('sluice migrate', () => {
       const store = await openStore(fresh.url); // the check every worker and the client make
       t.after(() => store.close());
       const applied = await appliedMigrations(store.db);
-      assert.equal(first.stdout.trim(), `sluice migrate: the store at ${where(fresh.url)} is at schema ${applied.at(-1)} (sluice ${SLUICE_VERSION}); ran ${applied.join(', ')}`);
+      assert.equal(first.stdout.trim(), `sluice migrate: the store at ${storeWhere(fresh.url)} is at schema ${applied.at(-1)} (sluice ${SLUICE_VERSION}); ran ${applied.join(', ')}`);
       assert.equal(applied[0], '0001-logs');
 
       const again = migrate(fresh.url);
       assert.equal(again.status, 0, again.stderr);
-      assert.equal(again.stdout.trim(), `sluice migrate: the store at ${where(fresh.url)} is up to date: schema ${applied.at(-1)} (sluice ${SLUICE_VERSION}); nothing to do`);
+      assert.equal(again.stdout.trim(), `sluice migrate: the store at ${storeWhere(fresh.url)} is up to date: schema ${applied.at(-1)} (sluice ${SLUICE_VERSION}); nothing to do`);
     });
   }
 

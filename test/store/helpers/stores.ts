@@ -1,7 +1,7 @@
 // Fresh, empty stores for tests that run the same body on SQLite and on PostgreSQL.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { openStore, type Store } from 'sluice/store';
+import { join, resolve } from 'node:path';
+import { openStore, redactUrl, type Store } from 'sluice/store';
 import { createTestDatabase } from '../../harness/postgres';
 import { freshTmpDir } from '../../harness/env';
 
@@ -22,6 +22,11 @@ export async function freshStoreUrl(dialect: Dialect, name: string): Promise<Fre
   }
   const dir = freshTmpDir(`store-${name}`);
   return { url: `sqlite:${join(dir, 'nested', 'sluice.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** How the store's messages name a store: a SQLite file by its absolute path, PostgreSQL by its URL without the password. */
+export function storeWhere(url: string): string {
+  return url.startsWith('sqlite:') ? resolve(url.slice('sqlite:'.length)) : redactUrl(url);
 }
 
 export interface StorePair {
