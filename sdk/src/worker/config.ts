@@ -20,6 +20,11 @@ const env = z.object({
   SLUICE_LOG_ECHO: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   SLUICE_EAGER_TASKS: z.coerce.number().int().min(0).default(DEFAULT_EAGER_TASKS),
   SLUICE_HEALTH_FILE: z.string().trim().min(1).optional(),
+  SLUICE_URL: z.url({ protocol: /^https?$/, error: 'must be the web app\'s http(s):// URL' }).optional(),
+  SLUICE_WORKER_TOKEN: z.string().trim().min(1).optional(),
+}).refine((e) => (e.SLUICE_URL === undefined) === (e.SLUICE_WORKER_TOKEN === undefined), {
+  message: 'SLUICE_URL and SLUICE_WORKER_TOKEN go together: set both (the web app and the worker\'s token) or neither',
+  path: ['SLUICE_URL'],
 });
 
 /** The task queue of a repository that records none (Sluice's own examples record this one). */
@@ -56,6 +61,8 @@ export interface WorkerConfig {
   healthFile?: string;
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
+  /** The web app this worker works with (SLUICE_URL, SLUICE_WORKER_TOKEN); asked at start whether it serves this version. */
+  server?: { url: string; token: string };
   storeUrl: string;
   address: string;
   namespace: string;
@@ -81,6 +88,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     eagerTasks: e.SLUICE_EAGER_TASKS,
     flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
     healthFile: e.SLUICE_HEALTH_FILE && path.resolve(e.SLUICE_HEALTH_FILE),
+    server: e.SLUICE_URL && e.SLUICE_WORKER_TOKEN ? { url: e.SLUICE_URL, token: e.SLUICE_WORKER_TOKEN } : undefined,
     storeUrl: storeUrlFromEnv(source),
     address: temporal.address,
     namespace: temporal.namespace,

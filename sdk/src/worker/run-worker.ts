@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { format } from 'node:util';
 import { adoptSchedules, syncDeployments } from '../schedules';
+import { checkServer, SLUICE_VERSION, WORKER_PROTOCOL } from '../compat';
 import { LogShipper, openStore } from '../store';
 import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
@@ -47,12 +48,18 @@ async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> 
 
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
   const project = loadProject(config.workflowsPath, config.activitiesPath);
+  if (config.server) {
+    // Before anything starts, connects or changes: a web app that does not serve this worker's version refuses it here.
+    const hello = await checkServer(config.server);
+    say(`web app ${config.server.url}: sluice ${hello.server.version} serves this worker (sluice ${SLUICE_VERSION}, protocol ${WORKER_PROTOCOL.current})`);
+  }
   // Bundling takes seconds: it runs while the worker connects, registers and syncs.
   // A prebuilt bundle is checked before anything connects, so a refused one changes nothing on the server.
   const bundle = config.flowsBundle
     ? Promise.resolve(await readPrebuiltBundle(config.flowsBundle, project.taskOptions))
     : bundleFlowsInChild(project.workflowsPath, project.taskOptions);
   bundle.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
+  // Checked, never migrated: the web app (or `sluice migrate`) owns the schema.
   const store = await openStore(config.storeUrl);
   const shipper = new LogShipper(store, { warn: (m) => process.stderr.write(`log store: ${m}\n`) });
   const router = new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r));

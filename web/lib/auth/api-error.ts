@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'unsupported_media_type'
   | 'invalid_parameters'
   | 'conflict'
+  | 'incompatible_worker'
   | 'unavailable'
   | 'internal';
 
@@ -30,6 +31,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   unsupported_media_type: 415,
   invalid_parameters: 422,
   conflict: 409,
+  // A worker whose protocol this server does not serve (sluice/compat): a conflict of versions, not of HTTP
+  // protocols, which 426 Upgrade Required is for.
+  incompatible_worker: 409,
   unavailable: 503,
   internal: 500,
 };

@@ -14,6 +14,7 @@ export const API_ROUTES = {
   '/api/flows': ['GET'],
   '/api/health': ['GET'],
   '/api/openapi.json': ['GET'],
+  '/api/worker/v1/hello': ['GET'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Route = keyof typeof API_ROUTES;
