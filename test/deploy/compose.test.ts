@@ -52,8 +52,8 @@ function listFiles(dir: string, pattern = /\.(ts|tsx)$/): string[] {
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
     assert.deepEqual(Object.keys(services).sort(), [
-      'caddy', 'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower', 'web',
-      'worker', 'worker-example',
+      'caddy', 'migrate', 'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower',
+      'web', 'worker', 'worker-example',
     ]);
     assert.equal(readDeployEnv('temporal/server.env').DB, 'postgres12', 'persistence and visibility on PostgreSQL');
     assert.equal(services.temporal!.environment!.TEMPORAL_DB_HOST, 'temporal-db');
@@ -77,6 +77,20 @@ describe('docker-compose.yml', () => {
     assert.equal(condition('temporal-namespace', 'temporal'), 'service_healthy');
     for (const name of ['worker', 'web', 'worker-example']) assert.equal(condition(name, 'temporal-namespace'), 'service_completed_successfully', name);
     for (const name of ['temporal-setup', 'temporal-namespace']) assert.equal(services[name]!.restart, 'no', `${name} runs once per up`);
+  });
+
+  it("migrates Sluice's store once per up, before the web app and every worker: workers only check its schema", () => {
+    const migrate = services.migrate!;
+    assert.deepEqual(migrate.build, services.web!.build, "the web app's image: the same Sluice version as the web app");
+    assert.deepEqual(migrate.command, ['node', 'sdk/bin/sluice.js', 'migrate']);
+    assert.ok(existsSync(path.join(ROOT, 'sdk/bin/sluice.js')));
+    assert.equal(migrate.restart, 'no', 'runs once per up');
+    assert.deepEqual(migrate.depends_on, { 'sluice-db': { condition: 'service_healthy' } });
+    assert.deepEqual(migrate.environment, { DATABASE_URL: services.web!.environment!.DATABASE_URL }, 'the store the web app and workers use, nothing else');
+    for (const name of ['web', 'worker', 'worker-example', 'python-worker']) {
+      const deps = services[name]!.depends_on as Record<string, { condition: string }>;
+      assert.equal(deps.migrate?.condition, 'service_completed_successfully', `${name} starts after the migration`);
+    }
   });
 
   it("gives Temporal deploy/temporal's files, which the native production test uses too", () => {
@@ -207,21 +221,21 @@ describe('docker-compose.yml', () => {
     for (const [, file] of dockerfile.matchAll(/^COPY (\S+)/gm)) assert.ok(existsSync(path.join(ROOT, file!.replace(/\*\.py$/, ''))), `COPY ${file}`);
     assert.equal(py.environment!.TEMPORAL_ADDRESS, services.worker!.environment!.TEMPORAL_ADDRESS);
     assert.equal(py.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
-    assert.ok(Object.keys(py.depends_on!).includes('worker'), 'after the worker, whose start migrates the store');
+    assert.ok(Object.keys(py.depends_on!).includes('migrate'), 'after the migration of the store it checks and writes to');
     assert.deepEqual(py.healthcheck!.test, ['CMD', 'python', '-m', 'sluice', 'healthcheck'], 'its image has no Node: the Python package checks');
     assert.match(read('python/src/sluice/__main__.py'), /"healthcheck"/);
     const pythonSources = listFiles(path.join(ROOT, 'python/src'), /\.py$/).map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const variable of Object.keys(py.environment!)) assert.ok(pythonSources.includes(`"${variable}"`), `python-worker sets ${variable}, which the Python worker does not read`);
   });
 
-  it("takes the template README's worker service as it is: shared environment, healthcheck, started after the namespace", () => {
+  it("takes the template README's worker service as it is: shared environment, healthcheck, started after the namespace and the migration", () => {
     const snippet = /```yaml\n([\s\S]*?)```/.exec(read('sdk/template/README.md'))![1]!;
     const withIt = composeText.replace(/\nvolumes:\n/, `\n${snippet}\nvolumes:\n`);
     const added = (parse(withIt, { merge: true }) as { services: Record<string, Service> }).services['worker-__NAME__']!;
     assert.equal(added.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
     assert.equal(added.environment!.DATABASE_URL, services.worker!.environment!.DATABASE_URL);
     assert.deepEqual(added.healthcheck, services.worker!.healthcheck);
-    assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' } });
+    assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' }, migrate: { condition: 'service_completed_successfully' } });
   });
 
   it('sets only variables Sluice reads', () => {
