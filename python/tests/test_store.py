@@ -94,7 +94,7 @@ def test_a_store_without_sluice_tables_is_refused_readably(tmp_path) -> None:
     path = tmp_path / "empty.db"
     sqlite3.connect(path).close()
     store = open_store(f"sqlite:{path}")
-    with pytest.raises(StoreError, match=r"has no logs and no tasks table yet: .*Start the TypeScript worker or the web app"):
+    with pytest.raises(StoreError, match=r"has no logs and no tasks table yet: .*Run `sluice migrate` on this store or start the web app"):
         store.check_schema()
     store.close()
 

@@ -150,14 +150,14 @@ class Store:
             raise
 
     def check_schema(self) -> None:
-        """Raises StoreError unless the tables this worker writes exist (TypeScript's migrations make them)."""
+        """Raises StoreError unless the tables this worker writes exist (TypeScript's migrations, run by the web app or `sluice migrate`)."""
         self.has_progress = self._has_table("task_progress")
         missing = [t for t in ("logs", "tasks") if not self._has_table(t)]
         if missing:
             raise StoreError(
                 f"The store at {self.where} has no {' and no '.join(missing)} table yet: it is made by Sluice's "
-                "TypeScript side (migration 0009 or later). Start the TypeScript worker or the web app on this store "
-                "first (or update them), then this worker."
+                "TypeScript side (migration 0009 or later), which only the web app and `sluice migrate` run. Run "
+                "`sluice migrate` on this store or start the web app (or update them) first, then this worker."
             )
 
     def _has_table(self, name: str) -> bool:

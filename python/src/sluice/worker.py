@@ -120,7 +120,7 @@ def tasks_of(module: ModuleType) -> dict[str, DeclaredTask]:
 
 
 def _wait_for_schema(store_url: str, say: Callable[[str], None], timeout_s: float = 60.0):
-    """Opens the store and waits (a while) for TypeScript's migrations: in compose both start at once."""
+    """Opens the store and waits (a while) for TypeScript's migrations (the web app's or `sluice migrate`'s): a worker may start first."""
     store = open_store(store_url)
     deadline = time.monotonic() + timeout_s
     told = False
