@@ -63,7 +63,7 @@ async function benchOneStore(ctx: BenchContext, client: Client, label: string, s
     workflows: `${ROOT}/bench/projects/logs/log-flows.ts`,
     activities: `${ROOT}/bench/projects/logs/log-tasks.ts`,
   });
-  const store = await openStore(storeUrl);
+  const store = await openStore(storeUrl, { migrate: true });
   const run = (flow: string, n: number) =>
     client.workflow.start(flow, { taskQueue, workflowId: uniqueName(`bench-${flow}`), args: [{ n }] });
 

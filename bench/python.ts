@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { openStore } from 'sluice/store';
+import { migrateStore } from 'sluice/store';
 import { pythonEnv, venvPython } from '../scripts/python-venv';
 import { workerToken } from '../test/harness/python';
 import { startWebApp } from '../test/web/harness';
@@ -24,7 +24,7 @@ const LOG_LINES = 100_000;
 export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
   const reps = ctx.reps ?? DEFAULT_REPS;
   const storeUrl = freshSqliteUrl(ctx, 'python');
-  await (await openStore(storeUrl)).close(); // migrated
+  await migrateStore(storeUrl);
   const python = venvPython();
   const flowsQueue = uniqueName('bench-flows');
   const pyQueue = uniqueName('bench-py');

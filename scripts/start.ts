@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { openStore, storeUrlFromEnv } from 'sluice/store';
+import { migrateStore, openStore, storeUrlFromEnv } from 'sluice/store';
 import { ensureFirstAdmin, firstAdminMessage } from '../web/lib/auth/first-admin';
 import { workerConfigFromEnv } from 'sluice/worker';
 import { SLUICE_BIN } from 'sluice/dev';
@@ -66,6 +66,10 @@ let unregisterWeb: (() => void) | undefined;
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   await requireFreePorts();
+  // Before anything starts: the worker and the Python workers only check the schema (the web app would migrate
+  // too, but starts last).
+  const { where, migrated, applied } = await migrateStore(storeUrlFromEnv({ ...process.env, SLUICE_DATA_DIR: dataDir }));
+  say(`store ${where}: ${migrated.length ? `migrated to ${applied.at(-1)}` : `up to date (${applied.at(-1)})`}`);
 
   say(`starting Temporal (state in ${join(dataDir, 'temporal.db')})...`);
   temporal = await startDevServer({
@@ -177,9 +181,9 @@ function webSecret(): string {
 
 /**
  * One Python worker per activities/*.py, in the venv of python/requirements*.txt (made once per machine,
- * minutes the first time) running this checkout's package. Started after the TypeScript worker, which has
- * migrated the store. Each is a client of the web app (the worker's SLUICE_URL and token), with its log spool in
- * data/spool. Resolves when each says it is ready.
+ * minutes the first time) running this checkout's package. Started after the store was migrated (main) and the
+ * TypeScript worker is ready. Each is a client of the web app (the worker's SLUICE_URL and token), with its log
+ * spool in data/spool. Resolves when each says it is ready.
  */
 async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
   if (pythonModules.length === 0) return;

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SLUICE_BIN } from 'sluice/dev';
+import { migrateStore } from 'sluice/store';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -98,7 +99,8 @@ export function sluiceWorkerEnv(o: { address: string; taskQueue: string; storeUr
   };
 }
 
-/** Starts Sluice's worker (`sluice worker`) on a project. */
-export function startSluiceWorker(o: Parameters<typeof sluiceWorkerEnv>[0]): Promise<WorkerProcess> {
+/** Starts Sluice's worker (`sluice worker`) on a project, its store migrated first (the worker only checks it). */
+export async function startSluiceWorker(o: Parameters<typeof sluiceWorkerEnv>[0]): Promise<WorkerProcess> {
+  await migrateStore(o.storeUrl);
   return startWorkerProcess({ entry: SLUICE_BIN, args: ['worker'], env: sluiceWorkerEnv(o), ready: /worker ready/ });
 }

@@ -44,7 +44,7 @@ export async function startSluice(tmpDir: string, say: (l: string) => void): Pro
     Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_WEB_URL: server.uiUrl });
     const app = await startWebApp({ storeUrl });
     stops.push(() => app.stop());
-    const store = await openStore(storeUrl);
+    const store = await openStore(storeUrl, { migrate: true });
     stops.push(() => store.close());
     const client = await SluiceClient.connect({ address: server.address, namespace: 'default', store });
     stops.push(() => client.close());

@@ -96,7 +96,7 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
     });
     stops.push(() => worker.stop());
 
-    const store = await openStore(storeUrl);
+    const store = await openStore(storeUrl, { migrate: true });
     stops.push(() => store.close());
     const client = await SluiceClient.connect({ address: server.address, namespace: NAMESPACE, store, temporalWebUrl: server.uiUrl });
     stops.push(() => client.close());

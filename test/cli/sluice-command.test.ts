@@ -19,7 +19,7 @@ describe('the sluice command', () => {
   test('without a command it prints the commands and exits 2; --help exits 0', () => {
     const bare = sluice();
     assert.equal(bare.status, 2);
-    for (const command of ['new', 'dev', 'check', 'worker', 'build']) assert.match(bare.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate']) assert.match(bare.stdout, new RegExp(`^  ${command} `, 'm'));
     assert.equal(sluice('--help').status, 0);
     assert.match(sluice('--version').stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
@@ -34,7 +34,7 @@ describe('the sluice command', () => {
   });
 
   test('every command has its own --help', () => {
-    for (const command of ['new', 'dev', 'check', 'worker', 'build']) {
+    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate']) {
       const help = sluice(command, '--help');
       assert.equal(help.status, 0, command);
       assert.match(help.stdout, new RegExp(`^Usage: sluice ${command}`), command);
@@ -95,7 +95,7 @@ describe('sluice dev', () => {
     await eventually(() => /worker ready/.test(dev.output()), 120_000, `sluice dev to be ready:\n${dev.output()}`);
     assert.match(dev.output(), new RegExp(`Temporal dev server on 127\\.0\\.0\\.1:${port}, Temporal Web on http://127\\.0\\.0\\.1:${uiPort}`));
 
-    const store = await openStore(storeUrl);
+    const store = await openStore(storeUrl); // migrated by `sluice dev`: this opener only checks
     const client = await SluiceClient.connect({ address: `127.0.0.1:${port}`, store });
     try {
       assert.equal(await client.waitForResult(await client.start('greetFlow', {})), 'hello dev');

@@ -52,8 +52,8 @@ function listFiles(dir: string, pattern = /\.(ts|tsx)$/): string[] {
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, Temporal Web, the store, the worker and the web app', () => {
     assert.deepEqual(Object.keys(services).sort(), [
-      'caddy', 'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower', 'web',
-      'worker', 'worker-example',
+      'caddy', 'migrate', 'python-worker', 'sluice-db', 'temporal', 'temporal-db', 'temporal-namespace', 'temporal-setup', 'temporal-ui', 'watchtower',
+      'web', 'worker', 'worker-example',
     ]);
     assert.equal(readDeployEnv('temporal/server.env').DB, 'postgres12', 'persistence and visibility on PostgreSQL');
     assert.equal(services.temporal!.environment!.TEMPORAL_DB_HOST, 'temporal-db');
@@ -77,6 +77,20 @@ describe('docker-compose.yml', () => {
     assert.equal(condition('temporal-namespace', 'temporal'), 'service_healthy');
     for (const name of ['worker', 'web', 'worker-example']) assert.equal(condition(name, 'temporal-namespace'), 'service_completed_successfully', name);
     for (const name of ['temporal-setup', 'temporal-namespace']) assert.equal(services[name]!.restart, 'no', `${name} runs once per up`);
+  });
+
+  it("migrates Sluice's store once per up, before the web app and every worker: workers only check its schema", () => {
+    const migrate = services.migrate!;
+    assert.deepEqual(migrate.build, services.web!.build, "the web app's image: the same Sluice version as the web app");
+    assert.deepEqual(migrate.command, ['node', 'sdk/bin/sluice.js', 'migrate']);
+    assert.ok(existsSync(path.join(ROOT, 'sdk/bin/sluice.js')));
+    assert.equal(migrate.restart, 'no', 'runs once per up');
+    assert.deepEqual(migrate.depends_on, { 'sluice-db': { condition: 'service_healthy' } });
+    assert.deepEqual(migrate.environment, { DATABASE_URL: services.web!.environment!.DATABASE_URL }, 'the store the web app and workers use, nothing else');
+    for (const name of ['web', 'worker', 'worker-example', 'python-worker']) {
+      const deps = services[name]!.depends_on as Record<string, { condition: string }>;
+      assert.equal(deps.migrate?.condition, 'service_completed_successfully', `${name} starts after the migration`);
+    }
   });
 
   it("gives Temporal deploy/temporal's files, which the native production test uses too", () => {
@@ -230,7 +244,7 @@ describe('docker-compose.yml', () => {
     for (const variable of Object.keys(py.environment!)) assert.ok(pythonSources.includes(`"${variable}"`), `python-worker sets ${variable}, which the Python worker does not read`);
   });
 
-  it("takes the template README's worker service as it is: shared environment, healthcheck, started after the namespace", () => {
+  it("takes the template README's worker service as it is: shared environment, healthcheck, started after the namespace and the migration", () => {
     const snippet = /```yaml\n([\s\S]*?)```/.exec(read('sdk/template/README.md'))![1]!;
     const withIt = composeText.replace(/\nvolumes:\n/, `\n${snippet}\nvolumes:\n`);
     const added = (parse(withIt, { merge: true }) as { services: Record<string, Service> }).services['worker-__NAME__']!;
@@ -239,7 +253,7 @@ describe('docker-compose.yml', () => {
     assert.equal(added.environment!.DATABASE_URL, undefined, 'a workflow repository\'s worker gets no store credential');
     assert.match(String(added.environment!.SLUICE_WORKER_TOKEN), /^\$\{SLUICE_WORKER_TOKEN_\w+:-\}$/, 'and a worker token of its own');
     assert.deepEqual(added.healthcheck, services.worker!.healthcheck);
-    assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' } });
+    assert.deepEqual(added.depends_on, { 'temporal-namespace': { condition: 'service_completed_successfully' }, web: { condition: 'service_started' } });
   });
 
   it('sets only variables Sluice reads', () => {

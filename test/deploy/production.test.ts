@@ -2,7 +2,8 @@
  * The production topology of docker-compose.yml, natively (no Docker engine here): a throwaway PostgreSQL,
  * Temporal's schemas set up by its SQL tool (deploy/temporal/setup-schema.sh), the real Temporal server on
  * deploy/temporal/production.yaml with the dynamic config compose mounts, the namespace registered as compose
- * does (deploy/temporal/namespace.sh), the Temporal UI server behind the web app's /temporal proxy, a worker
+ * does (deploy/temporal/namespace.sh), Sluice's store migrated (`sluice migrate`, compose's migrate service), the
+ * Temporal UI server behind the web app's /temporal proxy, a worker
  * (`sluice worker`) and the web app in production mode — at the versions of deploy/stack.env, built by
  * scripts/temporal-server.sh. Then: a flow end to end, a schedule firing, Sluice's search attributes on SQL
  * visibility, Temporal Web through the proxy with roles, compose's healthchecks, and a server restart mid-run.
@@ -62,6 +63,9 @@ before(async () => {
   const sluiceEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace };
   ui = await temporal.startUi(server.address, compose.services['temporal-ui']!.environment!);
   stage('UI server');
+  // compose's one-shot migrate service, before the web app and the worker (which only checks the schema).
+  await run(process.execPath, [path.join(ROOT, 'sdk/bin/sluice.js'), 'migrate'], { env: { ...process.env, DATABASE_URL: pg.url } });
+  stage("Sluice's store migrated");
   const started = Date.now();
   const took = <T>(what: string) => (value: T) => (process.stderr.write(`[production] ${what} ready after ${Date.now() - started} ms\n`), value);
   [worker, app] = await Promise.all([

@@ -28,7 +28,7 @@ before(async () => {
   server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), metricsPort });
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   storeUrl = `sqlite:${path.join(dir, 'sluice.db')}`;
-  store = await openStore(storeUrl);
+  store = await openStore(storeUrl, { migrate: true });
   client = await SluiceClient.connect({ address: server.address, namespace: server.namespace, store });
 });
 

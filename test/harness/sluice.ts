@@ -15,7 +15,7 @@ export function sqliteStoreUrl(name: string): string {
 }
 
 export async function testClient(storeUrl: string): Promise<{ client: SluiceClient; store: Store; close(): Promise<void> }> {
-  const store = await openStore(storeUrl);
+  const store = await openStore(storeUrl, { migrate: true });
   const client = await SluiceClient.connect({ address: temporalAddress(), namespace: temporalNamespace(), store, temporalWebUrl: temporalWebUrl() });
   return { client, store, close: async () => (await client.close(), await store.close()) };
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SLUICE_BIN } from 'sluice/dev';
+import { migrateStore } from 'sluice/store';
 import { temporalAddress, temporalNamespace } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -34,7 +35,10 @@ export interface TestWorker {
   kill9(): Promise<void>;
 }
 
-/** Spawns the worker; resolves when it says it is ready, rejects with its output if it exits first. */
+/**
+ * Spawns the worker on the store as it is: the worker checks its schema and never migrates it, so a fresh store
+ * is refused (use `startWorker`, which migrates first, for a worker that should run).
+ */
 export function spawnWorker(options: WorkerOptions): TestWorker {
   // In remote mode the worker holds no database URL at all, not even the test suite's own (as in production).
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k === 'DATABASE_URL' || (options.remote && /DATABASE_URL/.test(k)))));
@@ -93,6 +97,8 @@ export function trackWorker(child: ChildProcess): TestWorker {
  * 2 cores shared with another test file and a web build: the wait only bounds a worker that never comes up.
  */
 export async function startWorker(options: WorkerOptions, timeoutMs = 180_000): Promise<TestWorker> {
+  // As `npm start` and compose do: the store is migrated (by its owner) before a worker starts on it.
+  await migrateStore(options.storeUrl);
   const worker = spawnWorker(options);
   await waitForOutput(worker, /worker ready/, timeoutMs);
   return worker;

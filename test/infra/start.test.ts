@@ -53,6 +53,10 @@ test('starts everything, prints the URLs, and stops worker, web, Temporal in tha
     assert.match(anonymous.headers.get('location') ?? '', /\/login\?next=%2Ftemporal%2F/);
   }
   assert.ok(existsSync(join(started.dataDir, 'temporal.db')), 'Temporal keeps its state in the data directory');
+  // The store is brought to this version's schema before anything starts: the workers only check it.
+  const migrated = started.output.findIndex((l) => l.startsWith('[start]') && l.includes(`store ${join(started.dataDir, 'sluice.db')}: migrated to `));
+  assert.ok(migrated >= 0, 'the store was migrated');
+  assert.ok(migrated < started.output.findIndex((l) => /starting Temporal/.test(l)), 'before Temporal, the worker and the web app started');
   if (webPresent) {
     assert.match(text, new RegExp(`web app +http://127\\.0\\.0\\.1:${started.ports.web}`));
     assert.match(text, /building the web app \(next build|reusing the web app's build/);
@@ -93,6 +97,7 @@ test('a second start with unchanged sources reuses the build, and its sessions',
   await started.waitFor(/Press Ctrl-C to stop/, 240_000);
   const text = started.output.join('\n');
   assert.match(text, /reusing the web app's build \(web\/ and sdk\/ unchanged/);
+  assert.ok(text.includes(`store ${join(first.dataDir, 'sluice.db')}: up to date (`), 'the store kept its schema');
   assert.doesNotMatch(text, /building the web app/);
   // The secret made at the first start was kept in the data directory: the first start's session holds.
   const runs = await fetch(`http://127.0.0.1:${started.ports.web}/api/runs`, { headers: { cookie: first.cookie } });

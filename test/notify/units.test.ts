@@ -97,7 +97,7 @@ describe('rules', () => {
 
 describe('the lease', () => {
   it('one holder at a time; released or expired, another takes it', async () => {
-    const store = await openStore(sqliteStoreUrl('lease'));
+    const store = await openStore(sqliteStoreUrl('lease'), { migrate: true });
     try {
       assert.equal(await takeLease(store.db, 'a', 1_000, 10_000), true);
       assert.equal(await takeLease(store.db, 'b', 1_000, 10_500), false, 'held by a');

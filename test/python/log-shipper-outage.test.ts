@@ -24,7 +24,7 @@ let store: Store;
 before(async () => {
   pg = await startRestartablePostgres();
   app = await startWebApp({ storeUrl: pg.url, seed: false });
-  store = await openStore(pg.url);
+  store = await openStore(pg.url, { migrate: true }); // the web app migrates at its first request; this test reads before
 });
 after(async () => {
   await store?.close();

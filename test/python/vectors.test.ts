@@ -12,6 +12,7 @@ import { appendLogRow } from '../../sdk/src/store/log-rows';
 import { toActivityOptions, type TaskOptions } from '../../sdk/src/task-options';
 import type { LogRecord } from '../../sdk/src/store/types';
 import { logLine, logsRequest } from '../../sdk/src/worker-api/wire';
+import { WORKER_PROTOCOL } from '../../sdk/src/compat';
 
 const vectors = (name: string) => JSON.parse(readFileSync(path.resolve(__dirname, '../vectors', name), 'utf8'));
 
@@ -62,5 +63,16 @@ describe('shared vectors', () => {
       });
       assert.deepEqual(ms(fromPython), ms(fromTypeScript), c.name);
     }
+  });
+});
+
+describe('versions', () => {
+  it('the Python package declares the version and protocol the TypeScript package does (its Sluice-Worker header)', () => {
+    const wire = readFileSync(path.resolve(__dirname, '../../python/src/sluice/wire.py'), 'utf8');
+    const pyproject = readFileSync(path.resolve(__dirname, '../../python/pyproject.toml'), 'utf8');
+    const sdk = JSON.parse(readFileSync(path.resolve(__dirname, '../../sdk/package.json'), 'utf8')) as { version: string };
+    assert.equal(/^VERSION = "([^"]+)"$/m.exec(wire)?.[1], sdk.version);
+    assert.equal(/^version = "([^"]+)"$/m.exec(pyproject)?.[1], sdk.version);
+    assert.equal(Number(/^PROTOCOL = (\d+)$/m.exec(wire)?.[1]), WORKER_PROTOCOL.current);
   });
 });

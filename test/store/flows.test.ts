@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
     let store: Store;
     before(async () => {
       fresh = await freshStoreUrl(dialect, 'flows');
-      store = await openStore(fresh.url);
+      store = await openStore(fresh.url, { migrate: true });
     });
     after(async () => {
       await store?.close();
@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
     t.after(() => old.cleanup());
     // Put the store back as 0003 left it: the old table with one flow, and nothing of any later migration,
     // so opening it runs 0004 and every migration after it, in order, as an upgrade does.
-    const before = await openStore(old.url);
+    const before = await openStore(old.url, { migrate: true });
     const of0003 = ['logs', 'flows', 'users', 'api_tokens', 'login_failures', MIGRATION_TABLE, 'sluice_migration_lock'];
     for (const table of await before.db.introspection.getTables()) {
       if (of0003.includes(table.name)) continue;
@@ -130,7 +130,7 @@ for (const dialect of DIALECTS) {
     await before.db.deleteFrom(MIGRATION_TABLE as never).where('name' as never, '>', '0003-users-and-tokens' as never).execute();
     await before.close();
 
-    const after = await openStore(old.url);
+    const after = await openStore(old.url, { migrate: true });
     t.after(() => after.close());
     assert.deepEqual(await after.getFlow('rainfall'), { name: 'rainfall', taskQueue: 'hydro', description: null, parametersSchema: {}, deployments: [], updatedAt: 42, goneAt: null, runTimeoutMs: null, repository: null });
     await assert.rejects(

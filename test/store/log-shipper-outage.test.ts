@@ -27,7 +27,7 @@ let pg: RestartablePostgres;
 let store: Store;
 before(async () => {
   pg = await startRestartablePostgres();
-  store = await openStore(pg.url);
+  store = await openStore(pg.url, { migrate: true });
 });
 after(async () => {
   await store?.close();

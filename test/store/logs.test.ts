@@ -17,7 +17,7 @@ for (const dialect of DIALECTS) {
     let store: Store;
     before(async () => {
       fresh = await freshStoreUrl(dialect, 'logs');
-      store = await openStore(fresh.url);
+      store = await openStore(fresh.url, { migrate: true });
       assert.equal(store.dialect, dialect);
     });
     after(async () => {

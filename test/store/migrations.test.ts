@@ -1,12 +1,13 @@
-// Opening a store creates or updates its tables: on a fresh database, on one already migrated, when
-// several processes open it at once, and with clear errors when it cannot.
+// The store's owner (the web app, `sluice migrate`) creates or updates its tables: on a fresh database, on one
+// already migrated, when several processes do it at once, and with clear errors when it cannot. Every other
+// opener checks the schema: newer migrations are fine, missing ones are refused with what to run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { openStore, StoreOpenError, type Store } from 'sluice/store';
+import { migrateStore, openStore, StoreOpenError, StoreSchemaError, type Store } from 'sluice/store';
 import { appliedMigrations, MIGRATION_TABLE } from 'sluice/store';
 import { freePort } from 'sluice/dev';
 import { freshTmpDir } from '../harness/env';
@@ -23,6 +24,19 @@ const TABLES = [
   'sluice_migration_lock', 'task_progress', 'tasks', 'users',
 ];
 
+/** What a newer Sluice's web app would leave: a migration this version does not know (raw SQL, as it would be). */
+async function addFutureMigration(url: string): Promise<void> {
+  const store = await openStore(url);
+  try {
+    await store.db
+      .insertInto(MIGRATION_TABLE as never)
+      .values({ name: '0999-from-the-future', timestamp: new Date().toISOString() } as never)
+      .execute();
+  } finally {
+    await store.close();
+  }
+}
+
 async function tableNames(store: Store): Promise<string[]> {
   const tables = await store.db.introspection.getTables();
   return tables.map((t) => t.name).sort();
@@ -34,7 +48,7 @@ for (const dialect of DIALECTS) {
       const fresh = await freshStoreUrl(dialect, 'migrate');
       t.after(() => fresh.cleanup());
 
-      const first = await openStore(fresh.url);
+      const first = await openStore(fresh.url, { migrate: true });
       try {
         assert.deepEqual(await tableNames(first), TABLES);
         assert.deepEqual(await appliedMigrations(first.db), ALL);
@@ -43,7 +57,7 @@ for (const dialect of DIALECTS) {
         await first.close();
       }
 
-      const again = await openStore(fresh.url);
+      const again = await openStore(fresh.url, { migrate: true });
       try {
         assert.deepEqual(await appliedMigrations(again.db), ALL);
         assert.deepEqual((await again.readLogs({ runId: 'r' })).map((l) => l.message), ['kept']);
@@ -55,7 +69,7 @@ for (const dialect of DIALECTS) {
     test('users and tokens tables refuse what the web app must never store', async (t) => {
       const fresh = await freshStoreUrl(dialect, 'constraints');
       t.after(() => fresh.cleanup());
-      const store = await openStore(fresh.url);
+      const store = await openStore(fresh.url, { migrate: true });
       t.after(() => store.close());
       const user = { email: 'ada@example.org', name: 'Ada', password_hash: 'h', role: 'admin' as const, created_at: Date.now() };
 
@@ -83,21 +97,43 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(failures, [failure, { ...failure, address: '2001:db8::/64' }]);
     });
 
-    test('a store migrated by a newer Sluice is refused with a message that says so', async (t) => {
+    test('a store migrated by a newer Sluice: opened and used by this version, refused to its migrator', async (t) => {
       const fresh = await freshStoreUrl(dialect, 'newer');
       t.after(() => fresh.cleanup());
+      await migrateStore(fresh.url);
+      await addFutureMigration(fresh.url);
+
       const store = await openStore(fresh.url);
-      await store.db
-        .insertInto(MIGRATION_TABLE as never)
-        .values({ name: '0999-from-the-future', timestamp: new Date().toISOString() } as never)
-        .execute();
-      await store.close();
+      try {
+        await store.insertLogs([{ time: 1, level: 'info', message: 'written by an older worker', workflowId: 'w', runId: 'r' }]);
+        assert.deepEqual((await store.readLogs({ runId: 'r' })).map((l) => l.message), ['written by an older worker']);
+      } finally {
+        await store.close();
+      }
+      // Migrating is for the newest Sluice only: an older one must not run its migrations under a newer schema.
+      for (const migrate of [() => migrateStore(fresh.url), () => openStore(fresh.url, { migrate: true })]) {
+        await assert.rejects(migrate(), (err: Error) => {
+          assert.ok(err instanceof StoreOpenError, String(err));
+          assert.match(err.message, /newer version of Sluice/);
+          assert.match(err.message, /0999-from-the-future/);
+          return true;
+        });
+      }
+    });
+
+    test('an empty store is refused to every opener but its owner', async (t) => {
+      const fresh = await freshStoreUrl(dialect, 'empty');
+      t.after(() => fresh.cleanup());
       await assert.rejects(openStore(fresh.url), (err: Error) => {
-        assert.ok(err instanceof StoreOpenError, String(err));
-        assert.match(err.message, /newer version of Sluice/);
-        assert.match(err.message, /0999-from-the-future/);
+        assert.ok(err instanceof StoreSchemaError, String(err));
+        assert.match(err.message, /has no Sluice tables yet \(schema: none\), but sluice \S+ needs migrations 0001-logs, /);
+        assert.match(err.message, /run `sluice migrate`/);
         return true;
       });
+      const { migrated, applied } = await migrateStore(fresh.url);
+      assert.deepEqual(migrated, ALL);
+      assert.deepEqual(applied, ALL);
+      assert.deepEqual((await migrateStore(fresh.url)).migrated, [], 'a second migration has nothing to do');
     });
   });
 }
@@ -108,7 +144,7 @@ test('several processes opening one fresh SQLite file at once all succeed, and m
   const startAt = Date.now() + 2_000; // every child opens at the same moment, once all have loaded
   const child = () =>
     new Promise<{ code: number | null; output: string }>((done) => {
-      const script = `setTimeout(() => require(${JSON.stringify(storeModule)}).openStore(${JSON.stringify(`sqlite:${file}`)})` +
+      const script = `setTimeout(() => require(${JSON.stringify(storeModule)}).openStore(${JSON.stringify(`sqlite:${file}`)}, { migrate: true })` +
         `.then((s) => s.close()).then(() => console.log('opened'), (e) => { console.error(e); process.exit(1); }), ${startAt} - Date.now());`;
       const p = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
@@ -136,7 +172,7 @@ test('several processes opening one fresh SQLite file at once all succeed, and m
 
 test('several openStore calls in one process on one fresh SQLite file at once all succeed', async () => {
   const url = `sqlite:${resolve(freshTmpDir('store-concurrent'), 'sluice.db')}`;
-  const stores = await Promise.all([openStore(url), openStore(url), openStore(url)]);
+  const stores = await Promise.all([openStore(url, { migrate: true }), openStore(url, { migrate: true }), openStore(url, { migrate: true })]);
   try {
     assert.deepEqual(await appliedMigrations(stores[2].db), ALL);
   } finally {
@@ -147,7 +183,7 @@ test('several openStore calls in one process on one fresh SQLite file at once al
 test('several openStore calls on one fresh PostgreSQL database at once all succeed', async (t) => {
   const fresh = await freshStoreUrl('postgres', 'concurrent');
   t.after(() => fresh.cleanup());
-  const stores = await Promise.all([openStore(fresh.url), openStore(fresh.url), openStore(fresh.url)]);
+  const stores = await Promise.all([openStore(fresh.url, { migrate: true }), openStore(fresh.url, { migrate: true }), openStore(fresh.url, { migrate: true })]);
   try {
     assert.deepEqual(await appliedMigrations(stores[0].db), ALL);
   } finally {

@@ -203,7 +203,7 @@ for (const dialect of DIALECTS) {
     };
     before(async () => {
       fresh = await freshStoreUrl(dialect, 'retention_runs');
-      store = await openStore(fresh.url);
+      store = await openStore(fresh.url, { migrate: true });
       connection = await testConnection();
       client = new Client({ connection, namespace: temporalNamespace() });
     });
@@ -271,7 +271,7 @@ for (const dialect of DIALECTS) {
 }
 
 test('bad sweep options are refused with a message saying what to use', async () => {
-  const store = await openStore('sqlite::memory:');
+  const store = await openStore('sqlite::memory:', { migrate: true });
   try {
     await assert.rejects(store.retention.sweep({ olderThan: Number.NaN, runsKept: NO_RUN_KEPT }), (e: Error) => e instanceof StoreQueryError && /olderThan must be a time/.test(e.message));
     await assert.rejects(store.retention.sweep({ olderThan: NOW, runsKept: NO_RUN_KEPT, batchSize: 0 }), /batchSize must be a whole number from 1/);

@@ -27,7 +27,7 @@ test('PostgreSQL: refused at open, stopped under an open store — unavailable; 
   assert.equal(isStoreUnavailable(refused), true, String(refused));
 
   const pg = await startRestartablePostgres();
-  const store = await openStore(pg.url);
+  const store = await openStore(pg.url, { migrate: true });
   try {
     const bad = await thrown(() => sql`select * from no_such_table`.execute(store.db));
     assert.equal(isStoreUnavailable(bad), false, String(bad));
@@ -45,9 +45,9 @@ test('SQLite: a file that is not a database is unavailable; a bad query is not',
   writeFileSync(file, 'this is not a database, but it is long enough to have a header: '.repeat(20));
   const notADatabase = await thrown(() => new BetterSqlite3(file).prepare('select 1 from logs'));
   assert.equal(isStoreUnavailable(notADatabase), true, String(notADatabase));
-  assert.equal(isStoreUnavailable(await thrown(() => openStore(`sqlite:${file}`))), true);
+  assert.equal(isStoreUnavailable(await thrown(() => openStore(`sqlite:${file}`, { migrate: true }))), true);
 
-  const store = await openStore(`sqlite:${join(freshTmpDir('readable'), 'sluice.db')}`);
+  const store = await openStore(`sqlite:${join(freshTmpDir('readable'), 'sluice.db')}`, { migrate: true });
   try {
     const bad = await thrown(() => sql`select * from no_such_table`.execute(store.db));
     assert.equal(isStoreUnavailable(bad), false, String(bad));

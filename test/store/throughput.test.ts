@@ -13,7 +13,7 @@ for (const dialect of DIALECTS) {
     test(`${LINES} lines through LogShipper`, async (t) => {
       const fresh = await freshStoreUrl(dialect, 'throughput');
       t.after(() => fresh.cleanup());
-      const store = await openStore(fresh.url);
+      const store = await openStore(fresh.url, { migrate: true });
       t.after(() => store.close());
       // Prepared up front so the numbers measure the shipper and the store, not building test records.
       const records: LogRecord[] = Array.from({ length: LINES }, (_, i) => ({

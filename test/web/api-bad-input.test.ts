@@ -32,7 +32,7 @@ before(async () => {
   db = await createTestDatabase('apibad');
   app = await startWebApp({ storeUrl: db.url });
   connection = await testConnection();
-  const store = await openStore(db.url);
+  const store = await openStore(db.url, { migrate: true });
   try {
     operatorToken = (await createApiToken(store.db, { name: 'bad-input', role: 'operator', createdBy: null })).token;
     const parametersSchema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'], additionalProperties: false };

@@ -48,7 +48,7 @@ before(async () => {
 
   db = await createTestDatabase('apifuzz');
   app = await startWebApp({ storeUrl: db.url });
-  const store = await openStore(db.url);
+  const store = await openStore(db.url, { migrate: true });
   try {
     token = (await createApiToken(store.db, { name: 'fuzzer', role: 'operator', createdBy: null })).token;
     // A flow and a deployment: the OpenAPI document offers exactly these to start (each with its parameters), so

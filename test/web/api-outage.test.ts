@@ -87,7 +87,7 @@ describe('the store stops (PostgreSQL)', () => {
     browser = await launchBrowser();
     // Logged in before the outage, as the HTTP sessions below are.
     context = await loggedInContext(browser, app, 'viewer');
-    const store = await openStore(pg.url);
+    const store = await openStore(pg.url, { migrate: true });
     try {
       token = (await createApiToken(store.db, { name: 'outage', role: 'operator', createdBy: null })).token;
       const pad = 'x'.repeat(1000);

@@ -41,7 +41,7 @@ before(async () => {
   db = await createTestDatabase('webapi');
   app = await startWebApp({ storeUrl: db.url });
   worker = await startWorker({ taskQueue: uniqueName('webapi'), storeUrl: db.url, ...FIXTURES });
-  const store = await openStore(db.url);
+  const store = await openStore(db.url, { migrate: true });
   try {
     tokens.viewer = (await createApiToken(store.db, { name: 'read-script', role: 'viewer', createdBy: null })).token;
     tokens.operator = (await createApiToken(store.db, { name: 'ops-script', role: 'operator', createdBy: null })).token;
@@ -83,7 +83,7 @@ describe('authentication', () => {
 
   test('a revoked token is refused (401), and its use is no longer counted', async () => {
     assert.equal((await app.fetch('/api/flows', { token: tokens.revoked })).status, 200);
-    const store = await openStore(db.url);
+    const store = await openStore(db.url, { migrate: true });
     try {
       await revokeApiToken(store.db, revokedId);
       assert.equal((await app.fetch('/api/flows', { token: tokens.revoked })).status, 401);
@@ -161,7 +161,7 @@ describe('starting and reading runs', () => {
 
   test('a flow its task queue stopped declaring: 409 saying so, and it stays listed as gone', async () => {
     const queue = uniqueName('retired');
-    const store = await openStore(db.url);
+    const store = await openStore(db.url, { migrate: true });
     try {
       const entry = { name: 'retiredFlow', taskQueue: queue, description: null, parametersSchema: { type: 'object', properties: {} }, deployments: [], updatedAt: Date.now() };
       await store.publishFlows(queue, [entry]);

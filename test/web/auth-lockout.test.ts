@@ -32,7 +32,7 @@ for (const dialect of DIALECTS) {
     test(`20 concurrent wrong passwords for one email from one address: at most ${MAX_FAILURES} reach the password check`, async (t) => {
       const fresh = await freshStoreUrl(dialect, 'lockout');
       t.after(() => fresh.cleanup());
-      const store = await openStore(fresh.url);
+      const store = await openStore(fresh.url, { migrate: true });
       t.after(() => store.close());
       await createUser(store.db, { email: 'target@example.org', role: 'admin', password: 'the right password' });
 
@@ -52,7 +52,7 @@ for (const dialect of DIALECTS) {
     test(`one address spraying many emails at once: at most ${ADDRESS_MAX_FAILURES} reach the password check; other addresses are unaffected`, async (t) => {
       const fresh = await freshStoreUrl(dialect, 'lockout_address');
       t.after(() => fresh.cleanup());
-      const store = await openStore(fresh.url);
+      const store = await openStore(fresh.url, { migrate: true });
       t.after(() => store.close());
       await createUser(store.db, { email: 'someone@example.org', role: 'viewer', password: 'the right password' });
 

@@ -25,7 +25,7 @@ let dir: string;
 let store: Store;
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sluice-auth-'));
-  store = await openStore(`sqlite:${path.join(dir, 'sluice.db')}`);
+  store = await openStore(`sqlite:${path.join(dir, 'sluice.db')}`, { migrate: true });
 });
 after(async () => {
   await store.close();
@@ -166,7 +166,7 @@ describe('API tokens', () => {
 describe('first admin', () => {
   test('only on an empty users table; a generated password that works', async () => {
     const emptyDir = mkdtempSync(path.join(tmpdir(), 'sluice-first-'));
-    const fresh = await openStore(`sqlite:${path.join(emptyDir, 'sluice.db')}`);
+    const fresh = await openStore(`sqlite:${path.join(emptyDir, 'sluice.db')}`, { migrate: true });
     try {
       const first = await ensureFirstAdmin(fresh.db, { email: 'admin@localhost', password: null });
       assert.ok(first.created && first.generatedPassword && first.generatedPassword.length >= 20);

@@ -68,7 +68,7 @@ function testPassword(role: Role): string {
 }
 
 async function seedUsers(storeUrl: string): Promise<Record<Role, TestUser>> {
-  const store = await openStore(storeUrl);
+  const store = await openStore(storeUrl, { migrate: true });
   try {
     const users = {} as Record<Role, TestUser>;
     for (const role of ROLES_FOR_TESTS) {

@@ -69,7 +69,7 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
   let storeUrl: string;
   before(async () => {
     storeUrl = sqliteStoreUrl('python-tasks-web');
-    store = await openStore(storeUrl); // makes the tables, as the web app or TypeScript worker does first
+    store = await openStore(storeUrl, { migrate: true }); // makes the tables, as the web app or `sluice migrate` does first
     publishAsPythonWorker(storeUrl, {
       hydrology: {
         interpolate: { retries: 2, retry_delay: '5s', backoff: 3, max_retry_delay: '2m', timeout: '30m', heartbeat_timeout: '1m', non_retryable_errors: ['GridError'] },
@@ -135,7 +135,7 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
 
 test('on PostgreSQL too, listTasks gives the live tasks of every queue, by queue then name', async () => {
   const db = await createTestDatabase('python_tasks_web');
-  const store = await openStore(db.url);
+  const store = await openStore(db.url, { migrate: true });
   try {
     publishAsPythonWorker(db.url, { hydrology: { interpolate: { retries: 1 }, aggregate: {} }, gis: { reproject: {} } });
     publishAsPythonWorker(db.url, { hydrology: { interpolate: { retries: 1 } } });

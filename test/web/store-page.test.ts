@@ -39,7 +39,7 @@ describe('SQLite store, retention from the Temporal namespace', () => {
   let store: Store;
   before(async () => {
     const storeUrl = sqliteStoreUrl('store-page');
-    store = await openStore(storeUrl);
+    store = await openStore(storeUrl, { migrate: true });
     await store.insertLogs([line('old', NOW - 31 * DAY), line('old', NOW - 40 * DAY), line('old', NOW - 400 * DAY), line('young', NOW - 29 * DAY), line('young', NOW)]);
     await store.db
       .insertInto('login_failures')
@@ -97,7 +97,7 @@ describe('PostgreSQL store, SLUICE_RETENTION=2d', () => {
   let store: Store;
   before(async () => {
     db = await createTestDatabase('store_page');
-    store = await openStore(db.url);
+    store = await openStore(db.url, { migrate: true });
     await store.insertLogs([line('old', NOW - 3 * DAY), line('young', NOW - DAY)]);
     app = await startWebApp({ storeUrl: db.url, env: { SLUICE_RETENTION: '2d' } });
   });

@@ -18,9 +18,13 @@ const key = Symbol.for('sluice.web.singletons');
 const singletons: Singletons = ((globalThis as Record<symbol, unknown>)[key] as Singletons | undefined) ??
   ((globalThis as Record<symbol, unknown>)[key] = {});
 
-/** Sluice's store (users, tokens, logs). Opened on first use; works while Temporal is down, so log-in does too. */
+/**
+ * Sluice's store (users, tokens, logs). Opened on first use (at start-up, lib/auth/start-up.ts); works while
+ * Temporal is down, so log-in does too. The web app owns the store: it brings the schema up to date, workers
+ * only check it.
+ */
 export function getStore(): Promise<Store> {
-  singletons.store ??= openStore(getEnv().storeUrl).catch((err) => {
+  singletons.store ??= openStore(getEnv().storeUrl, { migrate: true }).catch((err) => {
     singletons.store = undefined; // try again on the next request instead of failing forever
     throw err;
   });

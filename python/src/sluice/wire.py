@@ -13,6 +13,9 @@ from typing import Any, NamedTuple
 
 #: The worker API's protocol this client speaks; GET /api/worker/v1/hello says which ones the server accepts.
 PROTOCOL = 1
+#: This package's version, declared with the protocol on every worker API call (the `Sluice-Worker` header);
+#: kept equal to pyproject.toml's and to the TypeScript package's (sdk/package.json) by test/python/vectors.test.ts.
+VERSION = "0.3.0"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _string = json.encoder.encode_basestring  # type: ignore[attr-defined]

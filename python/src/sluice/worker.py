@@ -36,6 +36,7 @@ from .options import DeclarationError
 from .spool import DEFAULT_MAX_BYTES, Spool
 from .sync_interceptor import SyncSpool
 from .task import DeclaredTask, capture_prints, declared_task, set_log_destination
+from .wire import VERSION
 from .worker_api import Unavailable, WorkerApi, WorkerApiError, check_url
 
 _HOST_PORT = re.compile(r"^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$")
@@ -166,10 +167,8 @@ def _greet(api: WorkerApi, say: Callable[[str], None], timeout_s: float = 60.0) 
             delay = min(delay * 2, 5.0)
         except WorkerApiError as err:
             if err.status == 404:
-                # A worker API without the handshake (built before it): the next request says whether there is
-                # a worker API at all.
-                say(f"Sluice at {api.base_url} has no version handshake (GET /api/worker/v1/hello: 404); going on")
-                return
+                # A web app older than the worker API (sluice < 0.3.0): the Node worker's checkServer says the same.
+                raise WorkerError(f"Sluice at {api.base_url} has no worker API (GET /api/worker/v1/hello: 404): upgrade the web app to sluice >= {VERSION} first") from None
             raise WorkerError(str(err)) from None
 
 

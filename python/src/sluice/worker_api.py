@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-from .wire import PROTOCOL
+from .wire import PROTOCOL, VERSION
 
 TIMEOUT_S = 30.0
 
@@ -97,7 +97,13 @@ class WorkerApi:
         return [f["name"] for f in flows or [] if isinstance(f, dict) and isinstance(f.get("name"), str) and f.get("goneAt") is None]
 
     def _request(self, method: str, path: str, body: bytes | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json", "User-Agent": f"sluice-python/{PROTOCOL}"}
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/json",
+            "User-Agent": f"sluice-python/{VERSION}",
+            # What this worker is, judged by the server (sluice/compat): a protocol it does not serve is refused (409).
+            "Sluice-Worker": f"{VERSION}; protocol={PROTOCOL}",
+        }
         if body is not None:
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"

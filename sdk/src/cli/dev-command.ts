@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { SLUICE_BIN } from '../dev/sluice-bin';
+import { migrateStore } from '../store/open-store';
 import { storeUrlFromEnv } from '../store/store-url';
 import { workerConfigFromEnv } from '../worker/config';
 import { EXIT, UsageError, type Command } from './usage';
@@ -34,6 +35,9 @@ sqlite:./data/sluice.db), SLUICE_WEB_URL (the Sluice web app to link to).`,
     const uiPort = portOf('--ui-port', values['ui-port'] ?? process.env.SLUICE_TEMPORAL_UI_PORT ?? '8233');
     const config = workerConfigFromEnv(); // checks the settings before anything starts
     const storeUrl = storeUrlFromEnv();
+    // The developer's own store: brought up to date here, since the worker only checks it (as in production).
+    const { where, migrated } = await migrateStore(storeUrl);
+    if (migrated.length) say(`store ${where}: migrated (${migrated.join(', ')})`);
 
     let server: DevServer | undefined;
     let address = process.env.TEMPORAL_ADDRESS;

@@ -2,7 +2,8 @@
  * The `sluice` command. Exit codes: 0 done, 1 failed (a readable line says why; `--verbose` adds the
  * stack), 2 bad usage.
  */
-import { FlowNameTakenError, TaskQueueTakenError } from '../store';
+import { ServerCheckError } from '../compat';
+import { FlowNameTakenError, StoreOpenError, StoreSchemaError, TaskQueueTakenError } from '../store';
 import { ChannelConfigError } from '../notify/channels';
 import { SecretKeyError } from '../notify/secrets';
 import { TemporalConfigError } from '../temporal/connection';
@@ -12,12 +13,14 @@ import { TemporalUnreachableError } from '../worker/run-worker';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';
+import { migrateCommand } from './migrate-command';
 import { newCommand } from './new-command';
 import { notifierCommand } from './notifier-command';
 import { EXIT, UsageError, type Command } from './usage';
+import { SLUICE_VERSION } from '../version';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, notifier: notifierCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -34,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version') {
-    console.log(require('../../package.json').version);
+    console.log(SLUICE_VERSION);
     return EXIT.ok;
   }
   const command = COMMANDS[name];
@@ -60,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError];
+  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError, StoreSchemaError, StoreOpenError, ServerCheckError];
   if (known.some((type) => err instanceof type)) return (err as Error).message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;

@@ -11,6 +11,15 @@ export class StoreOpenError extends Error {
 }
 
 /**
+ * Thrown by `openStore` when the store lacks a migration this version of Sluice needs (or has no tables yet):
+ * only the web app and `sluice migrate` change the schema. The message names the store's schema, this
+ * version and what to run. Not "unavailable": trying again changes nothing until someone migrates.
+ */
+export class StoreSchemaError extends Error {
+  override name = 'StoreSchemaError';
+}
+
+/**
  * Thrown when the store stops answering while in use (PostgreSQL stopped or unreachable, the SQLite file
  * unreadable), for a caller to say "try again shortly" rather than fail. See also {@link isStoreUnavailable}.
  */

@@ -7,11 +7,11 @@
  * const store = await openStore();
  * const shipper = new LogShipper(store);
  */
-export { openStore } from './open-store';
+export { migrateStore, openStore, type MigrateResult, type OpenStoreOptions } from './open-store';
 export { Store, type StoreDialect, type StoreOptions } from './store';
 export { LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink } from './log-shipper';
 export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
-export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';
+export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreSchemaError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';
 export { LOG_LEVELS, ROLES, TOKEN_ROLES, levelsFrom } from './types';
 export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, ProgressRecord, Role, StoredLog, TokenRole } from './types';
 export type {

@@ -4,8 +4,8 @@
 import { Pool, types as pgTypes } from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './database';
-import { StoreOpenError } from './errors';
-import { migrateToLatest } from './migrate';
+import { StoreOpenError, StoreSchemaError } from './errors';
+import { prepareSchema, type SchemaMode } from './migrate';
 import { Store } from './store';
 import { redactUrl } from './store-url';
 
@@ -29,7 +29,8 @@ const typeParsers = {
  */
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
 
-export async function openPostgresStore(connectionString: string): Promise<Store> {
+/** Connects and migrates or checks the schema (`mode`); `migrated`: the migrations this open ran. */
+export async function openPostgresStore(connectionString: string, mode: SchemaMode): Promise<{ store: Store; migrated: string[] }> {
   const where = redactUrl(connectionString);
   const pool = new Pool({
     connectionString,
@@ -64,15 +65,16 @@ export async function openPostgresStore(connectionString: string): Promise<Store
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let searchCollation: string | undefined;
+  let migrated: string[];
   try {
-    await migrateToLatest(db, { dialect: 'postgres', where });
+    migrated = await prepareSchema(db, { dialect: 'postgres', where }, mode);
     searchCollation = await unicodeCollation(pool);
   } catch (err) {
     await db.destroy();
-    if (err instanceof StoreOpenError) throw err;
+    if (err instanceof StoreOpenError || err instanceof StoreSchemaError) throw err;
     throw new StoreOpenError(`Could not prepare the log store at ${where}: ${(err as Error).message}`, { cause: err });
   }
-  return new Store(db, 'postgres', { searchCollation });
+  return { store: new Store(db, 'postgres', { searchCollation }), migrated };
 }
 
 /**

@@ -7,14 +7,15 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database';
-import { StoreOpenError } from './errors';
-import { migrateToLatest } from './migrate';
+import { StoreOpenError, StoreSchemaError } from './errors';
+import { prepareSchema, type SchemaMode } from './migrate';
 import { SQLITE_CONTAINS_FUNCTION, Store } from './store';
 
 /** How long a write waits for another process's write to finish before failing (ms). */
 const BUSY_TIMEOUT_MS = 5_000;
 
-export async function openSqliteStore(path: string): Promise<Store> {
+/** Opens the file and migrates or checks its schema (`mode`); `migrated`: the migrations this open ran. */
+export async function openSqliteStore(path: string, mode: SchemaMode): Promise<{ store: Store; migrated: string[] }> {
   const inMemory = path === ':memory:';
   const file = inMemory ? path : resolve(path);
   let handle: BetterSqlite3.Database;
@@ -37,12 +38,13 @@ export async function openSqliteStore(path: string): Promise<Store> {
     typeof haystack === 'string' && typeof needle === 'string' && haystack.toLowerCase().includes(needle) ? 1 : 0,
   );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  let migrated: string[];
   try {
-    await migrateToLatest(db, { dialect: 'sqlite', where: file, handle, file });
+    migrated = await prepareSchema(db, { dialect: 'sqlite', where: file, handle, file }, mode);
   } catch (err) {
     await db.destroy();
-    if (err instanceof StoreOpenError) throw err;
+    if (err instanceof StoreOpenError || err instanceof StoreSchemaError) throw err;
     throw new StoreOpenError(`Could not prepare the SQLite store at ${file}: ${(err as Error).message}`, { cause: err });
   }
-  return new Store(db, 'sqlite');
+  return { store: new Store(db, 'sqlite'), migrated };
 }

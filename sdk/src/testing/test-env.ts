@@ -8,7 +8,7 @@ import { MEMO } from '../schedules';
 import type { RunRef } from '../client/types';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { SLUICE_BIN } from '../dev/sluice-bin';
-import { openStore } from '../store/open-store';
+import { migrateStore, openStore } from '../store/open-store';
 import type { StoredLog } from '../store/types';
 
 export interface TestEnvOptions {
@@ -79,6 +79,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    await migrateStore(storeUrl); // the test's own store: the worker only checks its schema
     if (!address) {
       server = await startDevServer();
       address = server.address;

@@ -10,6 +10,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { z } from 'zod';
+import { WORKER_HEADER, workerHeaderValue } from '../compat';
 import type { DeclaredRule } from '../notify/rules';
 import type { LogSink } from '../store/log-shipper';
 import type { FlowEntry, LogRecord, ProgressRecord, TaskEntry } from '../store/types';
@@ -147,7 +148,7 @@ export class WorkerApiClient implements LogSink {
   }
 
   async #request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: S): Promise<z.output<S>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json', [WORKER_HEADER]: workerHeaderValue() };
     let payload: Uint8Array | undefined;
     if (body !== undefined) {
       // Level 1: log text shrinks about tenfold at a fraction of the default level's CPU, which the tasks need.

@@ -7,6 +7,7 @@
  * fail an older server.
  */
 import { z } from 'zod';
+import { NOTIFY_EVENTS, type NotifyEvent } from '../notify/types';
 
 /** Where the worker API lives under the web app's base URL (SLUICE_URL). */
 export const WORKER_API_PATH = '/api/worker/v1';
@@ -69,7 +70,7 @@ export const declaredRule = z.object({
   flow: name,
   deployment: name.nullable(),
   rule: z.object({
-    on: z.array(z.enum(['failed', 'timed_out', 'cancelled', 'recovered', 'long_running', 'late'])).max(6).optional(),
+    on: z.array(z.enum(NOTIFY_EVENTS as [NotifyEvent, ...NotifyEvent[]])).max(NOTIFY_EVENTS.length).optional(),
     channels: z.array(z.string().min(1).max(500)).min(1).max(50),
     longerThan: duration.optional(),
     lateAfter: duration.optional(),
@@ -148,3 +149,10 @@ export const errorResponse = z.object({
 export type LogsRequest = z.input<typeof logsRequest>;
 export type PublishFlowsRequest = z.input<typeof publishFlowsRequest>;
 export type PublishTasksRequest = z.input<typeof publishTasksRequest>;
+
+/** `GET /hello`: the server's package version and the worker protocols it serves (`oldest`…`current`). */
+export const helloAnswer = z.object({
+  server: z.object({ version: z.string().min(1) }),
+  protocol: z.object({ current: z.number().int().min(1), oldest: z.number().int().min(1) }),
+});
+export type HelloAnswer = z.infer<typeof helloAnswer>;

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { format } from 'node:util';
 import { adoptSchedules, syncDeployments } from '../schedules';
+import { checkServer, SLUICE_VERSION, WORKER_PROTOCOL } from '../compat';
 import { LogShipper } from '../store';
 import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
@@ -46,6 +47,12 @@ async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> 
 
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
   const project = loadProject(config.workflowsPath, config.activitiesPath);
+  if (config.remote) {
+    // Before anything starts, connects or changes: a web app that does not serve this worker's version refuses it
+    // here. It may still be starting (compose starts both at once): asked for as long as the worker API is waited for.
+    const hello = await checkServer({ ...config.remote, waitMs: 600_000 });
+    say(`web app ${config.remote.url}: sluice ${hello.server.version} serves this worker (sluice ${SLUICE_VERSION}, protocol ${WORKER_PROTOCOL.current})`);
+  }
   // Bundling takes seconds: it runs while the worker connects, registers and syncs.
   // A prebuilt bundle is checked before anything connects, so a refused one changes nothing on the server.
   const bundle = config.flowsBundle

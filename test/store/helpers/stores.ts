@@ -1,7 +1,7 @@
 // Fresh, empty stores for tests that run the same body on SQLite and on PostgreSQL.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { openStore, type Store } from 'sluice/store';
+import { join, resolve } from 'node:path';
+import { openStore, redactUrl, type Store } from 'sluice/store';
 import { createTestDatabase } from '../../harness/postgres';
 import { freshTmpDir } from '../../harness/env';
 
@@ -24,6 +24,11 @@ export async function freshStoreUrl(dialect: Dialect, name: string): Promise<Fre
   return { url: `sqlite:${join(dir, 'nested', 'sluice.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** How the store's messages name a store: a SQLite file by its absolute path, PostgreSQL by its URL without the password. */
+export function storeWhere(url: string): string {
+  return url.startsWith('sqlite:') ? resolve(url.slice('sqlite:'.length)) : redactUrl(url);
+}
+
 export interface StorePair {
   store: Store;
   /** A second, independent connection to the same store: another process's. */
@@ -35,7 +40,7 @@ export interface StorePair {
 /** A fresh store opened twice, for tests of two processes at once. */
 export async function freshStorePair(dialect: Dialect, name: string): Promise<StorePair> {
   const fresh = await freshStoreUrl(dialect, name);
-  const store = await openStore(fresh.url);
-  const other = await openStore(fresh.url);
+  const store = await openStore(fresh.url, { migrate: true });
+  const other = await openStore(fresh.url, { migrate: true });
   return { store, other, close: async () => (await other.close(), await store.close(), await fresh.cleanup()) };
 }

@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | 'invalid_parameters'
   | 'invalid_answer'
   | 'conflict'
+  | 'incompatible_worker'
   | 'unavailable'
   | 'internal';
 
@@ -32,6 +33,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   invalid_parameters: 422,
   invalid_answer: 400,
   conflict: 409,
+  // A worker whose protocol this server does not serve (sluice/compat): a conflict of versions, not of HTTP
+  // protocols, which 426 Upgrade Required is for.
+  incompatible_worker: 409,
   unavailable: 503,
   internal: 500,
 };

@@ -14,6 +14,7 @@ import { apiError } from './api-error';
 import { getAuthOptions, STORE_UNAVAILABLE_SESSION } from './options';
 import { hasRole, isRole, ROLE_CAN, type Role } from './roles';
 import { WORKER_API_PATH } from 'sluice/worker-api';
+import { judgeWorker, WORKER_HEADER, type WorkerDeclaration } from 'sluice/compat';
 import { lookUpApiToken, type ApiToken } from './tokens';
 
 export type { Role } from './roles';
@@ -138,26 +139,38 @@ export async function authorizeRequest(req: Request, minRole: Role): Promise<Ses
   return caller;
 }
 
-/** A worker token's caller: its name and the task queues it may serve. */
+/** A worker token's caller: its name, the task queues it may serve, and what it declared itself (`Sluice-Worker`). */
 export interface WorkerCaller {
   tokenId: number;
   name: string;
   taskQueues: readonly string[];
+  /** Its Sluice version and worker protocol; null when it sent no `Sluice-Worker` header (allowed but on hello). */
+  worker: WorkerDeclaration | null;
 }
 
 /**
  * For the worker API's route handlers: the worker token of `Authorization: Bearer slc_…`, or the Response to
  * return — 401 without a valid token, 403 for a session or a token of another role (the worker API is for
- * workers alone, so a leaked admin token is no worker either). Call it inside `answer`, like authorizeRequest.
+ * workers alone, so a leaked admin token is no worker either), 400/409 for a `Sluice-Worker` declaration that is
+ * malformed or of a version this server does not serve. Call it inside `answer`, like authorizeRequest.
  */
-export async function authorizeWorker(req: Request): Promise<WorkerCaller | Response> {
+export async function authorizeWorker(req: Request, options: { declared?: 'required' | 'optional' } = {}): Promise<WorkerCaller | Response> {
   const bearer = await bearerToken(req);
   if (bearer instanceof Response) return bearer;
   if (!bearer) return apiError('unauthorized', 'The worker API needs a worker token: Authorization: Bearer slc_… (an admin creates one with the worker role on the Tokens page, or `npm run user -- token create NAME --role worker --queues Q`).');
   if (bearer.role !== 'worker' || !bearer.taskQueues) {
     return apiError('forbidden', `The worker API takes worker tokens only; '${bearer.name}' has the ${bearer.role} role.`);
   }
-  return { tokenId: bearer.id, name: bearer.name, taskQueues: bearer.taskQueues };
+  // A worker declares its version and protocol (sluice/compat): one this server does not serve is refused (409) on
+  // any route, naming both versions; hello, the start-up handshake, requires the declaration (400 without it).
+  const header = req.headers.get(WORKER_HEADER);
+  let worker: WorkerDeclaration | null = null;
+  if (header !== null || options.declared === 'required') {
+    const verdict = judgeWorker(header);
+    if (!verdict.ok) return apiError(verdict.code, verdict.message);
+    worker = verdict.worker;
+  }
+  return { tokenId: bearer.id, name: bearer.name, taskQueues: bearer.taskQueues, worker };
 }
 
 /**

@@ -15,6 +15,7 @@ export const API_ROUTES = {
   '/api/flows': ['GET'],
   '/api/health': ['GET'],
   '/api/openapi.json': ['GET'],
+  '/api/worker/v1/hello': ['GET'],
   '/api/worker/v1/logs': ['POST'],
   '/api/worker/v1/flows': ['GET', 'POST'],
   '/api/worker/v1/tasks': ['GET', 'POST'],

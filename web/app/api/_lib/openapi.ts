@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
+import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } from 'sluice/compat';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/store';
 import { answerBody, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
@@ -164,6 +165,31 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
       '/api/openapi.json': {
         get: { summary: 'This document', operationId: 'openapi', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...errors(401) } },
       },
+      '/api/worker/v1/hello': {
+        get: {
+          summary: "A worker's version handshake: the server's version and the worker protocols it serves",
+          operationId: 'workerHello',
+          description: 'For workers (an API token, never a session). Every worker API call declares the worker in the Sluice-Worker header; a protocol the server does not serve is refused with 409.',
+          security: [{ bearer: [] }],
+          parameters: [
+            {
+              name: WORKER_HEADER,
+              in: 'header',
+              required: true,
+              description: "The worker's Sluice version and worker protocol.",
+              schema: { type: 'string', pattern: WORKER_HEADER_PATTERN.source, example: workerHeaderValue() },
+            },
+          ],
+          responses: {
+            '200': { description: 'The worker may work with this server', content: json(ref('WorkerHello')) },
+            '409': {
+              description: "The worker's protocol is older than the oldest this server serves, or newer than its own; the message names both versions and what to upgrade.",
+              content: json(ref('Error')),
+            },
+            ...errors(400, 401, 403),
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -197,7 +223,7 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
               type: 'object',
               required: ['code', 'message'],
               properties: {
-                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'invalid_parameters', 'invalid_answer', 'conflict', 'unavailable', 'internal'] },
+                code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'invalid_parameters', 'invalid_answer', 'conflict', 'incompatible_worker', 'unavailable', 'internal'] },
                 message: { type: 'string' },
                 issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
               },
@@ -380,6 +406,7 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
             publishedAt: { type: 'string', format: 'date-time' },
           },
         },
+        WorkerHello: inputSchema(helloAnswer),
         Health: {
           type: 'object',
           properties: { status: { enum: ['ok', 'degraded'] }, store: { enum: ['ok', 'down'] }, temporal: { enum: ['ok', 'down'] } },
