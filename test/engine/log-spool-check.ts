@@ -1,0 +1,26 @@
+// What the log spool tests assert on a run of test/fixtures/spool-flows.ts: every line of the attempt that completed
+// each task is in the store exactly once (lines of killed attempts may be there too), and every line of the flow
+// is there (a flow's step cut short by a kill runs again, so its line may be there twice).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Store } from 'sluice/store';
+
+export const spoolFixtures = {
+  workflows: path.resolve(__dirname, '../fixtures/spool-flows.ts'),
+  activities: path.resolve(__dirname, '../fixtures/spool-tasks.ts'),
+};
+
+export async function assertEveryCompletedLine(store: Store, runId: string, attempts: number[], lines: number): Promise<void> {
+  const rows = await store.db.selectFrom('logs').select(['message', 'attempt']).where('run_id', '=', runId).execute();
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(`${row.message}#${row.attempt}`, (counts.get(`${row.message}#${row.attempt}`) ?? 0) + 1);
+  const wrong: string[] = [];
+  attempts.forEach((attempt, step) => {
+    for (let i = 0; i < lines; i++) {
+      const n = counts.get(`step ${step} line ${i}#${attempt}`) ?? 0;
+      if (n !== 1) wrong.push(`step ${step} line ${i} (attempt ${attempt}) is there ${n} times`);
+    }
+    if (!rows.some((r) => r.message === `flow passed step ${step}`)) wrong.push(`the flow's line after step ${step} is missing`);
+  });
+  assert.deepEqual(wrong.slice(0, 20), [], `run ${runId}: ${wrong.length} lines wrong`);
+}
