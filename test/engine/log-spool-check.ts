@@ -2,13 +2,25 @@
 // each task is in the store exactly once (lines of killed attempts may be there too), and every line of the flow
 // is there (a flow's step cut short by a kill runs again, so its line may be there twice).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { SLUICE_BIN } from 'sluice/dev';
 import type { Store } from 'sluice/store';
+import { freshTmpDir } from '../harness/env';
 
 export const spoolFixtures = {
   workflows: path.resolve(__dirname, '../fixtures/spool-flows.ts'),
   activities: path.resolve(__dirname, '../fixtures/spool-tasks.ts'),
 };
+
+/** The fixtures bundled once (each restart then takes seconds, not a bundling) and a spool directory of their own. */
+export function spoolWorkerEnv(): Record<string, string> {
+  const bundle = path.join(freshTmpDir('spool-bundle'), 'flows.js');
+  const args = [SLUICE_BIN, 'build', '--out', bundle, '--workflows', spoolFixtures.workflows, '--activities', spoolFixtures.activities];
+  const built = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  return { SLUICE_FLOWS_BUNDLE: bundle, SLUICE_SPOOL_DIR: freshTmpDir('spool-dir') };
+}
 
 export async function assertEveryCompletedLine(store: Store, runId: string, attempts: number[], lines: number): Promise<void> {
   const rows = await store.db.selectFrom('logs').select(['message', 'attempt']).where('run_id', '=', runId).execute();

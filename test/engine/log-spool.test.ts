@@ -2,17 +2,13 @@
 // just before they return, while the worker is killed with -9 at random moments and started again. At the end
 // every line of the attempt that completed each task is in the store exactly once.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { SLUICE_BIN } from 'sluice/dev';
 import type { Store } from 'sluice/store';
-import { freshTmpDir } from '../harness/env';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
-import { assertEveryCompletedLine, spoolFixtures } from './log-spool-check';
+import { assertEveryCompletedLine, spoolFixtures, spoolWorkerEnv } from './log-spool-check';
 
 const storeUrl = sqliteStoreUrl('log-spool');
 const taskQueue = uniqueName('spool');
@@ -23,11 +19,7 @@ let env: Record<string, string>;
 
 before(async () => {
   ({ client, store, close } = await testClient(storeUrl));
-  // Bundled once: each restart then takes seconds, not a bundling.
-  const bundle = path.join(freshTmpDir('spool-bundle'), 'flows.js');
-  const built = spawnSync(process.execPath, [SLUICE_BIN, 'build', '--out', bundle, '--workflows', spoolFixtures.workflows, '--activities', spoolFixtures.activities], { encoding: 'utf8' });
-  assert.equal(built.status, 0, built.stderr);
-  env = { SLUICE_FLOWS_BUNDLE: bundle, SLUICE_SPOOL_DIR: freshTmpDir('spool-dir') };
+  env = spoolWorkerEnv();
 });
 after(async () => close?.());
 

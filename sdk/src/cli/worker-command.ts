@@ -21,7 +21,8 @@ Options (each overrides the environment variable in brackets):
 
 Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), DATABASE_URL (the log store),
 SLUICE_FLOWS_BUNDLE (flows bundled ahead by \`sluice build\`), SLUICE_SHUTDOWN_GRACE (30s), SLUICE_LOG_ECHO (WARN), SLUICE_EAGER_TASKS (100),
-SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none).`,
+SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none),
+SLUICE_SPOOL_DIR (the log spool, $SLUICE_DATA_DIR/spool), SLUICE_SPOOL_MAX_BYTES (its bound, 1 GiB).`,
   async run(args) {
     const { values } = parseArgs({
       args,

@@ -173,9 +173,17 @@ export class LogSpool {
     this.#id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`.replace(/[^\w.-]/g, '_');
     this.dir = path.join(this.#root, this.#id);
     const making = path.join(this.#root, `.new-${this.#id}`);
-    mkdirSync(making, { recursive: true });
-    writeOwner(making);
-    renameSync(making, this.dir);
+    try {
+      mkdirSync(making, { recursive: true });
+      writeOwner(making);
+      renameSync(making, this.dir);
+    } catch (e) {
+      throw new Error(
+        `Cannot make the log spool in ${this.#root} (${(e as Error).message}). Set SLUICE_SPOOL_DIR to a directory the worker can write, ` +
+          'on a volume that outlives the worker.',
+        { cause: e },
+      );
+    }
     this.#adoptDead();
     this.#heartbeat = setInterval(() => {
       touchOwner(this.dir);
@@ -245,6 +253,8 @@ export class LogSpool {
       await this.#shipper.close(0);
       await this.#pump;
       await this.#reader?.handle.close().catch(() => {});
+      this.#spoolDropNotices(true);
+      if (this.#fd !== null && this.#dirty) fdatasyncSync(this.#fd);
       this.#closeSegmentFile();
       const keptBytes = this.#unsentBytes();
       const keptLines = keptBytes > 0 ? this.#countUnsentLines() : 0;
@@ -392,9 +402,12 @@ export class LogSpool {
     }
   }
 
-  /** The warning lines of runs that lost lines, spooled like any line once the store takes lines again. */
-  #spoolDropNotices(): void {
-    if (this.#drops.size === 0 || this.#shipper.stats.failing) return;
+  /**
+   * The warning lines of runs that lost lines, spooled like any line once the store takes lines again (or at close,
+   * so that the next worker writes them).
+   */
+  #spoolDropNotices(evenWhileFailing = false): void {
+    if (this.#drops.size === 0 || (this.#shipper.stats.failing && !evenWhileFailing)) return;
     const runs = this.#drops;
     this.#drops = new Map();
     this.#warnedFull = false;
