@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import type { RunRef, SluiceClient } from 'sluice/client';
 import { SLUICE_BIN } from 'sluice/dev';
 import type { Store } from 'sluice/store';
 import { freshTmpDir } from '../harness/env';
+import type { TestWorker } from '../harness/worker';
 
 export const spoolFixtures = {
   workflows: path.resolve(__dirname, '../fixtures/spool-flows.ts'),
@@ -35,4 +37,19 @@ export async function assertEveryCompletedLine(store: Store, runId: string, atte
     if (!rows.some((r) => r.message === `flow passed step ${step}`)) wrong.push(`the flow's line after step ${step} is missing`);
   });
   assert.deepEqual(wrong.slice(0, 20), [], `run ${runId}: ${wrong.length} lines wrong`);
+}
+
+/**
+ * Waits for the runs to complete on `worker`, stops it (SIGTERM: exit 0), then checks every run's lines. Returns
+ * the attempt that completed each task of each run.
+ */
+export async function finishAndCheck(client: SluiceClient, store: Store, worker: TestWorker, refs: RunRef[], lines: number): Promise<number[][]> {
+  let results: number[][];
+  try {
+    results = await Promise.all(refs.map((ref) => client.waitForResult(ref) as Promise<number[]>));
+  } finally {
+    assert.equal(await worker.stop(), 0, worker.output());
+  }
+  for (const [i, ref] of refs.entries()) await assertEveryCompletedLine(store, ref.runId, results[i]!, lines);
+  return results;
 }

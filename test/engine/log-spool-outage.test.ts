@@ -11,7 +11,7 @@ import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, waitForOutput, type TestWorker } from '../harness/worker';
 import { startRestartablePostgres, type RestartablePostgres } from '../store/helpers/restartable-postgres';
-import { assertEveryCompletedLine, spoolFixtures, spoolWorkerEnv } from './log-spool-check';
+import { finishAndCheck, spoolFixtures, spoolWorkerEnv } from './log-spool-check';
 
 const taskQueue = uniqueName('spool-outage');
 let pg: RestartablePostgres;
@@ -71,12 +71,6 @@ describe('the log store unreachable while tasks log', () => {
     await pg.start();
     worker = await start();
 
-    let results: number[][];
-    try {
-      results = await Promise.all(refs.map((ref) => client.waitForResult(ref) as Promise<number[]>));
-    } finally {
-      assert.equal(await worker.stop(), 0, worker.output());
-    }
-    for (const [i, ref] of refs.entries()) await assertEveryCompletedLine(store, ref.runId, results[i]!, LINES);
+    await finishAndCheck(client, store, worker, refs, LINES);
   });
 });
