@@ -17,7 +17,7 @@
  */
 import {
   closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync,
-  rmSync, statSync, unlinkSync, writeFileSync, writeSync,
+  rmSync, statSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
@@ -81,6 +81,14 @@ interface Segment {
   adoption?: Adoption;
 }
 
+/** Lines just appended, kept for the shipper (see #keepInMemory). */
+interface TailChunk {
+  seg: Segment;
+  start: number;
+  end: number;
+  records: LogRecord[];
+}
+
 interface Adoption {
   dir: string;
   left: Set<Segment>;
@@ -93,18 +101,31 @@ const MAX_SEGMENT_BYTES = 64 * 1024 ** 2;
 /** Lines waiting in memory beyond this are appended at once, even inside a task's tight loop. */
 const WRITE_NOW_BYTES = 8 * 1024 ** 2;
 /** How much the shipper is handed at a time (it splits that into batches). */
-const READ_BYTES = 1024 ** 2;
+const READ_BYTES = 4 * 1024 ** 2;
+/** Most bytes of appended lines also kept in memory for the shipper. */
+const TAIL_BYTES = 32 * 1024 ** 2;
 const RESOLVED = Promise.resolve();
 
 const segmentName = (seq: number) => `${String(seq).padStart(8, '0')}.log`;
 const sizeInMemory = (r: LogRecord) =>
   2 * ((r.message?.length ?? 0) + (r.fieldsText?.length ?? 0) + (r.workflowId?.length ?? 0) + (r.runId?.length ?? 0)) + 200;
 
-/** One line of a segment: the record with its fields as text (bigint and the like are already made safe). */
-function lineOf(record: LogRecord): string {
-  if (record.fields === undefined) return JSON.stringify(record) + '\n';
-  const { fields, ...rest } = record;
-  return JSON.stringify({ ...rest, fieldsText: rest.fieldsText ?? fieldsText(fields) }) + '\n';
+/**
+ * One line of a segment: the record as a JSON array, its fields as text (bigint and the like made safe). An array,
+ * not an object: writing it is a quarter faster, and a task's loop of log calls pays for it.
+ */
+function lineOf(r: LogRecord): string {
+  const text = r.fieldsText ?? fieldsText(r.fields);
+  return JSON.stringify([r.time, r.level, r.message, text ?? null, r.workflowId, r.runId, r.flow ?? null, r.task ?? null, r.activityId ?? null, r.attempt ?? null]) + '\n';
+}
+
+/** The record of a line `lineOf` wrote; throws on anything else. */
+function recordOf(line: string): LogRecord {
+  const [time, level, message, text, workflowId, runId, flow, task, activityId, attempt] = JSON.parse(line) as [
+    number, LogRecord['level'], string, string | null, string, string, string | null, string | null, string | null, number | null,
+  ];
+  if (typeof runId !== 'string' || typeof message !== 'string') throw new TypeError('not a spooled log line');
+  return { time, level, message, ...(text === null ? {} : { fieldsText: text }), workflowId, runId, flow, task, activityId, attempt };
 }
 
 /** Opens the spool: makes this worker's directory, adopts dead workers' ones and starts sending. */
@@ -139,6 +160,7 @@ export class LogSpool {
   #dirty = false; // appended since the last fsync began
   #syncWaiters: (() => void)[] = [];
   #syncingFd: number | null = null;
+  #syncRunning: Promise<void> | null = null;
   #closeAfterSync: number | null = null;
   #writeFailed = false;
 
@@ -147,6 +169,9 @@ export class LogSpool {
   #own: Segment[] = [];
   #totalBytes = 0;
   #reader: { seg: Segment; handle: FileHandle } | null = null;
+  #ackFds = new Map<string, number>();
+  #tail: TailChunk[] = [];
+  #tailBytes = 0;
   #wake: (() => void) | null = null;
   #pump: Promise<void>;
   #drainWaiters: (() => void)[] = [];
@@ -221,7 +246,8 @@ export class LogSpool {
    */
   sync(): Promise<void> {
     if (this.#pending.length > 0) this.#write();
-    if (!this.#dirty || this.#fd === null) return RESOLVED;
+    // Nothing appended since the last fsync began: the caller's lines are in that one, done or running.
+    if (!this.#dirty || this.#fd === null) return this.#syncRunning ?? RESOLVED;
     return new Promise((resolve) => {
       this.#syncWaiters.push(resolve);
       if (this.#syncingFd === null) this.#startSync();
@@ -256,6 +282,7 @@ export class LogSpool {
       this.#spoolDropNotices(true);
       if (this.#fd !== null && this.#dirty) fdatasyncSync(this.#fd);
       this.#closeSegmentFile();
+      this.#closeAckFiles(this.#root);
       const keptBytes = this.#unsentBytes();
       const keptLines = keptBytes > 0 ? this.#countUnsentLines() : 0;
       try {
@@ -292,6 +319,7 @@ export class LogSpool {
         ftruncateSync(this.#fd!, seg.size); // no torn line that the next write would glue to its first
         throw e;
       }
+      this.#keepInMemory(seg, seg.size, seg.size + bytes.length, records);
       seg.size += bytes.length;
       this.#totalBytes += bytes.length;
       this.#dirty = true;
@@ -340,8 +368,12 @@ export class LogSpool {
     this.#syncWaiters = [];
     this.#dirty = false;
     this.#syncingFd = fd;
+    let done!: () => void;
+    this.#syncRunning = new Promise((resolve) => (done = resolve));
     fdatasync(fd, (err) => {
       this.#syncingFd = null;
+      this.#syncRunning = null;
+      done();
       if (this.#closeAfterSync === fd) {
         this.#closeAfterSync = null;
         closeSync(fd);
@@ -367,7 +399,7 @@ export class LogSpool {
 
   /** Drops a whole segment, counting its unsent lines per run for the warning lines. */
   #drop(seg: Segment): void {
-    const inFlight = this.#reader?.seg === seg ? this.#readUpTo : seg.acked; // handed to the shipper: it keeps those
+    const inFlight = this.#inFlight?.seg === seg ? this.#inFlight.upTo : seg.acked; // handed to the shipper: it keeps those
     let text = '';
     try {
       text = readFileSync(seg.file).subarray(inFlight, seg.size).toString('utf8');
@@ -380,7 +412,7 @@ export class LogSpool {
       if (!line) continue;
       let r: LogRecord;
       try {
-        r = JSON.parse(line) as LogRecord;
+        r = recordOf(line);
       } catch {
         continue;
       }
@@ -417,7 +449,8 @@ export class LogSpool {
 
   // ---- sending ----
 
-  #readUpTo = 0;
+  /** What the shipper holds now: `seg` up to `upTo`. */
+  #inFlight: { seg: Segment; upTo: number } | null = null;
 
   async #pumpLoop(): Promise<void> {
     while (!this.#stopped) {
@@ -434,7 +467,7 @@ export class LogSpool {
       }
       let chunk: { records: LogRecord[]; upTo: number };
       try {
-        chunk = await this.#read(seg);
+        chunk = this.#fromMemory(seg) ?? (await this.#read(seg));
       } catch (e) {
         if (!seg.gone) {
           this.#tell(`Sluice log spool: cannot read ${seg.file} (${(e as Error).message}); skipping it.`);
@@ -443,15 +476,49 @@ export class LogSpool {
         continue;
       }
       if (seg.gone) continue;
-      this.#readUpTo = chunk.upTo;
+      this.#inFlight = { seg, upTo: chunk.upTo };
       for (const r of chunk.records) this.#shipper.push(r);
       await this.#shipper.flush();
+      this.#inFlight = null;
       // Stopped while the store was down: the chunk stays in the spool, acknowledged only if really written.
       if (this.#stopped && this.#shipper.stats.pending > 0) break;
       if (seg.gone) continue;
       seg.acked = chunk.upTo;
       this.#writeAck(seg);
     }
+  }
+
+  /**
+   * Keeps what was just appended in memory too, so that the shipper, when it keeps up, sends it without reading
+   * and parsing it back. Bounded: past TAIL_BYTES the tail is let go, and the pump reads the file instead.
+   */
+  #keepInMemory(seg: Segment, start: number, end: number, records: LogRecord[]): void {
+    if (this.#tailBytes + (end - start) > TAIL_BYTES) {
+      this.#tail = [];
+      this.#tailBytes = 0;
+      return;
+    }
+    this.#tail.push({ seg, start, end, records });
+    this.#tailBytes += end - start;
+  }
+
+  /** The appended chunks that continue `seg` from its ack, if memory still has them (up to READ_BYTES). */
+  #fromMemory(seg: Segment): { records: LogRecord[]; upTo: number } | undefined {
+    // The tail holds this worker's own segments only; while the pump drains adopted ones it waits.
+    const behind = (c: TailChunk) => c.seg.gone || (c.seg === seg && c.end <= seg.acked) || (!seg.adoption && c.seg.seq < seg.seq);
+    while (this.#tail.length > 0 && behind(this.#tail[0]!)) {
+      const passed = this.#tail.shift()!;
+      this.#tailBytes -= passed.end - passed.start;
+    }
+    let upTo = seg.acked;
+    const records: LogRecord[] = [];
+    while (this.#tail.length > 0 && this.#tail[0]!.seg === seg && this.#tail[0]!.start === upTo && upTo - seg.acked < READ_BYTES) {
+      const chunk = this.#tail.shift()!;
+      this.#tailBytes -= chunk.end - chunk.start;
+      for (const r of chunk.records) records.push(r);
+      upTo = chunk.end;
+    }
+    return upTo > seg.acked ? { records, upTo } : undefined;
   }
 
   /** The next chunk of whole lines of `seg` from its ack (a torn last line of a dead worker is skipped). */
@@ -475,7 +542,7 @@ export class LogSpool {
       const records: LogRecord[] = [];
       for (const line of buffer.toString('utf8', 0, end).split('\n')) {
         try {
-          records.push(JSON.parse(line) as LogRecord);
+          records.push(recordOf(line));
         } catch {
           if (!this.#warnedCorrupt) {
             this.#warnedCorrupt = true;
@@ -487,9 +554,12 @@ export class LogSpool {
     }
   }
 
+  /** Overwrites the directory's ack in place (fixed width: no truncation, one small write per chunk sent). */
   #writeAck(seg: Segment): void {
     try {
-      writeFileSync(path.join(seg.dir, ACK_FILE), `${seg.seq} ${seg.acked}\n`);
+      let fd = this.#ackFds.get(seg.dir);
+      if (fd === undefined) this.#ackFds.set(seg.dir, (fd = openSync(path.join(seg.dir, ACK_FILE), 'w')));
+      writeSync(fd, `${String(seg.seq).padStart(8, '0')} ${String(seg.acked).padStart(15, '0')}\n`, 0);
     } catch {
       // sent twice after a crash at worst
     }
@@ -512,7 +582,18 @@ export class LogSpool {
     if (seg === this.#current) this.#closeSegmentFile(); // the next write begins a new one
     if (seg.adoption) {
       seg.adoption.left.delete(seg);
-      if (seg.adoption.left.size === 0) rmSync(seg.adoption.dir, { recursive: true, force: true });
+      if (seg.adoption.left.size === 0) {
+        this.#closeAckFiles(seg.adoption.dir);
+        rmSync(seg.adoption.dir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  #closeAckFiles(under: string): void {
+    for (const [dir, fd] of this.#ackFds) {
+      if (dir !== under && !dir.startsWith(under + path.sep)) continue;
+      closeSync(fd);
+      this.#ackFds.delete(dir);
     }
   }
 
