@@ -29,6 +29,8 @@ const VARIANTS = [
   { name: 'eager activities only', flow: 'sequentialTasks', server: 'eagerOnly' },
   { name: 'all of LATENCY_SETTINGS (default)', flow: 'sequentialTasks', server: 'sluiceDefaults' },
   { name: 'local tasks', flow: 'sequentialLocalTasks', server: 'sluiceDefaults' },
+  // Each task logs a line: its result waits for the line to be appended and fsync'd in the worker's spool.
+  { name: 'each task logging a line (default)', flow: 'sequentialLoggingTasks', server: 'sluiceDefaults' },
 ] as const satisfies readonly { name: string; flow: string; server: ServerName }[];
 
 interface Stack {

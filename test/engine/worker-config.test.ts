@@ -48,6 +48,20 @@ describe('remote mode (SLUICE_URL + SLUICE_WORKER_TOKEN) and direct mode (DATABA
   });
 });
 
+test('SLUICE_SPOOL_DIR: spool in SLUICE_DATA_DIR by default, a directory per task queue; SLUICE_SPOOL_MAX_BYTES: 1 GiB', () => {
+  assert.equal(workerConfigFromEnv({}).spoolDir, path.resolve('data/spool/sluice'));
+  assert.equal(workerConfigFromEnv({ SLUICE_DATA_DIR: '/var/sluice' }).spoolDir, '/var/sluice/spool/sluice');
+  assert.equal(workerConfigFromEnv({ SLUICE_SPOOL_DIR: '/spool', SLUICE_TASK_QUEUE: 'etl' }).spoolDir, '/spool/etl');
+  // Any task queue name is valid, not every one a directory name: two that differ only there stay apart.
+  const [a, b] = ['a/b', 'a:b'].map((q) => workerConfigFromEnv({ SLUICE_SPOOL_DIR: '/spool', SLUICE_TASK_QUEUE: q }).spoolDir);
+  assert.match(a!, /^\/spool\/a_b-[0-9a-f]{12}$/);
+  assert.notEqual(a, b);
+  assert.equal(workerConfigFromEnv({ SLUICE_TASK_QUEUE: '..' }).spoolDir.startsWith(path.resolve('data/spool') + path.sep), true);
+  assert.equal(workerConfigFromEnv({}).spoolMaxBytes, 1024 ** 3);
+  assert.equal(workerConfigFromEnv({ SLUICE_SPOOL_MAX_BYTES: '10485760' }).spoolMaxBytes, 10 * 1024 ** 2);
+  assert.throws(() => workerConfigFromEnv({ SLUICE_SPOOL_MAX_BYTES: '1000' }), (err: Error) => /SLUICE_SPOOL_MAX_BYTES/.test(err.message));
+});
+
 describe("the repository's own settings (package.json \"sluice\")", () => {
   // A repository made by `sluice new` records its task queue and identity; SLUICE_TASK_QUEUE still wins.
   const repository = (json: object) => {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SLUICE_BIN } from 'sluice/dev';
 import { migrateStore } from 'sluice/store';
-import { temporalAddress, temporalNamespace } from './env';
+import { temporalAddress, temporalNamespace, testTmpDir } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -55,6 +55,8 @@ export function spawnWorker(options: WorkerOptions): TestWorker {
       SLUICE_TASK_QUEUE: options.taskQueue,
       SLUICE_WORKFLOWS: options.workflows ?? path.join(ROOT, 'workflows'),
       SLUICE_ACTIVITIES: options.activities ?? path.join(ROOT, 'activities'),
+      // The suite's own spool, not the repository's data/ (a subdirectory per task queue keeps files apart).
+      SLUICE_SPOOL_DIR: path.join(testTmpDir(), 'spool'),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

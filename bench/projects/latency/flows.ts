@@ -3,7 +3,7 @@ import { flow, tasks } from 'sluice/flow';
 import { z } from 'zod';
 import type * as latencyTasks from './tasks';
 
-const { step, localStep } = tasks<typeof latencyTasks>();
+const { step, localStep, loggingStep } = tasks<typeof latencyTasks>();
 const parameters = z.object({ n: z.number().int().min(1) });
 
 export const sequentialTasks = flow({ parameters }, async ({ n }) => {
@@ -15,5 +15,11 @@ export const sequentialTasks = flow({ parameters }, async ({ n }) => {
 export const sequentialLocalTasks = flow({ parameters }, async ({ n }) => {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += await localStep(i);
+  return sum;
+});
+
+export const sequentialLoggingTasks = flow({ parameters }, async ({ n }) => {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await loggingStep(i);
   return sum;
 });

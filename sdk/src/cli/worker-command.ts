@@ -23,7 +23,8 @@ Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), DA
 schema is checked, never changed: \`sluice migrate\` or the web app migrate it), SLUICE_URL and SLUICE_WORKER_TOKEN
 (the web app and this worker's token: at start it asks whether the web app serves this version, and exits 1 if not),
 SLUICE_FLOWS_BUNDLE (flows bundled ahead by \`sluice build\`), SLUICE_SHUTDOWN_GRACE (30s), SLUICE_LOG_ECHO (WARN), SLUICE_EAGER_TASKS (100),
-SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none).`,
+SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none),
+SLUICE_SPOOL_DIR (the log spool, $SLUICE_DATA_DIR/spool), SLUICE_SPOOL_MAX_BYTES (its bound, 1 GiB).`,
   async run(args) {
     const { values } = parseArgs({
       args,

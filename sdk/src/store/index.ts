@@ -9,7 +9,7 @@
  */
 export { migrateStore, openStore, type MigrateResult, type OpenStoreOptions } from './open-store';
 export { Store, type StoreDialect, type StoreOptions } from './store';
-export { LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink } from './log-shipper';
+export { droppedLinesNotice, LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink, type RunDrops } from './log-shipper';
 export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
 export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreSchemaError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';
 export { LOG_LEVELS, ROLES, TOKEN_ROLES, levelsFrom } from './types';

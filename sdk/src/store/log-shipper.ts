@@ -34,6 +34,8 @@ export interface LogShipperOptions {
   retryMaxMs?: number;
   /** Told, once per outage, that the store fails, that lines are dropped, and that it recovered (default console.warn). */
   warn?: (message: string) => void;
+  /** Where lines wait during an outage, for that message (default: "up to `capacity` log lines in memory"). */
+  keptIn?: string;
 }
 
 export interface LogShipperStats {
@@ -47,7 +49,8 @@ export interface LogShipperStats {
   failing: boolean;
 }
 
-interface RunDrops {
+/** How many lines of one run were dropped, and why. */
+export interface RunDrops {
   count: number;
   workflowId: string;
   flow: string | null;
@@ -80,6 +83,7 @@ export class LogShipper {
   readonly #batchSize: number;
   readonly #retryMaxMs: number;
   readonly #warn: (message: string) => void;
+  readonly #keptIn: string;
 
   // Records waiting, oldest at #head (a ring, so push and drop are O(1) with no array shifting).
   readonly #ring: (LogRecord | undefined)[];
@@ -132,6 +136,7 @@ export class LogShipper {
     this.#batchSize = positiveInteger('batchSize', opts.batchSize ?? 5_000);
     this.#retryMaxMs = Math.max(FIRST_RETRY_MS, opts.retryMaxMs ?? 5_000);
     this.#warn = opts.warn ?? ((message) => console.warn(message));
+    this.#keptIn = opts.keptIn ?? `up to ${this.#capacity} log lines in memory`;
     this.#ring = new Array(this.#capacity);
   }
 
@@ -374,21 +379,9 @@ export class LogShipper {
   async #writeDropNotices(): Promise<boolean> {
     const runs = this.#dropsByRun;
     this.#dropsByRun = new Map();
-    const now = Date.now();
-    const notices: LogRecord[] = [...runs].map(([runId, run]) => ({
-      time: now,
-      level: 'warn',
-      message:
-        `${run.count} log lines of this run were dropped: the log store was ` +
-        `${run.whileFailing ? 'unreachable' : 'too slow'} and the buffer (${this.#capacity} lines) was full`,
-      fields: { droppedLines: run.count, bufferCapacity: this.#capacity },
-      workflowId: run.workflowId,
-      runId,
-      flow: run.flow,
-      task: null,
-      activityId: null,
-      attempt: null,
-    }));
+    const notices = [...runs].map(([runId, run]) =>
+      droppedLinesNotice(runId, run, `buffer (${this.#capacity} lines)`, { bufferCapacity: this.#capacity }),
+    );
     try {
       await this.#sink.insertLogs(notices);
       this.#warnedDropping = false;
@@ -411,10 +404,7 @@ export class LogShipper {
     if (this.#warnedFailing) return;
     this.#warnedFailing = true;
     const reason = err instanceof Error ? err.message : String(err);
-    this.#tell(
-      `Sluice log shipper: cannot write to the log store (${reason}); keeping up to ${this.#capacity} ` +
-        'log lines in memory and retrying.',
-    );
+    this.#tell(`Sluice log shipper: cannot write to the log store (${reason}); keeping ${this.#keptIn} and retrying.`);
   }
 
   #recovered(): void {
@@ -467,6 +457,27 @@ export class LogShipper {
       // A broken warn callback must not stop the shipping.
     }
   }
+}
+
+/**
+ * The warning line a run gets when some of its lines were dropped (`full` names what was full: the shipper's
+ * buffer, the worker's spool), written once the store is writable again.
+ */
+export function droppedLinesNotice(runId: string, run: RunDrops, full: string, fields: Record<string, unknown>): LogRecord {
+  return {
+    time: Date.now(),
+    level: 'warn',
+    message:
+      `${run.count} log lines of this run were dropped: the log store was ` +
+      `${run.whileFailing ? 'unreachable' : 'too slow'} and the ${full} was full`,
+    fields: { droppedLines: run.count, ...fields },
+    workflowId: run.workflowId,
+    runId,
+    flow: run.flow,
+    task: null,
+    activityId: null,
+    attempt: null,
+  };
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -1,4 +1,5 @@
 /** The worker's settings, read from the environment once. */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { storeUrlFromEnv } from '../store';
@@ -23,6 +24,9 @@ const env = z.object({
   SLUICE_URL: z.url({ protocol: /^https?$/, error: 'must be the web app\'s base URL, e.g. http://web:3000' }).optional(),
   SLUICE_WORKER_TOKEN: z.string().trim().min(1).optional(),
   DATABASE_URL: z.string().optional(),
+  SLUICE_SPOOL_DIR: z.string().trim().min(1).optional(),
+  SLUICE_DATA_DIR: z.string().trim().min(1).default('data'),
+  SLUICE_SPOOL_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(1024 ** 3),
 });
 
 /** The task queue of a repository that records none (Sluice's own examples record this one). */
@@ -57,6 +61,13 @@ export interface WorkerConfig {
    * absent. The worker images set it.
    */
   healthFile?: string;
+  /**
+   * The log spool of this worker's task queue (SLUICE_SPOOL_DIR, default `spool` in SLUICE_DATA_DIR, ./data/spool; then the queue's name): every
+   * line is appended there before it is sent, and a task's lines are on disk before Temporal records it completed.
+   */
+  spoolDir: string;
+  /** Most bytes the spool keeps while the store is unreachable (SLUICE_SPOOL_MAX_BYTES, default 1 GiB). */
+  spoolMaxBytes: number;
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
   storeUrl: string;
@@ -88,8 +99,9 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
   const temporal = temporalConfig();
   const workflowsPath = path.resolve(e.SLUICE_WORKFLOWS);
   const repository = repositorySettingsOf(workflowsPath);
+  const taskQueue = e.SLUICE_TASK_QUEUE ?? repository.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
-    taskQueue: e.SLUICE_TASK_QUEUE ?? repository.taskQueue ?? DEFAULT_TASK_QUEUE,
+    taskQueue,
     repository: repository.repository,
     workflowsPath,
     activitiesPath: path.resolve(e.SLUICE_ACTIVITIES),
@@ -98,9 +110,17 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     eagerTasks: e.SLUICE_EAGER_TASKS,
     flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
     healthFile: e.SLUICE_HEALTH_FILE && path.resolve(e.SLUICE_HEALTH_FILE),
+    spoolDir: path.resolve(e.SLUICE_SPOOL_DIR ?? path.join(e.SLUICE_DATA_DIR, 'spool'), queueDirName(taskQueue)),
+    spoolMaxBytes: e.SLUICE_SPOOL_MAX_BYTES,
     storeUrl: storeUrlFromEnv(source),
     remote,
     address: temporal.address,
     namespace: temporal.namespace,
   };
+}
+
+/** A task queue's name as a directory name: any name is a valid queue, not every one a valid file name. */
+function queueDirName(taskQueue: string): string {
+  const safe = taskQueue.replace(/[^\w.-]/g, '_');
+  return safe === taskQueue && !/^\.+$/.test(safe) ? safe : `${safe.replace(/^\.+/, '_')}-${createHash('sha256').update(taskQueue).digest('hex').slice(0, 12)}`;
 }

@@ -9,3 +9,4 @@ export { adoptSchedules, syncDeployments, type Adoption, type DeclaredFlow, type
 export { claimFlowNames, queueIsLive, LIVE_QUEUE_WINDOW_MS, type TakeOver } from './flow-names';
 export { deploymentProblems, RUN_DEFAULTS, scheduleIdOf, scheduleSpecOf } from '../deployments';
 export { parameterSchemaProblems } from '../parameter-schema';
+export { LogSpool, openLogSpool, spoolSummary, type LogSpoolClosed, type LogSpoolOptions, type LogSpoolStats } from './log-spool';

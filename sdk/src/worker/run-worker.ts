@@ -9,7 +9,6 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from 
 import { format } from 'node:util';
 import { adoptSchedules, syncDeployments } from '../schedules';
 import { checkServer, SLUICE_VERSION, WORKER_PROTOCOL } from '../compat';
-import { LogShipper } from '../store';
 import { ensureSearchAttributes } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
@@ -18,6 +17,8 @@ import { captureTaskOutput } from './task-output';
 import { openWorkerBackend } from './backend';
 import { catalogOf, declaredRulesOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
+import { openLogSpool, spoolSummary } from './log-spool';
+import { flowLoggerSinks, syncSpoolAfterTask } from './spool-sync';
 import { SLUICE_TASK_CATALOG } from '../task-options';
 import { taskCatalogOf } from './task-catalog';
 
@@ -62,15 +63,15 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   const warn = (m: string) => process.stderr.write(`log store: ${m}\n`);
   // The store itself (direct mode) or the web app's worker API (remote mode): the same calls either way.
   const backend = await openWorkerBackend(config, warn);
-  const shipper = new LogShipper(backend, { warn });
-  const router = new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => shipper.push(r));
+  const spool = openLogSpool({ dir: config.spoolDir, sink: backend, maxBytes: config.spoolMaxBytes, warn });
+  const router = new RunLogRouter(new DefaultLogger('INFO', echoLine), config.logEcho, (r) => spool.push(r));
   Runtime.install({
     logger: router,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     // Temporal's own (Rust) messages go through the same logger, so the worker's output has one format.
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
-  captureTaskOutput((record) => router.write(record), (record) => shipper.progress(record));
+  captureTaskOutput((record) => router.write(record), (record) => spool.progress(record));
 
   const [connection, clientConnection] = await reach(config.address, () =>
     Promise.all([NativeConnection.connect({ address: config.address }), Connection.connect({ address: config.address })]),
@@ -99,6 +100,9 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       // A fan-out starts on this worker in one round trip, without a task queue dispatch and a write per task
       // (200 parallel tasks: 1.15–1.35 → 0.89–0.94 s, `npm run bench:prefect`).
       maxEagerActivityReservationsPerWorkflowTask: config.eagerTasks,
+      // A task's and a flow step's log lines are on disk before Temporal records them done (./log-spool.ts).
+      interceptors: { activity: [syncSpoolAfterTask(spool)] },
+      sinks: flowLoggerSinks(router, spool),
     });
     say(`worker ready: task queue ${taskQueue}${repository ? ` (repository ${repository})` : ''}, flows ${project.flows.map((f) => f.name).join(', ')}`);
     const health =
@@ -117,8 +121,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       if (health) health.stop();
     }
   } finally {
-    const { written, dropped, pending } = await shipper.close(10_000);
-    say(`worker stopped: ${written} log lines written${dropped ? `, ${dropped} dropped` : ''}${pending ? `, ${pending} not written` : ''}`);
+    say(`worker stopped: ${spoolSummary(await spool.close(10_000), config.taskQueue)}`);
     await backend.close();
     await clientConnection.close();
     await connection.close();

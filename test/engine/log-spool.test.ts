@@ -1,0 +1,46 @@
+// No log line of a completed task is lost, whatever kills the worker: runs of sequential tasks that log 50 lines
+// just before they return, while the worker is killed with -9 at random moments and started again. At the end
+// every line of the attempt that completed each task is in the store exactly once.
+import { after, before, describe, it } from 'node:test';
+import type { SluiceClient } from 'sluice/client';
+import type { Store } from 'sluice/store';
+import { sqliteStoreUrl, testClient } from '../harness/sluice';
+import { uniqueName } from '../harness/temporal';
+import { startWorker, type TestWorker } from '../harness/worker';
+import { finishAndCheck, spoolFixtures, spoolWorkerEnv } from './log-spool-check';
+
+const storeUrl = sqliteStoreUrl('log-spool');
+const taskQueue = uniqueName('spool');
+let client: SluiceClient;
+let store: Store;
+let close: () => Promise<void>;
+let env: Record<string, string>;
+
+before(async () => {
+  ({ client, store, close } = await testClient(storeUrl));
+  env = spoolWorkerEnv();
+});
+after(async () => close?.());
+
+const start = () => startWorker({ taskQueue, storeUrl, ...spoolFixtures, env });
+
+describe('a worker killed with -9 at random moments while tasks log', () => {
+  it('loses no line of a completed task: all are in the store once the runs are done', async () => {
+    const RUNS = 6;
+    const STEPS = 15;
+    const LINES = 50;
+    let worker: TestWorker = await start();
+    const refs = await Promise.all(
+      Array.from({ length: RUNS }, () => client.start('spoolFlow', { steps: STEPS, lines: LINES, workMs: 150 })),
+    );
+    for (let kill = 0; kill < 8; kill++) {
+      // The kill moment is the test's input, drawn at random as the issue measured it, not a wait for something.
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 2_000));
+      await worker.kill9();
+      worker = await start();
+    }
+    const results = await finishAndCheck(client, store, worker, refs, LINES);
+    const retried = results.flat().filter((attempt) => attempt > 1).length;
+    process.stderr.write(`log-spool: ${retried} of ${RUNS * STEPS} tasks completed on a later attempt (their worker was killed)\n`);
+  });
+});
