@@ -4,7 +4,8 @@
  * cost of one `log.info` in a Python task. The two flows alternate, in ABBA order, after a warm-up each.
  */
 import { execFileSync } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connect } from 'sluice/temporal';
 import { openStore } from 'sluice/store';
 import { pythonEnv, venvPython } from '../scripts/python-venv';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
@@ -44,7 +45,7 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
     env: pythonEnv({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: storeUrl, SLUICE_LOG_ECHO: 'WARN' }) as Record<string, string>,
     ready: /python worker ready/,
   });
-  const connection = await Connection.connect({ address: ctx.address });
+  const connection = await connect({ address: ctx.address });
   const client = new Client({ connection, namespace: 'default' });
   const queueOf: Record<string, string> = { tsSequentialFlow: '', pySequentialFlow: pyQueue, tsRemoteSequentialFlow: remoteQueue };
   const runFlow = async (flow: string, n: number): Promise<number> => {

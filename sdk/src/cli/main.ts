@@ -5,10 +5,9 @@
 import { FlowNameTakenError, TaskQueueTakenError } from '../store';
 import { ChannelConfigError } from '../notify/channels';
 import { SecretKeyError } from '../notify/secrets';
-import { TemporalConfigError } from '../temporal/connection';
+import { TemporalConfigError, TemporalUnreachableError } from '../temporal/connection';
 import { ProjectError } from '../worker/project';
 import { RepositorySettingsError } from '../worker/repository-settings';
-import { TemporalUnreachableError } from '../worker/run-worker';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';

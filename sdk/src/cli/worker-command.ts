@@ -19,7 +19,9 @@ Options (each overrides the environment variable in brackets):
   --workflows PATH     the flows module [SLUICE_WORKFLOWS, default workflows]
   --activities PATH    the tasks module [SLUICE_ACTIVITIES, default activities]
 
-Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), DATABASE_URL (the log store),
+Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_TLS, TEMPORAL_TLS_CA_FILE,
+TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY (TLS, mTLS, API key; none),
+DATABASE_URL (the log store),
 SLUICE_FLOWS_BUNDLE (flows bundled ahead by \`sluice build\`), SLUICE_SHUTDOWN_GRACE (30s), SLUICE_LOG_ECHO (WARN), SLUICE_EAGER_TASKS (100),
 SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none).`,
   async run(args) {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { storeUrlFromEnv } from '../store';
-import { temporalConfig } from '../temporal';
+import { temporalConfig, type TemporalConfig } from '../temporal';
 import { repositorySettingsOf } from './repository-settings';
 
 /**
@@ -57,8 +57,8 @@ export interface WorkerConfig {
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
   storeUrl: string;
-  address: string;
-  namespace: string;
+  /** Where Temporal is and how to connect (TEMPORAL_*: address, namespace, TLS, API key). */
+  temporal: TemporalConfig;
 }
 
 export function workerConfigFromEnv(source: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -82,7 +82,6 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     flowsBundle: e.SLUICE_FLOWS_BUNDLE && path.resolve(e.SLUICE_FLOWS_BUNDLE),
     healthFile: e.SLUICE_HEALTH_FILE && path.resolve(e.SLUICE_HEALTH_FILE),
     storeUrl: storeUrlFromEnv(source),
-    address: temporal.address,
-    namespace: temporal.namespace,
+    temporal,
   };
 }
