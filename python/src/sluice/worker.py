@@ -1,5 +1,5 @@
 """The Python worker: serves the `@task` functions of one module on one task queue, with the TypeScript
-worker's settings where they mean the same (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE,
+worker's settings where they mean the same (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and API key: sluice.connection, SLUICE_TASK_QUEUE,
 DATABASE_URL / SLUICE_DATA_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE). At start it checks
 the module's declarations, publishes its tasks and their options to the store's task catalog (flows read them
 there), then polls until SIGTERM/SIGINT, writing its health report meanwhile when SLUICE_HEALTH_FILE is set
@@ -12,7 +12,6 @@ import asyncio
 import importlib
 import importlib.util
 import os
-import re
 import signal
 import socket
 import sys
@@ -24,9 +23,9 @@ from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
-from temporalio.client import Client
 from temporalio.worker import Worker
 
+from .connection import TemporalSettings, TemporalSettingsError, TemporalUnreachable, connect_temporal, temporal_settings
 from .durations import duration_ms
 from .health import check_in
 from .log_shipper import LogShipper
@@ -34,7 +33,6 @@ from .options import DeclarationError
 from .store import StoreError, open_store, store_url_from_env
 from .task import DeclaredTask, capture_prints, declared_task, set_log_destination
 
-_HOST_PORT = re.compile(r"^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$")
 MAX_CONCURRENT_TASKS = 100  # as TypeScript's worker (maxConcurrentActivityTaskExecutions)
 
 
@@ -53,6 +51,8 @@ class WorkerConfig:
     log_echo: str
     #: Where the worker writes its health report for the healthcheck (sluice.health); None: no report.
     health_file: str | None = None
+    #: How to reach Temporal: address, namespace, TLS, API key (sluice.connection).
+    temporal: TemporalSettings | None = None
 
 
 def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] = os.environ) -> WorkerConfig:
@@ -64,9 +64,11 @@ def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] 
     queue = (task_queue or "").strip() or get("SLUICE_TASK_QUEUE")
     if not queue:
         problems.append("the task queue: pass --task-queue QUEUE or set SLUICE_TASK_QUEUE (a queue of its own, not the flows' queue)")
-    address = get("TEMPORAL_ADDRESS", "127.0.0.1:7233") or ""
-    if not _HOST_PORT.match(address):
-        problems.append(f"TEMPORAL_ADDRESS={address!r}: must be host:port, for example 127.0.0.1:7233 (no scheme)")
+    temporal: TemporalSettings | None = None
+    try:
+        temporal = temporal_settings(env)
+    except TemporalSettingsError as err:
+        problems.extend(err.problems)
     grace_ms = 30_000.0
     try:
         grace_ms = duration_ms(get("SLUICE_SHUTDOWN_GRACE", "30s"), "SLUICE_SHUTDOWN_GRACE")
@@ -77,7 +79,8 @@ def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] 
         problems.append(f"SLUICE_LOG_ECHO={echo!r}: must be one of TRACE, DEBUG, INFO, WARN, ERROR")
     if problems:
         raise WorkerError("Invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems))
-    return WorkerConfig(module, queue or "", address, get("TEMPORAL_NAMESPACE", "default") or "default", store_url_from_env(env), grace_ms, echo, get("SLUICE_HEALTH_FILE"))
+    assert temporal is not None
+    return WorkerConfig(module, queue or "", temporal.address, temporal.namespace, store_url_from_env(env), grace_ms, echo, get("SLUICE_HEALTH_FILE"), temporal)
 
 
 def load_module(spec: str) -> ModuleType:
@@ -154,11 +157,9 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
                 "a Python worker needs a queue of its own, e.g. --task-queue python"
             )
         try:
-            client = await Client.connect(config.address, namespace=config.namespace, identity=identity)
-        except Exception as err:
-            raise WorkerError(
-                f"Cannot reach Temporal at {config.address} ({err}). Is it running? `npm start` starts a local one; otherwise set TEMPORAL_ADDRESS."
-            ) from None
+            client = await connect_temporal(config.temporal or TemporalSettings(config.address, config.namespace, False), identity=identity)
+        except TemporalUnreachable as err:
+            raise WorkerError(str(err)) from None
         store.publish_tasks(config.task_queue, {name: t.options.published() for name, t in tasks.items()}, identity)
     finally:
         store.close()
