@@ -7,7 +7,7 @@
  * its client certificate, or with one the server does not trust, is refused with a message saying TLS.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -75,8 +75,8 @@ before(async () => {
     TEMPORAL_TLS_KEY_FILE: certs.client.key,
     TEMPORAL_TLS_SERVER_NAME: 'localhost',
   };
-  // The UI server with the environment compose gives the temporal-ui service, its ${...} filled from the same settings.
-  ui = await temporal.startUi(server.address, interpolate(compose.services['temporal-ui']!.environment!, mtls));
+  // The UI server with the environment compose gives the temporal-ui service, filled from the same settings in .env.
+  ui = await temporal.startUi(server.address, compose.services['temporal-ui']!.environment!, mtls);
   store = await openStore(pg.url); // opening migrates it (the Python worker only checks the schema)
   client = await SluiceClient.connect({ temporal: parseTemporalConfig(mtls), store });
   venvPython();
@@ -98,12 +98,6 @@ after(async () => {
   await pg?.stop();
 });
 
-/** Compose's `${NAME}` / `${NAME:-default}` in each value, from `env`. */
-function interpolate(environment: Record<string, string>, env: Record<string, string>): Record<string, string> {
-  const fill = (value: string) => value.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => env[name] || fallback || '');
-  return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, fill(String(v))]));
-}
-
 describe('Sluice on a Temporal with mTLS', () => {
   test('a TypeScript worker, a Python worker and the client run a flow; the web app lists it and shows its history', async () => {
     const ref = await client.start('mixedFlow', { queue: pythonQueue }, { startedBy: 'user:tls@example.org' });
@@ -123,6 +117,17 @@ describe('Sluice on a Temporal with mTLS', () => {
     assert.equal(res.status, 200, await res.clone().text());
     const history = (await res.json()) as { history: { events: { eventType: string }[] } };
     assert.match(history.history.events.at(-1)!.eventType, /WORKFLOW_EXECUTION_COMPLETED|WorkflowExecutionCompleted/);
+  });
+
+  test("the workers' healthchecks ask Temporal over mTLS, with the workers' own settings", async () => {
+    // As an image built before the health report runs them: each asks Temporal whether a worker of this host polls.
+    const { status, stderr } = spawnSync(process.execPath, [path.join(ROOT, 'deploy/worker-healthcheck.cjs')], { cwd: ROOT, env: { ...process.env, ...mtls, SLUICE_TASK_QUEUE: flowsQueue }, encoding: 'utf8' });
+    assert.equal(status, 0, stderr);
+    const python = spawnSync(venvPython(), ['-m', 'sluice', 'healthcheck', '--task-queue', pythonQueue], { cwd: ROOT, env: pythonEnv(mtls), encoding: 'utf8' });
+    assert.equal(python.status, 0, python.stderr);
+    const { TEMPORAL_TLS_CERT_FILE: _c, TEMPORAL_TLS_KEY_FILE: _k, ...withoutCert } = mtls;
+    const refused = spawnSync(process.execPath, [path.join(ROOT, 'deploy/worker-healthcheck.cjs')], { cwd: ROOT, env: { ...process.env, ...withoutCert, SLUICE_TASK_QUEUE: flowsQueue }, encoding: 'utf8' });
+    assert.notEqual(refused.status, 0);
   });
 
   test('without a client certificate, or with one from another CA, a connection is refused with a message naming TLS and the address', async () => {

@@ -135,15 +135,16 @@ export async function productionTemporal() {
 
     /**
      * The UI server with the configuration template the temporalio/ui image renders, and the environment
-     * compose gives the temporal-ui service (`uiEnv`), bound to loopback (the image listens inside its container).
+     * compose gives the temporal-ui service (`uiEnv`, its `${NAME:-default}` filled from `dotEnv` as compose fills
+     * them from .env), bound to loopback (the image listens inside its container).
      */
-    async startUi(address: string, uiEnv: Record<string, string>): Promise<UiServer> {
+    async startUi(address: string, uiEnv: Record<string, string>, dotEnv: Record<string, string> = {}): Promise<UiServer> {
       const config = freshTmpDir('temporal-ui');
       copyFileSync(path.join(dir, 'ui-config/docker.yaml'), path.join(config, 'docker.yaml'));
       appendFileSync(path.join(config, 'docker.yaml'), '\nhost: 127.0.0.1\n');
       const port = await freePort();
       const child = spawnManaged(path.join(dir, `ui-server-${stack.TEMPORAL_UI_VERSION}`), ['--root', config, '--config', '.', '--env', 'docker', 'start'], {
-        env: { ...withoutTemporalVariables(process.env), ...uiEnv, TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(port) },
+        env: { ...withoutTemporalVariables(process.env), ...interpolate(uiEnv, dotEnv), TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(port) },
         logFile: path.join(config, 'ui-server.log'),
       });
       let exited = false;
@@ -154,6 +155,12 @@ export async function productionTemporal() {
       return { url: `http://127.0.0.1:${port}`, stop: async () => void (await child.stop(10_000)) };
     },
   };
+}
+
+/** Compose's `${NAME}` and `${NAME:-default}` in each value, from `dotEnv` (unset or empty: the default, else ''). */
+function interpolate(environment: Record<string, string>, dotEnv: Record<string, string>): Record<string, string> {
+  const fill = (value: string) => value.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => dotEnv[name] || fallback || '');
+  return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, fill(String(v))]));
 }
 
 // The servers read TEMPORAL_* variables of their own; the suite's (its dev server's address) must not leak in.

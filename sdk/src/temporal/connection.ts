@@ -67,8 +67,8 @@ const envSchema = z.object({
   TEMPORAL_API_KEY: optional,
 });
 
-/** Every variable read here, for error messages and for tools that pass them on (Temporal Web's UI server). */
-export const TEMPORAL_VARIABLES = Object.keys(envSchema.shape) as (keyof z.infer<typeof envSchema>)[];
+/** Every variable read here. */
+const TEMPORAL_VARIABLES = Object.keys(envSchema.shape) as (keyof z.infer<typeof envSchema>)[];
 
 /** Thrown when a TEMPORAL_* environment variable is set but unusable, or names a file that cannot be read. */
 export class TemporalConfigError extends Error {

@@ -4,7 +4,6 @@ export {
   connectionOptions,
   parseTemporalConfig,
   reachTemporal,
-  TEMPORAL_VARIABLES,
   temporalConfig,
   TemporalConfigError,
   TemporalUnreachableError,
