@@ -6,7 +6,8 @@
  * comes from the run's history: waiting in the task queue (scheduled → started), running (started →
  * completed), and the flow's turn to schedule the next one (completed → next scheduled).
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connect } from 'sluice/temporal';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { LATENCY_SETTINGS, startDevServer, type DevServer, type LatencySetting } from 'sluice/dev';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
@@ -50,7 +51,7 @@ async function startStack(ctx: BenchContext, name: ServerName): Promise<Stack> {
     workflows: `${ROOT}/bench/projects/latency/flows.ts`,
     activities: `${ROOT}/bench/projects/latency/tasks.ts`,
   });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const client = new Client({ connection: await connect({ address: server.address }) });
   return { server, client, worker, taskQueue };
 }
 

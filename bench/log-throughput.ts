@@ -5,7 +5,8 @@
  *   messages and fields but does not log (bench/projects/logs/log-tasks.ts).
  * On SQLite, and on PostgreSQL when its server binaries are installed.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connect } from 'sluice/temporal';
 import { startPostgres, type Postgres } from '../scripts/postgres';
 import { openStore, type Store } from 'sluice/store';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
@@ -108,7 +109,7 @@ async function benchOneStore(ctx: BenchContext, client: Client, label: string, s
 
 export async function benchLogThroughput(ctx: BenchContext): Promise<BenchResult> {
   const reps = ctx.reps ?? DEFAULT_REPS;
-  const connection = await Connection.connect({ address: ctx.address });
+  const connection = await connect({ address: ctx.address });
   const client = new Client({ connection, namespace: 'default' });
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = { lines: LINES, reps };

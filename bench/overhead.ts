@@ -7,7 +7,8 @@
  * weighs on both alike.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connect } from 'sluice/temporal';
 import { toActivityOptions } from '../sdk/src/task-options';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atMost, type BenchResult, type Metric } from './lib/report';
@@ -58,7 +59,7 @@ export async function benchOverhead(ctx: BenchContext): Promise<BenchResult> {
   checkEquivalentOptions();
   const reps = ctx.reps ?? DEFAULT_REPS;
   const storeUrl = freshSqliteUrl(ctx, 'overhead');
-  const connection = await Connection.connect({ address: ctx.address });
+  const connection = await connect({ address: ctx.address });
   const client = new Client({ connection, namespace: 'default' });
   // Both variants' flows take `{ n }` and return the sum 0 + 1 + … + (n-1): checked, so a broken run cannot pass as fast.
   const runFlow = async (taskQueue: string, flow: string, n: number): Promise<number> => {

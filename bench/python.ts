@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connect } from 'sluice/temporal';
 import { migrateStore } from 'sluice/store';
 import { pythonEnv, venvPython } from '../scripts/python-venv';
 import { workerToken } from '../test/harness/python';
@@ -56,7 +57,7 @@ export async function benchPython(ctx: BenchContext): Promise<BenchResult> {
     }) as Record<string, string>,
     ready: /python worker ready/,
   });
-  const connection = await Connection.connect({ address: ctx.address });
+  const connection = await connect({ address: ctx.address });
   const client = new Client({ connection, namespace: 'default' });
   const queueOf: Record<string, string> = { tsSequentialFlow: '', pySequentialFlow: pyQueue, tsRemoteSequentialFlow: remoteQueue };
   const runFlow = async (flow: string, n: number): Promise<number> => {

@@ -10,7 +10,8 @@
 // `PID@HOSTNAME` (the Temporal SDK's default) and a container's hostname is its own, so another container's
 // worker on the same queue does not count. Run from the worker's directory (/app, the images' WORKDIR), whose
 // node_modules has @temporalio/client as a dependency of `sluice`.
-// Environment: the worker's own SLUICE_HEALTH_FILE, or TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and SLUICE_TASK_QUEUE.
+// Environment: the worker's own SLUICE_HEALTH_FILE, or TEMPORAL_ADDRESS (with TEMPORAL_TLS_* and TEMPORAL_API_KEY
+// when Temporal asks for them), TEMPORAL_NAMESPACE and SLUICE_TASK_QUEUE.
 'use strict';
 const { readFileSync } = require('node:fs');
 
@@ -41,14 +42,28 @@ function checkReport(file) {
   if (!report.ok) throw new Error(`${report.reason ?? 'not ok'} (${age} s ago)`);
 }
 
+// The worker's own TEMPORAL_* settings (TLS, API key) through sluice's one reader of them; a `sluice` from
+// before it had none (plain gRPC to TEMPORAL_ADDRESS).
+function connectionOptions(load) {
+  let temporal;
+  try {
+    temporal = load('sluice/temporal');
+  } catch {
+    temporal = {};
+  }
+  if (typeof temporal.connectionOptions === 'function') return temporal.connectionOptions();
+  return { address: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233' };
+}
+
 async function askTemporal() {
   const { hostname } = require('node:os');
   const { createRequire } = require('node:module');
-  const { Connection } = createRequire(`${process.cwd()}/`)('@temporalio/client');
+  const load = createRequire(`${process.cwd()}/`);
+  const { Connection } = load('@temporalio/client');
   const taskQueue = process.env.SLUICE_TASK_QUEUE;
   if (!taskQueue) throw new Error('SLUICE_TASK_QUEUE is not set');
   const host = hostname();
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233', connectTimeout: '3s' });
+  const connection = await Connection.connect({ ...connectionOptions(load), connectTimeout: '3s' });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { connect, withoutTemporalSecurity } from 'sluice/temporal';
 import { z } from 'zod';
 import { migrateStore, openStore, storeUrlFromEnv } from 'sluice/store';
 import { ensureFirstAdmin, firstAdminMessage } from '../web/lib/auth/first-admin';
@@ -86,9 +86,10 @@ async function main(): Promise<void> {
   const webUrl = `http://127.0.0.1:${config.SLUICE_WEB_PORT}`;
   // Temporal Web as people open it: through the web app when it runs, else the UI server itself.
   const temporalWebUrl = startWeb ? `${webUrl}/temporal` : temporal.uiUrl;
-  // Every child gets the same absolute settings, whatever directory it works in.
+  // Every child gets the same absolute settings, whatever directory it works in; this dev server speaks plain
+  // gRPC, so TLS settings and an API key meant for another Temporal stay out.
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutTemporalSecurity(process.env),
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     TEMPORAL_WEB_URL: temporalWebUrl,
@@ -219,7 +220,7 @@ async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
 async function waitForWorker(server: DevServer, taskQueue: string, worker: ManagedChild): Promise<void> {
   let died = false;
   void worker.exited.then(() => (died = true));
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await connect({ address: server.address });
   try {
     const deadline = Date.now() + 300_000;
     while (!died && !stopping) {

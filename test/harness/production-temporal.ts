@@ -13,6 +13,7 @@ import { copyFileSync, readFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv, promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { connectionOptions, type TemporalAccess } from 'sluice/temporal';
 import { findTemporalCli, freePort, isPortFree, spawnManaged, waitForPort, type ManagedChild } from 'sluice/dev';
 import { freshTmpDir } from './env';
 
@@ -71,8 +72,12 @@ export async function productionTemporal() {
       return stdout + stderr;
     },
 
-    /** The server on deploy/temporal/production.yaml and dynamicconfig.yaml, as compose's temporal service. */
-    async startServer(db: TemporalDb): Promise<TemporalServer> {
+    /**
+     * The server on deploy/temporal/production.yaml and dynamicconfig.yaml, as compose's temporal service.
+     * `options.env` adds settings of production.yaml (TEMPORAL_FRONTEND_TLS_*: TLS on the frontend), and
+     * `options.client` is how to reach it then (TLS files, as TEMPORAL_TLS_* give them to Sluice).
+     */
+    async startServer(db: TemporalDb, options: { env?: Record<string, string>; client?: Omit<TemporalAccess, 'address'> } = {}): Promise<TemporalServer> {
       const ports = {
         TEMPORAL_FRONTEND_PORT: await freePort(),
         TEMPORAL_FRONTEND_HTTP_PORT: await freePort(),
@@ -94,13 +99,14 @@ export async function productionTemporal() {
         TEMPORAL_DB_PASSWORD: db.password,
         TEMPORAL_BIND_IP: '127.0.0.1',
         TEMPORAL_DYNAMIC_CONFIG: path.join(DEPLOY, 'temporal/dynamicconfig.yaml'),
+        ...options.env,
       };
       const address = `127.0.0.1:${ports.TEMPORAL_FRONTEND_PORT}`;
       const logFile = path.join(freshTmpDir('temporal-server'), 'server.log');
       let child: ManagedChild | undefined;
       const start = async () => {
         child = spawnManaged(path.join(dir, 'server'), ['--root', DEPLOY, '--config', 'temporal', '--env', 'production', 'start'], { env, logFile });
-        await waitForFrontend(address, child);
+        await waitForFrontend({ ...options.client, address }, child);
       };
       await start();
       return {
@@ -116,25 +122,29 @@ export async function productionTemporal() {
       };
     },
 
-    /** deploy/temporal/namespace.sh, as compose's temporal-namespace service runs it, with the Temporal CLI. */
-    async registerNamespace(address: string): Promise<string> {
+    /**
+     * deploy/temporal/namespace.sh, as compose's temporal-namespace service runs it, with the Temporal CLI
+     * (`cliEnv`: its own TLS settings, e.g. TEMPORAL_TLS_SERVER_CA_CERT_PATH, for a server with TLS).
+     */
+    async registerNamespace(address: string, cliEnv: Record<string, string> = {}): Promise<string> {
       const { stdout } = await run('sh', [path.join(DEPLOY, 'temporal/namespace.sh')], {
-        env: { ...withoutTemporalVariables(process.env), ...stack, TEMPORAL_ADDRESS: address, TEMPORAL_CLI: await findTemporalCli() },
+        env: { ...withoutTemporalVariables(process.env), ...stack, ...cliEnv, TEMPORAL_ADDRESS: address, TEMPORAL_CLI: await findTemporalCli() },
       });
       return stdout;
     },
 
     /**
      * The UI server with the configuration template the temporalio/ui image renders, and the environment
-     * compose gives the temporal-ui service (`uiEnv`), bound to loopback (the image listens inside its container).
+     * compose gives the temporal-ui service (`uiEnv`, its `${NAME:-default}` filled from `dotEnv` as compose fills
+     * them from .env), bound to loopback (the image listens inside its container).
      */
-    async startUi(address: string, uiEnv: Record<string, string>): Promise<UiServer> {
+    async startUi(address: string, uiEnv: Record<string, string>, dotEnv: Record<string, string> = {}): Promise<UiServer> {
       const config = freshTmpDir('temporal-ui');
       copyFileSync(path.join(dir, 'ui-config/docker.yaml'), path.join(config, 'docker.yaml'));
       appendFileSync(path.join(config, 'docker.yaml'), '\nhost: 127.0.0.1\n');
       const port = await freePort();
       const child = spawnManaged(path.join(dir, `ui-server-${stack.TEMPORAL_UI_VERSION}`), ['--root', config, '--config', '.', '--env', 'docker', 'start'], {
-        env: { ...withoutTemporalVariables(process.env), ...uiEnv, TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(port) },
+        env: { ...withoutTemporalVariables(process.env), ...interpolate(uiEnv, dotEnv), TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(port) },
         logFile: path.join(config, 'ui-server.log'),
       });
       let exited = false;
@@ -145,6 +155,12 @@ export async function productionTemporal() {
       return { url: `http://127.0.0.1:${port}`, stop: async () => void (await child.stop(10_000)) };
     },
   };
+}
+
+/** Compose's `${NAME}` and `${NAME:-default}` in each value, from `dotEnv` (unset or empty: the default, else ''). */
+function interpolate(environment: Record<string, string>, dotEnv: Record<string, string>): Record<string, string> {
+  const fill = (value: string) => value.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => dotEnv[name] || fallback || '');
+  return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, fill(String(v))]));
 }
 
 // The servers read TEMPORAL_* variables of their own; the suite's (its dev server's address) must not leak in.
@@ -164,7 +180,8 @@ async function membershipPort(): Promise<number> {
   throw new Error('no free port between 20000 and 32000 for a Temporal membership port');
 }
 
-async function waitForFrontend(address: string, child: ManagedChild, timeoutMs = 90_000): Promise<void> {
+async function waitForFrontend(access: TemporalAccess, child: ManagedChild, timeoutMs = 90_000): Promise<void> {
+  const { address } = access;
   let exited = false;
   void child.exited.then(() => (exited = true));
   const deadline = Date.now() + timeoutMs;
@@ -172,7 +189,7 @@ async function waitForFrontend(address: string, child: ManagedChild, timeoutMs =
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the Temporal server exited during start-up:\n${child.recentOutput()}`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: '2s' });
+      const connection = await Connection.connect({ ...connectionOptions(access), connectTimeout: '2s' });
       try {
         await connection.workflowService.getSystemInfo({});
         return;

@@ -40,8 +40,7 @@ export function getSluice(): Promise<SluiceClient> {
   singletons.client ??= (async () => {
     const { temporal, temporalWeb } = getEnv();
     return SluiceClient.connect({
-      address: temporal.address,
-      namespace: temporal.namespace,
+      temporal, // address, namespace, TLS and API key, as the worker connects (sluice/temporal)
       // Links go through the web app's own /temporal, never straight to the UI server (TEMPORAL_WEB_URL).
       temporalWebUrl: temporalWeb.linkBase,
       store: await getStore(),

@@ -9,7 +9,7 @@ Without it (an image built before the worker wrote reports), it asks Temporal it
 deploy/worker-healthcheck.cjs does for TypeScript workers: a Python worker's identity is `PID@HOSTNAME
 (python)` (sluice.worker) and it polls its queue for tasks (activities) only, so that is the queue type asked
 about. Another container's worker on the same queue does not count. Settings: TEMPORAL_ADDRESS,
-TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE."""
+TEMPORAL_NAMESPACE (with TLS and API key: sluice.connection), SLUICE_TASK_QUEUE."""
 
 from __future__ import annotations
 
@@ -43,18 +43,20 @@ async def _ask_temporal(task_queue: str | None) -> None:
     from temporalio.api.enums.v1 import TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-    from temporalio.client import Client
+    from .connection import TemporalSettingsError, TemporalUnreachable, connect_temporal, temporal_settings
 
     queue = task_queue or os.environ.get("SLUICE_TASK_QUEUE")
     if not queue:
         raise Unhealthy("SLUICE_TASK_QUEUE is not set")
-    address = os.environ.get("TEMPORAL_ADDRESS") or "127.0.0.1:7233"
-    namespace = os.environ.get("TEMPORAL_NAMESPACE") or "default"
-    host = socket.gethostname()
     try:
-        client = await asyncio.wait_for(Client.connect(address, namespace=namespace), timeout=5)
-    except Exception as err:
-        raise Unhealthy(f"cannot reach Temporal at {address}: {err}") from None
+        settings = temporal_settings(os.environ)
+        namespace = settings.namespace
+        client = await asyncio.wait_for(connect_temporal(settings), timeout=5)
+    except (TemporalSettingsError, TemporalUnreachable) as err:
+        raise Unhealthy(str(err)) from None
+    except asyncio.TimeoutError:
+        raise Unhealthy(f"cannot reach Temporal at {settings.address} within 5 s") from None
+    host = socket.gethostname()
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=namespace,

@@ -1,5 +1,6 @@
 """The Python worker: serves the `@task` functions of one module on one task queue, with the TypeScript
-worker's settings where they mean the same (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SLUICE_TASK_QUEUE,
+worker's settings where they mean the same (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and API key: sluice.connection,
+SLUICE_TASK_QUEUE,
 SLUICE_URL and SLUICE_WORKER_TOKEN, SLUICE_SPOOL_DIR, SLUICE_SHUTDOWN_GRACE, SLUICE_LOG_ECHO, SLUICE_HEALTH_FILE).
 It is a client of Sluice's worker API (sluice.worker_api), never of its database. At start it checks the module's
 declarations and that Sluice speaks its protocol, takes over the log spool a dead worker left, publishes its tasks
@@ -26,9 +27,9 @@ from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
-from temporalio.client import Client
 from temporalio.worker import Worker
 
+from .connection import TemporalSettings, TemporalSettingsError, TemporalUnreachable, connect_temporal, temporal_settings
 from .durations import duration_ms
 from .health import check_in
 from .log_shipper import LogShipper
@@ -39,7 +40,6 @@ from .task import DeclaredTask, capture_prints, declared_task, set_log_destinati
 from .wire import VERSION
 from .worker_api import Unavailable, WorkerApi, WorkerApiError, check_url
 
-_HOST_PORT = re.compile(r"^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$")
 MAX_CONCURRENT_TASKS = 100  # as TypeScript's worker (maxConcurrentActivityTaskExecutions)
 
 
@@ -62,6 +62,8 @@ class WorkerConfig:
     health_file: str | None = None
     spool_dir: str = "./data/spool"
     spool_max_bytes: int = DEFAULT_MAX_BYTES
+    #: How to reach Temporal: address, namespace, TLS, API key (sluice.connection).
+    temporal: TemporalSettings | None = None
 
 
 def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] = os.environ) -> WorkerConfig:
@@ -73,9 +75,11 @@ def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] 
     queue = (task_queue or "").strip() or get("SLUICE_TASK_QUEUE")
     if not queue:
         problems.append("the task queue: pass --task-queue QUEUE or set SLUICE_TASK_QUEUE (a queue of its own, not the flows' queue)")
-    address = get("TEMPORAL_ADDRESS", "127.0.0.1:7233") or ""
-    if not _HOST_PORT.match(address):
-        problems.append(f"TEMPORAL_ADDRESS={address!r}: must be host:port, for example 127.0.0.1:7233 (no scheme)")
+    temporal: TemporalSettings | None = None
+    try:
+        temporal = temporal_settings(env)
+    except TemporalSettingsError as err:
+        problems.extend(err.problems)
     grace_ms = 30_000.0
     try:
         grace_ms = duration_ms(get("SLUICE_SHUTDOWN_GRACE", "30s"), "SLUICE_SHUTDOWN_GRACE")
@@ -103,9 +107,10 @@ def config_from_env(module: str, task_queue: str | None, env: Mapping[str, str] 
             problems.append(f"SLUICE_SPOOL_MAX_BYTES={get('SLUICE_SPOOL_MAX_BYTES')!r}: must be a whole number of bytes, for example 268435456")
     if problems:
         raise WorkerError("Invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems))
+    assert temporal is not None
     return WorkerConfig(
-        module, queue or "", address, get("TEMPORAL_NAMESPACE", "default") or "default", url, token, grace_ms, echo,
-        get("SLUICE_HEALTH_FILE"), get("SLUICE_SPOOL_DIR", "./data/spool") or "./data/spool", spool_max,
+        module, queue or "", temporal.address, temporal.namespace, url, token, grace_ms, echo,
+        get("SLUICE_HEALTH_FILE"), get("SLUICE_SPOOL_DIR", "./data/spool") or "./data/spool", spool_max, temporal,
     )
 
 
@@ -186,11 +191,9 @@ async def run_worker(config: WorkerConfig, say: Callable[[str], None] = print) -
                 "a Python worker needs a queue of its own, e.g. --task-queue python"
             )
         try:
-            client = await Client.connect(config.address, namespace=config.namespace, identity=identity)
-        except Exception as err:
-            raise WorkerError(
-                f"Cannot reach Temporal at {config.address} ({err}). Is it running? `npm start` starts a local one; otherwise set TEMPORAL_ADDRESS."
-            ) from None
+            client = await connect_temporal(config.temporal or TemporalSettings(config.address, config.namespace, False), identity=identity)
+        except TemporalUnreachable as err:
+            raise WorkerError(str(err)) from None
         await asyncio.to_thread(api.publish_tasks, config.task_queue, {name: t.options.published() for name, t in tasks.items()}, identity)
     except (Unavailable, WorkerApiError) as err:
         raise WorkerError(str(err)) from None

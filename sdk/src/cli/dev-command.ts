@@ -6,6 +6,7 @@ import { startDevServer, type DevServer } from '../dev/dev-server';
 import { SLUICE_BIN } from '../dev/sluice-bin';
 import { migrateStore } from '../store/open-store';
 import { storeUrlFromEnv } from '../store/store-url';
+import { withoutTemporalSecurity } from '../temporal/connection';
 import { workerConfigFromEnv } from '../worker/config';
 import { EXIT, UsageError, type Command } from './usage';
 
@@ -56,7 +57,8 @@ sqlite:./data/sluice.db), SLUICE_WEB_URL (the Sluice web app to link to).`,
         : `Sluice web app: run it with TEMPORAL_ADDRESS=${address} DATABASE_URL=${storeUrl} (or set SLUICE_WEB_URL to link one)`,
     );
 
-    const env = { ...process.env, TEMPORAL_ADDRESS: address, DATABASE_URL: storeUrl };
+    // Its own dev server speaks plain gRPC: TLS settings and an API key meant for another Temporal stay out.
+    const env = { ...(server ? withoutTemporalSecurity(process.env) : process.env), TEMPORAL_ADDRESS: address, DATABASE_URL: storeUrl };
     let worker: ChildProcess | undefined;
     let stopping = false;
     let restarting = false; // a restart's own stop is not "the worker exited"

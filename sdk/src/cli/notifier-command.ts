@@ -16,7 +16,7 @@ process send at a time, so running both is safe. Stops cleanly on SIGTERM/SIGINT
 Options:
   --interval SECONDS   time between rounds (default 15)
 
-Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL (the store), SLUICE_SMTP_URL, SLUICE_MAIL_FROM,
+Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (and TEMPORAL_TLS_*, TEMPORAL_API_KEY), DATABASE_URL (the store), SLUICE_SMTP_URL, SLUICE_MAIL_FROM,
 SLUICE_CHANNEL_<NAME> (+ _SECRET), SLUICE_PUBLIC_URL (or NEXTAUTH_URL) for links, SLUICE_SECRET_KEY (or
 NEXTAUTH_SECRET) to read the channels stored on the Notifications page, SLUICE_WEBHOOK_ALLOW_LOCAL=true to let
 webhooks go to loopback and link-local addresses.`,

@@ -19,9 +19,11 @@ Options (each overrides the environment variable in brackets):
   --workflows PATH     the flows module [SLUICE_WORKFLOWS, default workflows]
   --activities PATH    the tasks module [SLUICE_ACTIVITIES, default activities]
 
-Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), DATABASE_URL (the log store; its
-schema is checked, never changed: \`sluice migrate\` or the web app migrate it), SLUICE_URL and SLUICE_WORKER_TOKEN
-(the web app and this worker's token: at start it asks whether the web app serves this version, and exits 1 if not),
+Environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_TLS, TEMPORAL_TLS_CA_FILE,
+TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY (TLS, mTLS, API key; none),
+SLUICE_URL and SLUICE_WORKER_TOKEN (the web app and this worker's token: how a team's worker runs; at start it asks
+whether the web app serves this version, and exits 1 if not), DATABASE_URL (direct mode, the store itself: its schema
+is checked, never changed: \`sluice migrate\` or the web app migrate it),
 SLUICE_FLOWS_BUNDLE (flows bundled ahead by \`sluice build\`), SLUICE_SHUTDOWN_GRACE (30s), SLUICE_LOG_ECHO (WARN), SLUICE_EAGER_TASKS (100),
 SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none),
 SLUICE_SPOOL_DIR (the log spool, $SLUICE_DATA_DIR/spool), SLUICE_SPOOL_MAX_BYTES (its bound, 1 GiB).`,

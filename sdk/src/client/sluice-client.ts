@@ -9,7 +9,6 @@
  */
 import {
   Client,
-  Connection,
   ScheduleNotFoundError,
   WorkflowFailedError,
   WorkflowNotFoundError,
@@ -25,7 +24,7 @@ import { runSearchAttributes } from '../run-attributes';
 import type { AnswerInput, Question } from '../questions';
 import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type ProgressRecord, type Store, type StoredLog } from '../store';
-import { temporalConfig } from '../temporal';
+import { connect, temporalConfig, type TemporalConfig } from '../temporal';
 import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { answerRun, questionsOf } from './answers';
 import { HistoryCache } from './history-cache';
@@ -34,6 +33,12 @@ import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, 
 import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
 
 export interface ConnectOptions {
+  /**
+   * Where Temporal is and how to connect — address, namespace, TLS, API key — as parsed by
+   * `parseTemporalConfig` (the web app parses its environment once); default: this process's TEMPORAL_* variables.
+   */
+  temporal?: TemporalConfig;
+  /** Overrides the address of `temporal`, keeping its TLS settings. */
   address?: string;
   namespace?: string;
   /** Defaults to the store DATABASE_URL / SLUICE_DATA_DIR names; closed by `close()` only if opened here. */
@@ -70,8 +75,8 @@ export class SluiceClient {
   }
 
   static async connect(options: ConnectOptions = {}): Promise<SluiceClient> {
-    const config = temporalConfig();
-    const connection = await Connection.connect({ address: options.address ?? config.address });
+    const config = options.temporal ?? temporalConfig();
+    const connection = await connect({ ...config, address: options.address ?? config.address });
     const client = new Client({ connection, namespace: options.namespace ?? config.namespace });
     const store = options.store ?? (await openStore(storeUrlFromEnv()));
     return new SluiceClient(client, store, !options.store, (options.temporalWebUrl ?? config.webUrl).replace(/\/+$/, ''));

@@ -1,5 +1,18 @@
 // Temporal plumbing shared by the worker, the web app, scripts and tests.
-export { connect, parseTemporalConfig, temporalConfig, TemporalConfigError, type TemporalConfig } from './connection';
+export {
+  connect,
+  connectionOptions,
+  parseTemporalConfig,
+  reachTemporal,
+  temporalConfig,
+  TemporalConfigError,
+  TemporalUnreachableError,
+  withoutTemporalSecurity,
+  type TemporalAccess,
+  type TemporalConfig,
+  type TemporalConnectionOptions,
+  type TemporalTls,
+} from './connection';
 export { runsTemporalKeeps } from './kept-runs';
 export { ensureRetention, retentionSeconds } from './namespace';
 export {

@@ -9,6 +9,7 @@ import type { RunRef } from '../client/types';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { SLUICE_BIN } from '../dev/sluice-bin';
 import { migrateStore, openStore } from '../store/open-store';
+import { parseTemporalConfig, withoutTemporalSecurity } from '../temporal/connection';
 import type { StoredLog } from '../store/types';
 
 export interface TestEnvOptions {
@@ -84,9 +85,11 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
       server = await startDevServer();
       address = server.address;
     }
+    // Its own dev server speaks plain gRPC: TLS settings and an API key meant for another Temporal stay out.
+    const inherited = server ? withoutTemporalSecurity(process.env) : process.env;
     worker = spawn(process.execPath, [SLUICE_BIN, 'worker'], {
       env: {
-        ...process.env,
+        ...inherited,
         TEMPORAL_ADDRESS: address,
         DATABASE_URL: storeUrl,
         SLUICE_TASK_QUEUE: taskQueue,
@@ -99,7 +102,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     worker.stdout!.on('data', (d) => (output += d));
     worker.stderr!.on('data', (d) => (output += d));
     await waitForReady(worker, () => output, options.startTimeoutMs ?? 120_000);
-    client = await SluiceClient.connect({ address, store: await openStore(storeUrl) });
+    client = await SluiceClient.connect({ ...(server ? { temporal: parseTemporalConfig({ ...inherited, TEMPORAL_ADDRESS: address }) } : { address }), store: await openStore(storeUrl) });
   } catch (err) {
     await cleanup();
     throw err;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { storeUrlFromEnv } from '../store';
-import { temporalConfig } from '../temporal';
+import { temporalConfig, type TemporalConfig } from '../temporal';
 import { repositorySettingsOf } from './repository-settings';
 
 /**
@@ -76,8 +76,8 @@ export interface WorkerConfig {
    * takes, when both are set and DATABASE_URL is not. Absent: direct mode, the store at `storeUrl`.
    */
   remote?: { url: string; token: string };
-  address: string;
-  namespace: string;
+  /** Where Temporal is and how to connect (TEMPORAL_*: address, namespace, TLS, API key). */
+  temporal: TemporalConfig;
 }
 
 export function workerConfigFromEnv(source: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -114,8 +114,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     spoolMaxBytes: e.SLUICE_SPOOL_MAX_BYTES,
     storeUrl: storeUrlFromEnv(source),
     remote,
-    address: temporal.address,
-    namespace: temporal.namespace,
+    temporal,
   };
 }
 

@@ -3,7 +3,8 @@ export { DEFAULT_TASK_QUEUE, workerConfigFromEnv, type WorkerConfig } from './co
 export { repositorySettingsOf, RepositorySettingsError, type RepositorySettings } from './repository-settings';
 export { healthOf, writeHealthReport, type HealthReport } from './health';
 export { catalogOf, declaredRulesOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
-export { runWorker, TemporalUnreachableError } from './run-worker';
+export { runWorker } from './run-worker';
+export { TemporalUnreachableError } from '../temporal/connection';
 export { bundleFlows } from './bundle';
 export { adoptSchedules, syncDeployments, type Adoption, type DeclaredFlow, type ScheduleOwner, type SyncReport } from '../schedules';
 export { claimFlowNames, queueIsLive, LIVE_QUEUE_WINDOW_MS, type TakeOver } from './flow-names';

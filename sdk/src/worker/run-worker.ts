@@ -9,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from 
 import { format } from 'node:util';
 import { adoptSchedules, syncDeployments } from '../schedules';
 import { checkServer, SLUICE_VERSION, WORKER_PROTOCOL } from '../compat';
-import { ensureSearchAttributes } from '../temporal';
+import { connectionOptions, ensureSearchAttributes, reachTemporal } from '../temporal';
 import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { startHealthReports } from './health';
@@ -28,22 +28,6 @@ function echoLine({ level, message, meta, timestampNanos }: LogEntry): void {
   const { taskToken: _t, namespace: _n, sdkComponent: _c, isLocal: _l, ...rest } = meta ?? {};
   const extra = Object.keys(rest).length ? ` ${format('%o', rest)}` : '';
   process.stderr.write(`${time} ${level.padEnd(5)} ${message}${extra}\n`);
-}
-
-/** Thrown when Temporal cannot be reached at start-up; says where it looked and what to do. */
-export class TemporalUnreachableError extends Error {
-  constructor(address: string, cause: unknown) {
-    super(`Cannot reach Temporal at ${address} (${(cause as Error)?.message ?? cause}). Is it running? \`npm start\` starts a local one; otherwise set TEMPORAL_ADDRESS.`, { cause });
-    this.name = 'TemporalUnreachableError';
-  }
-}
-
-async function reach<T>(address: string, connect: () => Promise<T>): Promise<T> {
-  try {
-    return await connect();
-  } catch (e) {
-    throw new TemporalUnreachableError(address, e);
-  }
 }
 
 export async function runWorker(config: WorkerConfig, say: (line: string) => void = console.log): Promise<void> {
@@ -73,12 +57,14 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   });
   captureTaskOutput((record) => router.write(record), (record) => spool.progress(record));
 
-  const [connection, clientConnection] = await reach(config.address, () =>
-    Promise.all([NativeConnection.connect({ address: config.address }), Connection.connect({ address: config.address })]),
+  // Both connections take the same options (address, TLS, API key): sdk/src/temporal/connection.ts.
+  const options = connectionOptions(config.temporal);
+  const [connection, clientConnection] = await reachTemporal(config.temporal, () =>
+    Promise.all([NativeConnection.connect(options), Connection.connect(options)]),
   );
   try {
-    await ensureSearchAttributes(clientConnection, config.namespace);
-    const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    await ensureSearchAttributes(clientConnection, config.temporal.namespace);
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     // Refused before anything changes if another live queue serves one of these names.
     const { taskQueue, repository } = config;
     // Refused (TaskQueueTakenError), changing nothing, when the queue serves another repository's flows.
@@ -91,7 +77,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     await syncDeployments(client, owner, declared, say);
     const worker = await Worker.create({
       connection,
-      namespace: config.namespace,
+      namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
       workflowBundle: await bundle,
       // The flows' own local task that reads the tasks a Python worker published (sdk/src/python-tasks.ts).
@@ -109,7 +95,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       config.healthFile &&
       startHealthReports({
         connection: clientConnection,
-        namespace: config.namespace,
+        namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
         identity: worker.options.identity,
         file: config.healthFile,

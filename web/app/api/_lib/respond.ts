@@ -112,7 +112,7 @@ function grpcDetails(e: Thrown): string {
 function isTemporalUnavailable(e: Thrown): boolean {
   for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
     // gRPC status 14 (UNAVAILABLE) / 4 (DEADLINE_EXCEEDED), or the client's failed connect.
-    if (at.code === 14 || at.code === 4 || at.name === 'TransportError') return true;
+    if (at.code === 14 || at.code === 4 || at.name === 'TransportError' || at.name === 'TemporalUnreachableError') return true;
     if (/Failed to connect|Cannot reach Temporal/i.test(at.message ?? '')) return true;
   }
   return false;
