@@ -6,6 +6,8 @@ import { sql, type Expression, type Kysely, type Selectable, type SqlBool, type 
 import type { Database, FlowsTable, TasksTable } from './database';
 import { FlowNameTakenError, StoreQueryError, TaskQueueTakenError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
+import type { StoredArtifact } from '../artifacts';
+import { fromArtifactRow, insertArtifacts, splitArtifacts } from './artifact-rows';
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
 import { fromProgressRow, upsertProgress } from './progress-rows';
@@ -74,9 +76,12 @@ export class Store {
     if (records.length === 0 && progress.length === 0) return;
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(LOG_WRITE_LOCK)})`.execute(trx);
     const chunk = INSERT_CHUNK[this.dialect];
-    for (let start = 0; start < records.length; start += chunk) {
-      await trx.executeQuery(insertLogsQuery(this.dialect, records.slice(start, start + chunk)));
+    const { lines, rows: artifacts } = splitArtifacts(records);
+    for (let start = 0; start < lines.length; start += chunk) {
+      await trx.executeQuery(insertLogsQuery(this.dialect, lines.slice(start, start + chunk)));
     }
+    // With the lines that say so, under the same lock: artifact ids grow in commit order too (the page tails them).
+    await insertArtifacts(trx, artifacts);
     // Under the same lock and commit as the lines: progress costs no write of its own.
     await upsertProgress(trx, progress);
   }
@@ -118,6 +123,40 @@ export class Store {
     }
     const rows = await query.orderBy('id', q.order ?? 'asc').limit(limit).execute();
     return rows.map(fromLogRow);
+  }
+
+  /**
+   * A run's artifacts in the order they were published, after an id (the run page tails them as it tails lines).
+   *
+   * @example
+   * const [totals] = await store.readArtifacts(runId); // { kind: 'table', key: 'daily-totals', title, columns, rows, id, time, ... }
+   */
+  async readArtifacts(runId: string, options: { afterId?: number; limit?: number } = {}): Promise<StoredArtifact[]> {
+    if (typeof runId !== 'string' || runId === '') throw new StoreQueryError('readArtifacts needs a runId (the run whose artifacts to read).');
+    const { afterId = 0, limit = 100 } = options;
+    if (!Number.isFinite(afterId)) throw new StoreQueryError(`readArtifacts: afterId must be an artifact id (a number), got ${String(afterId)}.`);
+    if (!Number.isInteger(limit) || limit < 1) throw new StoreQueryError(`readArtifacts: limit must be a whole number of at least 1, got ${String(limit)}.`);
+    const rows = await this.db.selectFrom('artifacts').selectAll().where('run_id', '=', runId).where('id', '>', afterId).orderBy('id').limit(Math.min(limit, 1000)).execute();
+    return rows.map(fromArtifactRow);
+  }
+
+  /** One artifact by id, or undefined (the CSV download of a table). */
+  async getArtifact(id: number): Promise<StoredArtifact | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.db.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromArtifactRow(row);
+  }
+
+  /**
+   * The latest artifact of each key a flow's runs published, newest first (the flow page).
+   *
+   * @example
+   * const latest = await store.latestArtifacts('rainfallReport'); // [{ key: 'daily-totals', runId, ... }, …]
+   */
+  async latestArtifacts(flow: string, limit = 50): Promise<StoredArtifact[]> {
+    const newest = this.db.selectFrom('artifacts').select((eb) => eb.fn.max('id').as('id')).where('flow', '=', flow).groupBy('key');
+    const rows = await this.db.selectFrom('artifacts').selectAll().where('id', 'in', newest).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(fromArtifactRow);
   }
 
   /** How many lines a run has. */

@@ -16,6 +16,7 @@ import { tasksMigration } from './0009-tasks';
 import { flowRepositoryMigration } from './0010-flow-repository';
 import { loginFailuresPerAddressMigration } from './0011-login-failures-per-address';
 import { taskProgressMigration } from './0012-task-progress';
+import { artifactsMigration } from './0015-artifacts';
 
 export type { StoreDialect } from './columns';
 
@@ -33,5 +34,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0010-flow-repository': flowRepositoryMigration(),
     '0011-login-failures-per-address': loginFailuresPerAddressMigration(),
     '0012-task-progress': taskProgressMigration(dialect),
+    // 0013 and 0014 are taken by work under way elsewhere (worker tokens, log ordering).
+    '0015-artifacts': artifactsMigration(dialect),
   };
 }

@@ -11,6 +11,7 @@ export const API_ROUTES = {
   '/api/runs': ['GET', 'POST'],
   '/api/runs/{workflowId}': ['GET'],
   '/api/runs/{workflowId}/logs': ['GET'],
+  '/api/runs/{workflowId}/artifacts': ['GET'],
   '/api/flows': ['GET'],
   '/api/health': ['GET'],
   '/api/openapi.json': ['GET'],
