@@ -25,6 +25,9 @@ class LogRecord(NamedTuple):
     task: Any = None
     activity_id: Any = None
     attempt: Any = None
+    #: JSON text of what `publish` published with this line (TypeScript's LogRecord.artifact), else absent: only
+    #: `publish` makes such a record, a full LogRecord (a CleanRecord is the ten row values alone).
+    artifact: str | None = None
 
 
 class CleanRecord(LogRecord):
