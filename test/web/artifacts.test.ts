@@ -108,13 +108,13 @@ describe('artifacts on the run page', () => {
     assert.equal(await artifact(page, 'late-levels').locator('canvas').getAttribute('data-chart'), 'bar');
   });
 
-  test('a table shows 50 rows a page and downloads whole as CSV, formulas made text', async () => {
+  test('a table shows 20 rows a page and downloads whole as CSV, formulas made text', async () => {
     const table = artifact(page, 'daily-totals');
-    assert.equal(await table.locator('tbody tr').count(), 50);
-    assert.match(await table.locator('.pager').innerText(), /Rows 1–50 of 120/);
+    assert.equal(await table.locator('tbody tr').count(), 20);
+    assert.match(await table.locator('.pager').innerText(), /Rows 1–20 of 120/);
     await table.getByRole('button', { name: 'Next →' }).click();
-    await eventually(async () => /Rows 51–100 of 120/.test(await table.locator('.pager').innerText()), 5_000, 'the second page');
-    assert.equal(await table.locator('tbody tr').first().locator('td').first().innerText(), '2025-02-20');
+    await eventually(async () => /Rows 21–40 of 120/.test(await table.locator('.pager').innerText()), 5_000, 'the second page');
+    assert.equal(await table.locator('tbody tr').first().locator('td').first().innerText(), '2025-01-21');
 
     const [download] = await Promise.all([page.waitForEvent('download'), table.getByRole('link', { name: 'Download CSV' }).click()]);
     assert.equal(download.suggestedFilename(), `daily-totals-${ref.runId.slice(0, 8)}.csv`);
@@ -147,7 +147,6 @@ describe('artifacts on the run page', () => {
     if (SHOTS) {
       mkdirSync(SHOTS, { recursive: true });
       await page.setViewportSize({ width: 1360, height: 900 });
-      await page.locator('#artifacts').screenshot({ path: path.join(SHOTS, 'run-page-results.png') });
       await page.screenshot({ path: path.join(SHOTS, 'run-page.png'), fullPage: true });
     }
   });
@@ -177,11 +176,10 @@ describe('artifacts on the flow page', () => {
 });
 
 describe('artifacts in the HTTP API', () => {
-  test('GET /api/runs/{workflowId}/artifacts gives them in order, pages by afterId, and refuses bad input by name', async () => {
+  test('GET /api/runs/{workflowId}/artifacts gives them all with when each was published, pages by afterId, and refuses bad input by name', async () => {
     const ref = await start({ label: 'api', rows: 2, pauseMs: 0 });
     await client.waitForResult(ref);
-    const get = (query = '', as: 'viewer' | undefined = 'viewer') =>
-      app.fetch(`/api/runs/${encodeURIComponent(ref.workflowId)}/artifacts${query}`, as ? { as } : {});
+    const get = (query = '', init: { as?: 'viewer' } = { as: 'viewer' }) => app.fetch(`/api/runs/${encodeURIComponent(ref.workflowId)}/artifacts${query}`, init);
     const page = await eventually(async () => {
       const res = await get();
       assert.equal(res.status, 200);
@@ -190,22 +188,26 @@ describe('artifacts in the HTTP API', () => {
     }, 15_000, 'six artifacts');
     assert.equal(page.runId, ref.runId);
     assert.equal(page.nextAfterId, null);
-    assert.deepEqual(page.artifacts.map((a) => [a.kind, a.key]), [
+    // In the order they reached the store, by id; by `time`, in the order they were published.
+    const ids = page.artifacts.map((a) => a.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    const published = [...page.artifacts].sort((a, b) => a.time - b.time || a.id - b.id);
+    assert.deepEqual(published.map((a) => [a.kind, a.key]), [
       ['markdown', 'notes'], ['table', 'daily-totals'], ['chart', 'rain-line'], ['link', 'source'], ['image', 'pixel'], ['chart', 'late-levels'],
     ]);
-    const table = page.artifacts[1]!;
+    const table = published[1]!;
     assert.ok(table.kind === 'table');
     assert.deepEqual(table.rows, [['2025-01-01', 0, '=HYPERLINK("https://evil.example","x")'], ['2025-01-02', 1.4, 'dry, "mostly"']]);
     assert.equal(table.task, 'publishResults');
-    assert.equal(page.artifacts[0]!.task, null);
+    assert.equal(published[0]!.task, null);
 
-    const paged = (await (await get(`?runId=${ref.runId}&afterId=${table.id}&limit=2`)).json()) as { artifacts: StoredArtifact[]; nextAfterId: number | null };
-    assert.deepEqual(paged.artifacts.map((a) => a.key), ['rain-line', 'source']);
-    assert.equal(paged.nextAfterId, paged.artifacts[1]!.id);
+    const paged = (await (await get(`?runId=${ref.runId}&afterId=${ids[1]}&limit=2`)).json()) as { artifacts: StoredArtifact[]; nextAfterId: number | null };
+    assert.deepEqual(paged.artifacts.map((a) => a.id), ids.slice(2, 4));
+    assert.equal(paged.nextAfterId, ids[3]);
 
     // Each line says what was published.
     const lines = await store.readLogs({ runId: ref.runId, search: 'published' });
-    assert.deepEqual(lines.map((l) => l.message), [
+    assert.deepEqual(lines.sort((a, b) => a.time - b.time || a.id - b.id).map((l) => l.message), [
       "published markdown 'notes'", "published table 'daily-totals'", "published chart 'rain-line'", "published link 'source'", "published image 'pixel'", "published chart 'late-levels'",
     ]);
 
@@ -219,14 +221,14 @@ describe('artifacts in the HTTP API', () => {
       assert.equal(res.status, 400, query);
       assert.match(((await res.json()) as { error: { message: string } }).error.message, message, query);
     }
-    assert.equal((await get('', undefined)).status, 401);
+    assert.equal((await get('', {})).status, 401, 'no session, no token');
     const unknown = await app.fetch('/api/runs/no-such-run-anywhere/artifacts', { as: 'viewer' });
     assert.equal(unknown.status, 404);
 
     // The CSV download takes tables of this run only.
     const csv = (id: number, runId = ref.runId) => app.fetch(`/api/ui/runs/${encodeURIComponent(ref.workflowId)}/${runId}/artifacts/${id}/csv`, { as: 'viewer' });
     assert.equal((await csv(table.id)).status, 200);
-    const notTable = await csv(page.artifacts[0]!.id);
+    const notTable = await csv(published[0]!.id);
     assert.equal(notTable.status, 400);
     assert.match(((await notTable.json()) as { error: { message: string } }).error.message, /is a markdown, not a table/);
     assert.equal((await csv(table.id, '0193a1e2-7c4d-7e8f-9a0b-1c2d3e4f5a6b')).status, 404);

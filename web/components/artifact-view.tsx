@@ -9,7 +9,7 @@ import type { StoredArtifact, TableArtifact } from 'sluice/types';
 import { renderMarkdown } from '@/lib/markdown';
 import { ArtifactChart } from './artifact-chart';
 
-export const TABLE_PAGE_ROWS = 50;
+export const TABLE_PAGE_ROWS = 20;
 
 /** Where a table artifact downloads as CSV. */
 export const artifactCsvHref = (a: Pick<StoredArtifact, 'workflowId' | 'runId' | 'id'>) =>

@@ -1,7 +1,7 @@
 'use client';
 
 /**
- * A run's artifacts, in the order they were published, live: while the run is running it asks for newer ones
+ * A run's artifacts, in the order they were published (by time), live: while the run is running it asks for newer ones
  * every two seconds (as the log viewer tails lines), and once more after it stopped, for the last ones.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -9,6 +9,12 @@ import type { StoredArtifact } from 'sluice/types';
 import { ArtifactView } from './artifact-view';
 
 const POLL_MS = 2000;
+
+/**
+ * In the order they were published. Ids grow in the order artifacts reached the store, which is not quite that: a
+ * flow's lines reach its worker's logger after the workflow task that wrote them, a task's at once.
+ */
+const publishedFirst = (a: StoredArtifact, b: StoredArtifact) => a.time - b.time || a.id - b.id;
 
 export function RunArtifacts({ workflowId, runId, running }: { workflowId: string; runId: string; running: boolean }) {
   const base = `/api/ui/runs/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/artifacts`;
@@ -29,7 +35,7 @@ export function RunArtifacts({ workflowId, runId, running }: { workflowId: strin
         const fresh = body.artifacts.filter((a) => a.id > lastId.current);
         if (fresh.length) {
           lastId.current = fresh[fresh.length - 1]!.id;
-          setArtifacts((current) => current.concat(fresh));
+          setArtifacts((current) => current.concat(fresh).sort(publishedFirst));
         }
         setError(null);
         // A full page may have more behind it.

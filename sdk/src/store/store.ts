@@ -126,7 +126,8 @@ export class Store {
   }
 
   /**
-   * A run's artifacts in the order they were published, after an id (the run page tails them as it tails lines).
+   * A run's artifacts in the order they reached the store (by id), after an id: the run page tails them as it tails
+   * lines, and shows them by `time` (when each was published; a flow's reach the store after its tasks' of the same moment).
    *
    * @example
    * const [totals] = await store.readArtifacts(runId); // { kind: 'table', key: 'daily-totals', title, columns, rows, id, time, ... }
@@ -148,14 +149,14 @@ export class Store {
   }
 
   /**
-   * The latest artifact of each key a flow's runs published, newest first (the flow page).
+   * The latest artifact of each key a flow's runs published (the newest id per key), newest published first (the flow page).
    *
    * @example
    * const latest = await store.latestArtifacts('rainfallReport'); // [{ key: 'daily-totals', runId, ... }, …]
    */
   async latestArtifacts(flow: string, limit = 50): Promise<StoredArtifact[]> {
     const newest = this.db.selectFrom('artifacts').select((eb) => eb.fn.max('id').as('id')).where('flow', '=', flow).groupBy('key');
-    const rows = await this.db.selectFrom('artifacts').selectAll().where('id', 'in', newest).orderBy('id', 'desc').limit(limit).execute();
+    const rows = await this.db.selectFrom('artifacts').selectAll().where('id', 'in', newest).orderBy('time', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(fromArtifactRow);
   }
 

@@ -121,9 +121,11 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
       },
       '/api/runs/{workflowId}/artifacts': {
         get: {
-          summary: 'What a run published (tables, markdown, links, images, charts), in the order it published them',
+          summary: 'What a run published (tables, markdown, links, images, charts)',
           operationId: 'getRunArtifacts',
-          description: 'Page forwards with afterId=nextAfterId until nextAfterId is null; poll the same way to follow a running run.',
+          description:
+            'In the order they reached the store (by id): page forwards with afterId=nextAfterId until nextAfterId is null; poll the same way ' +
+            "to follow a running run. Sort by `time` for the order they were published (a flow's reach the store after its tasks' of the same moment).",
           parameters: [...pathParameters, ...queryParameters(artifactsQuery)],
           responses: { '200': { description: 'Artifacts', content: json(ref('ArtifactPage')) }, ...errors(400, 401, 403, 404) },
         },

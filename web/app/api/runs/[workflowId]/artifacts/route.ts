@@ -1,10 +1,10 @@
 // GET /api/runs/{workflowId}/artifacts: what a run published (tables, markdown, links, images, charts), in order (viewer).
-import { apiError } from '@/lib/auth/api-error';
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
 import { answer, parsePath, parseQuery } from '../../../_lib/respond';
 import { artifactsQuery, runPath } from '../../../_lib/schemas';
 import { otherMethods } from '../../../_lib/methods';
+import { runIdOf } from '../../../_lib/run-id';
 
 export const dynamic = 'force-dynamic';
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs/{workflowId}/artifacts');
@@ -20,12 +20,9 @@ export async function GET(req: Request, { params }: { params: Promise<{ workflow
     const { workflowId } = path.value;
     const { runId, afterId, limit } = q.value;
     const sluice = await getSluice();
-    let resolvedRunId = runId;
-    if (!resolvedRunId) {
-      const run = await sluice.getRunSummary(workflowId);
-      if (!run) return apiError('not_found', `There is no run ${workflowId}. Check the id, or pass runId for an older run's artifacts.`);
-      resolvedRunId = run.runId;
-    }
+    const resolved = await runIdOf(sluice, workflowId, runId, 'artifacts');
+    if (!resolved.ok) return resolved.response;
+    const resolvedRunId = resolved.value;
     const artifacts = await sluice.store.readArtifacts(resolvedRunId, { afterId, limit });
     return Response.json({
       workflowId,
