@@ -26,7 +26,7 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
   const view = await getFlowView(await getSluice(), name);
   if (!view) notFound();
   const { flow, deployments, parameters, recentRuns } = view;
-  const latest = await (await getStore()).latestArtifacts(flow.name);
+  const latest = await (await getStore()).latestArtifacts(flow.name, 20);
   return (
     <>
       <div className="breadcrumb">
