@@ -1,7 +1,7 @@
-/** Rainfall per station: fetched, cleaned, aggregated per day and written as a CSV report. */
+/** Rainfall per station: fetched, cleaned, aggregated per day, written as a CSV report and published as a table and a chart. */
 import { z } from 'zod';
 import type * as rainfall from '../activities/rainfall';
-import { flow, log, tasks } from 'sluice/flow';
+import { flow, log, publish, tasks } from 'sluice/flow';
 
 const { fetchRainfall, cleanReadings, aggregateDaily, writeReport } = tasks<typeof rainfall>();
 
@@ -26,6 +26,20 @@ export const rainfallReport = flow(
     const totals = await aggregateDaily(clean);
     const file = await writeReport(station, totals, folder);
     const wettest = totals.reduce((a, b) => (b.totalMm > a.totalMm ? b : a), totals[0]);
+    // Results for the run page (and the flow page's latest): the totals to read and download, and their shape.
+    publish.table('daily-totals', {
+      title: `Daily rainfall at ${station}`,
+      columns: ['day', 'total (mm)', 'wettest hour (mm)', 'readings'],
+      rows: totals.map((t) => [t.day, t.totalMm, t.maxHourMm, t.readings]),
+    });
+    publish.chart('daily-rainfall', {
+      title: `Daily rainfall at ${station}`,
+      chart: 'bar',
+      x: totals.map((t) => t.day),
+      xLabel: 'day',
+      yLabel: 'mm',
+      series: [{ name: 'total (mm)', values: totals.map((t) => t.totalMm) }],
+    });
     log.info('rainfall report done', { file, wettestDay: wettest?.day, wettestMm: wettest?.totalMm });
     return { file, days: totals.length, totalMm: Math.round(totals.reduce((s, t) => s + t.totalMm, 0) * 10) / 10 };
   },

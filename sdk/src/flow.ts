@@ -163,6 +163,7 @@ if (typeof process === 'undefined') {
 export { log } from './log';
 export { ask, type Answer, type AskOptions } from './ask';
 export { QUESTION_TIMED_OUT } from './questions';
+export { publish, ArtifactError, type TableOptions } from './publish';
 export type { TaskOptions } from './task-options';
 export type { Duration, NotifyEvent, NotifyRule } from './notify/types';
 export { pythonTasks, PYTHON_TASK_UNKNOWN } from './python-tasks';

@@ -71,3 +71,4 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export { log } from './log';
+export { publish, ArtifactError, type TableOptions } from './publish';

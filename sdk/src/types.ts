@@ -5,3 +5,5 @@
 export * from './client/types';
 export { LOG_LEVELS, ROLES, TOKEN_ROLES, levelsFrom } from './store/types';
 export type { FlowEntry, LogLevel, LogQuery, LogRecord, Role, StoredLog, TokenRole } from './store/types';
+export { ARTIFACT_KINDS, MAX_ARTIFACT_BYTES, MAX_TABLE_ROWS, artifactSchema, parseArtifact } from './artifacts';
+export type { Artifact, ArtifactKind, ChartArtifact, ImageArtifact, LinkArtifact, MarkdownArtifact, StoredArtifact, TableArtifact } from './artifacts';

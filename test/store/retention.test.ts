@@ -166,7 +166,7 @@ for (const dialect of DIALECTS) {
       const sweeper = new RetentionSweeper({ store, retentionMs, runsKept: NO_RUN_KEPT, sweptBy: 'test', firstDelayMs: 0, retryMs: 0, pauseMs: 0, log: (l) => said.push(l) });
       sweeper.start();
       try {
-        const line = await eventually(() => said.find((l) => l.startsWith('retention: deleted 5 log lines, 0 task progress rows, 0 notification events')), 10_000, 'the sweep line');
+        const line = await eventually(() => said.find((l) => l.startsWith('retention: deleted 5 log lines, 0 artifacts, 0 task progress rows, 0 notification events')), 10_000, 'the sweep line');
         assert.match(line, /\(30 days\)/);
         assert.equal(said[0], 'retention: sweep failed: Temporal is not reachable; trying again in 0 s');
       } finally {

@@ -34,10 +34,12 @@ const ROUTES: Route[] = [
   { what: "read a run's logs", path: `/api/runs/${WORKFLOW}/logs` },
   { what: "read a run's question", path: `/api/runs/${WORKFLOW}/question` },
   { what: "answer a run's question", path: `/api/runs/${WORKFLOW}/question`, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: { count: 1 } }) } },
+  { what: "read a run's artifacts", path: `/api/runs/${WORKFLOW}/artifacts` },
   { what: 'list flows', path: '/api/flows' },
   { what: 'read the OpenAPI document', path: '/api/openapi.json' },
   { what: "read the run's logs", path: `/api/ui/runs/${WORKFLOW}/${RUN}/logs` },
   { what: "download the run's logs", path: `/api/ui/runs/${WORKFLOW}/${RUN}/logs/download` },
+  { what: "read the run's artifacts", path: `/api/ui/runs/${WORKFLOW}/${RUN}/artifacts` },
 ];
 
 /** A 503 with the API's JSON error naming what is down, and no stack trace. */

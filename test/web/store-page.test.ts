@@ -63,7 +63,7 @@ describe('SQLite store, retention from the Temporal namespace', () => {
     assert.equal(await store.countLogs('old'), 0);
     assert.equal(await store.countLogs('young'), 2);
     assert.deepEqual((await store.db.selectFrom('login_failures').select('email').execute()).map((r) => r.email), ['young@example.org']);
-    assert.match(app.output(), /\[sluice\] retention: deleted 3 log lines, 0 task progress rows, 0 notification events, 0 notifications, 1 login-failure rows, 0 login-failure rows by address, 0 sweep records older than \S+ \(30 days\)/);
+    assert.match(app.output(), /\[sluice\] retention: deleted 3 log lines, 0 artifacts, 0 task progress rows, 0 notification events, 0 notifications, 1 login-failure rows, 0 login-failure rows by address, 0 sweep records older than \S+ \(30 days\)/);
   });
 
   test('the Store page shows admins the kind, size, rows, oldest line, retention and last sweep; others are refused', async () => {

@@ -1,7 +1,8 @@
-"""Sluice tasks in Python: declare with `@task`, log with `log` (or print), report `progress()`, check
+"""Sluice tasks in Python: declare with `@task`, log with `log` (or print), report `progress()`, `publish` results for the run page, check
 `cancelled()`; serve a module's tasks with `python -m sluice worker MODULE --task-queue QUEUE` and call them from
 a TypeScript flow with `pythonTasks()`. See python/README.md."""
 
+from .artifacts import publish
 from .durations import Duration
 from .options import DeclarationError, TaskOptions
 from .task import Progress, cancelled, check_cancelled, last_progress, log, progress, task
@@ -16,5 +17,6 @@ __all__ = [
     "last_progress",
     "log",
     "progress",
+    "publish",
     "task",
 ]

@@ -33,10 +33,12 @@ def run_suffix(workflow_id: str, run_id: str, flow: str | None, task: str | None
     )
 
 
-def line_json(time_ms: int, level: str, message: str, fields_text: str | None, suffix: str) -> str:
-    """One log line as the JSON text the batch carries (and the spool keeps): `suffix` is `run_suffix(...)`."""
+def line_json(time_ms: int, level: str, message: str, fields_text: str | None, suffix: str, artifact_json: str | None = None) -> str:
+    """One log line as the JSON text the batch carries (and the spool keeps): `suffix` is `run_suffix(...)`;
+    `artifact_json`, what `publish` published with the line, as JSON text (sluice.artifacts)."""
     fields = "" if fields_text is None else ',"fieldsText":' + _string(fields_text)
-    return '{"time":' + str(time_ms) + ',"level":"' + level + '","message":' + _string(message) + fields + suffix
+    artifact = "" if artifact_json is None else ',"artifact":' + artifact_json
+    return '{"time":' + str(time_ms) + ',"level":"' + level + '","message":' + _string(message) + fields + artifact + suffix
 
 
 class ProgressRecord(NamedTuple):

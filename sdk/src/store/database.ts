@@ -37,6 +37,23 @@ export interface TaskProgressTable {
   time: number;
 }
 
+/** Added by 0015: what flows and tasks published with `publish` (sdk/src/artifacts.ts), one row each. */
+export interface ArtifactsTable {
+  id: Generated<number>;
+  time: number;
+  workflow_id: string;
+  run_id: string;
+  flow: string | null;
+  task: string | null;
+  activity_id: string | null;
+  attempt: number | null;
+  key: string;
+  kind: string;
+  title: string;
+  /** JSON text of the whole artifact. */
+  payload: string;
+}
+
 /** The flow catalog: one row per (task queue, flow); at most one row per name is live (gone_at null). */
 export interface FlowsTable {
   task_queue: string;
@@ -215,6 +232,7 @@ export interface RetentionSweepsTable {
 export interface Database {
   logs: LogsTable;
   task_progress: TaskProgressTable;
+  artifacts: ArtifactsTable;
   flows: FlowsTable;
   tasks: TasksTable;
   users: UsersTable;

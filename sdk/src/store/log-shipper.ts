@@ -61,11 +61,20 @@ export interface RunDrops {
 const FIRST_RETRY_MS = 100;
 const LINE_OVERHEAD_BYTES = 200;
 
-/** A record's size as the byte bound counts it (the strings it holds; the rest is a fixed overhead). */
+/** An artifact's JSON text length, measured once (a record's size is asked for again when it is written or dropped). */
+const artifactLengths = new WeakMap<object, number>();
+function artifactLength(artifact: object): number {
+  let length = artifactLengths.get(artifact);
+  if (length === undefined) artifactLengths.set(artifact, (length = JSON.stringify(artifact)?.length ?? 0));
+  return length;
+}
+
+/** A record's size as the byte bound counts it (the strings it holds, its artifact's JSON text; the rest is a fixed overhead). */
 function sizeOf(record: LogRecord): number {
   const text = (v: unknown) => (typeof v === 'string' ? v.length : 0);
   const fields = record.fieldsText !== undefined ? text(record.fieldsText) : record.fields ? 128 : 0;
-  return 2 * (text(record.message) + fields + text(record.workflowId) + text(record.runId)) + LINE_OVERHEAD_BYTES;
+  const artifact = typeof record.artifact === 'object' && record.artifact !== null ? artifactLength(record.artifact) : 0;
+  return 2 * (text(record.message) + fields + artifact + text(record.workflowId) + text(record.runId)) + LINE_OVERHEAD_BYTES;
 }
 
 /**

@@ -91,6 +91,7 @@ export class RetentionSweeper {
 
 const WORDS: Record<SweptTable, string> = {
   logs: 'log lines',
+  artifacts: 'artifacts',
   task_progress: 'task progress rows',
   notification_events: 'notification events',
   notification_deliveries: 'notifications',

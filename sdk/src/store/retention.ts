@@ -1,5 +1,5 @@
 /**
- * Retention: deletes per-run data older than a cutoff — log lines, tasks' last progress, the notification outbox (events and
+ * Retention: deletes per-run data older than a cutoff — log lines and artifacts, tasks' last progress, the notification outbox (events and
  * finished deliveries), old login-failure rows (per email and per address) and old sweep records — in small batches, so writers never
  * wait long: each batch is one short DELETE of at most `batchSize` rows (its own transaction), and the sweep
  * pauses between batches. A log line goes only once its run has gone too: the sweep asks `runsKept` (Temporal,
@@ -17,7 +17,7 @@ import { StoreQueryError } from './errors';
 
 /** The tables a sweep deletes from, in the order it sweeps them. */
 export const SWEPT_TABLES = [
-  'logs', 'task_progress', 'notification_events', 'notification_deliveries', 'login_failures', 'login_failures_by_address', 'retention_sweeps',
+  'logs', 'artifacts', 'task_progress', 'notification_events', 'notification_deliveries', 'login_failures', 'login_failures_by_address', 'retention_sweeps',
 ] as const;
 export type SweptTable = (typeof SWEPT_TABLES)[number];
 
@@ -67,7 +67,11 @@ interface SweepRule {
 /** A lock-out row whose lock has not run out by the cutoff: a sweep must not lift a lock. */
 const stillLocked = (cutoff: number) => sql`locked_until is not null and locked_until >= ${cutoff}`;
 
-const RULES: Record<Exclude<SweptTable, 'logs'>, SweepRule> = {
+/** Tables whose old rows go only once their run has gone too (asked of `runsKept`). */
+type RunTable = 'logs' | 'artifacts';
+const isRunTable = (t: SweptTable): t is RunTable => t === 'logs' || t === 'artifacts';
+
+const RULES: Record<Exclude<SweptTable, RunTable>, SweepRule> = {
   task_progress: { key: 'id', time: 'time' },
   // An event still attached to a message waiting to be sent stays until that message is sent or given up.
   notification_events: {
@@ -110,9 +114,11 @@ export class StoreRetention {
     const pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
     const startedAt = Date.now();
     const deleted = Object.fromEntries(SWEPT_TABLES.map((t) => [t, 0])) as Record<SweptTable, number>;
-    deleted.logs = await this.sweepLogs(Math.trunc(olderThan), batchSize, pauseMs, options);
+    // Runs asked about once per sweep: an artifact goes when its run's lines go.
+    const kept = new Map<string, boolean>();
+    for (const table of ['logs', 'artifacts'] as const) deleted[table] = await this.sweepRunRows(table, Math.trunc(olderThan), batchSize, pauseMs, options, kept);
     for (const table of SWEPT_TABLES) {
-      if (table === 'logs') continue;
+      if (isRunTable(table)) continue;
       for (;;) {
         const n = await this.deleteBatch(table, Math.trunc(olderThan), batchSize);
         deleted[table] += n;
@@ -143,17 +149,16 @@ export class StoreRetention {
   }
 
   /**
-   * Log lines older than the cutoff whose run is gone. Walks the old lines oldest first (the index on time),
-   * `batchSize` at a time, remembering where it stopped, so lines that stay (an open run's) are read once per
-   * sweep and never block the lines behind them. Each run is asked about once per sweep, in one call per batch.
+   * Log lines (or artifacts) older than the cutoff whose run is gone. Walks the old rows oldest first (the index on time),
+   * `batchSize` at a time, remembering where it stopped, so rows that stay (an open run's) are read once per
+   * sweep and never block the rows behind them. Each run is asked about once per sweep (`kept`), in one call per batch.
    */
-  private async sweepLogs(cutoff: number, batchSize: number, pauseMs: number, options: SweepOptions): Promise<number> {
-    const kept = new Map<string, boolean>();
+  private async sweepRunRows(table: RunTable, cutoff: number, batchSize: number, pauseMs: number, options: SweepOptions, kept: Map<string, boolean>): Promise<number> {
     let after: { time: number; id: number } | undefined;
     let deleted = 0;
     for (;;) {
       const batch = await this.db
-        .selectFrom('logs')
+        .selectFrom(table)
         .select(['id', 'time', 'run_id'])
         .where('time', '<', cutoff)
         .$if(after !== undefined, (q) => q.where((eb) => eb.or([eb('time', '>', after!.time), eb.and([eb('time', '=', after!.time), eb('id', '>', after!.id)])])))
@@ -168,9 +173,9 @@ export class StoreRetention {
         for (const id of unasked) kept.set(id, keep.has(id));
       }
       const gone = batch.filter((l) => !kept.get(l.run_id)).map((l) => Number(l.id));
-      const n = gone.length ? await this.deleteLogs(gone) : 0;
+      const n = gone.length ? await this.deleteByIds(table, gone) : 0;
       deleted += n;
-      if (n > 0) await options.onBatch?.('logs', n);
+      if (n > 0) await options.onBatch?.(table, n);
       if (batch.length < batchSize) break;
       const last = batch.at(-1)!;
       after = { time: Number(last.time), id: Number(last.id) };
@@ -179,12 +184,13 @@ export class StoreRetention {
     return deleted;
   }
 
-  /** Deletes these lines (at most one batch of ids, so the parameters stay far below either database's limit). */
-  private async deleteLogs(ids: number[]): Promise<number> {
+  /** Deletes these rows (at most one batch of ids, so the parameters stay far below either database's limit). */
+  private async deleteByIds(table: RunTable, ids: number[]): Promise<number> {
     // On PostgreSQL, rows another sweep is deleting are skipped rather than waited on (no deadlock between sweeps).
+    const t = sql.table(table);
     const result = this.dialect === 'postgres'
-      ? await sql`delete from logs where id in (select id from logs where id in (${sql.join(ids)}) for update skip locked)`.execute(this.db)
-      : await sql`delete from logs where id in (${sql.join(ids)})`.execute(this.db);
+      ? await sql`delete from ${t} where id in (select id from ${t} where id in (${sql.join(ids)}) for update skip locked)`.execute(this.db)
+      : await sql`delete from ${t} where id in (${sql.join(ids)})`.execute(this.db);
     return Number(result.numAffectedRows ?? 0);
   }
 
@@ -194,7 +200,7 @@ export class StoreRetention {
    * single short transaction. On PostgreSQL the inner select locks the rows it picks and skips rows locked by
    * another sweep, so concurrent sweeps take disjoint batches instead of waiting on (or deadlocking with) each other.
    */
-  private async deleteBatch(table: Exclude<SweptTable, 'logs'>, cutoff: number, batchSize: number): Promise<number> {
+  private async deleteBatch(table: Exclude<SweptTable, RunTable>, cutoff: number, batchSize: number): Promise<number> {
     const rule = RULES[table];
     const keep = rule.keep ? sql` and not (${rule.keep(cutoff)})` : sql``;
     const lock = this.dialect === 'postgres' ? sql` for update skip locked` : sql``;

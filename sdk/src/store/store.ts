@@ -6,6 +6,8 @@ import { sql, type Expression, type Kysely, type Selectable, type SqlBool, type 
 import type { Database, FlowsTable, TasksTable } from './database';
 import { FlowNameTakenError, StoreQueryError, TaskQueueTakenError } from './errors';
 import { fromJsonText, toJsonText } from './json-text';
+import type { StoredArtifact } from '../artifacts';
+import { fromArtifactRow, insertArtifacts, splitArtifacts } from './artifact-rows';
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow } from './log-rows';
 import { fromProgressRow, upsertProgress } from './progress-rows';
@@ -82,9 +84,12 @@ export class Store {
         sluice_declare_log_writer(${runs}::text[])`.execute(trx);
     }
     const chunk = INSERT_CHUNK[this.dialect];
-    for (let start = 0; start < records.length; start += chunk) {
-      await trx.executeQuery(insertLogsQuery(this.dialect, records.slice(start, start + chunk)));
+    const { lines, rows: artifacts } = splitArtifacts(records);
+    for (let start = 0; start < lines.length; start += chunk) {
+      await trx.executeQuery(insertLogsQuery(this.dialect, lines.slice(start, start + chunk)));
     }
+    // In the same commit as the lines that say so; an artifact's run is declared with them (its tail waits alike).
+    await insertArtifacts(trx, artifacts);
     // In the same commit as the lines: progress costs no transaction of its own.
     await upsertProgress(trx, progress);
   }
@@ -129,6 +134,45 @@ export class Store {
     }
     const rows = await query.orderBy('id', q.order ?? 'asc').limit(limit).execute();
     return rows.map(fromLogRow);
+  }
+
+  /**
+   * A run's artifacts in the order they reached the store (by id), after an id: the run page tails them as it tails
+   * lines, and shows them by `time` (when each was published; a flow's reach the store after its tasks' of the same moment).
+   *
+   * @example
+   * const [totals] = await store.readArtifacts(runId); // { kind: 'table', key: 'daily-totals', title, columns, rows, id, time, ... }
+   */
+  async readArtifacts(runId: string, options: { afterId?: number; limit?: number } = {}): Promise<StoredArtifact[]> {
+    if (typeof runId !== 'string' || runId === '') throw new StoreQueryError('readArtifacts needs a runId (the run whose artifacts to read).');
+    const { afterId = 0, limit = 100 } = options;
+    if (!Number.isFinite(afterId)) throw new StoreQueryError(`readArtifacts: afterId must be an artifact id (a number), got ${String(afterId)}.`);
+    if (!Number.isInteger(limit) || limit < 1) throw new StoreQueryError(`readArtifacts: limit must be a whole number of at least 1, got ${String(limit)}.`);
+    // Their ids come from the lines' sequence on PostgreSQL: the same settled id keeps the tail from skipping one.
+    const settled = await this.settledLogId(runId);
+    let query = this.db.selectFrom('artifacts').selectAll().where('run_id', '=', runId).where('id', '>', afterId);
+    if (settled !== undefined) query = query.where('id', '<=', settled);
+    const rows = await query.orderBy('id').limit(Math.min(limit, 1000)).execute();
+    return rows.map(fromArtifactRow);
+  }
+
+  /** One artifact by id, or undefined (the CSV download of a table). */
+  async getArtifact(id: number): Promise<StoredArtifact | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.db.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromArtifactRow(row);
+  }
+
+  /**
+   * The latest artifact of each key a flow's runs published (the newest id per key), newest published first (the flow page).
+   *
+   * @example
+   * const latest = await store.latestArtifacts('rainfallReport'); // [{ key: 'daily-totals', runId, ... }, …]
+   */
+  async latestArtifacts(flow: string, limit = 50): Promise<StoredArtifact[]> {
+    const newest = this.db.selectFrom('artifacts').select((eb) => eb.fn.max('id').as('id')).where('flow', '=', flow).groupBy('key');
+    const rows = await this.db.selectFrom('artifacts').selectAll().where('id', 'in', newest).orderBy('time', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(fromArtifactRow);
   }
 
   /** How many lines a run has. */

@@ -2,6 +2,7 @@
  * The shapes the store reads and writes. A log record is one line a flow or task wrote through the run
  * logger; the worker adds the run (workflowId + runId), the task and the attempt before it reaches the store.
  */
+import type { Artifact } from '../artifacts';
 
 /** Severity of a log line, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -42,6 +43,11 @@ export interface LogRecord {
   task?: string | null;
   activityId?: string | null;
   attempt?: number | null;
+  /**
+   * A result published with `publish` (sluice/artifacts.ts): the store keeps it in its artifacts table, beside
+   * this line, which says what was published. Checked against the artifact schema when published and again by the store.
+   */
+  artifact?: Artifact;
 }
 
 /** A log line read back from the store; `id` grows with insertion order, so it pages and tails. */

@@ -7,6 +7,7 @@
  * fail an older server.
  */
 import { z } from 'zod';
+import type { Artifact } from '../artifacts';
 import { NOTIFY_EVENTS, type NotifyEvent } from '../notify/types';
 
 /** Where the worker API lives under the web app's base URL (SLUICE_URL). */
@@ -41,6 +42,8 @@ export const logLine = z.object({
   task: optionalText,
   activityId: optionalText,
   attempt: z.number().int().nonnegative().nullish(),
+  /** What `publish` published with this line; the store checks it with the one artifact schema (sdk/src/artifacts.ts). */
+  artifact: z.custom<Artifact>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an artifact is an object').optional(),
 });
 
 /** What a task last reported with `progress()`, as the store's ProgressRecord. */

@@ -120,16 +120,19 @@ const sizeInMemory = (r: LogRecord) =>
  */
 function lineOf(r: LogRecord): string {
   const text = r.fieldsText ?? fieldsText(r.fields);
-  return JSON.stringify([r.time, r.level, r.message, text ?? null, r.workflowId, r.runId, r.flow ?? null, r.task ?? null, r.activityId ?? null, r.attempt ?? null]) + '\n';
+  const line: unknown[] = [r.time, r.level, r.message, text ?? null, r.workflowId, r.runId, r.flow ?? null, r.task ?? null, r.activityId ?? null, r.attempt ?? null];
+  // What `publish` published with the line (sdk/src/artifacts.ts), already checked and bounded: the rare 11th element.
+  if (r.artifact !== undefined) line.push(r.artifact);
+  return JSON.stringify(line) + '\n';
 }
 
 /** The record of a line `lineOf` wrote; throws on anything else. */
 function recordOf(line: string): LogRecord {
-  const [time, level, message, text, workflowId, runId, flow, task, activityId, attempt] = JSON.parse(line) as [
-    number, LogRecord['level'], string, string | null, string, string, string | null, string | null, string | null, number | null,
+  const [time, level, message, text, workflowId, runId, flow, task, activityId, attempt, artifact] = JSON.parse(line) as [
+    number, LogRecord['level'], string, string | null, string, string, string | null, string | null, string | null, number | null, LogRecord['artifact'],
   ];
   if (typeof runId !== 'string' || typeof message !== 'string') throw new TypeError('not a spooled log line');
-  return { time, level, message, ...(text === null ? {} : { fieldsText: text }), workflowId, runId, flow, task, activityId, attempt };
+  return { time, level, message, ...(text === null ? {} : { fieldsText: text }), workflowId, runId, flow, task, activityId, attempt, ...(artifact === undefined ? {} : { artifact }) };
 }
 
 /** Opens the spool: makes this worker's directory, adopts dead workers' ones and starts sending. */

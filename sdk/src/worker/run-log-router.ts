@@ -5,6 +5,7 @@
  */
 import type { LogLevel as SdkLevel, LogMetadata, Logger } from '@temporalio/common';
 import { LogTimestamp } from '@temporalio/worker';
+import { ARTIFACT_KEY } from '../artifacts';
 import { FIELDS_TEXT_KEY, fieldsText } from '../log-fields';
 import { fromJsonText } from '../store/json-text';
 import type { LogLevel, LogRecord } from '../store';
@@ -67,7 +68,7 @@ export function toRecord(level: SdkLevel, message: string, meta: LogMetadata): L
   // serialised now, before the line is buffered.
   let fields: Record<string, unknown> | undefined;
   for (const key in meta) {
-    if (TEMPORAL_KEYS.has(key) || key === FIELDS_TEXT_KEY) continue;
+    if (TEMPORAL_KEYS.has(key) || key === FIELDS_TEXT_KEY || key === ARTIFACT_KEY) continue;
     (fields ??= {})[key] = plain(meta[key]);
   }
   const flowText = meta[FIELDS_TEXT_KEY];
@@ -79,6 +80,9 @@ export function toRecord(level: SdkLevel, message: string, meta: LogMetadata): L
       : fieldsText(fields);
   const nanos = (meta as Record<symbol, unknown>)[LogTimestamp];
   const isTask = meta.activityType !== undefined;
+  // A flow's `publish`: the artifact as JSON text made (and checked) when it published; the store checks it again.
+  const artifactText = meta[ARTIFACT_KEY];
+  const artifact = typeof artifactText === 'string' ? (fromJsonText(artifactText) as LogRecord['artifact']) : undefined;
   return {
     time: typeof nanos === 'bigint' ? Number(nanos / 1_000_000n) : Date.now(),
     level: LEVELS[level],
@@ -90,6 +94,7 @@ export function toRecord(level: SdkLevel, message: string, meta: LogMetadata): L
     task: isTask ? (meta.activityType as string) : null,
     activityId: isTask ? ((meta.activityId as string | undefined) ?? null) : null,
     attempt: isTask ? ((meta.attempt as number | undefined) ?? null) : null,
+    ...(artifact ? { artifact } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * What a task writes — through `log` (sdk/task) or plain console.log/info/warn/error/debug, as Prefect's
+ * What a task writes — through `log` and `publish` (sdk/task) or plain console.log/info/warn/error/debug, as Prefect's
  * `log_prints` keeps prints — becomes that task's log lines, tagged from the task's own context (run, task,
  * attempt). Outside a task, the console is unchanged.
  */
@@ -9,8 +9,12 @@ import { TASK_LOGGER, TASK_PROGRESS, type LogFields } from '../log';
 import type { LogLevel, LogRecord, ProgressRecord } from '../store';
 import type { Progress } from '../task';
 import { fieldsText } from '../log-fields';
+import type { Artifact } from '../artifacts';
 
-type Sink = Record<LogLevel, (message: string, fields?: LogFields) => void>;
+type Sink = Record<LogLevel, (message: string, fields?: LogFields) => void> & {
+  /** `publish` in a task: an info line saying what was published, carrying it. */
+  artifact: (message: string, artifact: Artifact) => void;
+};
 type Method = 'log' | 'info' | 'warn' | 'error' | 'debug';
 const CONSOLE_LEVEL: Record<Method, LogLevel> = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug' };
 const CONSOLE_FIELDS = { source: 'console' };
@@ -64,7 +68,8 @@ export function captureTaskOutput(write: (record: LogRecord) => void, writeProgr
     let sink = sinks.get(info);
     if (!sink) {
       const at = (level: LogLevel) => (message: string, fields?: LogFields) => write(recordOf(info, level, message, fields));
-      sink = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+      const artifact = (message: string, published: Artifact) => write({ ...recordOf(info, 'info', message, undefined), artifact: published });
+      sink = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), artifact };
       sinks.set(info, sink);
     }
     return sink;

@@ -18,6 +18,7 @@ import { loginFailuresPerAddressMigration } from './0011-login-failures-per-addr
 import { taskProgressMigration } from './0012-task-progress';
 import { workerTokensMigration } from './0013-worker-tokens';
 import { logOrderingMigration } from './0014-log-ordering';
+import { artifactsMigration } from './0015-artifacts';
 
 export type { StoreDialect } from './columns';
 
@@ -37,5 +38,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0012-task-progress': taskProgressMigration(dialect),
     '0013-worker-tokens': workerTokensMigration(dialect),
     '0014-log-ordering': logOrderingMigration(dialect),
+    '0015-artifacts': artifactsMigration(dialect),
   };
 }

@@ -12,6 +12,7 @@ export const API_ROUTES = {
   '/api/runs/{workflowId}': ['GET'],
   '/api/runs/{workflowId}/logs': ['GET'],
   '/api/runs/{workflowId}/question': ['GET', 'POST'],
+  '/api/runs/{workflowId}/artifacts': ['GET'],
   '/api/flows': ['GET'],
   '/api/health': ['GET'],
   '/api/openapi.json': ['GET'],

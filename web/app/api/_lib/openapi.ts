@@ -4,17 +4,23 @@
  * described here by hand.
  */
 import { z } from 'zod';
-import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
+import { artifactSchema, LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
 import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } from 'sluice/compat';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/store';
-import { answerBody, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
+import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
 import { startRunBody as catalogBody } from './start-run-schema';
 
 type Json = Record<string, unknown>;
 
 function inputSchema(schema: z.ZodType): Json {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  delete json.$schema;
+  return json;
+}
+
+function outputSchema(schema: z.ZodType): Json {
+  const json = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Json;
   delete json.$schema;
   return json;
 }
@@ -135,6 +141,17 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
             '409': { description: 'The run waits for no answer now (answered, timed out, ended), or not for this question.', content: json(ref('Error')) },
             ...errors(400, 401, 403, 404, 413, 415, 503),
           },
+        },
+      },
+      '/api/runs/{workflowId}/artifacts': {
+        get: {
+          summary: 'What a run published (tables, markdown, links, images, charts)',
+          operationId: 'getRunArtifacts',
+          description:
+            'In the order they reached the store (by id): page forwards with afterId=nextAfterId until nextAfterId is null; poll the same way ' +
+            "to follow a running run. Sort by `time` for the order they were published (a flow's reach the store after its tasks' of the same moment).",
+          parameters: [...pathParameters, ...queryParameters(artifactsQuery)],
+          responses: { '200': { description: 'Artifacts', content: json(ref('ArtifactPage')) }, ...errors(400, 401, 403, 404) },
         },
       },
       '/api/flows': {
@@ -369,6 +386,32 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
                 },
               },
             },
+          },
+        },
+        Artifact: {
+          description: 'A result a flow or task published with `publish`, as its `kind` says; the schema the publisher and the store check it with.',
+          allOf: [
+            outputSchema(artifactSchema),
+            {
+              type: 'object',
+              properties: {
+                id: { type: 'integer', description: 'Grows in publishing order.' },
+                time: { type: 'integer', description: 'Epoch milliseconds of the publish call.' },
+                workflowId: { type: 'string' },
+                runId: { type: 'string' },
+                flow: { type: ['string', 'null'] },
+                task: { type: ['string', 'null'], description: 'The task that published it; null when the flow did.' },
+              },
+            },
+          ],
+        },
+        ArtifactPage: {
+          type: 'object',
+          properties: {
+            workflowId: { type: 'string' },
+            runId: { type: 'string' },
+            nextAfterId: { type: ['integer', 'null'] },
+            artifacts: { type: 'array', items: ref('Artifact') },
           },
         },
         Flow: {

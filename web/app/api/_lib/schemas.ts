@@ -122,6 +122,21 @@ export const logsQuery = z
   })
   .strict();
 
+/** GET /api/runs/{workflowId}/artifacts */
+export const artifactsQuery = z
+  .object({
+    runId: runId.optional().describe('Default: the latest run of this workflow id.'),
+    afterId: wholeNumber(0).optional().describe('Only artifacts after this id (`nextAfterId` of the previous page).'),
+    limit: wholeNumber(1, 100).default(100),
+  })
+  .strict();
+
+/** GET /api/ui/runs/{workflowId}/{runId}/artifacts?afterId=: the run page's live artifacts. */
+export const uiArtifactsQuery = z.object({ afterId: wholeNumber(0).optional() }).strict();
+
+/** /api/ui/runs/{workflowId}/{runId}/artifacts/{artifactId}/csv: a table artifact as CSV. */
+export const uiArtifactPath = uiRunPath.extend({ artifactId: wholeNumber(1) });
+
 /** Query strings arrive as text; repeated keys are refused rather than silently dropped. */
 export function queryObject(url: URL): { query: Record<string, string>; duplicate: string | null } {
   const query: Record<string, string> = {};

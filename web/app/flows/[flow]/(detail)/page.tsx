@@ -1,12 +1,16 @@
-/** One flow: description, parameters (from its schema), deployments with their controls, recent runs. */
+/**
+ * One flow: description, the latest result of each key its runs published, parameters (from its schema),
+ * deployments with their controls, recent runs.
+ */
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { getFlowView } from '@/lib/flows-presenter';
-import { flowsHref, pageParam, runFormHref } from '@/lib/links';
+import { flowsHref, pageParam, runFormHref, runHref } from '@/lib/links';
 import { runsHref } from '@/lib/run-filters';
-import { getSluice } from '@/lib/sluice.server';
+import { getSluice, getStore } from '@/lib/sluice.server';
+import { ArtifactView } from '@/components/artifact-view';
 import { DeploymentCard } from '@/components/deployment-card';
 import { TimeAgo } from '@/components/time-ago';
 import { RunsTable } from '@/components/runs-table';
@@ -22,6 +26,7 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
   const view = await getFlowView(await getSluice(), name);
   if (!view) notFound();
   const { flow, deployments, parameters, recentRuns } = view;
+  const latest = await (await getStore()).latestArtifacts(flow.name, 20);
   return (
     <>
       <div className="breadcrumb">
@@ -58,6 +63,31 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
           cannot be started; its past runs stay below.
         </div>
       )}
+
+      <section className="panel" aria-labelledby="latest-results" data-testid="flow-artifacts">
+        <div className="panel-head">
+          <h2 id="latest-results">Latest results</h2>
+          <span className="muted">the newest of each table, chart and note its runs published</span>
+        </div>
+        {latest.length === 0 ? (
+          <p className="muted">No run of this flow has published a result yet.</p>
+        ) : (
+          latest.map((a) => (
+            <ArtifactView
+              key={a.id}
+              artifact={a}
+              footer={
+                <p className="faint">
+                  Published <TimeAgo iso={new Date(a.time).toISOString()} absolute /> by run{' '}
+                  <Link className="mono" href={runHref(a)}>
+                    {a.workflowId}
+                  </Link>
+                </p>
+              }
+            />
+          ))
+        )}
+      </section>
 
       <section className="panel" aria-labelledby="params">
         <h2 id="params">Parameters</h2>

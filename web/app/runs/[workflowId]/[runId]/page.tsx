@@ -1,6 +1,6 @@
 /**
- * One run: status, parameters, result or failure, duration, who started it; its tasks on a timeline; its logs
- * live; cancel, re-run, re-run with changes; and a link to exactly this execution in Temporal Web.
+ * One run: status, parameters, result or failure, duration, who started it; its tasks on a timeline; what it
+ * published (tables, charts, notes) and its logs, live; cancel, re-run, re-run with changes; and a link to exactly this execution in Temporal Web.
  */
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -20,6 +20,7 @@ import { LiveProgress } from '@/components/live-progress';
 import { LogViewer } from '@/components/log-viewer';
 import { QuestionPanel } from '@/components/question-panel';
 import { RunActions } from '@/components/run-actions';
+import { RunArtifacts } from '@/components/run-artifacts';
 import { StatusBadge, WaitingBadge } from '@/components/status-badge';
 import { TaskTimeline } from '@/components/task-timeline';
 import { TimeAgo } from '@/components/time-ago';
@@ -185,6 +186,14 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             )}
           </div>
         )}
+      </section>
+
+      <section className="panel" id="artifacts" aria-labelledby="artifacts-title">
+        <div className="panel-head">
+          <h2 id="artifacts-title">Results</h2>
+          <span className="muted">tables, charts and notes the run published</span>
+        </div>
+        <RunArtifacts workflowId={run.workflowId} runId={run.runId} running={running} />
       </section>
 
       <section className="panel" aria-labelledby="logs-title">

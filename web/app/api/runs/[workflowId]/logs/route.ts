@@ -1,11 +1,11 @@
 // GET /api/runs/{workflowId}/logs: a run's log lines, oldest first, paged by id (viewer).
-import { apiError } from '@/lib/auth/api-error';
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
 import type { LogLevel } from 'sluice/store';
 import { answer, parsePath, parseQuery } from '../../../_lib/respond';
 import { logsQuery, runPath } from '../../../_lib/schemas';
 import { otherMethods } from '../../../_lib/methods';
+import { runIdOf } from '../../../_lib/run-id';
 
 export const dynamic = 'force-dynamic';
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/runs/{workflowId}/logs');
@@ -21,13 +21,9 @@ export async function GET(req: Request, { params }: { params: Promise<{ workflow
     const { workflowId } = path.value;
     const { runId, afterId, minLevel, search, limit } = q.value;
     const sluice = await getSluice();
-    let resolvedRunId = runId;
-    if (!resolvedRunId) {
-      // Without a runId, the latest run of this workflow id.
-      const run = await sluice.getRunSummary(workflowId);
-      if (!run) return apiError('not_found', `There is no run ${workflowId}. Check the id, or pass runId for an older run's logs.`);
-      resolvedRunId = run.runId;
-    }
+    const resolved = await runIdOf(sluice, workflowId, runId, 'logs');
+    if (!resolved.ok) return resolved.response;
+    const resolvedRunId = resolved.value;
     const logs = await sluice.readLogs({ runId: resolvedRunId, afterId, minLevel: minLevel as LogLevel | undefined, search, limit });
     // Lines of another workflow id never answer for this one, whatever runId was passed.
     const mine = logs.filter((l) => l.workflowId === workflowId);
