@@ -68,18 +68,22 @@ let store: Store;
 let token: string;
 const workers: TestWorker[] = [];
 
-/** `sluice worker` of the repository at `dir`, in remote-handshake mode against the web app (and direct to its store). */
-function startRepositoryWorker(dir: string, taskQueue: string): TestWorker {
+/** A worker token for these task queues, as an admin makes one. */
+const workerToken = async (name: string, taskQueues: string[]) => (await createApiToken(store.db, { name: uniqueName(name), role: 'worker', taskQueues, createdBy: null })).token;
+
+/** `sluice worker` of the repository at `dir`, as a team runs it: a client of the web app with a worker token of its queue. */
+async function startRepositoryWorker(dir: string, taskQueue: string): Promise<TestWorker> {
+  const { DATABASE_URL: _owner, SLUICE_TEST_DATABASE_URL: _test, ...env } = process.env;
   const child = spawn(process.execPath, [path.join(dir, 'node_modules/sluice/bin/sluice.js'), 'worker'], {
     cwd: dir,
     env: {
-      ...process.env,
+      ...env,
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_NAMESPACE: temporalNamespace(),
-      DATABASE_URL: app.storeUrl,
       SLUICE_URL: app.baseUrl,
-      SLUICE_WORKER_TOKEN: token,
+      SLUICE_WORKER_TOKEN: await workerToken('compat-worker', [taskQueue]),
       SLUICE_TASK_QUEUE: taskQueue,
+      SLUICE_SPOOL_DIR: path.join(dir, 'spool'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,7 +95,7 @@ function startRepositoryWorker(dir: string, taskQueue: string): TestWorker {
 before(async () => {
   app = await startWebApp();
   store = await openStore(app.storeUrl); // migrated by the web app; checked here
-  token = (await createApiToken(store.db, { name: 'compat-worker', role: 'operator', createdBy: null })).token;
+  token = await workerToken('compat-hello', ['compat-hello']);
 });
 after(async () => {
   for (const w of workers) await w.stop();
@@ -171,7 +175,7 @@ describe('workers of other versions against this web app', () => {
   test('a worker of the previous minor version (0.2.9, protocol 1) passes the handshake and runs a flow whose lines arrive', async () => {
     const dir = repositoryWith('0.2.9');
     const taskQueue = uniqueName('compat-prev');
-    const worker = startRepositoryWorker(dir, taskQueue);
+    const worker = await startRepositoryWorker(dir, taskQueue);
     await waitForOutput(worker, /worker ready/, 180_000);
     assert.match(worker.output(), new RegExp(`web app ${app.baseUrl}: sluice ${SLUICE_VERSION.replace(/\./g, '\\.')} serves this worker \\(sluice 0\\.2\\.9, protocol 1\\)`));
 
@@ -191,7 +195,7 @@ describe('workers of other versions against this web app', () => {
   ] as const) {
     test(`a worker ${what} exits 1 at start naming both versions, having published nothing`, async () => {
       const taskQueue = uniqueName('compat-refused');
-      const worker = startRepositoryWorker(repositoryWith(version, protocol), taskQueue);
+      const worker = await startRepositoryWorker(repositoryWith(version, protocol), taskQueue);
       assert.equal(await worker.exited, 1, worker.output());
       assert.match(worker.output(), new RegExp(`sluice worker: The Sluice web app at ${app.baseUrl} refused this worker: This worker \\(sluice ${version.replace(/\./g, '\\.')}, protocol ${protocol}\\)`));
       assert.match(worker.output(), new RegExp(`\\(sluice ${SLUICE_VERSION.replace(/\./g, '\\.')}, which serves protocol`));

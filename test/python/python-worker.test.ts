@@ -118,8 +118,17 @@ describe('a flow mixing TypeScript and Python tasks', () => {
         ['info', 'printed 3', { source: 'console' }],
         ['warn', 'python warns', undefined],
         ['error', 'python errs', { code: 7 }],
+        ['info', "published table 'said'", undefined],
       ],
     );
+    // The table it published went with its line, through the worker API, into the run's artifacts.
+    const [said, ...others] = await eventually(async () => {
+      const found = await store.readArtifacts(ref.runId);
+      return found.length > 0 && found;
+    }, 15_000, 'the published table');
+    assert.deepEqual(others, []);
+    assert.deepEqual([said!.kind, said!.key, said!.title, said!.task], ['table', 'said', 'What was said', 'chatty']);
+    assert.deepEqual(said!.kind === 'table' && [said!.columns, said!.rows], [['n', 'word'], [[0, 'hello'], [1, 'hello'], [2, 'hello']]]);
     for (const l of python) {
       assert.equal(l.runId, ref.runId);
       assert.equal(l.workflowId, ref.workflowId);
@@ -278,8 +287,9 @@ describe('lines of completed tasks while Sluice is unreachable, then kill -9', (
       await python.kill9(); // the tasks completed: their lines must be on disk, not only in memory
       assert.deepEqual(await store.readLogs({ runId: ref.runId, task: 'chatty', limit: 100 }), [], 'none reached Sluice before the kill');
       python = await startPythonWorker({ module: 'mixed_tasks', taskQueue: pythonQueue, sluiceUrl: app.baseUrl, token: both, spoolDir });
-      const lines = await logsOf(store, ref.runId, (l) => l.some((x) => x.message === 'python errs'));
-      assert.deepEqual(lines.filter((l) => l.task === 'chatty').map((l) => l.message), ['debug line', 'python says hello', 'printed 3', 'python warns', 'python errs']);
+      const lines = await logsOf(store, ref.runId, (l) => l.some((x) => x.message === "published table 'said'"));
+      assert.deepEqual(lines.filter((l) => l.task === 'chatty').map((l) => l.message), ['debug line', 'python says hello', 'printed 3', 'python warns', 'python errs', "published table 'said'"]);
+      assert.deepEqual((await store.readArtifacts(ref.runId)).map((a) => a.key), ['said'], 'the artifact, kept in the spool, too');
       assert.deepEqual(lines.filter((l) => l.message === 'flaky attempt').map((l) => l.attempt), [1, 2, 3], 'every line once, in order');
       assert.match(python.output(), /sending \d+ log lines a stopped worker left in /);
     } finally {
