@@ -79,17 +79,19 @@ describe('docker-compose.yml', () => {
     for (const name of ['temporal-setup', 'temporal-namespace']) assert.equal(services[name]!.restart, 'no', `${name} runs once per up`);
   });
 
-  it("migrates Sluice's store once per up, before the web app and every worker: workers only check its schema", () => {
+  it("migrates Sluice's store once per up, before the web app; workers start after the web app, their way to the store", () => {
     const migrate = services.migrate!;
     assert.deepEqual(migrate.build, services.web!.build, "the web app's image: the same Sluice version as the web app");
     assert.deepEqual(migrate.command, ['node', 'sdk/bin/sluice.js', 'migrate']);
     assert.ok(existsSync(path.join(ROOT, 'sdk/bin/sluice.js')));
     assert.equal(migrate.restart, 'no', 'runs once per up');
     assert.deepEqual(migrate.depends_on, { 'sluice-db': { condition: 'service_healthy' } });
-    assert.deepEqual(migrate.environment, { DATABASE_URL: services.web!.environment!.DATABASE_URL }, 'the store the web app and workers use, nothing else');
-    for (const name of ['web', 'worker', 'worker-example', 'python-worker']) {
-      const deps = services[name]!.depends_on as Record<string, { condition: string }>;
-      assert.equal(deps.migrate?.condition, 'service_completed_successfully', `${name} starts after the migration`);
+    assert.deepEqual(migrate.environment, { DATABASE_URL: services.web!.environment!.DATABASE_URL }, "the web app's store, nothing else");
+    const dependsOn = (name: string) => services[name]!.depends_on as Record<string, { condition: string }>;
+    assert.equal(dependsOn('web').migrate?.condition, 'service_completed_successfully', 'the web app starts after the migration');
+    for (const name of ['worker', 'worker-example', 'python-worker']) {
+      assert.equal(dependsOn(name).web?.condition, 'service_started', `${name} starts after the web app, whose worker API it waits for`);
+      assert.equal(dependsOn(name).migrate, undefined, `${name} never opens the store`);
     }
   });
 

@@ -143,7 +143,7 @@ describe('ask(): a flow waits for a person', () => {
     const dbFile = join(freshTmpDir('ask-server'), 'temporal.db');
     const ownStoreUrl = sqliteStoreUrl('ask-server');
     const ownQueue = uniqueName('ask-restart');
-    const ownStore = await openStore(ownStoreUrl);
+    const ownStore = await openStore(ownStoreUrl, { migrate: true });
     let server = await startDevServer({ dbFile });
     const on = (address: string) => ({ taskQueue: ownQueue, storeUrl: ownStoreUrl, ...FIXTURES, env: { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' } });
     let ownWorker = await startWorker(on(server.address));

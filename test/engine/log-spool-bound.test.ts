@@ -13,7 +13,7 @@ import { sqliteStoreUrl } from '../harness/sluice';
 import { trackWorker, waitForOutput } from '../harness/worker';
 
 let store: Store;
-before(async () => (store = await openStore(sqliteStoreUrl('spool-bound'))));
+before(async () => (store = await openStore(sqliteStoreUrl('spool-bound'), { migrate: true })));
 after(async () => store?.close());
 
 /** The store, or an error while `down` is true. */

@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
     let store: Store;
     before(async () => {
       fresh = await freshStoreUrl(dialect, 'artifacts');
-      store = await openStore(fresh.url);
+      store = await openStore(fresh.url, { migrate: true });
     });
     after(async () => {
       await store?.close();

@@ -32,7 +32,7 @@ for (const dialect of DIALECTS) {
       // PostgreSQL: each writer its own pool, as separate workers and web replicas are. SQLite: one store shared
       // by every writer, as a process serves it (one writer at a time); the reader has its own connection.
       const pools = dialect === 'postgres' ? WRITERS : 1;
-      for (let i = 0; i <= pools; i++) stores.push(await openStore(fresh.url));
+      for (let i = 0; i <= pools; i++) stores.push(await openStore(fresh.url, { migrate: i === 0 }));
       const [reader, ...pool] = stores as [Store, ...Store[]];
       const writers = Array.from({ length: WRITERS }, (_, w) => pool[w % pool.length]!);
       const tail = new LogTail(reader, RUNS);

@@ -48,7 +48,7 @@ describe('log ordering on postgres', () => {
   let reader: Store;
   before(async () => {
     fresh = await freshStoreUrl('postgres', 'order');
-    [writerA, writerB, reader] = [await openStore(fresh.url), await openStore(fresh.url), await openStore(fresh.url)];
+    [writerA, writerB, reader] = [await openStore(fresh.url, { migrate: true }), await openStore(fresh.url), await openStore(fresh.url)];
   });
   after(async () => {
     for (const s of [writerA, writerB, reader]) await s?.close();
