@@ -2,6 +2,8 @@
 // on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { logOrderingMigration } from '../../sdk/src/store/migrations/0014-log-ordering';
+import { usersAndTokensMigration } from '../../sdk/src/store/migrations/0003-users-and-tokens';
 import { sql } from 'kysely';
 import { FlowNameTakenError, MIGRATION_TABLE, openStore, TaskQueueTakenError, type FlowEntry, type Store } from 'sluice/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
@@ -111,19 +113,12 @@ for (const dialect of DIALECTS) {
       const drop = before.db.schema.dropTable(table.name);
       await (dialect === 'postgres' ? drop.cascade() : drop).execute(); // later tables may reference each other
     }
-    // Later migrations also add columns and indexes to 0003's tables: take those off again.
-    const of0003Columns: Record<string, string[]> = {
-      users: ['id', 'email', 'name', 'password_hash', 'role', 'created_at', 'disabled_at'],
-      api_tokens: ['id', 'name', 'token_hash', 'role', 'created_by', 'created_at', 'last_used_at', 'revoked_at'],
-    };
-    for (const index of ['users_oidc_identity', 'logs_time']) await before.db.schema.dropIndex(index).ifExists().execute();
-    for (const table of await before.db.introspection.getTables()) {
-      for (const column of table.columns) {
-        if (of0003Columns[table.name] && !of0003Columns[table.name]!.includes(column.name)) {
-          await before.db.schema.alterTable(table.name).dropColumn(column.name).execute();
-        }
-      }
-    }
+    // Later migrations also add columns, checks and indexes to 0003's tables, and functions (0014): take those off
+    // again, with 0014's own way back, and 0003's tables made anew as 0003 makes them.
+    await before.db.schema.dropIndex('logs_time').ifExists().execute();
+    await logOrderingMigration(dialect).down!(before.db);
+    for (const table of ['api_tokens', 'login_failures', 'users']) await before.db.schema.dropTable(table).execute();
+    await usersAndTokensMigration(dialect).up(before.db);
     await before.db.schema.dropTable('flows').execute();
     await sql`create table flows (name text primary key, task_queue text not null, description text, parameters_schema text not null, deployments text not null, updated_at bigint not null)`.execute(before.db);
     await sql`insert into flows values ('rainfall', 'hydro', null, '{}', '[]', 42)`.execute(before.db);

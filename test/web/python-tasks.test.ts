@@ -1,8 +1,8 @@
 // The tasks Python workers publish, in the web app: the Flows page lists them by task queue with their declared
 // options in words and the worker that published them, GET /api/flows returns them, and a task its queue's
-// worker stops declaring disappears from both. The rows are written by the Python package's own
-// `Store.publish_tasks` (what `python -m sluice worker` calls at start-up), so the web app reads what a
-// real worker writes.
+// worker stops declaring disappears from both. The tasks are published by the Python package's own worker API
+// client (`WorkerApi.publish_tasks`, what `python -m sluice worker` calls at start-up), so the web app reads what a
+// real worker sends.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { openStore, type Store } from 'sluice/store';
 import { describeTaskOptions } from '../../web/lib/task-options-words';
 import { durationToWords } from '../../web/lib/schedule-words';
 import { createTestDatabase } from '../harness/postgres';
-import { pythonEnv, venvPython } from '../harness/python';
+import { pythonEnv, venvPython, workerToken } from '../harness/python';
 import { sqliteStoreUrl } from '../harness/sluice';
 import { pageOutcome, startWebApp, type WebApp } from './harness';
 
@@ -19,18 +19,18 @@ const WORKER = '4242@gauge-host (python)';
 /** Python keyword arguments of `task_options` per task, per task queue. */
 type Declarations = Record<string, Record<string, Record<string, unknown>>>;
 
-/** Publishes each queue's whole set of tasks as a Python worker does at its start. */
-function publishAsPythonWorker(storeUrl: string, declarations: Declarations): void {
+/** Publishes each queue's whole set of tasks as a Python worker does at its start: through the web app's worker API. */
+async function publishAsPythonWorker(app: WebApp, declarations: Declarations): Promise<void> {
+  const token = await workerToken(app.storeUrl, Object.keys(declarations));
   const script = [
     'import json, sys',
     'from sluice.options import task_options',
-    'from sluice.store import open_store',
-    'store = open_store(sys.argv[1])',
-    'for queue, tasks in json.loads(sys.argv[2]).items():',
-    '    store.publish_tasks(queue, {name: task_options(name, **kw).published() for name, kw in tasks.items()}, sys.argv[3])',
-    'store.close()',
+    'from sluice.worker_api import WorkerApi',
+    'api = WorkerApi(sys.argv[1], sys.argv[2])',
+    'for queue, tasks in json.loads(sys.argv[3]).items():',
+    '    api.publish_tasks(queue, {name: task_options(name, **kw).published() for name, kw in tasks.items()}, sys.argv[4])',
   ].join('\n');
-  execFileSync(venvPython(), ['-c', script, storeUrl, JSON.stringify(declarations), WORKER], { env: pythonEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync(venvPython(), ['-c', script, app.baseUrl, token, JSON.stringify(declarations), WORKER], { env: pythonEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** The text of a task's row under its task queue on the Flows page (tags and React's markers dropped). */
@@ -69,15 +69,15 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
   let storeUrl: string;
   before(async () => {
     storeUrl = sqliteStoreUrl('python-tasks-web');
-    store = await openStore(storeUrl, { migrate: true }); // makes the tables, as the web app or `sluice migrate` does first
-    publishAsPythonWorker(storeUrl, {
+    app = await startWebApp({ storeUrl });
+    store = await openStore(storeUrl);
+    await publishAsPythonWorker(app, {
       hydrology: {
         interpolate: { retries: 2, retry_delay: '5s', backoff: 3, max_retry_delay: '2m', timeout: '30m', heartbeat_timeout: '1m', non_retryable_errors: ['GridError'] },
         aggregate: {},
       },
       gis: { reproject: { retries: 0, timeout: '45s' } },
     });
-    app = await startWebApp({ storeUrl });
   });
   after(async () => {
     await app?.stop();
@@ -119,7 +119,7 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
   });
 
   test('a task its queue no longer declares (the worker restarted without it) disappears from page and API', async () => {
-    publishAsPythonWorker(storeUrl, { hydrology: { interpolate: {} } });
+    await publishAsPythonWorker(app, { hydrology: { interpolate: {} } });
     const { tasks } = (await (await app.fetch('/api/flows', { as: 'viewer' })).json()) as { tasks: { name: string; options: Record<string, unknown> }[] };
     assert.deepEqual(tasks.map((t) => t.name), ['reproject', 'interpolate']);
     assert.equal(tasks[1]!.options.retries, 3, 'its new declaration replaces the old one');
@@ -128,23 +128,25 @@ describe('Python tasks on the Flows page and in GET /api/flows', () => {
     assert.match(taskRow(body, 'hydrology', 'interpolate') ?? '', /^interpolate \| 3 retries/);
     assert.equal((await store.db.selectFrom('tasks').select('gone_at').where('name', '=', 'aggregate').executeTakeFirstOrThrow()).gone_at !== null, true, 'kept in the store, gone');
 
-    publishAsPythonWorker(storeUrl, { gis: {} }); // the gis worker now declares nothing
+    await publishAsPythonWorker(app, { gis: {} }); // the gis worker now declares nothing
     assert.deepEqual(((await (await app.fetch('/api/flows', { as: 'viewer' })).json()) as { tasks: { name: string }[] }).tasks.map((t) => t.name), ['interpolate']);
   });
 });
 
 test('on PostgreSQL too, listTasks gives the live tasks of every queue, by queue then name', async () => {
   const db = await createTestDatabase('python_tasks_web');
-  const store = await openStore(db.url, { migrate: true });
+  const app = await startWebApp({ storeUrl: db.url });
+  const store = await openStore(db.url);
   try {
-    publishAsPythonWorker(db.url, { hydrology: { interpolate: { retries: 1 }, aggregate: {} }, gis: { reproject: {} } });
-    publishAsPythonWorker(db.url, { hydrology: { interpolate: { retries: 1 } } });
+    await publishAsPythonWorker(app, { hydrology: { interpolate: { retries: 1 }, aggregate: {} }, gis: { reproject: {} } });
+    await publishAsPythonWorker(app, { hydrology: { interpolate: { retries: 1 } } });
     assert.deepEqual(
       (await store.listTasks()).map((t) => [t.taskQueue, t.name, t.options.retries, t.worker]),
       [['gis', 'reproject', 3, WORKER], ['hydrology', 'interpolate', 1, WORKER]],
     );
   } finally {
     await store.close();
+    await app.stop();
     await db.drop();
   }
 });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { artifactSchema, LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
 import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } from 'sluice/compat';
+import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, tasksResponse } from 'sluice/worker-api';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/store';
 import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
@@ -36,6 +37,15 @@ function queryParameters(schema: z.ZodType, where: 'query' | 'path' = 'query'): 
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
+
+/** The `Sluice-Worker` header a worker declares itself with (sluice/compat): required on hello, judged wherever sent. */
+const workerHeader = (required: boolean) => ({
+  name: WORKER_HEADER,
+  in: 'header',
+  required,
+  description: "The worker's Sluice version and worker protocol.",
+  schema: { type: 'string', pattern: WORKER_HEADER_PATTERN.source, example: workerHeaderValue() },
+});
 // Every operation may also answer 431 (Node's own, bodiless: request line and headers over 16 KiB) and 503.
 const errors = (...statuses: number[]) =>
   Object.fromEntries([...statuses, 431, 503].map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
@@ -182,21 +192,61 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
       '/api/openapi.json': {
         get: { summary: 'This document', operationId: 'openapi', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...errors(401) } },
       },
+      '/api/worker/v1/logs': {
+        post: {
+          summary: "A worker's batch of log lines (and its tasks' progress): lines of runs on the worker token's task queues only",
+          operationId: 'workerLogs',
+          description:
+            `For workers (a worker token, never a session); the body may be gzip (Content-Encoding: gzip), at most ${MAX_LINES_PER_BATCH} lines. ` +
+            'A line of a run on another task queue refuses the whole batch (403, the runs named in error.runs); nothing is written. 503: the store is down, send it again.',
+          security: [{ bearer: [] }],
+          parameters: [workerHeader(false)],
+          requestBody: { required: true, content: json(inputSchema(logsRequest)) },
+          responses: { '200': { description: 'Written', content: json(outputSchema(logsResponse)) }, ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+      },
+      '/api/worker/v1/flows': {
+        get: {
+          summary: "The flows of one of the worker token's task queues (live and gone)",
+          operationId: 'workerFlows',
+          security: [{ bearer: [] }],
+          parameters: [workerHeader(false), ...queryParameters(queueQuery)],
+          responses: { '200': { description: 'The flows', content: json(outputSchema(flowsResponse)) }, ...errors(400, 401, 403, 409, 503) },
+        },
+        post: {
+          summary: "A worker's start-up publish of its task queue's flows and their notification rules",
+          operationId: 'workerPublishFlows',
+          description: 'Claims the names (409 when another live queue or another repository serves one), publishes the whole set (the queue\'s other flows become gone) and replaces the code rules of these flows.',
+          security: [{ bearer: [] }],
+          parameters: [workerHeader(false)],
+          requestBody: { required: true, content: json(inputSchema(publishFlowsRequest)) },
+          responses: { '200': { description: 'Published; the flows taken over from queues nobody polls', content: json(outputSchema(publishFlowsResponse)) }, ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+      },
+      '/api/worker/v1/tasks': {
+        get: {
+          summary: "The tasks (Python workers') published on one of the worker token's task queues",
+          operationId: 'workerTasks',
+          security: [{ bearer: [] }],
+          parameters: [workerHeader(false), ...queryParameters(queueQuery)],
+          responses: { '200': { description: 'The tasks', content: json(outputSchema(tasksResponse)) }, ...errors(400, 401, 403, 409, 503) },
+        },
+        post: {
+          summary: 'The whole set of tasks a (Python) worker serves on its task queue, with their declared options',
+          operationId: 'workerPublishTasks',
+          security: [{ bearer: [] }],
+          parameters: [workerHeader(false)],
+          requestBody: { required: true, content: json(inputSchema(publishTasksRequest)) },
+          responses: { '200': { description: 'Published', content: json(outputSchema(publishTasksResponse)) }, ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+      },
       '/api/worker/v1/hello': {
         get: {
           summary: "A worker's version handshake: the server's version and the worker protocols it serves",
           operationId: 'workerHello',
           description: 'For workers (an API token, never a session). Every worker API call declares the worker in the Sluice-Worker header; a protocol the server does not serve is refused with 409.',
           security: [{ bearer: [] }],
-          parameters: [
-            {
-              name: WORKER_HEADER,
-              in: 'header',
-              required: true,
-              description: "The worker's Sluice version and worker protocol.",
-              schema: { type: 'string', pattern: WORKER_HEADER_PATTERN.source, example: workerHeaderValue() },
-            },
-          ],
+          parameters: [workerHeader(true)],
           responses: {
             '200': { description: 'The worker may work with this server', content: json(ref('WorkerHello')) },
             '409': {
