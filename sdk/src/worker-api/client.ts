@@ -19,7 +19,8 @@ import { errorResponse, flowsResponse, logsResponse, publishFlowsResponse, tasks
 
 const gzipAsync = promisify(gzip);
 const TIMEOUT_MS = 30_000;
-const STARTUP_WAIT_MS = 10 * 60_000;
+/** How long a starting worker waits for the web app (compose starts both at once; the web app migrates first). */
+export const STARTUP_WAIT_MS = 10 * 60_000;
 
 /** What the server answered when it refused a request (4xx/5xx), or why nothing answered (status 0). */
 export class WorkerApiError extends Error {

@@ -15,6 +15,7 @@ import type { WorkerConfig } from './config';
 import { startHealthReports } from './health';
 import { captureTaskOutput } from './task-output';
 import { openWorkerBackend } from './backend';
+import { STARTUP_WAIT_MS } from '../worker-api/client';
 import { catalogOf, declaredRulesOf, loadProject } from './project';
 import { RunLogRouter } from './run-log-router';
 import { openLogSpool, spoolSummary } from './log-spool';
@@ -35,7 +36,7 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   if (config.remote) {
     // Before anything starts, connects or changes: a web app that does not serve this worker's version refuses it
     // here. It may still be starting (compose starts both at once): asked for as long as the worker API is waited for.
-    const hello = await checkServer({ ...config.remote, waitMs: 600_000 });
+    const hello = await checkServer({ ...config.remote, waitMs: STARTUP_WAIT_MS });
     say(`web app ${config.remote.url}: sluice ${hello.server.version} serves this worker (sluice ${SLUICE_VERSION}, protocol ${WORKER_PROTOCOL.current})`);
   }
   // Bundling takes seconds: it runs while the worker connects, registers and syncs.
