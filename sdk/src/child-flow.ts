@@ -16,7 +16,8 @@ import type { Duration } from '@temporalio/common';
 import { runSearchAttributes } from './run-attributes';
 
 /** Any Sluice flow (what `flow()` returns): one optional parameters object in, a promise of its result out. */
-type AnyFlow = (parameters?: never) => Promise<unknown>;
+// `any[]`, not `(parameters?: never)`: with the latter TypeScript reads Parameters<F> as never.
+type AnyFlow = (...args: any[]) => Promise<unknown>;
 
 /** What a flow takes: the input of its zod schema. */
 export type FlowParameters<F extends AnyFlow> = NonNullable<Parameters<F>[0]>;

@@ -4,7 +4,7 @@
 // fan-out's totals, the timer waiting for a file, the deadline, child flows as runs of their own, the
 // patched() branch for new runs, an unknown station skipped and a run failing with the flow's own error.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RunFailedError, type SluiceClient } from 'sluice/client';
@@ -13,29 +13,9 @@ import { freshTmpDir } from '../harness/env';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
-import { codeBlocks, isTypeScript, ROOT } from './markdown';
+import { sampleRepository } from './markdown';
 
 const COOKBOOK = 'docs/cookbook.md';
-
-/** The cookbook's samples in a folder inside the checkout (so `sluice` and `zod` resolve), with index files. */
-function writeRepository(): { dir: string; flows: string[] } {
-  mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
-  const dir = mkdtempSync(path.join(ROOT, 'tmp', 'docs-cookbook-'));
-  const modules: Record<'workflows' | 'activities', string[]> = { workflows: [], activities: [] };
-  const flows: string[] = [];
-  for (const block of codeBlocks(COOKBOOK).filter((b) => isTypeScript(b) && b.file)) {
-    const [folder, name] = block.file!.split('/') as ['workflows' | 'activities', string];
-    if (!(folder in modules)) continue;
-    mkdirSync(path.join(dir, folder), { recursive: true });
-    writeFileSync(path.join(dir, block.file!), block.code);
-    modules[folder].push(name.replace(/\.ts$/, ''));
-    if (folder === 'workflows') flows.push(...[...block.code.matchAll(/^export const (\w+) = flow\(/gm)].map((m) => m[1]!));
-  }
-  for (const [folder, names] of Object.entries(modules)) {
-    writeFileSync(path.join(dir, folder, 'index.ts'), names.map((n) => `export * from './${n}';\n`).join(''));
-  }
-  return { dir, flows };
-}
 
 let repo: { dir: string; flows: string[] };
 let worker: TestWorker;
@@ -43,7 +23,7 @@ let client: SluiceClient;
 let close: () => Promise<void>;
 
 before(async () => {
-  repo = writeRepository();
+  repo = sampleRepository(COOKBOOK);
   const storeUrl = sqliteStoreUrl('cookbook');
   worker = await startWorker({
     taskQueue: uniqueName('cookbook'),

@@ -4,11 +4,11 @@
 // links are discovered, so a new page is checked without editing this file.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { anchors, codeBlocks, documents, isTypeScript, relativeLinks, ROOT, type CodeBlock } from './markdown';
+import { anchors, checkoutTmpDir, codeBlocks, documents, isTypeScript, relativeLinks, ROOT, type CodeBlock } from './markdown';
 
 const run = promisify(execFile);
 const docs = documents();
@@ -22,8 +22,7 @@ function fileOf(b: CodeBlock): string {
 
 /** Writes the samples into a fresh folder inside the checkout (so `sluice`, `zod`, `@types/node` resolve). */
 function writeSamples(samples: CodeBlock[]): { dir: string; where: Map<string, CodeBlock> } {
-  mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
-  const dir = mkdtempSync(path.join(ROOT, 'tmp', 'docs-check-'));
+  const dir = checkoutTmpDir('docs-check');
   const where = new Map<string, CodeBlock>();
   for (const b of samples) {
     const file = fileOf(b);

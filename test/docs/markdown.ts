@@ -3,7 +3,7 @@
  * fenced code blocks, their relative links and their headings' anchors. Discovered, never listed, so a new page
  * or a new sample is checked without editing a test.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -98,4 +98,34 @@ export function relativeLinks(doc: string): Link[] {
       }
     });
   return links;
+}
+
+/**
+ * A page's `workflows/…` and `activities/…` samples (TypeScript and Python) written as a reader copies them
+ * into a repository: a fresh folder inside the checkout (so `sluice` and `zod` resolve; `tmp/` is git-ignored),
+ * with each folder's `index.ts` exporting its TypeScript modules. Returns the folder and the flows declared.
+ */
+export function sampleRepository(doc: string): { dir: string; flows: string[] } {
+  const dir = checkoutTmpDir('docs-samples');
+  const modules: Record<string, string[]> = { workflows: [], activities: [] };
+  const flows: string[] = [];
+  for (const block of codeBlocks(doc).filter((b) => b.file && /^(workflows|activities)\//.test(b.file))) {
+    const [folder, name] = block.file!.split('/') as [string, string];
+    mkdirSync(path.join(dir, folder), { recursive: true });
+    writeFileSync(path.join(dir, block.file!), block.code);
+    if (!isTypeScript(block)) continue;
+    modules[folder]!.push(name.replace(/\.ts$/, ''));
+    if (folder === 'workflows') flows.push(...[...block.code.matchAll(/^export const (\w+) = flow\(/gm)].map((m) => m[1]!));
+  }
+  for (const [folder, names] of Object.entries(modules)) {
+    mkdirSync(path.join(dir, folder), { recursive: true });
+    writeFileSync(path.join(dir, folder, 'index.ts'), names.map((n) => `export * from './${n}';\n`).join(''));
+  }
+  return { dir, flows };
+}
+
+/** A fresh folder under the checkout's git-ignored `tmp/`, where `sluice`, `zod` and `@types/node` resolve. */
+export function checkoutTmpDir(prefix: string): string {
+  mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
+  return mkdtempSync(path.join(ROOT, 'tmp', `${prefix}-`));
 }
