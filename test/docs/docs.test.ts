@@ -1,4 +1,4 @@
-// The docs cannot rot: every TypeScript sample in README.md and docs/ is type-checked against the built
+// The docs cannot rot: every TypeScript sample in README.md, docs/ and the packages' READMEs is type-checked against the built
 // `sluice` package (one tsc over all of them), every Python sample compiles, every `npm run` a shell sample
 // names is a script, and every relative link reaches a file (and a heading, when it names one). Samples and
 // links are discovered, so a new page is checked without editing this file.

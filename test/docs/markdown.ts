@@ -8,13 +8,16 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
-/** README.md, CHANGELOG.md and every Markdown file under docs/, as paths relative to the repository. */
+/**
+ * README.md, CHANGELOG.md, every Markdown file under docs/ and the READMEs of the packages and tools a user
+ * reads (sdk/, python/, web/, bench/), as paths relative to the repository.
+ */
 export function documents(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.md') ? [path.join(dir, e.name)] : [],
     );
-  return ['README.md', 'CHANGELOG.md', ...walk('docs')];
+  return ['README.md', 'CHANGELOG.md', ...walk('docs'), 'sdk/README.md', 'python/README.md', 'web/README.md', 'bench/README.md', 'bench/web/README.md'];
 }
 
 export interface CodeBlock {
