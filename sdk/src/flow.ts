@@ -47,7 +47,7 @@ export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
    * it then ends as timed out. Default 24 hours (DEFAULT_RUN_TIMEOUT). A deployment may set its own.
    */
   runTimeout?: string | number;
-  /** Who is told when its runs fail, time out, recover…, whoever started them (see README, Notifications). */
+  /** Who is told when its runs fail, time out, recover…, whoever started them (see docs/notifications.md). */
   notify?: NotifyRule[];
 }
 
@@ -167,3 +167,24 @@ export { publish, ArtifactError, type TableOptions } from './publish';
 export type { TaskOptions } from './task-options';
 export type { Duration, NotifyEvent, NotifyRule } from './notify/types';
 export { pythonTasks, PYTHON_TASK_UNKNOWN } from './python-tasks';
+export { childFlow, startChildFlow, type ChildFlowOptions, type FlowParameters, type FlowResult } from './child-flow';
+
+/**
+ * Temporal's workflow API a flow needs beyond tasks, from the one package a repository depends on, so flows
+ * import only `sluice/flow`: durable timers (`sleep`, `condition`), changing code under running runs
+ * (`patched`, `deprecatePatch`), cancellation (`CancellationScope`, `isCancellation`), the run's own facts
+ * (`workflowInfo`) and the failures a flow may catch (a task's `ActivityFailure`, a child's
+ * `ChildWorkflowFailure`, with the thrower's `ApplicationFailure` as their `cause`).
+ */
+export {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  condition,
+  deprecatePatch,
+  isCancellation,
+  patched,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';

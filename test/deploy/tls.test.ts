@@ -1,7 +1,7 @@
 /**
  * Sluice against a Temporal that asks for TLS and client certificates (mTLS): the real server
  * (deploy/temporal/production.yaml with TEMPORAL_FRONTEND_TLS_*), certificates made now with openssl. Every
- * Sluice process gets only the TEMPORAL_TLS_* variables a user sets (README: "Connecting to a secured
+ * Sluice process gets only the TEMPORAL_TLS_* variables a user sets (docs/secured-temporal.md: "Connecting to a secured
  * Temporal"): a TypeScript worker, a Python worker, the client and the web app run and list a flow; Temporal Web
  * reaches the server through the UI server with the settings docker-compose.yml passes it; a process without
  * its client certificate, or with one the server does not trust, is refused with a message saying TLS.

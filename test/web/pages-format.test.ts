@@ -98,7 +98,8 @@ test("a time in a deployment's zone, and in the reader's when it reads different
 test('who started a run, in words', () => {
   assert.equal(formatStartedBy('user:alice@example.org'), 'alice@example.org');
   assert.equal(formatStartedBy('token:etl-script'), 'API token “etl-script”');
-  assert.equal(formatStartedBy('schedule:rainfall:daily'), 'schedule daily');
+  assert.equal(formatStartedBy('schedule:rainfall:daily'), 'deployment daily');
+  assert.equal(formatStartedBy('flow:rainfall-1a2b.stationReport'), 'flow run rainfall-1a2b.stationReport');
   assert.equal(formatStartedBy(null), '—');
 });
 

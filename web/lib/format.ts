@@ -182,14 +182,18 @@ export function elapsedMs(startIso: string, endIso: string | null, now: number =
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
 }
 
-/** `user:alice@example.org` → "alice@example.org"; `token:etl` → "token etl"; `schedule:flow:daily` → "schedule daily". */
+/**
+ * `user:alice@example.org` → "alice@example.org"; `token:etl` → "API token “etl”"; `schedule:flow.daily` →
+ * "deployment daily" (Sluice's word for what the schedule runs); `flow:<workflow id>` (a child flow) → "flow run <id>".
+ */
 export function formatStartedBy(startedBy: string | null | undefined): string {
   if (!startedBy) return '—';
   const [kind, ...rest] = startedBy.split(':');
   const value = rest.join(':');
   if (kind === 'user') return value;
   if (kind === 'token') return `API token “${value}”`;
-  if (kind === 'schedule') return `schedule ${rest[rest.length - 1] ?? value}`;
+  if (kind === 'schedule') return `deployment ${rest[rest.length - 1] ?? value}`;
+  if (kind === 'flow') return `flow run ${value}`;
   return startedBy;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Failure notifications: rules (in code next to a flow or deployment, or an admin's), channels (e-mail,
  * webhook, Slack, Teams, Mattermost), and the notifier that finds events in Temporal and delivers them
- * through an outbox in the store. See README, Notifications.
+ * through an outbox in the store. See docs/notifications.md.
  *
  * @example
  * import { Notifier, notifierSettingsFromEnv } from 'sluice/notify';

@@ -72,7 +72,7 @@ export function CreateRuleForm({ flows, events }: { flows: string[]; events: rea
         </div>
         <FieldError state={state} name="events" />
       </fieldset>
-      <TextField state={state} id="rule-late" name="lateAfter" label="Late after (schedules)" placeholder="5 minutes" />
+      <TextField state={state} id="rule-late" name="lateAfter" label="Late after (deployments)" placeholder="5 minutes" />
       <AddFormEnd label="Add rule" pending={pending} state={state} />
     </form>
   );

@@ -40,7 +40,7 @@ export function CreateTokenForm({ knownQueues }: { knownQueues: string[] }) {
           ))}
         </datalist>
         <span className="help">
-          A worker token writes its runs&apos; lines and publishes flows for these queues only (comma-separated){knownQueues.length ? `; known: ${knownQueues.join(', ')}` : ''}.
+          A worker token writes its runs&apos; lines and publishes flows for these task queues only (comma-separated){knownQueues.length ? `; known: ${knownQueues.join(', ')}` : ''}.
         </span>
         <FieldError state={state} name="taskQueues" />
       </div>
