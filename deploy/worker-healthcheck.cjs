@@ -12,21 +12,45 @@
 // node_modules has @temporalio/client as a dependency of `sluice`.
 // Environment: the worker's own SLUICE_HEALTH_FILE, or TEMPORAL_ADDRESS (with TEMPORAL_TLS_* and TEMPORAL_API_KEY
 // when Temporal asks for them), TEMPORAL_NAMESPACE and SLUICE_TASK_QUEUE.
+// The times and the report's form are the health contract (docs/health.md), read from the worker's own `sluice`.
 'use strict';
 const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
 
-// Four missed checks: a worker too busy for one check is not yet unhealthy.
-const REPORT_MAX_AGE_S = 60;
 const WORKFLOW_TASK_QUEUE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
-// Temporal lists a poller for a few minutes after its last poll; a live worker polls at least every minute.
-const FRESH_MS = 90_000;
+// A worker whose `sluice` predates the contract file writes reports by these same rules (the test holds them equal).
+const CONTRACT_BEFORE_THE_FILE = { checkEverySeconds: 15, pollFreshSeconds: 90, reportMaxAgeSeconds: 60 };
 
-function checkReport(file) {
+/** The health contract: the worker's `sluice` (run from its directory), else this checkout's, else the rules from before. */
+function healthContract(cwd = process.cwd()) {
+  const places = [];
+  try {
+    places.push(path.join(path.dirname(createRequire(`${cwd}/`).resolve('sluice/package.json')), 'lib/worker/health-contract.json'));
+  } catch {
+    // no `sluice` here (the healthcheck's own tests, a checkout without node_modules)
+  }
+  places.push(path.join(__dirname, '../sdk/src/worker/health-contract.json'));
+  for (const place of places) {
+    try {
+      return JSON.parse(readFileSync(place, 'utf8'));
+    } catch {
+      // not there: the next place
+    }
+  }
+  return CONTRACT_BEFORE_THE_FILE;
+}
+
+// An ISO time with its zone (Z or an offset): without one, a time means another instant on each machine.
+const ZONED_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
+/** Throws why the report at `file` does not say healthy (ok, and at most reportMaxAgeSeconds old at `now`). */
+function checkReport(file, now = Date.now(), contract = healthContract()) {
   let text;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if (err.code === 'ENOENT') throw new Error(`no health report at ${file} yet (the worker writes one every 15 s once it polls)`);
+    if (err.code === 'ENOENT') throw new Error(`no health report at ${file} yet (the worker writes one every ${contract.checkEverySeconds} s once it polls)`);
     throw new Error(`${file} is not a health report: ${err.message}`);
   }
   let report;
@@ -35,10 +59,10 @@ function checkReport(file) {
   } catch (err) {
     throw new Error(`${file} is not a health report: ${err.message}`);
   }
-  const checkedAt = Date.parse(report?.checkedAt);
+  const checkedAt = ZONED_TIME.test(report?.checkedAt) ? Date.parse(report.checkedAt) : NaN;
   if (typeof report?.ok !== 'boolean' || Number.isNaN(checkedAt)) throw new Error(`${file} is not a health report: it has no ok and checkedAt`);
-  const age = Math.max(0, Math.round((Date.now() - checkedAt) / 1000));
-  if (age > REPORT_MAX_AGE_S) throw new Error(`the last health report (${file}) is ${age} s old: the worker has stopped checking in`);
+  const age = Math.max(0, Math.round((now - checkedAt) / 1000));
+  if (age > contract.reportMaxAgeSeconds) throw new Error(`the last health report (${file}) is ${age} s old: the worker has stopped checking in`);
   if (!report.ok) throw new Error(`${report.reason ?? 'not ok'} (${age} s ago)`);
 }
 
@@ -57,7 +81,6 @@ function connectionOptions(load) {
 
 async function askTemporal() {
   const { hostname } = require('node:os');
-  const { createRequire } = require('node:module');
   const load = createRequire(`${process.cwd()}/`);
   const { Connection } = load('@temporalio/client');
   const taskQueue = process.env.SLUICE_TASK_QUEUE;
@@ -70,9 +93,10 @@ async function askTemporal() {
       taskQueue: { name: taskQueue },
       taskQueueType: WORKFLOW_TASK_QUEUE,
     });
+    const freshS = healthContract().pollFreshSeconds;
     const ours = (pollers ?? []).filter((p) => (p.identity ?? '').endsWith(`@${host}`));
-    const fresh = ours.some((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < FRESH_MS);
-    if (!fresh) throw new Error(`no worker of ${host} has polled task queue ${taskQueue} in the last ${FRESH_MS / 1000} s`);
+    const fresh = ours.some((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < freshS * 1000);
+    if (!fresh) throw new Error(`no worker of ${host} has polled task queue ${taskQueue} in the last ${freshS} s`);
   } finally {
     await connection.close();
   }
@@ -84,10 +108,15 @@ async function main() {
   else await askTemporal();
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(`worker healthcheck: ${err.message}`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`worker healthcheck: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
+
+// For the contract's shared cases (test/deploy/worker-healthcheck.test.ts).
+module.exports = { checkReport, healthContract, CONTRACT_BEFORE_THE_FILE };

@@ -4,12 +4,17 @@ The worker writing a real report against Temporal is tested end to end in test/p
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-from sluice.health import health_of, problem_with_report, report_of, write_report
+import pytest
+from conftest import vectors
+
+from sluice.health import CONTRACT, INTERVAL_S, POLL_FRESH_S, REPORT_MAX_AGE_S, health_of, problem_with_report, report_of, write_report
 
 NOW = 1_796_013_000.0  # 2026-11-30T04:30:00Z
 ID = "123@host (python)"
@@ -83,3 +88,34 @@ def test_the_healthcheck_reads_the_report_without_loading_temporalio(tmp_path: P
     env = {"SLUICE_HEALTH_FILE": path, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "0 []", run.stdout + run.stderr
+
+
+# The contract's shared cases (test/vectors/health.json), decided alike by the TypeScript worker and healthcheck.
+HEALTH = vectors("health.json")
+VECTOR_NOW = datetime.fromisoformat(HEALTH["now"]).timestamp()
+
+
+def test_the_contract_is_the_one_file_typescript_reads() -> None:
+    here = Path(__file__).resolve().parents[1] / "src" / "sluice" / "health_contract.json"
+    assert here.samefile(Path(__file__).resolve().parents[2] / "sdk" / "src" / "worker" / "health-contract.json"), "a link, not a copy"
+    assert (INTERVAL_S, POLL_FRESH_S, REPORT_MAX_AGE_S) == (CONTRACT["checkEverySeconds"], CONTRACT["pollFreshSeconds"], CONTRACT["reportMaxAgeSeconds"])
+
+
+@pytest.mark.parametrize("case", HEALTH["polls"], ids=lambda c: c["name"])
+def test_shared_vector_health_of(case: dict) -> None:
+    pollers = [(p["identity"], VECTOR_NOW - p["secondsAgo"]) for p in case["pollers"]]
+    assert health_of(pollers, case["taskQueue"], case["identity"], VECTOR_NOW) == case["report"]
+    assert set(CONTRACT["required"]) <= set(case["report"]) <= set(CONTRACT["fields"])
+
+
+@pytest.mark.parametrize("case", HEALTH["reports"], ids=lambda c: c["name"])
+def test_shared_vector_reports(tmp_path: Path, case: dict) -> None:
+    path = tmp_path / "sluice-health.json"
+    if case["text"] is not None:
+        at = lambda m: datetime.fromtimestamp(VECTOR_NOW - int(m.group(1)), timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        path.write_text(re.sub(r"\{ago:(-?\d+)\}", at, case["text"]))
+    problem = problem_with_report(str(path), now=VECTOR_NOW)
+    if "problemStartsWith" in case:
+        assert problem is not None and problem.startswith(case["problemStartsWith"].replace("{file}", str(path))), problem
+    else:
+        assert problem == (case["problem"] and case["problem"].replace("{file}", str(path)))

@@ -6,6 +6,7 @@
  */
 import { helloAnswer, errorResponse, type HelloAnswer } from './worker-api/wire';
 import { SLUICE_VERSION } from './version';
+import { SluiceError } from './errors';
 
 export { SLUICE_VERSION } from './version';
 export { helloAnswer, type HelloAnswer } from './worker-api/wire';
@@ -78,7 +79,9 @@ export function judgeWorker(header: string | null, server: { version: string; pr
 }
 
 /** Thrown by `checkServer` when the web app and this worker cannot work together, or the web app cannot be asked. */
-export class ServerCheckError extends Error {
+export class ServerCheckError extends SluiceError {
+  static override readonly code = 'server_check_failed';
+
   override name = 'ServerCheckError';
 }
 

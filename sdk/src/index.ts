@@ -8,3 +8,4 @@
  * export const download = task({ retries: 5, timeout: '2m' }, async function download(url: string) { ... });
  */
 export * from './task';
+export { SluiceError, type ErrorKind } from './errors';

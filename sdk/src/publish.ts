@@ -29,9 +29,13 @@ import {
   type TableArtifact,
 } from './artifacts';
 import { TASK_LOGGER } from './log';
+import { SluiceError } from './errors';
 
 /** Thrown by `publish` for an artifact the schema refuses or that is too big; the message says what and where. */
-export class ArtifactError extends Error {
+export class ArtifactError extends SluiceError {
+  static override readonly code = 'invalid_artifact';
+  static override readonly kind = 'bad_request';
+
   override name = 'ArtifactError';
 }
 

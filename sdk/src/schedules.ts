@@ -10,7 +10,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type Schedu
 import { createHash } from 'node:crypto';
 import type { DeploymentDeclaration } from './client/types';
 import { runTimeoutMsOf, scheduleIdOf, schedulePoliciesOf, scheduleSpecOf } from './deployments';
-import { runSearchAttributes } from './run-attributes';
+import { runSearchAttributes, scheduleStarter } from './run-attributes';
 
 /** A flow's deployments as the worker declares them. */
 export interface DeclaredFlow {
@@ -75,9 +75,6 @@ function ownerName(memo: Record<string, unknown> | undefined): string {
   return repository === undefined ? `task queue ${queue}` : `repository ${repository} on task queue ${queue}`;
 }
 
-/** The schedule id a run was started by, as `SluiceStartedBy` says it. */
-export const scheduleStarter = (scheduleId: string) => `schedule:${scheduleId}`;
-
 interface Desired {
   id: string;
   flow: string;
@@ -93,7 +90,8 @@ function desiredOf(f: DeclaredFlow, d: DeploymentDeclaration): Desired {
   const policies = schedulePoliciesOf(d);
   const runTimeoutMs = runTimeoutMsOf(f.runTimeout, d);
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify([spec, f.taskQueue, d.parameters ?? {}, d.description ?? null, policies, runTimeoutMs]))
+    // The starter too: a schedule made when it was spelt `schedule:FLOW.DEPLOYMENT` is updated once to the documented form.
+    .update(JSON.stringify([spec, f.taskQueue, d.parameters ?? {}, d.description ?? null, policies, runTimeoutMs, scheduleStarter(f.name, d.name)]))
     .digest('hex')
     .slice(0, 16);
   const action: ScheduleOptionsStartWorkflowAction<never> = {
@@ -104,7 +102,7 @@ function desiredOf(f: DeclaredFlow, d: DeploymentDeclaration): Desired {
     args: [d.parameters ?? {}] as never,
     // Every scheduled run ends by this time: a stuck one cannot hold a 'skip' schedule forever.
     workflowExecutionTimeout: runTimeoutMs,
-    typedSearchAttributes: runSearchAttributes({ flow: f.name, deployment: d.name, startedBy: scheduleStarter(id) }),
+    typedSearchAttributes: runSearchAttributes({ flow: f.name, deployment: d.name, startedBy: scheduleStarter(f.name, d.name) }),
     memo: { [MEMO.fingerprint]: fingerprint, [MEMO.declaredPaused]: d.paused ?? false },
   };
   return { id, flow: f.name, declaration: d, action, policies, fingerprint };

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { NEXT_BIN } from '../../scripts/web-build';
+import HEALTH_CONTRACT from '../../sdk/src/worker/health-contract.json';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -61,7 +62,8 @@ describe('container images', () => {
 test('the worker images have the worker write its health report, which their healthcheck then only reads', () => {
   for (const dockerfile of ['worker/Dockerfile', 'sdk/template/Dockerfile', 'python/Dockerfile']) {
     const env = finalStage(read(dockerfile)).filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
-    assert.match(env, /\bSLUICE_HEALTH_FILE=\/tmp\/sluice-health\.json\b/, dockerfile);
+    // The contract's file (docs/health.md): the variable and the place the images agree on.
+    assert.ok(` ${env} `.includes(` ${HEALTH_CONTRACT.fileVariable}=${HEALTH_CONTRACT.imageFile} `), `${dockerfile}: ${env}`);
   }
 });
 

@@ -191,7 +191,7 @@ describe('the production topology, natively', () => {
       return p.runs.length > 0 && p;
     }, 60_000, 'a run started by the schedule');
     assert.equal(page.runs[0]!.flow, 'scheduledFlow');
-    assert.equal(page.runs[0]!.startedBy, `schedule:scheduledFlow.${deployment}`);
+    assert.equal(page.runs[0]!.startedBy, `schedule:scheduledFlow:${deployment}`);
   });
 
   test('Temporal Web through the web app: a viewer reads, a terminate is refused with 403, anonymous goes to log in', async () => {

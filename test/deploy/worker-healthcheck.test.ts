@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { healthOf, writeHealthReport, type HealthReport } from 'sluice/worker';
+import { HEALTH_CONTRACT, healthOf, writeHealthReport, type HealthReport } from 'sluice/worker';
 import { freshTmpDir } from '../harness/env';
 
 const SCRIPT = path.resolve(__dirname, '../../deploy/worker-healthcheck.cjs');
@@ -86,5 +86,47 @@ describe('deploy/worker-healthcheck.cjs with SLUICE_HEALTH_FILE', () => {
       assert.equal(result.status, 1, text);
       assert.match(result.stderr, new RegExp(`^worker healthcheck: ${file.replace(/[.\\]/g, '\\$&')} is not a health report: .+\\n$`), text);
     }
+  });
+});
+
+// The contract's shared cases (test/vectors/health.json), decided alike by python/tests/test_health.py.
+describe('the health contract (sdk/src/worker/health-contract.json) and its shared vector', () => {
+  const vector = JSON.parse(readFileSync(path.resolve(__dirname, '../vectors/health.json'), 'utf8'));
+  const now = Date.parse(vector.now);
+  const healthcheckModule = require(SCRIPT) as {
+    checkReport(file: string, now?: number, contract?: unknown): void;
+    healthContract(cwd?: string): typeof HEALTH_CONTRACT;
+    CONTRACT_BEFORE_THE_FILE: Record<string, number>;
+  };
+
+  test('healthOf decides each case of polls as the vector says', () => {
+    for (const c of vector.polls) {
+      const pollers = c.pollers.map((p: { identity: string; secondsAgo: number }) => ({ identity: p.identity, lastAccessTime: { seconds: now / 1000 - p.secondsAgo } }));
+      const report = healthOf(pollers, { taskQueue: c.taskQueue, identity: c.identity, now: new Date(now) });
+      assert.deepEqual(report, c.report, c.name);
+      for (const field of HEALTH_CONTRACT.required) assert.ok(field in report, `${c.name}: ${field}`);
+      for (const field of Object.keys(report)) assert.ok(field in HEALTH_CONTRACT.fields, `${c.name}: ${field} is a field of the contract`);
+    }
+  });
+
+  test('the healthcheck decides each report as the vector says', () => {
+    const dir = freshTmpDir('health-vector');
+    for (const [i, c] of vector.reports.entries()) {
+      const file = path.join(dir, `report-${i}.json`);
+      if (c.text !== null) writeFileSync(file, c.text.replace(/\{ago:(-?\d+)\}/g, (_: string, s: string) => new Date(now - Number(s) * 1000).toISOString()));
+      let problem: string | null = null;
+      try {
+        healthcheckModule.checkReport(file, now);
+      } catch (err) {
+        problem = (err as Error).message;
+      }
+      if (c.problemStartsWith) assert.ok(problem?.startsWith(c.problemStartsWith.replace('{file}', file)), `${c.name}: ${problem}`);
+      else assert.equal(problem, c.problem && c.problem.replace('{file}', file), c.name);
+    }
+  });
+
+  test('the healthcheck reads the contract the worker reads; its rules for older workers are the same', () => {
+    assert.deepEqual(healthcheckModule.healthContract(freshTmpDir('no-sluice')), HEALTH_CONTRACT);
+    for (const [key, value] of Object.entries(healthcheckModule.CONTRACT_BEFORE_THE_FILE)) assert.equal(value, (HEALTH_CONTRACT as Record<string, unknown>)[key], key);
   });
 });

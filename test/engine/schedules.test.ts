@@ -158,7 +158,7 @@ describe('the worker', () => {
         return runs.length > 0 && runs[0];
       }, 60_000, 'a run started by the schedule');
       assert.equal(fired.flow, 'scheduledFlow');
-      assert.equal(fired.startedBy, `schedule:scheduledFlow.${name}`);
+      assert.equal(fired.startedBy, `schedule:scheduledFlow:${name}`);
       const deployments = await sluice.listDeployments('scheduledFlow');
       const mine = deployments.find((d) => d.name === name)!;
       assert.equal(mine.interval, '2s');

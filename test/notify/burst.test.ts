@@ -69,7 +69,7 @@ it(`tells about ${RUNS} runs failing at once in one message per channel, with tw
     Array.from({ length: STARTS_AT_ONCE }, async () => {
       while (next < RUNS) {
         next++;
-        runIds.push((await client.start('burstFlow', {}, { startedBy: 'schedule:burstFlow.hourly' })).runId);
+        runIds.push((await client.start('burstFlow', {}, { startedBy: 'schedule:burstFlow:hourly' })).runId);
       }
     }),
   );

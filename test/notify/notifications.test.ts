@@ -149,7 +149,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     it('groups a burst: 50 runs failing together make one message per rule and channel', async () => {
       const since = new Date();
-      const refs = await Promise.all(Array.from({ length: 50 }, () => client.start('gaugeFlow', { fail: true }, { startedBy: 'schedule:gaugeFlow.hourly' })));
+      const refs = await Promise.all(Array.from({ length: 50 }, () => client.start('gaugeFlow', { fail: true }, { startedBy: 'schedule:gaugeFlow:hourly' })));
       await Promise.all(refs.map((r) => assert.rejects(client.waitForResult(r))));
       await eventually(async () => {
         const { runs } = await client.listRuns({ flow: 'gaugeFlow', status: 'failed', startedAfter: since }, { pageSize: 200 });

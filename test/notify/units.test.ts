@@ -12,7 +12,7 @@ const failure = (n: number): EventDetail => ({
   deployment: 'daily',
   workflowId: `rainfall.daily-${n}`,
   runId: `run-${n}`,
-  startedBy: 'schedule:rainfall.daily',
+  startedBy: 'schedule:rainfall:daily',
   error: 'Unknown station <X>',
   task: 'download',
   logTail: ['2024-05-01T06:00:01.000Z warn no rows'],
@@ -26,7 +26,7 @@ describe('messages', () => {
   it('one failure: the subject names the flow, deployment and error; the text has the starter, logs and link', () => {
     const m = buildMessage([failure(1)]);
     assert.equal(m.subject, 'Sluice: rainfall · daily failed: Unknown station <X>');
-    for (const text of ['Started by: schedule:rainfall.daily', 'Error in task download: Unknown station <X>', 'warn no rows', 'Open: https://sluice.example.org/runs/rainfall.daily-1/run-1']) {
+    for (const text of ['Started by: schedule:rainfall:daily', 'Error in task download: Unknown station <X>', 'warn no rows', 'Open: https://sluice.example.org/runs/rainfall.daily-1/run-1']) {
       assert.ok(m.text.includes(text), text);
     }
   });

@@ -9,6 +9,7 @@ import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
 import { parseProxyTrust, type ProxyTrust } from './auth/client-address';
 import { ROLES, type Role } from './auth/roles';
 import { TEMPORAL_WEB_PATH } from './links';
+import { SluiceError } from 'sluice/errors';
 
 /** A dev-only signing secret: fine on a laptop, refused in production. */
 const DEV_SECRET = 'sluice-development-secret-never-use-in-production';
@@ -66,7 +67,9 @@ export interface Env {
 }
 
 /** Thrown by `getEnv` when a variable is missing or unusable; the message lists each one and what to do. */
-export class EnvError extends Error {
+export class EnvError extends SluiceError {
+  static override readonly code = 'invalid_environment';
+
   override name = 'EnvError';
 }
 

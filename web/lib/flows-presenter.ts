@@ -11,7 +11,8 @@
  */
 import type { SluiceClient } from 'sluice/client';
 import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary, TaskInfo } from 'sluice/client';
-import { newestFirst, readableError } from './home-presenter';
+import { newestFirst } from './home-presenter';
+import { readableError } from './readable-error';
 import { formFromSchema, type FormField } from './json-schema-form';
 import { describeSchedule } from './schedule-words';
 import { describeTaskOptions } from './task-options-words';
@@ -89,7 +90,7 @@ export async function getFlowsOverview(
     client.listTasks(),
     client.listDeployments().then(
       (value) => ({ ok: true as const, value }),
-      (err) => ({ ok: false as const, error: readableError(err) }),
+      (err) => ({ ok: false as const, error: readableError(err, 'read the deployments') }),
     ),
   ]);
   const deployments = live.ok ? live.value : [];
@@ -127,7 +128,7 @@ export async function getFlowView(
   const [live, runs] = await Promise.all([
     client.listDeployments(name).then(
       (value) => ({ ok: true as const, value }),
-      (err) => ({ ok: false as const, error: readableError(err) }),
+      (err) => ({ ok: false as const, error: readableError(err, `read the deployments of ${name}`) }),
     ),
     client.listRuns({ flow: name }, { pageSize: 10 }).catch(() => ({ runs: [] })),
   ]);

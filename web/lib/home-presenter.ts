@@ -8,6 +8,7 @@
 import type { SluiceClient } from 'sluice/client';
 import type { RunSummary } from 'sluice/client';
 import { getAttention, type Attention } from './notifications-presenter';
+import { readableError } from './readable-error';
 import { describeSchedule } from './schedule-words';
 
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -33,21 +34,12 @@ export interface HomeView {
 
 export const HOME_LIMITS = { running: 15, failures: 10, nextRuns: 8, failureDays: 7 };
 
-async function part<T>(read: () => Promise<T>): Promise<Part<T>> {
+async function part<T>(what: string, read: () => Promise<T>): Promise<Part<T>> {
   try {
     return { ok: true, value: await read() };
   } catch (err) {
-    return { ok: false, error: readableError(err) };
+    return { ok: false, error: readableError(err, `read ${what}`) };
   }
-}
-
-/** A message for a read that failed: what it was and what to check, never a stack trace. */
-export function readableError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/UNAVAILABLE|ECONNREFUSED|connect|deadline/i.test(message)) {
-    return `Temporal did not answer (${message.slice(0, 160)}). Check that the Temporal server is running, then reload.`;
-  }
-  return message.slice(0, 300);
 }
 
 /** Newest first; Temporal's SQLite visibility returns runs in no particular order. */
@@ -57,13 +49,13 @@ export function newestFirst(runs: RunSummary[]): RunSummary[] {
 
 export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeploymentTimes' | 'store'>, now = Date.now()): Promise<HomeView> {
   const [running, failures, nextRuns, last24h, attention] = await Promise.all([
-    part(async () => newestFirst((await client.listRuns({ status: 'running' }, { pageSize: HOME_LIMITS.running })).runs)),
-    part(async () =>
+    part('the running runs', async () => newestFirst((await client.listRuns({ status: 'running' }, { pageSize: HOME_LIMITS.running })).runs)),
+    part('the failed runs', async () =>
       newestFirst(
         (await client.listRuns({ status: 'failed', startedAfter: new Date(now - HOME_LIMITS.failureDays * 86_400_000) }, { pageSize: HOME_LIMITS.failures })).runs,
       ),
     ),
-    part(async () =>
+    part('the next runs', async () =>
       // The schedule list carries next run times and pauses: no describe per schedule on each refresh.
       (await client.listDeploymentTimes())
         .filter((d) => !d.paused)
@@ -72,8 +64,8 @@ export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns
         .sort((a, b) => a.at.localeCompare(b.at))
         .slice(0, HOME_LIMITS.nextRuns),
     ),
-    part(() => client.countRuns({ startedAfter: new Date(now - 86_400_000) })),
-    part(() => getAttention(client.store.db, now)),
+    part('the count of runs', () => client.countRuns({ startedAfter: new Date(now - 86_400_000) })),
+    part('what needs attention', () => getAttention(client.store.db, now)),
   ]);
   return { running, failures, nextRuns, last24h, attention, anyRunning: running.ok && running.value.length > 0 };
 }

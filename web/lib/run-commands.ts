@@ -8,9 +8,9 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { AnswerNotTakenError, FlowGoneError, InvalidAnswerError, InvalidParametersError, NotWaitingError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { FlowGoneError, InvalidAnswerError, InvalidParametersError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
 import type { Question, RunRef } from 'sluice/client';
-import { readableError } from './home-presenter';
+import { readableError } from './readable-error';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';
 
 export type Outcome<T = undefined> =
@@ -18,26 +18,11 @@ export type Outcome<T = undefined> =
   | { ok: false; error: string; fieldErrors?: FieldErrors };
 
 /**
- * `instanceof`, or the same class name: Next may bundle the client's error classes into more than one chunk, and
- * a user must still get the readable message then.
+ * Errors a user can cause become their message, the rest a readable one (sluice/errors' mapper; the server log
+ * keeps the details). `instanceof` holds across Next's bundles: Sluice's errors are recognised by a brand.
  */
-function isError<T extends Error>(err: unknown, type: new (...args: never[]) => T, name: string): err is T {
-  // The name is spelled out: a minifier may rename the class, never the `name` the class sets itself.
-  return err instanceof type || (err instanceof Error && err.name === name);
-}
-
-/** Errors a user can cause become their message; anything else a short, readable one. */
-function failed(err: unknown): { ok: false; error: string; fieldErrors?: FieldErrors } {
-  const readable = [
-    [UnknownFlowError, 'UnknownFlowError'],
-    [FlowGoneError, 'FlowGoneError'],
-    [UnknownDeploymentError, 'UnknownDeploymentError'],
-    [RunNotFoundError, 'RunNotFoundError'],
-    [NotWaitingError, 'NotWaitingError'],
-    [AnswerNotTakenError, 'AnswerNotTakenError'],
-  ] as const;
-  if (readable.some(([type, name]) => isError(err, type as new (...args: never[]) => Error, name))) return { ok: false, error: (err as Error).message };
-  return { ok: false, error: `Could not do that: ${readableError(err)}` };
+function failed(err: unknown, doing: string): { ok: false; error: string; fieldErrors?: FieldErrors } {
+  return { ok: false, error: readableError(err, doing) };
 }
 
 const name = z.string().trim().min(1, 'is missing').max(300, 'is too long');
@@ -83,13 +68,13 @@ export async function startFromForm(client: Pick<SluiceClient, 'getFlow' | 'star
           : await client.start(flow.name, values, { startedBy: request.startedBy });
       return { ok: true, value: ref };
     } catch (err) {
-      if (isError(err, InvalidParametersError, 'InvalidParametersError')) {
+      if (err instanceof InvalidParametersError) {
         return { ok: false, error: 'The flow refused these parameters: see the fields marked below.', fieldErrors: issuesToFieldErrors(form, err.issues) };
       }
       throw err;
     }
   } catch (err) {
-    return failed(err);
+    return failed(err, 'start the run');
   }
 }
 
@@ -118,13 +103,13 @@ export async function answerFromForm(client: Pick<SluiceClient, 'getQuestions' |
     try {
       return { ok: true, value: await client.answer(ids.data, { question: open.id, value: values, by: request.by }) };
     } catch (err) {
-      if (isError(err, InvalidAnswerError, 'InvalidAnswerError')) {
+      if (err instanceof InvalidAnswerError) {
         return { ok: false, error: 'The flow refused this answer: see the fields marked below.', fieldErrors: issuesToFieldErrors(form, err.issues) };
       }
       throw err;
     }
   } catch (err) {
-    return failed(err);
+    return failed(err, 'answer the question');
   }
 }
 
@@ -135,7 +120,7 @@ export async function cancelRun(client: Pick<SluiceClient, 'cancelRun'>, input: 
     await client.cancelRun(ref.data);
     return { ok: true, value: undefined, message: 'Cancellation requested: the run stops when its current task notices.' };
   } catch (err) {
-    return failed(err);
+    return failed(err, 'cancel the run');
   }
 }
 
@@ -146,10 +131,10 @@ export async function rerunSame(client: Pick<SluiceClient, 'rerun'>, input: unkn
   try {
     return { ok: true, value: await client.rerun(ref.data, { startedBy }) };
   } catch (err) {
-    if (isError(err, InvalidParametersError, 'InvalidParametersError')) {
+    if (err instanceof InvalidParametersError) {
       return { ok: false, error: `${err.message}. The flow's parameters changed since this run: use “Re-run with changes”.` };
     }
-    return failed(err);
+    return failed(err, 're-run the run');
   }
 }
 
@@ -179,7 +164,7 @@ export async function deploymentCommand(
     }
     return { ok: true, value: await client.triggerDeployment(flow, deployment, { startedBy: user.startedBy }) };
   } catch (err) {
-    if (isError(err, InvalidParametersError, 'InvalidParametersError')) return { ok: false, error: err.message };
-    return failed(err);
+    if (err instanceof InvalidParametersError) return { ok: false, error: err.message };
+    return failed(err, command === 'trigger' ? 'run the deployment now' : `${command} the deployment`);
   }
 }

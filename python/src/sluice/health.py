@@ -13,19 +13,24 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from temporalio.client import Client
 
+#: The health contract, one place for both languages: sdk/src/worker/health-contract.json, which
+#: health_contract.json links to (docs/health.md).
+CONTRACT: dict[str, Any] = json.loads(files(__package__).joinpath("health_contract.json").read_text(encoding="utf-8"))
+
 #: A check every 15 s; every second until the first healthy one, so that a start is seen quickly.
-INTERVAL_S = 15.0
-STARTING_INTERVAL_S = 1.0
+INTERVAL_S = float(CONTRACT["checkEverySeconds"])
+STARTING_INTERVAL_S = float(CONTRACT["checkEveryStartingSeconds"])
 #: Temporal lists a poller for minutes after its last poll; a live worker polls at least once a minute.
-POLL_FRESH_S = 90
+POLL_FRESH_S = CONTRACT["pollFreshSeconds"]
 #: Four missed checks: a worker too busy for one check is not yet unhealthy.
-REPORT_MAX_AGE_S = 60
-_CHECK_TIMEOUT = timedelta(seconds=10)
+REPORT_MAX_AGE_S = CONTRACT["reportMaxAgeSeconds"]
+_CHECK_TIMEOUT = timedelta(seconds=CONTRACT["checkTimeoutSeconds"])
 
 
 def _iso(at: float) -> str:
@@ -65,12 +70,12 @@ def write_report(path: str, report: dict[str, Any]) -> None:
 
 
 def problem_with_report(path: str, now: float | None = None) -> str | None:
-    """None when the report at `path` says ok and is at most 60 s old, else why not (one line)."""
+    """None when the report at `path` says ok and is at most REPORT_MAX_AGE_S old, else why not (one line)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except FileNotFoundError:
-        return f"no health report at {path} yet (the worker writes one every 15 s once it polls)"
+        return f"no health report at {path} yet (the worker writes one every {INTERVAL_S:g} s once it polls)"
     except (OSError, UnicodeDecodeError) as err:
         return f"{path} is not a health report: {err}"
     try:

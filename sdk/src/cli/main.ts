@@ -2,13 +2,7 @@
  * The `sluice` command. Exit codes: 0 done, 1 failed (a readable line says why; `--verbose` adds the
  * stack), 2 bad usage.
  */
-import { ServerCheckError } from '../compat';
-import { FlowNameTakenError, StoreOpenError, StoreSchemaError, TaskQueueTakenError } from '../store';
-import { ChannelConfigError } from '../notify/channels';
-import { SecretKeyError } from '../notify/secrets';
-import { TemporalConfigError, TemporalUnreachableError } from '../temporal/connection';
-import { ProjectError } from '../worker/project';
-import { RepositorySettingsError } from '../worker/repository-settings';
+import { errorLine } from '../error-answer';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';
@@ -55,15 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`sluice ${name}: ${(err as Error).message}\n\n${command.help}`);
       return EXIT.usage;
     }
-    console.error(verbose ? err : `sluice ${name}: ${readable(err)}`);
+    console.error(verbose ? err : `sluice ${name}: ${errorLine(err)}`);
     return EXIT.failed;
   }
-}
-
-/** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
-function readable(err: unknown): string {
-  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError, StoreSchemaError, StoreOpenError, ServerCheckError];
-  if (known.some((type) => err instanceof type)) return (err as Error).message;
-  const message = err instanceof Error ? err.message : String(err);
-  return `${message}\n(run again with --verbose for the details)`;
 }

@@ -2,9 +2,13 @@
 import type { ParameterIssue } from '../parameters';
 import { invalidParametersMessage } from '../parameters';
 import type { RunFailure } from './types';
+import { SluiceError } from '../errors';
 
 /** Thrown by `start` and `startDeployment` when the parameters fail the flow's schema; no run was started. */
-export class InvalidParametersError extends Error {
+export class InvalidParametersError extends SluiceError {
+  static override readonly code = 'invalid_parameters';
+  static override readonly kind = 'invalid_parameters';
+
   constructor(readonly flow: string, readonly issues: ParameterIssue[]) {
     super(invalidParametersMessage(flow, issues));
     this.name = 'InvalidParametersError';
@@ -12,7 +16,10 @@ export class InvalidParametersError extends Error {
 }
 
 /** Thrown when no worker has published a flow of that name (is its worker running?). */
-export class UnknownFlowError extends Error {
+export class UnknownFlowError extends SluiceError {
+  static override readonly code = 'unknown_flow';
+  static override readonly kind = 'not_found';
+
   constructor(readonly flow: string) {
     super(`Unknown flow ${JSON.stringify(flow)}: no worker has published it. Check the name, or start the worker that serves it.`);
     this.name = 'UnknownFlowError';
@@ -23,7 +30,10 @@ export class UnknownFlowError extends Error {
  * Thrown when starting (or re-running) a flow that no task queue serves any more: its queue stopped declaring it.
  * Its past runs stay readable.
  */
-export class FlowGoneError extends Error {
+export class FlowGoneError extends SluiceError {
+  static override readonly code = 'flow_gone';
+  static override readonly kind = 'conflict';
+
   constructor(readonly flow: string, readonly taskQueue: string, readonly goneAt: Date) {
     super(`Flow ${flow} is no longer served: its task queue ${taskQueue} stopped declaring it at ${goneAt.toISOString()}. Its past runs stay readable; to run it again, declare it in a worker again.`);
     this.name = 'FlowGoneError';
@@ -31,7 +41,10 @@ export class FlowGoneError extends Error {
 }
 
 /** Thrown when a flow declares no deployment of that name. */
-export class UnknownDeploymentError extends Error {
+export class UnknownDeploymentError extends SluiceError {
+  static override readonly code = 'unknown_deployment';
+  static override readonly kind = 'not_found';
+
   constructor(readonly flow: string, readonly deployment: string) {
     super(`Flow ${flow} has no deployment ${JSON.stringify(deployment)}.`);
     this.name = 'UnknownDeploymentError';
@@ -39,7 +52,10 @@ export class UnknownDeploymentError extends Error {
 }
 
 /** Thrown when a run does not exist (or is past the namespace's retention). */
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends SluiceError {
+  static override readonly code = 'run_not_found';
+  static override readonly kind = 'not_found';
+
   constructor(readonly workflowId: string, readonly runId?: string) {
     super(`No run ${workflowId}${runId ? ` (${runId})` : ''}.`);
     this.name = 'RunNotFoundError';
@@ -47,7 +63,9 @@ export class RunNotFoundError extends Error {
 }
 
 /** Thrown by `waitForResult` when the run did not complete; `failure.message` is the readable cause. */
-export class RunFailedError extends Error {
+export class RunFailedError extends SluiceError {
+  static override readonly code = 'run_failed';
+
   constructor(readonly status: string, readonly failure: RunFailure | null) {
     super(`The run ${status}${failure ? `: ${failure.message}` : ''}`);
     this.name = 'RunFailedError';
@@ -58,7 +76,10 @@ export class RunFailedError extends Error {
  * Thrown by `listRuns` when Temporal refuses the `pageToken`: it is not a `nextPageToken` this namespace handed
  * out (edited, truncated, or from another server). The filters are built by the client, so the token is the cause.
  */
-export class InvalidPageTokenError extends Error {
+export class InvalidPageTokenError extends SluiceError {
+  static override readonly code = 'invalid_page_token';
+  static override readonly kind = 'bad_request';
+
   constructor() {
     super('pageToken is not a page token Temporal handed out: pass back the nextPageToken of the previous page unchanged, or leave it out for the first page.');
     this.name = 'InvalidPageTokenError';
@@ -66,7 +87,10 @@ export class InvalidPageTokenError extends Error {
 }
 
 /** Thrown by `answer` when the question's schema refuses the answer; the run keeps waiting. */
-export class InvalidAnswerError extends Error {
+export class InvalidAnswerError extends SluiceError {
+  static override readonly code = 'invalid_answer';
+  static override readonly kind = 'invalid_answer';
+
   constructor(message: string, readonly issues: ParameterIssue[]) {
     super(message);
     this.name = 'InvalidAnswerError';
@@ -74,7 +98,10 @@ export class InvalidAnswerError extends Error {
 }
 
 /** Thrown by `answer` when the run waits for no answer (to that question) now: answered already, timed out, or closed. */
-export class NotWaitingError extends Error {
+export class NotWaitingError extends SluiceError {
+  static override readonly code = 'not_waiting';
+  static override readonly kind = 'conflict';
+
   constructor(message: string) {
     super(message);
     this.name = 'NotWaitingError';
@@ -82,7 +109,10 @@ export class NotWaitingError extends Error {
 }
 
 /** Thrown by `answer` when no worker took the answer in time (is the worker serving the run's task queue running?). */
-export class AnswerNotTakenError extends Error {
+export class AnswerNotTakenError extends SluiceError {
+  static override readonly code = 'answer_not_taken';
+  static override readonly kind = 'unavailable';
+
   constructor(readonly workflowId: string, readonly taskQueue: string, seconds: number) {
     super(`No worker took the answer within ${seconds} s: is a worker serving task queue ${taskQueue} running? The answer may still be recorded when one starts; reload the run to see.`);
     this.name = 'AnswerNotTakenError';

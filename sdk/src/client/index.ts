@@ -1,5 +1,6 @@
 // The client API: what the web app and other programs use to start and read runs.
 export * from './errors';
+export { SluiceError, type ErrorKind } from '../errors';
 export { SluiceClient, type ConnectOptions, type ParametersOf, type StartOptions } from './sluice-client';
 export * from './types';
 export { openQuestionOf } from './answers';

@@ -4,7 +4,7 @@
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { WAITING_FOR_INPUT } from '../questions';
-import { DEPLOYMENT_KEY, FLOW_KEY, STARTED_BY_KEY, WAITING_KEY } from '../run-attributes';
+import { DEPLOYMENT_KEY, FLOW_KEY, recordedStartedBy, STARTED_BY_KEY, startedByOf, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import type { RunFilter, RunStatus, RunSummary } from './types';
 
@@ -35,7 +35,7 @@ export function runQuery(f: RunFilter = {}): string {
   const parts: string[] = [];
   if (f.flow) parts.push(`${SEARCH_ATTRIBUTES.flow} = ${quote(f.flow)}`);
   if (f.deployment) parts.push(`${SEARCH_ATTRIBUTES.deployment} = ${quote(f.deployment)}`);
-  if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} = ${quote(f.startedBy)}`);
+  if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} IN (${recordedStartedBy(f.startedBy).map(quote).join(', ')})`);
   if (f.waitingForInput) parts.push(`${SEARCH_ATTRIBUTES.waiting} = ${quote(WAITING_FOR_INPUT)} AND ExecutionStatus = "Running"`);
   if (f.status) parts.push(`ExecutionStatus = ${quote(STATUS_IN_QUERY[f.status])}`);
   if (f.startedAfter) parts.push(`StartTime >= ${quote(f.startedAfter.toISOString())}`);
@@ -62,7 +62,7 @@ export function summaryOf(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary 
     runId: info.runId,
     flow: sa.get(FLOW_KEY) ?? info.type,
     deployment: sa.get(DEPLOYMENT_KEY) ?? null,
-    startedBy: sa.get(STARTED_BY_KEY) ?? null,
+    startedBy: startedByOf(sa.get(STARTED_BY_KEY) ?? '') || null,
     status: statusOf(info.status.name),
     taskQueue: info.taskQueue,
     startTime: info.startTime.toISOString(),

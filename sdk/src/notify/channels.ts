@@ -4,6 +4,7 @@
  * channel `data-team`; `SLUICE_CHANNEL_<NAME>_SECRET` is a webhook's signing secret. A rule may also name
  * `mailto:ops@example.org` directly.
  */
+import { SluiceError } from '../errors';
 
 export type ChannelKind = 'email' | 'webhook' | 'slack' | 'teams' | 'mattermost';
 
@@ -19,7 +20,10 @@ export interface ChannelConfig {
 }
 
 /** Thrown when a channel's settings are unusable; the message says which and how to fix it. */
-export class ChannelConfigError extends Error {
+export class ChannelConfigError extends SluiceError {
+  static override readonly code = 'invalid_channel';
+  static override readonly kind = 'bad_request';
+
   override name = 'ChannelConfigError';
 }
 

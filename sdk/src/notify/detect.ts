@@ -8,6 +8,7 @@ import type { RunStatus, RunSummary } from '../client/types';
 import { openQuestionOf, questionsOf } from '../client/answers';
 import { runQuery, summaryOf } from '../client/visibility';
 import { scheduleIdOf } from '../deployments';
+import { scheduleStarter } from '../run-attributes';
 import type { FlowEntry } from '../store';
 import type { EventDetail } from './messages';
 import { eachLimited } from './each-limited';
@@ -178,7 +179,7 @@ export class Detector {
               deployment: d.name,
               workflowId: scheduleId,
               runId: null,
-              startedBy: `schedule:${scheduleId}`,
+              startedBy: scheduleStarter(flow.name, d.name),
               error: null,
               task: null,
               logTail: [],

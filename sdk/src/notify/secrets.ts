@@ -3,9 +3,12 @@
  * (SLUICE_SECRET_KEY, else NEXTAUTH_SECRET). Text is `v1.<iv>.<tag>.<ciphertext>`, base64url.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { SluiceError } from '../errors';
 
 /** Thrown when stored text cannot be decrypted: another key, or not Sluice's text. */
-export class SecretKeyError extends Error {
+export class SecretKeyError extends SluiceError {
+  static override readonly code = 'secret_key_mismatch';
+
   override name = 'SecretKeyError';
 }
 

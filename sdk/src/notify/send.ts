@@ -9,6 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { addressesOf, type ChannelConfig } from './channels';
 import { webhookBody, type Message } from './messages';
 import { postWebhook } from './webhook-post';
+import { SluiceError } from '../errors';
 
 export interface MailSettings {
   /** `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465`. */
@@ -17,7 +18,9 @@ export interface MailSettings {
 }
 
 /** Thrown when a message could not be handed over; the delivery is retried. */
-export class DeliveryError extends Error {
+export class DeliveryError extends SluiceError {
+  static override readonly code = 'delivery_failed';
+
   override name = 'DeliveryError';
 }
 

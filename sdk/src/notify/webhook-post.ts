@@ -8,9 +8,12 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { SluiceError } from '../errors';
 
 /** Thrown when a webhook's target is refused or does not take the message; the delivery is retried. */
-export class WebhookError extends Error {
+export class WebhookError extends SluiceError {
+  static override readonly code = 'webhook_failed';
+
   override name = 'WebhookError';
 }
 

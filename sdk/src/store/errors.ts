@@ -1,12 +1,18 @@
 /** Errors the store throws for things a user or operator can fix; each message says what to do. */
+import { SluiceError } from '../errors';
 
 /** Thrown by `openStore` / `parseStoreUrl` when the store URL (usually DATABASE_URL) is not one Sluice can use. */
-export class StoreUrlError extends Error {
+export class StoreUrlError extends SluiceError {
+  static override readonly code = 'invalid_store_url';
+
   override name = 'StoreUrlError';
 }
 
 /** Thrown by `openStore` when the database cannot be reached, opened or migrated. */
-export class StoreOpenError extends Error {
+export class StoreOpenError extends SluiceError {
+  static override readonly code = 'store_open_failed';
+  static override readonly kind = 'unavailable';
+
   override name = 'StoreOpenError';
 }
 
@@ -15,7 +21,9 @@ export class StoreOpenError extends Error {
  * only the web app and `sluice migrate` change the schema. The message names the store's schema, this
  * version and what to run. Not "unavailable": trying again changes nothing until someone migrates.
  */
-export class StoreSchemaError extends Error {
+export class StoreSchemaError extends SluiceError {
+  static override readonly code = 'store_schema_outdated';
+
   override name = 'StoreSchemaError';
 }
 
@@ -23,7 +31,10 @@ export class StoreSchemaError extends Error {
  * Thrown when the store stops answering while in use (PostgreSQL stopped or unreachable, the SQLite file
  * unreadable), for a caller to say "try again shortly" rather than fail. See also {@link isStoreUnavailable}.
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends SluiceError {
+  static override readonly code = 'store_unavailable';
+  static override readonly kind = 'unavailable';
+
   override name = 'StoreUnavailableError';
 }
 
@@ -44,7 +55,7 @@ const SQLITE_DOWN = /^SQLITE_(BUSY|LOCKED|IOERR|CORRUPT|NOTADB|CANTOPEN|FULL|REA
  */
 export function isStoreUnavailable(err: unknown): boolean {
   for (let at = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | undefined, hops = 0; at && hops < 5; at = at.cause as typeof at, hops++) {
-    if (at.name === 'StoreOpenError' || at.name === 'StoreUnavailableError') return true;
+    if (at instanceof StoreOpenError || at instanceof StoreUnavailableError) return true;
     const code = typeof at.code === 'string' ? at.code : '';
     if (NETWORK_CODES.has(code) || POSTGRES_DOWN.test(code) || SQLITE_DOWN.test(code)) return true;
     if (typeof at.message === 'string' && PG_DOWN_MESSAGE.test(at.message)) return true;
@@ -55,7 +66,10 @@ export function isStoreUnavailable(err: unknown): boolean {
 }
 
 /** Thrown by `Store.readLogs` for a query it cannot run (missing runId, bad limit or level). */
-export class StoreQueryError extends Error {
+export class StoreQueryError extends SluiceError {
+  static override readonly code = 'invalid_log_query';
+  static override readonly kind = 'bad_request';
+
   override name = 'StoreQueryError';
 }
 
@@ -80,7 +94,10 @@ export interface FlowNameClash {
  * declares (`sluice worker` exits 1 with this message; nothing was published or synced). Flow names are unique
  * across every repository sharing a store.
  */
-export class FlowNameTakenError extends Error {
+export class FlowNameTakenError extends SluiceError {
+  static override readonly code = 'flow_name_taken';
+  static override readonly kind = 'conflict';
+
   override name = 'FlowNameTakenError';
   constructor(readonly clashes: FlowNameClash[]) {
     const lines = clashes.map((c) => {
@@ -119,7 +136,10 @@ export interface TaskQueueClash {
  * nothing was published or synced): sharing it, the worker would take that repository's runs and tasks, and
  * retire its flows and schedules. Each repository has a task queue of its own.
  */
-export class TaskQueueTakenError extends Error {
+export class TaskQueueTakenError extends SluiceError {
+  static override readonly code = 'task_queue_taken';
+  static override readonly kind = 'conflict';
+
   override name = 'TaskQueueTakenError';
   constructor(readonly clash: TaskQueueClash) {
     const { taskQueue, repository, servedFor, flows } = clash;

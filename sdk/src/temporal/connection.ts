@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Connection, type TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
 import { probeTls, type TlsProbe } from './tls-probe';
+import { SluiceError } from '../errors';
 
 /**
  * TLS to the Temporal frontend. Every field is optional: `{}` is TLS trusting the system's CAs (TEMPORAL_TLS=true),
@@ -71,7 +72,9 @@ const envSchema = z.object({
 const TEMPORAL_VARIABLES = Object.keys(envSchema.shape) as (keyof z.infer<typeof envSchema>)[];
 
 /** Thrown when a TEMPORAL_* environment variable is set but unusable, or names a file that cannot be read. */
-export class TemporalConfigError extends Error {
+export class TemporalConfigError extends SluiceError {
+  static override readonly code = 'invalid_temporal_settings';
+
   constructor(message: string) {
     super(message);
     this.name = 'TemporalConfigError';
@@ -175,7 +178,10 @@ export function connectionOptions(config: TemporalAccess = temporalConfig()): Te
 }
 
 /** Thrown when Temporal cannot be reached or refuses the connection; says where, over what, and what to do. */
-export class TemporalUnreachableError extends Error {
+export class TemporalUnreachableError extends SluiceError {
+  static override readonly code = 'temporal_unreachable';
+  static override readonly kind = 'unavailable';
+
   constructor(config: TemporalAccess, cause: unknown, probe?: TlsProbe) {
     super(unreachableMessage(config, (cause as Error)?.message ?? String(cause), probe), { cause });
     this.name = 'TemporalUnreachableError';

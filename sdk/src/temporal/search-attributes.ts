@@ -1,4 +1,5 @@
 import type { Connection } from '@temporalio/client';
+import { SluiceError } from '../errors';
 
 /**
  * Custom search attributes Sluice sets on every run, so the runs list can filter by them
@@ -22,7 +23,9 @@ export type SearchAttributeName = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH
 const KEYWORD = 2;
 
 /** Thrown when the search attributes cannot be registered or do not become usable in time. */
-export class SearchAttributesError extends Error {
+export class SearchAttributesError extends SluiceError {
+  static override readonly code = 'search_attributes_unusable';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SearchAttributesError';

@@ -16,6 +16,7 @@ import type { LogSink } from '../store/log-shipper';
 import type { FlowEntry, LogRecord, ProgressRecord, TaskEntry } from '../store/types';
 import type { TakeOver } from '../worker/flow-names';
 import { errorResponse, flowsResponse, logsResponse, publishFlowsResponse, tasksResponse, WORKER_API_PATH, type PublishFlowsRequest } from './wire';
+import { SluiceError } from '../errors';
 
 const gzipAsync = promisify(gzip);
 const TIMEOUT_MS = 30_000;
@@ -23,13 +24,15 @@ const TIMEOUT_MS = 30_000;
 export const STARTUP_WAIT_MS = 10 * 60_000;
 
 /** What the server answered when it refused a request (4xx/5xx), or why nothing answered (status 0). */
-export class WorkerApiError extends Error {
+export class WorkerApiError extends SluiceError {
+  static override readonly code = 'worker_api_refused';
   override name = 'WorkerApiError';
   constructor(
     message: string,
     /** HTTP status; 0 when the server could not be reached. */
     readonly status: number,
-    readonly code: string,
+    /** The server's `error.code` ('unreachable' when nothing answered, 'bad_answer' for a body Sluice cannot read). */
+    readonly answerCode: string,
     readonly runs: { workflowId: string; runId: string }[] = [],
   ) {
     super(message);

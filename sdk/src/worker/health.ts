@@ -12,13 +12,20 @@
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
+import contract from './health-contract.json';
+
+/**
+ * The health contract (health-contract.json, docs/health.md): the one place of its file, times and fields, read by
+ * this worker, the Python worker and the containers' healthcheck alike.
+ */
+export const HEALTH_CONTRACT = contract;
 
 /** A check every 15 s; every second until the first healthy one, so that a start is seen quickly. */
-const HEALTH_INTERVAL_MS = 15_000;
-const STARTING_INTERVAL_MS = 1_000;
+const HEALTH_INTERVAL_MS = contract.checkEverySeconds * 1000;
+const STARTING_INTERVAL_MS = contract.checkEveryStartingSeconds * 1000;
 /** Temporal lists a poller for minutes after its last poll; a live worker polls at least once a minute. */
-const POLL_FRESH_MS = 90_000;
-const CHECK_TIMEOUT_MS = 10_000;
+const POLL_FRESH_MS = contract.pollFreshSeconds * 1000;
+const CHECK_TIMEOUT_MS = contract.checkTimeoutSeconds * 1000;
 const WORKFLOW_TASK_QUEUE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
 
 export interface HealthReport {

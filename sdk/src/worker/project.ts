@@ -11,6 +11,7 @@ import { ruleProblems, type DeclaredRule } from '../notify/rules';
 import { declaredTaskOptions } from '../task';
 import type { TaskOptions } from '../task-options';
 import type { FlowEntry } from '../store';
+import { SluiceError } from '../errors';
 
 export interface LoadedFlow {
   name: string;
@@ -26,7 +27,10 @@ export interface Project {
 }
 
 /** Thrown when a flow or task declaration is invalid; its message names each flow and deployment. */
-export class ProjectError extends Error {
+export class ProjectError extends SluiceError {
+  static override readonly code = 'invalid_project';
+  static override readonly kind = 'bad_request';
+
   constructor(readonly problems: string[]) {
     super(`The worker cannot start: ${problems.length} problem(s) in the declarations:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ProjectError';

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { SluiceError } from '../errors';
 
 export interface RepositorySettings {
   /** The package.json the settings come from; none when no package.json encloses the workflows module. */
@@ -18,7 +19,10 @@ export interface RepositorySettings {
 }
 
 /** Thrown when package.json's "sluice" settings are not what Sluice reads; the message names the file. */
-export class RepositorySettingsError extends Error {
+export class RepositorySettingsError extends SluiceError {
+  static override readonly code = 'invalid_repository_settings';
+  static override readonly kind = 'bad_request';
+
   override name = 'RepositorySettingsError';
 }
 

@@ -1,14 +1,13 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
 import { authorizeAction, type SessionUser } from '@/lib/auth/guard';
-import { WeakPasswordError } from '@/lib/auth/passwords';
-import { UserError } from '@/lib/auth/users';
+import { readableError } from '@/lib/readable-error';
 import type { FormState } from './form-state';
 
 /**
  * Runs an admin page's server action: the caller must be an admin, then `work` runs and `page` is
  * re-rendered. Mistakes a user can make (UserError, WeakPasswordError) become the form's message; anything
- * else is logged and the form says the change was not saved.
+ * else is logged and the form says the change was not saved (sluice/errors' mapper, through readableError).
  *
  * @example export const revoke = (_prev: FormState, form: FormData) => asAdmin('/admin/tokens', async (me) => ({ ok: '…' }));
  */
@@ -24,8 +23,6 @@ export async function asAdmin(page: string, work: (me: SessionUser) => Promise<F
     revalidatePath(page);
     return state;
   } catch (err) {
-    if (err instanceof UserError || err instanceof WeakPasswordError) return { error: err.message };
-    console.error(`[sluice] ${page}: the change failed:`, err);
-    return { error: 'The change could not be saved (the store did not answer). Try again.' };
+    return { error: readableError(err, 'save the change') };
   }
 }

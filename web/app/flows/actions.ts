@@ -7,7 +7,7 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { authorizeAction, type SessionUser } from '@/lib/auth/guard';
-import { readableError } from '@/lib/home-presenter';
+import { readableError } from '@/lib/readable-error';
 import { flowHref, runHref } from '@/lib/links';
 import { deploymentCommand, startFromForm, type DeploymentCommand } from '@/lib/run-commands';
 import { getSluice } from '@/lib/sluice.server';
@@ -33,7 +33,7 @@ async function client() {
   try {
     return { client: await getSluice() };
   } catch (err) {
-    return { error: `Sluice cannot reach Temporal or its store right now: ${readableError(err)}` };
+    return { error: readableError(err, 'reach Temporal and the store') };
   }
 }
 

@@ -8,7 +8,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { SluiceClient } from 'sluice/client';
 import { authorizeAction, type SessionUser } from '@/lib/auth/guard';
-import { readableError } from '@/lib/home-presenter';
+import { readableError } from '@/lib/readable-error';
 import { runHref } from '@/lib/links';
 import { answerFromForm, cancelRun, rerunSame } from '@/lib/run-commands';
 import type { RunFormState } from '@/components/run-form';
@@ -32,7 +32,7 @@ async function operatorAndClient(): Promise<{ user: SessionUser; client: SluiceC
   try {
     return { user, client: await getSluice() };
   } catch (err) {
-    return { error: `Sluice cannot reach Temporal right now: ${readableError(err)}` };
+    return { error: readableError(err, 'reach Temporal and the store') };
   }
 }
 

@@ -5,8 +5,12 @@
 import { countAttempt, countSuccess, failureDelayMs, lockedMessage, LOCK_MS, overLimit } from './lockout';
 import { decoyHash, verifyPassword } from './passwords';
 import { passwordHashOf, type AuthDb, type User } from './users';
+import { SluiceError } from 'sluice/errors';
 
-export class LoginError extends Error {
+export class LoginError extends SluiceError {
+  static override readonly code = 'login_failed';
+  static override readonly kind = 'unauthorized';
+
   override name = 'LoginError';
 }
 

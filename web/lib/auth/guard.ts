@@ -16,6 +16,7 @@ import { hasRole, isRole, ROLE_CAN, type Role } from './roles';
 import { WORKER_API_PATH } from 'sluice/worker-api';
 import { judgeWorker, WORKER_HEADER, type WorkerDeclaration } from 'sluice/compat';
 import { lookUpApiToken, type ApiToken } from './tokens';
+import { SluiceError } from 'sluice/errors';
 
 export type { Role } from './roles';
 
@@ -33,7 +34,10 @@ export interface SessionUser {
 }
 
 /** Thrown by `authorizeAction`; its message can be shown to the user as a form error. */
-export class AuthorizationError extends Error {
+export class AuthorizationError extends SluiceError {
+  static override readonly code = 'not_authorized';
+  static override readonly kind = 'forbidden';
+
   override name = 'AuthorizationError';
   constructor(
     message: string,

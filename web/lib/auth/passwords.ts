@@ -4,6 +4,7 @@
  * invalidating existing hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { SluiceError } from 'sluice/errors';
 
 const N = 16384; // 2^14: ~50 ms on a laptop core, the cost OWASP lists for scrypt with r=8, p=1 (at 2^17 it needs more memory than Node allows by default)
 const R = 8;
@@ -15,7 +16,10 @@ const MAX_MEMORY = 64 * 1024 * 1024;
 export const MIN_PASSWORD_LENGTH = 10;
 
 /** Thrown by `hashPassword` for a password too weak to store; the message says what is needed. */
-export class WeakPasswordError extends Error {
+export class WeakPasswordError extends SluiceError {
+  static override readonly code = 'weak_password';
+  static override readonly kind = 'bad_request';
+
   override name = 'WeakPasswordError';
 }
 

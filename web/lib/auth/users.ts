@@ -6,6 +6,7 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from 'sluice/store';
 import { hashPassword, NO_PASSWORD } from './passwords';
 import { isRole, ROLES, type Role } from './roles';
+import { SluiceError } from 'sluice/errors';
 
 export type AuthDb = Kysely<Database>;
 
@@ -22,7 +23,10 @@ export interface User {
 }
 
 /** Thrown for a user mistake in user management (unknown email, duplicate, bad role); the message says what to do. */
-export class UserError extends Error {
+export class UserError extends SluiceError {
+  static override readonly code = 'invalid_user';
+  static override readonly kind = 'bad_request';
+
   override name = 'UserError';
 }
 

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { apiError, type ApiIssue } from '@/lib/auth/api-error';
-import { isStoreUnavailable } from 'sluice/store';
+import { errorAnswer } from 'sluice/errors';
 import { getEnv } from '@/lib/env';
 import { readJsonBody, type JsonBodyOptions } from './json-body';
 import { queryObject } from './schemas';
@@ -53,69 +53,20 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S, op
   return { ok: false, response: apiError('bad_request', described(issues, 'body'), issues) };
 }
 
-// Matched by name, not instanceof: Next may load the engine's modules once per route bundle.
-const NOT_FOUND = new Set(['UnknownFlowError', 'UnknownDeploymentError', 'RunNotFoundError']);
-const BAD_REQUEST = new Set(['InvalidPageTokenError']);
-// gRPC status codes Temporal answers when the request itself is wrong: the caller's input, not the server.
-const GRPC_INVALID_ARGUMENT = 3;
-const GRPC_NOT_FOUND = 5;
-
 /**
- * Runs a handler body (authorization included: the guard reads the store); engine errors become 400/404/409/422
- * answers, the store or Temporal not answering a 503, anything else a 500 without details.
+ * Runs a handler body (authorization included: the guard reads the store); what it throws becomes the answer
+ * sluice/errors' `errorAnswer` gives (400/404/409/422 for the caller's mistakes, 503 when the store or Temporal
+ * does not answer, else a 500 without details), and the server log keeps what is not the caller's doing.
  */
 export async function answer(what: string, work: () => Promise<Response>): Promise<Response> {
   try {
     return await work();
   } catch (err) {
-    const e = err as Error & { issues?: ApiIssue[]; code?: unknown; cause?: unknown };
-    if (e?.name === 'InvalidParametersError') return apiError('invalid_parameters', e.message, e.issues ?? []);
-    if (e?.name === 'InvalidAnswerError') return apiError('invalid_answer', e.message, e.issues ?? []);
-    if (e?.name === 'NotWaitingError') return apiError('conflict', e.message);
-    if (e?.name === 'AnswerNotTakenError') return apiError('unavailable', e.message);
-    if (NOT_FOUND.has(e?.name)) return apiError('not_found', e.message);
-    if (BAD_REQUEST.has(e?.name)) return apiError('bad_request', e.message);
-    const grpc = grpcCode(e);
-    if (grpc === GRPC_INVALID_ARGUMENT) return apiError('bad_request', `Temporal refused to ${what}: ${grpcDetails(e)}. Check the ids and query values.`);
-    if (grpc === GRPC_NOT_FOUND) return apiError('not_found', `Temporal found nothing to ${what}: ${grpcDetails(e)}.`);
-    // The flow exists but no task queue serves it any more: starting it would hang.
-    if (e?.name === 'FlowGoneError') return apiError('conflict', e.message);
-    // The store first: its errors carry no gRPC code, and a store that cannot open also fails connecting to Temporal.
-    const down = isStoreUnavailable(e) ? 'the store' : isTemporalUnavailable(e) ? 'Temporal' : null;
-    if (down) {
-      console.error(`[sluice] ${what}: ${down} is not answering:`, e?.message);
-      return apiError('unavailable', `Could not ${what}: ${down} is not answering right now. Try again shortly; GET /api/health says when it is back.`);
-    }
-    console.error(`[sluice] ${what} failed:`, err);
-    return apiError('internal', `Something went wrong while trying to ${what}. The server log has the details.`);
+    const answered = errorAnswer(err, what);
+    // A service not answering: its message is enough. Anything else: the whole error, stack included.
+    if (answered.log) console.error(`[sluice] ${answered.log}:`, answered.status === 503 ? (err as Error)?.message : err);
+    return apiError(answered.code, answered.message, answered.issues);
   }
-}
-
-type Thrown = { name?: string; code?: unknown; details?: unknown; message?: string; cause?: unknown } | undefined;
-
-/** The gRPC status of a Temporal call's failure: on the error, or on its cause (the SDK wraps it in ServiceError). */
-function grpcCode(e: Thrown): number | undefined {
-  for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
-    if (typeof at.code === 'number') return at.code;
-  }
-  return undefined;
-}
-
-/** Temporal's own words for a refusal (gRPC `details`), short and without the status prefix. */
-function grpcDetails(e: Thrown): string {
-  for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
-    if (typeof at.details === 'string' && at.details) return at.details.slice(0, 300);
-  }
-  return (e?.message ?? 'invalid request').replace(/^\d+ [A-Z_]+: /, '').slice(0, 300);
-}
-
-function isTemporalUnavailable(e: Thrown): boolean {
-  for (let at = e, hops = 0; at && hops < 5; at = at.cause as Thrown, hops++) {
-    // gRPC status 14 (UNAVAILABLE) / 4 (DEADLINE_EXCEEDED), or the client's failed connect.
-    if (at.code === 14 || at.code === 4 || at.name === 'TransportError' || at.name === 'TemporalUnreachableError') return true;
-    if (/Failed to connect|Cannot reach Temporal/i.test(at.message ?? '')) return true;
-  }
-  return false;
 }
 
 /**

@@ -13,8 +13,6 @@ export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods('/api/worker/v1/flow
 
 /** A flow catalog with its JSON Schemas is larger than a run's parameters. */
 const MAX_BYTES = 4 * 1024 * 1024;
-// Matched by name: Next may load the store's modules once per route bundle.
-const CLAIM_REFUSED = new Set(['FlowNameTakenError', 'TaskQueueTakenError']);
 
 export async function POST(req: Request) {
   return answer("publish a task queue's flows", async () => {
@@ -29,13 +27,9 @@ export async function POST(req: Request) {
     // A rule replaces the code rules of its flow: only of flows this publish claims, never another queue's.
     const stray = input.rules.find((r) => !names.has(r.flow));
     if (stray) return apiError('bad_request', `Invalid body: rules name the flow '${stray.flow}', which this publish does not include; a worker declares rules only for its own flows.`);
-    try {
-      const takeOvers = await publishQueueFlows(await getStore(), (await getSluice()).temporal, input);
-      return Response.json({ takeOvers });
-    } catch (err) {
-      if (CLAIM_REFUSED.has((err as Error)?.name)) return apiError('conflict', (err as Error).message);
-      throw err;
-    }
+    // A flow name or task queue another repository holds: FlowNameTakenError / TaskQueueTakenError, a 409 by answer().
+    const takeOvers = await publishQueueFlows(await getStore(), (await getSluice()).temporal, input);
+    return Response.json({ takeOvers });
   });
 }
 
