@@ -3,9 +3,9 @@
  * process.env: import `getEnv()` (lazy, so `next build` can load modules without production secrets).
  */
 import { z } from 'zod';
-import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
-import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/store';
-import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
+import { parseTemporalConfig, type TemporalConfig } from 'sluice/internal/temporal';
+import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/internal/store';
+import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/internal/notify';
 import { parseProxyTrust, type ProxyTrust } from './auth/client-address';
 import { ROLES, type Role } from './auth/roles';
 import { TEMPORAL_WEB_PATH } from './links';

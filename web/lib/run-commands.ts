@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { AnswerNotTakenError, FlowGoneError, InvalidAnswerError, InvalidParametersError, NotWaitingError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { AnswerNotTakenError, FlowGoneError, InvalidAnswerError, InvalidParametersError, NotWaitingError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { openQuestionOf } from 'sluice/internal/types';
 import type { Question, RunRef } from 'sluice/client';
 import { readableError } from './home-presenter';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';

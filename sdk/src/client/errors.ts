@@ -3,7 +3,13 @@ import type { ParameterIssue } from '../parameters';
 import { invalidParametersMessage } from '../parameters';
 import type { RunFailure } from './types';
 
-/** Thrown by `start` and `startDeployment` when the parameters fail the flow's schema; no run was started. */
+/**
+ * Thrown by `start` and `startDeployment` when the parameters fail the flow's schema; no run was started.
+ *
+ * @example
+ * try { await sluice.start('rainfallReport', { station: 42 }); }
+ * catch (e) { if (e instanceof InvalidParametersError) console.error(e.message); else throw e; }
+ */
 export class InvalidParametersError extends Error {
   constructor(readonly flow: string, readonly issues: ParameterIssue[]) {
     super(invalidParametersMessage(flow, issues));
@@ -11,7 +17,13 @@ export class InvalidParametersError extends Error {
   }
 }
 
-/** Thrown when no worker has published a flow of that name (is its worker running?). */
+/**
+ * Thrown when no worker has published a flow of that name (is its worker running?).
+ *
+ * @example
+ * try { await sluice.start('rainfalReport', {}); }
+ * catch (e) { if (e instanceof UnknownFlowError) console.error(e.message); else throw e; }
+ */
 export class UnknownFlowError extends Error {
   constructor(readonly flow: string) {
     super(`Unknown flow ${JSON.stringify(flow)}: no worker has published it. Check the name, or start the worker that serves it.`);
@@ -22,6 +34,10 @@ export class UnknownFlowError extends Error {
 /**
  * Thrown when starting (or re-running) a flow that no task queue serves any more: its queue stopped declaring it.
  * Its past runs stay readable.
+ *
+ * @example
+ * try { await sluice.rerun(oldRun); }
+ * catch (e) { if (e instanceof FlowGoneError) console.error('that flow is no longer served'); else throw e; }
  */
 export class FlowGoneError extends Error {
   constructor(readonly flow: string, readonly taskQueue: string, readonly goneAt: Date) {
@@ -30,7 +46,13 @@ export class FlowGoneError extends Error {
   }
 }
 
-/** Thrown when a flow declares no deployment of that name. */
+/**
+ * Thrown when a flow declares no deployment of that name.
+ *
+ * @example
+ * try { await sluice.startDeployment('rainfallReport', 'hourly'); }
+ * catch (e) { if (e instanceof UnknownDeploymentError) console.error(e.message); else throw e; }
+ */
 export class UnknownDeploymentError extends Error {
   constructor(readonly flow: string, readonly deployment: string) {
     super(`Flow ${flow} has no deployment ${JSON.stringify(deployment)}.`);
@@ -38,7 +60,13 @@ export class UnknownDeploymentError extends Error {
   }
 }
 
-/** Thrown when a run does not exist (or is past the namespace's retention). */
+/**
+ * Thrown when a run does not exist (or is past the namespace's retention).
+ *
+ * @example
+ * try { await sluice.cancelRun({ workflowId: 'no-such-run' }); }
+ * catch (e) { if (e instanceof RunNotFoundError) console.error(e.message); else throw e; }
+ */
 export class RunNotFoundError extends Error {
   constructor(readonly workflowId: string, readonly runId?: string) {
     super(`No run ${workflowId}${runId ? ` (${runId})` : ''}.`);
@@ -46,7 +74,13 @@ export class RunNotFoundError extends Error {
   }
 }
 
-/** Thrown by `waitForResult` when the run did not complete; `failure.message` is the readable cause. */
+/**
+ * Thrown by `waitForResult` when the run did not complete; `failure.message` is the readable cause.
+ *
+ * @example
+ * try { await sluice.waitForResult(run); }
+ * catch (e) { if (e instanceof RunFailedError) console.error(e.status, e.failure?.message); else throw e; }
+ */
 export class RunFailedError extends Error {
   constructor(readonly status: string, readonly failure: RunFailure | null) {
     super(`The run ${status}${failure ? `: ${failure.message}` : ''}`);
@@ -57,6 +91,10 @@ export class RunFailedError extends Error {
 /**
  * Thrown by `listRuns` when Temporal refuses the `pageToken`: it is not a `nextPageToken` this namespace handed
  * out (edited, truncated, or from another server). The filters are built by the client, so the token is the cause.
+ *
+ * @example
+ * try { await sluice.listRuns({}, { pageToken: 'edited' }); }
+ * catch (e) { if (e instanceof InvalidPageTokenError) console.error('start again from the first page'); else throw e; }
  */
 export class InvalidPageTokenError extends Error {
   constructor() {
@@ -65,7 +103,13 @@ export class InvalidPageTokenError extends Error {
   }
 }
 
-/** Thrown by `answer` when the question's schema refuses the answer; the run keeps waiting. */
+/**
+ * Thrown by `answer` when the question's schema refuses the answer; the run keeps waiting.
+ *
+ * @example
+ * try { await sluice.answer(run, { value: { load: 'yes' } }); }
+ * catch (e) { if (e instanceof InvalidAnswerError) console.error(e.issues); else throw e; }
+ */
 export class InvalidAnswerError extends Error {
   constructor(message: string, readonly issues: ParameterIssue[]) {
     super(message);
@@ -73,7 +117,13 @@ export class InvalidAnswerError extends Error {
   }
 }
 
-/** Thrown by `answer` when the run waits for no answer (to that question) now: answered already, timed out, or closed. */
+/**
+ * Thrown by `answer` when the run waits for no answer (to that question) now: answered already, timed out, or closed.
+ *
+ * @example
+ * try { await sluice.answer(run, { value: { load: true } }); }
+ * catch (e) { if (e instanceof NotWaitingError) console.error('answered already, or the run ended'); else throw e; }
+ */
 export class NotWaitingError extends Error {
   constructor(message: string) {
     super(message);
@@ -81,7 +131,13 @@ export class NotWaitingError extends Error {
   }
 }
 
-/** Thrown by `answer` when no worker took the answer in time (is the worker serving the run's task queue running?). */
+/**
+ * Thrown by `answer` when no worker took the answer in time (is the worker serving the run's task queue running?).
+ *
+ * @example
+ * try { await sluice.answer(run, { value: { load: true } }); }
+ * catch (e) { if (e instanceof AnswerNotTakenError) console.error('is the worker running?'); else throw e; }
+ */
 export class AnswerNotTakenError extends Error {
   constructor(readonly workflowId: string, readonly taskQueue: string, seconds: number) {
     super(`No worker took the answer within ${seconds} s: is a worker serving task queue ${taskQueue} running? The answer may still be recorded when one starts; reload the run to see.`);

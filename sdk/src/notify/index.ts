@@ -1,10 +1,12 @@
+// `sluice/internal/notify`: for the Sluice web app and Sluice's own tools and tests; no semver, it may change in any
+// release. A workflow repository uses `sluice`, `sluice/flow`, `sluice/client` and `sluice/testing`.
 /**
  * Failure notifications: rules (in code next to a flow or deployment, or an admin's), channels (e-mail,
  * webhook, Slack, Teams, Mattermost), and the notifier that finds events in Temporal and delivers them
  * through an outbox in the store. See README, Notifications.
  *
  * @example
- * import { Notifier, notifierSettingsFromEnv } from 'sluice/notify';
+ * import { Notifier, notifierSettingsFromEnv } from 'sluice/internal/notify';
  * const notifier = new Notifier({ client, ...notifierSettingsFromEnv(process.env) });
  * notifier.start();
  */

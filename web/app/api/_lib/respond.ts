@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { apiError, type ApiIssue } from '@/lib/auth/api-error';
-import { isStoreUnavailable } from 'sluice/store';
+import { isStoreUnavailable } from 'sluice/internal/store';
 import { getEnv } from '@/lib/env';
 import { readJsonBody, type JsonBodyOptions } from './json-body';
 import { queryObject } from './schemas';
