@@ -38,7 +38,7 @@ function queryParameters(schema: z.ZodType, where: 'query' | 'path' = 'query'): 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
 
-/** The `Sluice-Worker` header a worker declares itself with (sluice/compat): required on hello, judged wherever sent. */
+/** The `Sluice-Worker` header a worker declares itself with (sluice/internal/compat): required on hello, judged wherever sent. */
 const workerHeader = (required: boolean) => ({
   name: WORKER_HEADER,
   in: 'header',

@@ -1,4 +1,4 @@
-// GET /api/worker/v1/hello: the version handshake a worker makes at start (sluice/compat checkServer). The
+// GET /api/worker/v1/hello: the version handshake a worker makes at start (sluice/internal/compat checkServer). The
 // worker's token and Sluice-Worker header are checked by authorizeWorker, which refuses a version this server
 // does not serve; a welcome worker learns the server's version and the protocols it serves.
 import { SLUICE_VERSION, WORKER_PROTOCOL } from 'sluice/internal/compat';
