@@ -4,7 +4,7 @@
 //   npm run api:update     builds the package and rewrites sdk/api/ (run it when you change the surface on purpose)
 // test/package/api-report.test.ts runs the check in the suite.
 import { CompilerState, Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,15 @@ export interface ReportCheck {
   same: boolean;
   /** API Extractor's errors and warnings about this entry (a type it uses but does not export, …). */
   messages: string[];
+  /** The report's lines the built package no longer has (`- …`) and those it has anew (`+ …`). */
+  changes: string[];
+}
+
+/** The lines only one of two reports has: enough to say what changed without a diff tool. */
+function changedLines(before: string, after: string): string[] {
+  const old = new Set(before.split('\n'));
+  const now = new Set(after.split('\n'));
+  return [...[...old].filter((l) => l.trim() && !now.has(l)).map((l) => `- ${l}`), ...[...now].filter((l) => l.trim() && !old.has(l)).map((l) => `+ ${l}`)];
 }
 
 function configOf(declarations: string, report: string, tempFolder: string): ExtractorConfig {
@@ -81,22 +90,22 @@ export function checkApiReports(update = false): ReportCheck[] {
           message.handled = true;
         },
       });
-      return { report, same: !result.apiReportChanged, messages };
+      const committed = join(API_FOLDER, report);
+      const built = join(temp, report);
+      const changes = result.apiReportChanged && existsSync(built) ? changedLines(existsSync(committed) ? readFileSync(committed, 'utf8') : '', readFileSync(built, 'utf8')) : [];
+      return { report, same: !result.apiReportChanged, messages, changes };
     });
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
 }
 
-/** The committed report of an entry, as text. */
-export const committedReport = (report: string) => readFileSync(join(API_FOLDER, report), 'utf8');
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const update = process.argv.includes('--update');
   const checks = checkApiReports(update);
   for (const c of checks) {
     console.log(`${c.report}: ${update ? 'written' : c.same ? 'unchanged' : 'CHANGED'}`);
-    for (const m of c.messages) console.log(`  ${m}`);
+    for (const m of [...c.messages, ...c.changes]) console.log(`  ${m}`);
   }
   if (!update && checks.some((c) => !c.same)) {
     console.error('The public API of sluice differs from sdk/api/. If that is on purpose, run `npm run api:update` and commit sdk/api/.');
