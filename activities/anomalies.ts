@@ -4,7 +4,7 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { log, task } from 'sluice/task';
+import { log, task } from 'sluice';
 import type { Reading } from './rainfall';
 
 export interface Anomaly {

@@ -1,6 +1,6 @@
 /** A download that fails on its first two attempts, then succeeds: retries as they appear in a run. */
 import { Context } from '@temporalio/activity';
-import { log, task } from 'sluice/task';
+import { log, task } from 'sluice';
 
 export const downloadWithHiccups = task(
   { retries: 4, retryDelay: '1s', backoff: 2 },

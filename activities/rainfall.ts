@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { log, task } from 'sluice/task';
+import { log, task } from 'sluice';
 
 export interface Reading {
   time: string; // ISO hour

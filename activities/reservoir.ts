@@ -3,7 +3,7 @@
  * run page's bar follows it live, and (as a heartbeat) a dead worker is noticed within `heartbeatTimeout` and a
  * retried attempt resumes where the last one was. At the end it publishes the level series as a chart.
  */
-import { lastProgress, log, progress, publish, sleep, task } from 'sluice/task';
+import { lastProgress, log, progress, publish, sleep, task } from 'sluice';
 
 export interface ReservoirResult {
   steps: number;

@@ -7,9 +7,8 @@
  * completed), and the flow's turn to schedule the next one (completed → next scheduled).
  */
 import { Client } from '@temporalio/client';
-import { connect } from 'sluice/temporal';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
-import { LATENCY_SETTINGS, startDevServer, type DevServer, type LatencySetting } from 'sluice/dev';
+import { connect, timestampMs } from 'sluice/internal/temporal';
+import { LATENCY_SETTINGS, startDevServer, type DevServer, type LatencySetting } from 'sluice/internal/dev';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import type { BenchResult, Metric } from './lib/report';
 import { mean, median, summary } from './lib/stats';
@@ -61,7 +60,7 @@ async function startStack(ctx: BenchContext, name: ServerName): Promise<Stack> {
  */
 export async function breakdown(client: Client, workflowId: string, runId: string): Promise<{ queueMs: number; runMs: number; turnaroundMs: number }> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const at = (e: { eventTime?: unknown }) => optionalTsToMs(e.eventTime as never) ?? 0;
+  const at = (e: { eventTime?: unknown }) => timestampMs(e.eventTime as never) ?? 0;
   const scheduled = new Map<number, number>();
   const started = new Map<number, number>();
   const queue: number[] = [];

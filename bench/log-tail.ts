@@ -9,8 +9,8 @@
  * - throughput: 100,000 lines, 4 writers × 25 batches of 1,000, all at once; wall time.
  */
 import { startPostgres } from '../scripts/postgres';
-import { openStore, type Store } from 'sluice/store';
-import type { LogRecord } from 'sluice/types';
+import { openStore, type Store } from 'sluice/internal/store';
+import type { LogRecord } from 'sluice/internal/types';
 import type { BenchContext } from './lib/context';
 import { atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';

@@ -6,9 +6,9 @@
  * On SQLite, and on PostgreSQL when its server binaries are installed.
  */
 import { Client } from '@temporalio/client';
-import { connect } from 'sluice/temporal';
+import { connect } from 'sluice/internal/temporal';
 import { startPostgres, type Postgres } from '../scripts/postgres';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atLeast, atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';

@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from '@temporalio/client';
-import { connect } from 'sluice/temporal';
+import { connect } from 'sluice/internal/temporal';
 import { toActivityOptions } from '../sdk/src/task-options';
 import { freshSqliteUrl, uniqueName, type BenchContext } from './lib/context';
 import { atMost, type BenchResult, type Metric } from './lib/report';

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDevServer } from 'sluice/dev';
+import { startDevServer } from 'sluice/internal/dev';
 import type { BenchContext } from './lib/context';
 import { reportRun, startRun, type BenchResult } from './lib/report';
 import { benchLatency } from './latency';

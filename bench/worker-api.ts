@@ -11,7 +11,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import pg_ from 'pg';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { startPostgres, type Postgres } from '../scripts/postgres';
 import { startWebApp } from '../test/web/harness';
 import { createApiToken } from '../web/lib/auth/tokens';
@@ -20,7 +20,7 @@ import type { BenchResult, Metric } from './lib/report';
 import { summary } from './lib/stats';
 import { measureStoredLines } from './log-throughput';
 import { ROOT, sluiceWorkerEnv, startWorkerProcess, type WorkerProcess } from './lib/worker-process';
-import { SLUICE_BIN } from 'sluice/dev';
+import { SLUICE_BIN } from 'sluice/internal/dev';
 import { spread } from './web/percentiles';
 
 const LINES = 100_000;

@@ -66,14 +66,17 @@ function checkReport(file, now = Date.now(), contract = healthContract()) {
   if (!report.ok) throw new Error(`${report.reason ?? 'not ok'} (${age} s ago)`);
 }
 
-// The worker's own TEMPORAL_* settings (TLS, API key) through sluice's one reader of them; a `sluice` from
-// before it had none (plain gRPC to TEMPORAL_ADDRESS).
+// The worker's own TEMPORAL_* settings (TLS, API key) through sluice's one reader of them (`sluice/internal/temporal`,
+// `sluice/temporal` before 0.3.0's surface cut); a `sluice` from before either had none (plain gRPC to TEMPORAL_ADDRESS).
 function connectionOptions(load) {
-  let temporal;
-  try {
-    temporal = load('sluice/temporal');
-  } catch {
-    temporal = {};
+  let temporal = {};
+  for (const entry of ['sluice/internal/temporal', 'sluice/temporal']) {
+    try {
+      temporal = load(entry);
+      break;
+    } catch {
+      // not in this version of sluice: try the older entry
+    }
   }
   if (typeof temporal.connectionOptions === 'function') return temporal.connectionOptions();
   return { address: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233' };

@@ -3,8 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from 'sluice/dev';
-import { spawnManaged, type ManagedChild } from 'sluice/dev';
+import { freePort } from 'sluice/internal/dev';
+import { spawnManaged, type ManagedChild } from 'sluice/internal/dev';
 
 export interface Postgres {
   /** `postgres://postgres@127.0.0.1:PORT/sluice` (trust auth, loopback only). */

@@ -16,8 +16,8 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { openStore, storeUrlFromEnv } from 'sluice/store';
-import { redactUrl } from 'sluice/store';
+import { openStore, storeUrlFromEnv } from 'sluice/internal/store';
+import { redactUrl } from 'sluice/internal/store';
 import { MIN_PASSWORD_LENGTH, WeakPasswordError } from '../web/lib/auth/passwords';
 import { checkTokenRole, createApiToken, listApiTokens, revokeApiToken } from '../web/lib/auth/tokens';
 import {

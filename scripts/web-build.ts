@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isProcessAlive, spawnManaged } from 'sluice/dev';
+import { isProcessAlive, spawnManaged } from 'sluice/internal/dev';
 
 const ROOT = path.resolve(__dirname, '..');
 export const WEB_DIR = path.join(ROOT, 'web');

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createApiToken, listApiTokens, lookUpApiToken, revokeApiToken } from '../web/lib/auth/tokens';
 
 const NAME = 'npm-start-worker';

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { connect, ensureSearchAttributes } from 'sluice/temporal';
-import { startDevServer, type DevServer } from 'sluice/dev';
+import { connect, ensureSearchAttributes } from 'sluice/internal/temporal';
+import { startDevServer, type DevServer } from 'sluice/internal/dev';
 import { startPostgres, type Postgres } from '../scripts/postgres';
 import { buildWebApp } from '../scripts/web-build';
 

@@ -5,8 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { SLUICE_BIN } from 'sluice/dev';
-import { migrateStore } from 'sluice/store';
+import { SLUICE_BIN } from 'sluice/internal/dev';
+import { migrateStore } from 'sluice/internal/store';
 
 export const ROOT = path.resolve(__dirname, '../..');
 

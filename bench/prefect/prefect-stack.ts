@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort } from 'sluice/dev';
+import { freePort } from 'sluice/internal/dev';
 
 const HERE = __dirname;
 

@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { SluiceClient } from 'sluice/client';
-import { startDevServer, type DevServer } from 'sluice/dev';
-import { openStore } from 'sluice/store';
+import { startDevServer, type DevServer } from 'sluice/internal/dev';
+import { openStore } from 'sluice/internal/store';
 import { startWebApp, type WebApp } from '../../test/web/harness';
 import { startSluiceWorker, type WorkerProcess } from '../lib/worker-process';
 

@@ -6,7 +6,7 @@
  * the message has arrived. The figures: each burst's p95 (whole page) against idle, and the told burst's
  * against the untold one (what the notifier's own work costs the pages).
  */
-import { addAdminRule } from 'sluice/notify';
+import { addAdminRule } from 'sluice/internal/notify';
 import { atMost, type Metric } from '../lib/report';
 import { samplePage, timedGet } from './http-timing';
 import { spread, type Spread } from './percentiles';

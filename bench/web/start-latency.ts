@@ -3,7 +3,7 @@
  * page (a capturing listener, so no Playwright overhead is counted); the task returns the moment its body began.
  * Also kept: when Temporal recorded the task as started, and when the browser reached the run page.
  */
-import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { timestampDate } from 'sluice/internal/temporal';
 import { atMost, type Metric } from '../lib/report';
 import { loggedInContext } from '../../test/web/harness';
 import { preparePage } from './page-probes';
@@ -45,7 +45,7 @@ export async function benchStartLatency(stack: Stack, say: (l: string) => void):
     const { taskStartedAt } = (await stack.client.waitForResult(ref)) as { taskStartedAt: number };
     const history = await stack.client.temporal.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
     const started = history.events?.find((e) => e.activityTaskStartedEventAttributes);
-    const eventAt = optionalTsToDate(started?.eventTime)?.getTime();
+    const eventAt = timestampDate(started?.eventTime)?.getTime();
     if (i === 0) continue; // the first round warms the pages and the action up
     toTask.push(taskStartedAt - clickAt);
     if (eventAt !== undefined) toEvent.push(eventAt - clickAt);

@@ -102,11 +102,47 @@ export const artifactSchema = z.discriminatedUnion('kind', [table, markdown, lin
   error: `kind must be one of ${ARTIFACT_KINDS.join(', ')}`,
 });
 
+/**
+ * An artifact as published: one of the five kinds below, with its `kind`, `key` and `title`.
+ *
+ * @example
+ * const published: Artifact = publish.markdown('summary', { title: 'Summary', markdown: '**Wettest day**: 1 December' });
+ */
 export type Artifact = z.output<typeof artifactSchema>;
+/**
+ * A table artifact (`publish.table`): columns and rows, at most 10,000 rows.
+ *
+ * @example
+ * const totals: TableArtifact = publish.table('daily-totals', { title: 'Daily rainfall', columns: ['day', 'mm'], rows: [['2025-12-01', 4.2]] });
+ */
 export type TableArtifact = z.output<typeof table>;
+/**
+ * A markdown artifact (`publish.markdown`), shown without raw HTML or script links.
+ *
+ * @example
+ * const summary: MarkdownArtifact = publish.markdown('summary', { title: 'Summary', markdown: '**Wettest day**: 1 December' });
+ */
 export type MarkdownArtifact = z.output<typeof markdown>;
+/**
+ * A link artifact (`publish.link`).
+ *
+ * @example
+ * const report: LinkArtifact = publish.link('report', { title: 'CSV report', url: 'https://files.example.org/rain.csv' });
+ */
 export type LinkArtifact = z.output<typeof link>;
+/**
+ * An image artifact (`publish.image`): an https or data: URL and its alt text.
+ *
+ * @example
+ * const map: ImageArtifact = publish.image('map', { title: 'Rainfall map', url: 'data:image/png;base64,…', alt: 'Rainfall over the country' });
+ */
 export type ImageArtifact = z.output<typeof image>;
+/**
+ * A chart artifact (`publish.chart`): line, bar or scatter, up to 20 series.
+ *
+ * @example
+ * const level: ChartArtifact = publish.chart('level', { title: 'Reservoir level', chart: 'line', x: steps, series: [{ name: 'level (m)', values }] });
+ */
 export type ChartArtifact = z.output<typeof chart>;
 
 /** An artifact as the store keeps it and the web app and API give it back. */

@@ -12,7 +12,6 @@
  * });
  * if (value.load) await loadAnomalies(anomalies);
  */
-import { msToNumber } from '@temporalio/common/lib/time';
 import { ApplicationFailure, condition, defineUpdate, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { toJSONSchema, type z } from 'zod';
 import type { Duration } from './notify/types';
@@ -20,7 +19,14 @@ import { parameterSchemaProblems } from './parameter-schema';
 import { parseParameters, type ParameterIssue } from './parameters';
 import { ANSWER_UPDATE, INVALID_ANSWER, NOT_WAITING, QUESTION_TIMED_OUT, QUESTIONS_MEMO, WAITING_FOR_INPUT, type AnswerInput, type Question } from './questions';
 import { WAITING_KEY } from './run-attributes';
+import { durationToMs } from './temporal/time';
 
+/**
+ * How `ask()` asks: what it is about, how long to wait, and the answer when nobody answers in time.
+ *
+ * @example
+ * const options: AskOptions<typeof decision> = { about: 'anomalies', timeout: '2h', default: { load: false } };
+ */
 export interface AskOptions<S extends z.ZodType> {
   /** What the question is about, shown above the form: a line of text, or the key of an artifact the run made. */
   about?: string;
@@ -34,7 +40,13 @@ export interface AskOptions<S extends z.ZodType> {
   default?: z.input<S>;
 }
 
-/** What `ask()` resolves to: the answer checked by the schema, who gave it and when. */
+/**
+ * What `ask()` resolves to: the answer checked by the schema, who gave it and when.
+ *
+ * @example
+ * const answer: Answer<{ load: boolean }> = await ask('Load these readings?', z.object({ load: z.boolean() }));
+ * log.info('answered', { by: answer.by, defaulted: answer.defaulted });
+ */
 export interface Answer<T> {
   value: T;
   /** Who answered (`user:ann@example.org`, `token:…`); null when the default was used. */
@@ -57,6 +69,10 @@ const refuse = (message: string, type = 'InvalidQuestion') => ApplicationFailure
  * Waits until a person answers `question` (on the run page, through the API, or `SluiceClient.answer`) with a
  * value `schema` accepts, and returns it. An answer the schema refuses is refused to its sender, field by field;
  * the run keeps waiting. One question at a time: await each `ask()` before the next.
+ *
+ * @example
+ * const { value } = await ask('Load the 12 readings above 80 mm/h?', z.object({ load: z.boolean() }), { timeout: '2h', default: { load: false } });
+ * if (value.load) await loadReadings(readings);
  */
 export async function ask<S extends z.ZodType>(question: string, schema: S, options: AskOptions<S> = {}): Promise<Answer<z.output<S>>> {
   const flow = workflowInfo().workflowType;
@@ -65,11 +81,7 @@ export async function ask<S extends z.ZodType>(question: string, schema: S, opti
   if (problems.length) throw refuse(problems.join('\n'));
   let timeoutMs: number | undefined;
   if (options.timeout !== undefined) {
-    try {
-      timeoutMs = msToNumber(options.timeout as never);
-    } catch {
-      timeoutMs = NaN;
-    }
+    timeoutMs = durationToMs(options.timeout);
     if (!(timeoutMs > 0)) throw refuse(`ask("${question}"): invalid timeout ${JSON.stringify(options.timeout)} (use e.g. "30 minutes", "2h")`);
   }
   let fallback: { value: z.output<S> } | undefined;

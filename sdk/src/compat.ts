@@ -1,8 +1,9 @@
 /**
- * Which Sluice versions work together. The web app owns the store and its schema; workers talk to it (the
- * worker API) and may be one minor version older than it, never newer. A worker declares what it is on every
- * worker API call (the `Sluice-Worker` header); the server judges it by protocol, and `GET
- * /api/worker/v1/hello` lets a worker learn at start-up, before it serves anything, whether it is welcome.
+ * `sluice/internal/compat`, for the Sluice web app and workers (no semver): which Sluice versions work
+ * together. The web app owns the store and its schema; workers talk to it (the worker API) and may be one
+ * minor version older than it, never newer. A worker declares what it is on every worker API call (the
+ * `Sluice-Worker` header); the server judges it by protocol, and `GET /api/worker/v1/hello` lets a worker
+ * learn at start-up, before it serves anything, whether it is welcome.
  */
 import { helloAnswer, errorResponse, type HelloAnswer } from './worker-api/wire';
 import { SLUICE_VERSION } from './version';

@@ -2,12 +2,12 @@
  * Deployments declared in code: validation (the worker refuses to start on a bad one) and their translation
  * to a Temporal Schedule spec.
  */
-import { msToNumber } from '@temporalio/common/lib/time';
 import type { ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
 import { CronExpressionParser } from 'cron-parser';
 import type { z } from 'zod';
 import type { DeploymentDeclaration, OverlapPolicy } from './client/types';
 import { parseParameters } from './parameters';
+import { durationToMs } from './temporal/time';
 
 const CRON_ALIASES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -123,12 +123,8 @@ function isTimeZone(tz: string): boolean {
 }
 
 export function durationMs(d: string | number): number | undefined {
-  try {
-    const ms = msToNumber(d as never);
-    return Number.isFinite(ms) ? ms : undefined;
-  } catch {
-    return undefined;
-  }
+  const ms = durationToMs(d);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** The Temporal Schedule spec of a deployment; an empty spec (manual only) never fires by itself. */

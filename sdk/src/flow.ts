@@ -30,11 +30,23 @@ import {
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { DeploymentDeclaration } from './client/types';
+import { FLOW_DECLARATION } from './declarations';
 import { flowMeta } from './log';
 import type { NotifyRule } from './notify/types';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
 import { effectiveTaskOptions, toActivityOptions, toLocalActivityOptions, type TaskOptions } from './task-options';
 
+/**
+ * What `flow()` declares besides its body: description, parameters (a zod schema), deployments, run timeout, notifications.
+ *
+ * @example
+ * const declaration: FlowDeclaration<typeof parameters> = {
+ *   description: 'Daily rainfall per station',
+ *   parameters: z.object({ station: z.string().default('DeBilt') }),
+ *   deployments: [{ name: 'daily', cron: '0 6 * * *', timezone: 'Europe/Amsterdam' }],
+ *   notify: [{ on: ['failed'], channels: ['data-team'] }],
+ * };
+ */
 export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
   /** Optional; the flow's name is its export name in the workflows module, and must match when given. */
   name?: string;
@@ -51,12 +63,30 @@ export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
   notify?: NotifyRule[];
 }
 
-const DECLARATION = Symbol.for('sluice.flow.declaration');
-
+/**
+ * What `flow()` returns: the workflow function Temporal runs, carrying its declaration for the worker.
+ *
+ * @example
+ * export const rainfallReport: Flow<typeof parameters, number> = flow({ parameters }, async ({ station }) => total(station));
+ */
 export type Flow<S extends z.ZodType = z.ZodType, R = unknown> = ((parameters?: z.input<S>) => Promise<R>) & {
-  readonly [DECLARATION]: FlowDeclaration<S>;
+  readonly [FLOW_DECLARATION]: FlowDeclaration<S>;
 };
 
+/**
+ * Declares a flow (a Temporal workflow): its parameters are checked at start (a run with invalid ones fails at
+ * once, with the message the client gives), and an error its body throws fails the run, as a task's does.
+ *
+ * @example
+ * export const rainfallReport = flow(
+ *   { description: 'Daily rainfall per station', parameters: z.object({ station: z.string() }),
+ *     deployments: [{ name: 'daily', cron: '0 6 * * *', timezone: 'Europe/Amsterdam', parameters: { station: 'DeBilt' } }] },
+ *   async ({ station }) => {
+ *     const series = await downloadRainfall(station);
+ *     return summarize(series);
+ *   },
+ * );
+ */
 export function flow<S extends z.ZodType, R>(
   declaration: FlowDeclaration<S>,
   body: (parameters: z.output<S>) => Promise<R>,
@@ -74,7 +104,7 @@ export function flow<S extends z.ZodType, R>(
       throw asRunFailure(error);
     }
   };
-  return Object.assign(run, { [DECLARATION]: declaration });
+  return Object.assign(run, { [FLOW_DECLARATION]: declaration });
 }
 
 /**
@@ -89,15 +119,10 @@ export function flow<S extends z.ZodType, R>(
  * `workflowFailureErrorTypes` matches by class name, and 'Error' there also fails runs on non-determinism,
  * so it cannot say "every error but those"; this is the same conversion, ApplicationFailure.fromError.)
  */
-export function asRunFailure(error: unknown): unknown {
+function asRunFailure(error: unknown): unknown {
   if (error instanceof TemporalFailure || error instanceof ContinueAsNew || isCancellation(error)) return error;
   if (error instanceof WorkflowError || error instanceof IllegalStateError) return error;
   return ApplicationFailure.fromError(error);
-}
-
-/** The declaration of a flow, or undefined when `value` is not one (so a workflows module may export helpers). */
-export function flowDeclaration(value: unknown): FlowDeclaration | undefined {
-  return typeof value === 'function' ? (value as Partial<Flow>)[DECLARATION] : undefined;
 }
 
 /**
@@ -160,12 +185,16 @@ if (typeof process === 'undefined') {
   );
 }
 
-export { log } from './log';
+// What a flow uses besides flow() and tasks(). `log`, `publish` and `TaskOptions` are also in `sluice` (for tasks):
+// the same objects, so each file imports from the one entry for where its code runs.
+export { log, type Logger, type LogFields } from './log';
 export { ask, type Answer, type AskOptions } from './ask';
 export { QUESTION_TIMED_OUT } from './questions';
-export { publish, ArtifactError, type TableOptions } from './publish';
-export type { TaskOptions } from './task-options';
-export type { Duration, NotifyEvent, NotifyRule } from './notify/types';
+export { publish, ArtifactError, type TableOptions, type ArtifactOptions } from './publish';
+export type { Artifact, ChartArtifact, ImageArtifact, LinkArtifact, MarkdownArtifact, TableArtifact } from './artifacts';
+export type { TaskOptions, Duration } from './task-options';
+export type { DeploymentDeclaration, OverlapPolicy } from './client/types';
+export type { NotifyEvent, NotifyRule } from './notify/types';
 export { pythonTasks, PYTHON_TASK_UNKNOWN } from './python-tasks';
 export { childFlow, startChildFlow, type ChildFlowOptions, type FlowParameters, type FlowResult } from './child-flow';
 

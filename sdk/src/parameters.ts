@@ -4,7 +4,12 @@
  */
 import type { z } from 'zod';
 
-/** One wrong field: where (a dotted path, '' for the parameters as a whole) and what is wrong. */
+/**
+ * One wrong field: where (a dotted path, '' for the parameters as a whole) and what is wrong.
+ *
+ * @example
+ * catch (e) { if (e instanceof InvalidParametersError) for (const issue of e.issues satisfies ParameterIssue[]) console.error(issue.path, issue.message); }
+ */
 export interface ParameterIssue {
   path: string;
   message: string;

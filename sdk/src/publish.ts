@@ -31,7 +31,13 @@ import {
 import { TASK_LOGGER } from './log';
 import { SluiceError } from './errors';
 
-/** Thrown by `publish` for an artifact the schema refuses or that is too big; the message says what and where. */
+/**
+ * Thrown by `publish` for an artifact the schema refuses or that is too big; the message says what and where.
+ *
+ * @example
+ * try { publish.link('report', { title: 'Report', url: 'ftp://example.org/r.csv' }); }
+ * catch (e) { if (e instanceof ArtifactError) log.warn(e.message); }
+ */
 export class ArtifactError extends SluiceError {
   static override readonly code = 'invalid_artifact';
   static override readonly kind = 'bad_request';
@@ -40,8 +46,22 @@ export class ArtifactError extends SluiceError {
 }
 
 type Cell = string | number | boolean | null;
-type Options<A> = Omit<A, 'kind' | 'key'>;
+/**
+ * What `publish.<kind>(key, options)` takes for an artifact of type `A`: the artifact less its `kind` and `key`.
+ *
+ * @example
+ * const link: ArtifactOptions<LinkArtifact> = { title: 'CSV report', url: 'https://files.example.org/rain.csv' };
+ * publish.link('report', link);
+ */
+export type ArtifactOptions<A> = Omit<A, 'kind' | 'key'>;
 
+/**
+ * What `publish.table(key, options)` takes: rows as arrays in column order, or as objects keyed by column.
+ *
+ * @example
+ * const options: TableOptions = { title: 'Stations', rows: [{ station: 'DeBilt', mm: 4.2 }, { station: 'Eelde', mm: 1.3 }] };
+ * publish.table('stations', options);
+ */
 export interface TableOptions {
   title: string;
   description?: string;
@@ -84,26 +104,34 @@ function tableRows(options: TableOptions): { columns: unknown; rows: unknown } {
   };
 }
 
-/** Each publishes at once and gives back the artifact as published (a copy: later changes to the rows do not reach it). */
+/**
+ * Results people read on the run page, from a task or a flow: each publishes at once and gives back the artifact as
+ * published (a copy: later changes to the rows do not reach it). The key is the same in every run, so the flow
+ * page shows the latest of each.
+ *
+ * @example
+ * publish.table('daily-totals', { title: 'Daily rainfall', columns: ['day', 'mm'], rows: [['2025-12-01', 4.2]] });
+ * publish.markdown('summary', { title: 'Summary', markdown: '**Wettest day**: 1 December, 12.5 mm' });
+ */
 export const publish = {
   /** A table: rows and columns (at most 10,000 rows; the page shows it a page at a time and offers it as CSV). */
   table(key: string, options: TableOptions): TableArtifact {
     return send({ ...options, ...tableRows(options), kind: 'table', key });
   },
   /** Markdown text (shown without raw HTML, and without javascript: or other script links). */
-  markdown(key: string, options: Options<MarkdownArtifact>): MarkdownArtifact {
+  markdown(key: string, options: ArtifactOptions<MarkdownArtifact>): MarkdownArtifact {
     return send({ ...options, kind: 'markdown', key });
   },
   /** A link to an http(s) address. */
-  link(key: string, options: Options<LinkArtifact>): LinkArtifact {
+  link(key: string, options: ArtifactOptions<LinkArtifact>): LinkArtifact {
     return send({ ...options, kind: 'link', key });
   },
   /** An image: an http(s) address, or a small PNG, JPEG, GIF or WebP as a base64 data: URL. */
-  image(key: string, options: Options<ImageArtifact>): ImageArtifact {
+  image(key: string, options: ArtifactOptions<ImageArtifact>): ImageArtifact {
     return send({ ...options, kind: 'image', key });
   },
   /** A line or bar chart: one x label per point, and one or more series of values (null: no value there). */
-  chart(key: string, options: Options<ChartArtifact>): ChartArtifact {
+  chart(key: string, options: ArtifactOptions<ChartArtifact>): ChartArtifact {
     return send({ ...options, kind: 'chart', key });
   },
 };

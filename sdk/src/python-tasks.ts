@@ -18,7 +18,12 @@
 import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import { SLUICE_TASK_CATALOG, toActivityOptions, type TaskOptions } from './task-options';
 
-/** The error type of a call to a task no worker on the queue declares. */
+/**
+ * The error type of a call to a Python task no worker on the queue declares.
+ *
+ * @example
+ * if (failure.type === PYTHON_TASK_UNKNOWN) log.error('deploy the Python worker first');
+ */
 export const PYTHON_TASK_UNKNOWN = 'PythonTaskUnknown';
 
 type Catalog = Record<string, TaskOptions>;
@@ -60,6 +65,11 @@ function unknownTask(name: string, taskQueue: string, catalog: Catalog): Applica
  * JSON-shaped values). `overrides` replace parts of the declared options for the calls made through it.
  * Errors arrive as ActivityFailure whose cause is an ApplicationFailure with the Python exception's class name
  * as `type` and its message.
+ *
+ * @example
+ * interface Hydrology { discharge(station: string, days: number): Promise<number[]> }
+ * const { discharge } = pythonTasks<Hydrology>('hydrology-py', { timeout: '10m' });
+ * const series = await discharge('Lobith', 30);
  */
 export function pythonTasks<T extends object>(taskQueue: string, overrides?: TaskOptions): T {
   return new Proxy({} as T, {

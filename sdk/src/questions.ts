@@ -8,7 +8,13 @@
  * who answered included, stay in the run's history.
  */
 
-/** One question of a run, open or closed. */
+/**
+ * One question of a run (asked by `ask()` in its flow), open or closed.
+ *
+ * @example
+ * const asked = await sluice.getQuestions(run.workflowId);
+ * const open: Question | undefined = asked?.questions.find((q) => q.status === 'open');
+ */
 export interface Question {
   /** `q1`, `q2`, … in the order the run asked them. */
   id: string;
@@ -29,7 +35,13 @@ export interface Question {
   answeredAt: string | null;
 }
 
-/** The answer a caller sends: to which question (the open one when left out), the value, and who gives it. */
+/**
+ * The answer a caller sends: to which question (the open one when left out), the value, and who gives it.
+ *
+ * @example
+ * const input: AnswerInput = { value: { load: true }, by: 'user:ann@example.org' };
+ * await sluice.answer(run, input);
+ */
 export interface AnswerInput {
   question?: string;
   value: unknown;
@@ -44,5 +56,14 @@ export const WAITING_FOR_INPUT = 'input';
 /** Failure types: an answer its schema refuses (details: the issues); an answer to a question not open. */
 export const INVALID_ANSWER = 'InvalidAnswer';
 export const NOT_WAITING = 'NotWaiting';
-/** The failure `ask()` throws when its timeout passed without an answer and it has no default. */
+/**
+ * The failure type `ask()` throws when its timeout passed without an answer and it has no default.
+ *
+ * @example
+ * try { await ask('Go on?', z.object({ go: z.boolean() }), { timeout: '1h' }); }
+ * catch (e) { if (e instanceof ApplicationFailure && e.type === QUESTION_TIMED_OUT) log.warn('nobody answered'); else throw e; }
+ */
 export const QUESTION_TIMED_OUT = 'QuestionTimedOut';
+
+/** The open question of a run's questions, if any. */
+export const openQuestionOf = (questions: Question[]): Question | undefined => questions.find((q) => q.status === 'open');

@@ -6,9 +6,21 @@
  */
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 
-/** A duration: milliseconds, or a string such as '30s', '5 minutes', '1h'. */
+/**
+ * A duration: milliseconds, or a string such as '30s', '5 minutes', '1h'.
+ *
+ * @example
+ * const timeout: Duration = '2m';
+ */
 export type Duration = string | number;
 
+/**
+ * A task's retry policy and timeouts, declared once beside its code (`task(options, fn)`); a flow may override
+ * parts of it for its calls (`tasks<typeof activities>(overrides)`).
+ *
+ * @example
+ * const options: TaskOptions = { retries: 5, retryDelay: '10s', timeout: '2m', nonRetryableErrors: ['StationUnknown'] };
+ */
 export interface TaskOptions {
   /** How many times a failed attempt is retried; 0 = never. Default 3 (so 4 attempts at most). */
   retries?: number;

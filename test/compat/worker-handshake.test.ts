@@ -1,4 +1,4 @@
-// The version handshake between a worker and the web app (GET /api/worker/v1/hello, sluice/compat): the web app
+// The version handshake between a worker and the web app (GET /api/worker/v1/hello, sluice/internal/compat): the web app
 // serves workers of the previous minor version and refuses, naming both versions and what to do, a worker whose
 // protocol is older than it serves or newer than its own. Real web app (next start), real worker processes.
 //
@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SluiceClient } from 'sluice/client';
-import { checkServer, ServerCheckError, SLUICE_VERSION, WORKER_HEADER, WORKER_PROTOCOL } from 'sluice/compat';
-import { openStore, type Store } from 'sluice/store';
+import { checkServer, ServerCheckError, SLUICE_VERSION, WORKER_HEADER, WORKER_PROTOCOL } from 'sluice/internal/compat';
+import { openStore, type Store } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { freshTmpDir, temporalAddress, temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
@@ -26,7 +26,7 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * A workflow repository whose `sluice` dependency is this package built, declaring `version` (and `protocol`, when
- * given, rewritten in its compiled sluice/compat); every other dependency is this checkout's. Returns its folder.
+ * given, rewritten in its compiled sluice/internal/compat); every other dependency is this checkout's. Returns its folder.
  */
 function repositoryWith(version: string, protocol?: number): string {
   const dir = freshTmpDir(`compat-${version}`);

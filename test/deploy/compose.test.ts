@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { readDeployEnv } from '../harness/production-temporal';
-import { LATENCY_SETTINGS } from 'sluice/dev';
+import { LATENCY_SETTINGS } from 'sluice/internal/dev';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { HEALTH_CONTRACT, healthOf, writeHealthReport, type HealthReport } from 'sluice/worker';
+import { HEALTH_CONTRACT, healthOf, writeHealthReport, type HealthReport } from 'sluice/internal/worker';
 import { freshTmpDir } from '../harness/env';
 
 const SCRIPT = path.resolve(__dirname, '../../deploy/worker-healthcheck.cjs');

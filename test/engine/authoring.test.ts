@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import path from 'node:path';
-import { deploymentProblems, loadProject, parameterSchemaProblems, ProjectError, RUN_DEFAULTS, scheduleSpecOf } from 'sluice/worker';
+import { deploymentProblems, loadProject, parameterSchemaProblems, ProjectError, RUN_DEFAULTS, scheduleSpecOf } from 'sluice/internal/worker';
 import { runTimeoutMsOf, schedulePoliciesOf } from '../../sdk/src/deployments';
 import { parseParameters } from '../../sdk/src/parameters';
 import { toActivityOptions, toLocalActivityOptions } from '../../sdk/src/task-options';

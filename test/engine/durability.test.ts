@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';

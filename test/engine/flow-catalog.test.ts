@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FlowGoneError } from 'sluice/client';
-import { queueIsLive } from 'sluice/worker';
+import { queueIsLive } from 'sluice/internal/worker';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';

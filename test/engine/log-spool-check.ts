@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { RunRef, SluiceClient } from 'sluice/client';
-import { SLUICE_BIN } from 'sluice/dev';
-import type { Store } from 'sluice/store';
+import { SLUICE_BIN } from 'sluice/internal/dev';
+import type { Store } from 'sluice/internal/store';
 import { freshTmpDir } from '../harness/env';
 import type { TestWorker } from '../harness/worker';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunRef, SluiceClient } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';

@@ -3,7 +3,7 @@
 // every line of the attempt that completed each task is in the store exactly once.
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
 import { FIXTURES, testClient } from '../harness/sluice';

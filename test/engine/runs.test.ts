@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidParametersError, RunFailedError, UnknownFlowError, type SluiceClient } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { readHistory } from '../../sdk/src/client/run-history';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';

@@ -3,8 +3,8 @@
 import { Client } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DeploymentDeclaration } from 'sluice/client';
-import { syncDeployments, type DeclaredFlow } from 'sluice/worker';
+import type { DeploymentDeclaration } from 'sluice/flow';
+import { syncDeployments, type DeclaredFlow } from 'sluice/internal/worker';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';

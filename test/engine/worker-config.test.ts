@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { RepositorySettingsError, workerConfigFromEnv } from 'sluice/worker';
+import { RepositorySettingsError, workerConfigFromEnv } from 'sluice/internal/worker';
 import { freshTmpDir } from '../harness/env';
 
 test('defaults: queue sluice, 30 s grace, echo from WARN, up to 100 tasks started eagerly per flow step', () => {

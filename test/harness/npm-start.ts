@@ -9,7 +9,7 @@
  * const web = `http://127.0.0.1:${started.ports.web}`;
  */
 import { join } from 'node:path';
-import { freePort, spawnManaged } from 'sluice/dev';
+import { freePort, spawnManaged } from 'sluice/internal/dev';
 import { freshTmpDir } from './env';
 
 const root = join(__dirname, '..', '..');

@@ -13,8 +13,8 @@ import { copyFileSync, readFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv, promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { connectionOptions, type TemporalAccess } from 'sluice/temporal';
-import { findTemporalCli, freePort, isPortFree, spawnManaged, waitForPort, type ManagedChild } from 'sluice/dev';
+import { connectionOptions, type TemporalAccess } from 'sluice/internal/temporal';
+import { findTemporalCli, freePort, isPortFree, spawnManaged, waitForPort, type ManagedChild } from 'sluice/internal/dev';
 import { freshTmpDir } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { pythonEnv as checkoutPythonEnv, venvPython } from '../../scripts/python-venv';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { freshTmpDir, temporalAddress, temporalNamespace } from './env';

@@ -1,7 +1,7 @@
 /** A client API and a private store for one test file, against the suite's Temporal server. */
 import path from 'node:path';
 import { SluiceClient } from 'sluice/client';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from './env';
 
 export const FIXTURES = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '@temporalio/client';
-import { connect } from 'sluice/temporal';
+import { connect } from 'sluice/internal/temporal';
 import { temporalAddress } from './env';
 
 /**

@@ -9,12 +9,12 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import { embeddedServerProcs, LATENCY_SETTINGS, startDevServer, type DevServer } from 'sluice/dev';
-import { isPortFree } from 'sluice/dev';
-import { ensureRetention, ensureSearchAttributes, retentionSeconds, SEARCH_ATTRIBUTES } from 'sluice/temporal';
+import { embeddedServerProcs, LATENCY_SETTINGS, startDevServer, type DevServer } from 'sluice/internal/dev';
+import { isPortFree } from 'sluice/internal/dev';
+import { ensureRetention, ensureSearchAttributes, retentionSeconds, SEARCH_ATTRIBUTES } from 'sluice/internal/temporal';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';
 import { uniqueName } from '../harness/temporal';
-import { isProcessAlive } from 'sluice/dev';
+import { isProcessAlive } from 'sluice/internal/dev';
 
 const KEYWORD = 2; // IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const DAY = 86_400;

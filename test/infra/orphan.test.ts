@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isProcessAlive } from 'sluice/dev';
+import { isProcessAlive } from 'sluice/internal/dev';
 
 const fixture = join(__dirname, 'fixtures', 'start-and-hang.ts');
 

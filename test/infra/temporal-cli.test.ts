@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findTemporalCli } from 'sluice/dev';
+import { findTemporalCli } from 'sluice/internal/dev';
 import { freshTmpDir } from '../harness/env';
 
 const script = join(__dirname, '..', '..', 'sdk', 'bin', 'temporal-cli.sh');

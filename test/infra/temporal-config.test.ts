@@ -12,7 +12,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { connect, connectionOptions, parseTemporalConfig, TemporalConfigError, TemporalUnreachableError } from 'sluice/temporal';
+import { connect, connectionOptions, parseTemporalConfig, TemporalConfigError, TemporalUnreachableError } from 'sluice/internal/temporal';
 import { freshTmpDir } from '../harness/env';
 
 test('defaults to a local dev server, plain gRPC', () => {

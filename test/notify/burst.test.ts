@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { listDeliveries, Notifier, type NotifierOptions, type NotifyRule } from 'sluice/notify';
+import { listDeliveries, Notifier, type NotifierOptions, type NotifyRule } from 'sluice/internal/notify';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
 import { startHttpReceiver, startSmtpReceiver } from '../harness/receivers';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { Notifier } from 'sluice/notify';
-import { scheduleIdOf } from 'sluice/worker';
+import { Notifier } from 'sluice/internal/notify';
+import { scheduleIdOf } from 'sluice/internal/worker';
 import { eventually } from '../harness/eventually';
 import { startHttpReceiver } from '../harness/receivers';
 import { FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';

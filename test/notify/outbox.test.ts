@@ -3,8 +3,8 @@
 // at once put each event in one message and make no empty one.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Store } from 'sluice/store';
-import type { EventDetail } from 'sluice/notify';
+import type { Store } from 'sluice/internal/store';
+import type { EventDetail } from 'sluice/internal/notify';
 import { groupEvents, knownEvents, recordEvents, type NewEvent } from '../../sdk/src/notify/outbox';
 import { DIALECTS, freshStorePair, type StorePair } from '../store/helpers/stores';
 

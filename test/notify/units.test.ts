@@ -2,8 +2,8 @@
 // environment, rule checks, and the lease (on a real SQLite store).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildMessage, channelsFromEnv, releaseLease, ruleProblems, SecretBox, SecretKeyError, takeLease, webhookBody, type EventDetail } from 'sluice/notify';
-import { openStore } from 'sluice/store';
+import { buildMessage, channelsFromEnv, releaseLease, ruleProblems, SecretBox, SecretKeyError, takeLease, webhookBody, type EventDetail } from 'sluice/internal/notify';
+import { openStore } from 'sluice/internal/store';
 import { sqliteStoreUrl } from '../harness/sluice';
 
 const failure = (n: number): EventDetail => ({

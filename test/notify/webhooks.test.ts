@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { DeliveryError, listDeliveries, Notifier, notifierSettingsFromEnv, sendTestMessage, verifySignature, type EventDetail, type NotifierOptions } from 'sluice/notify';
-import type { Store } from 'sluice/store';
+import { DeliveryError, listDeliveries, Notifier, notifierSettingsFromEnv, sendTestMessage, verifySignature, type EventDetail, type NotifierOptions } from 'sluice/internal/notify';
+import type { Store } from 'sluice/internal/store';
 import { recordEvents } from '../../sdk/src/notify/outbox';
 import { eventually } from '../harness/eventually';
 import { startHttpReceiver, startSmtpReceiver } from '../harness/receivers';

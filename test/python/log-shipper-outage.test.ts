@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { PYTHON_FIXTURES, pythonEnv, venvPython, workerToken } from '../harness/python';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { SluiceClient, TaskRun } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { assertFollowsLog, openProgressBar, stepTimes } from '../harness/progress-lag';
 import { startPythonWorker, venvPython, workerToken } from '../harness/python';

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RunFailedError, type SluiceClient } from 'sluice/client';
-import type { Store, StoredLog } from 'sluice/store';
+import type { Store, StoredLog } from 'sluice/internal/store';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
@@ -25,7 +25,7 @@ import { startWebApp, type WebApp } from '../web/harness';
 import { getRunView } from '../../web/lib/run-presenter';
 import { firstPayload } from '../../sdk/src/client/run-history';
 import { Worker } from '@temporalio/worker';
-import { bundleFlows } from 'sluice/worker';
+import { bundleFlows } from 'sluice/internal/worker';
 
 const FLOWS = {
   workflows: path.resolve(__dirname, '../fixtures/python-flows.ts'),

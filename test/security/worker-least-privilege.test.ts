@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';

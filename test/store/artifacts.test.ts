@@ -3,9 +3,9 @@
 // and PostgreSQL; and the schema's and the publisher's refusals, and the size bound, as a user meets them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type LogRecord, type Store } from 'sluice/store';
-import { ArtifactError, publish } from 'sluice/task';
-import { MAX_ARTIFACT_BYTES, parseArtifact } from 'sluice/types';
+import { openStore, type LogRecord, type Store } from 'sluice/internal/store';
+import { ArtifactError, publish } from 'sluice';
+import { MAX_ARTIFACT_BYTES, parseArtifact } from 'sluice/internal/types';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const line = (runId: string, time: number, artifact?: unknown, flow = 'rain'): LogRecord => ({

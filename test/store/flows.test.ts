@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { logOrderingMigration } from '../../sdk/src/store/migrations/0014-log-ordering';
 import { usersAndTokensMigration } from '../../sdk/src/store/migrations/0003-users-and-tokens';
 import { sql } from 'kysely';
-import { FlowNameTakenError, MIGRATION_TABLE, openStore, TaskQueueTakenError, type FlowEntry, type Store } from 'sluice/store';
+import { FlowNameTakenError, MIGRATION_TABLE, openStore, TaskQueueTakenError, type FlowEntry, type Store } from 'sluice/internal/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const rainfall: FlowEntry = {

@@ -2,7 +2,7 @@
 // exactly the table's lines, each once, in id order. On both stores (one code path).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openStore, type LogRecord, type Store } from 'sluice/store';
+import { openStore, type LogRecord, type Store } from 'sluice/internal/store';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 import { LogTail, tableIds, tableMessages } from './helpers/log-tail';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { openStore, type LogRecord, type Store } from 'sluice/store';
+import { openStore, type LogRecord, type Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 import { LogTail, tableMessages } from './helpers/log-tail';

@@ -2,7 +2,7 @@
 // started again. Nothing may be lost while the buffer has room, and nothing may be written out of order.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { LogShipper, openStore, type LogRecord, type Store } from 'sluice/store';
+import { LogShipper, openStore, type LogRecord, type Store } from 'sluice/internal/store';
 import { startRestartablePostgres, type RestartablePostgres } from './helpers/restartable-postgres';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

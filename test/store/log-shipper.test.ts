@@ -2,7 +2,7 @@
 // outage is in log-shipper-outage.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogShipper, type LogRecord, type ProgressRecord } from 'sluice/store';
+import { LogShipper, type LogRecord, type ProgressRecord } from 'sluice/internal/store';
 
 const rec = (i: number, runId = 'run-1'): LogRecord => ({ time: i, level: 'info', message: `m${i}`, workflowId: `wf-${runId}`, runId, flow: 'f' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 // Writing and reading log lines: the same test body on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { LogShipper, openStore, StoreQueryError, type LogRecord, type Store } from 'sluice/store';
+import { LogShipper, openStore, StoreQueryError, type LogRecord, type Store } from 'sluice/internal/store';
 import { fieldsText } from '../../sdk/src/log-fields';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 

@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { migrateStore, openStore, StoreOpenError, StoreSchemaError, type Store } from 'sluice/store';
-import { appliedMigrations, MIGRATION_TABLE } from 'sluice/store';
-import { freePort } from 'sluice/dev';
+import { migrateStore, openStore, StoreOpenError, StoreSchemaError, type Store } from 'sluice/internal/store';
+import { appliedMigrations, MIGRATION_TABLE } from 'sluice/internal/store';
+import { freePort } from 'sluice/internal/dev';
 import { freshTmpDir } from '../harness/env';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
@@ -140,7 +140,7 @@ for (const dialect of DIALECTS) {
 
 test('several processes opening one fresh SQLite file at once all succeed, and migrate it once', async () => {
   const file = resolve(freshTmpDir('store-concurrent'), 'sluice.db');
-  const storeModule = require.resolve('sluice/store');
+  const storeModule = require.resolve('sluice/internal/store');
   const startAt = Date.now() + 2_000; // every child opens at the same moment, once all have loaded
   const child = () =>
     new Promise<{ code: number | null; output: string }>((done) => {

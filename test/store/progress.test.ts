@@ -2,7 +2,7 @@
 // the same test body on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, StoreQueryError, type ProgressRecord, type Store } from 'sluice/store';
+import { openStore, StoreQueryError, type ProgressRecord, type Store } from 'sluice/internal/store';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
 
 const report = (runId: string, activityId: string, attempt: number, time: number, done: number, message?: string): ProgressRecord => ({

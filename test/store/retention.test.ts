@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, type Connection } from '@temporalio/client';
-import { openStore, parseRetention, RetentionSweeper, StoreQueryError, type LogRecord, type Store } from 'sluice/store';
-import { runsTemporalKeeps } from 'sluice/temporal';
+import { openStore, parseRetention, RetentionSweeper, StoreQueryError, type LogRecord, type Store } from 'sluice/internal/store';
+import { runsTemporalKeeps } from 'sluice/internal/temporal';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { testConnection, uniqueName } from '../harness/temporal';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import { isStoreUnavailable, openStore, StoreUnavailableError } from 'sluice/store';
-import { freePort } from 'sluice/dev';
+import { isStoreUnavailable, openStore, StoreUnavailableError } from 'sluice/internal/store';
+import { freePort } from 'sluice/internal/dev';
 import { freshTmpDir } from '../harness/env';
 import { startRestartablePostgres } from './helpers/restartable-postgres';
 

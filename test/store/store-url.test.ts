@@ -1,7 +1,7 @@
 // Which database a process uses: the URL rules, as pure functions (no database needed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseStoreUrl, redactUrl, storeUrlFromEnv, StoreUrlError } from 'sluice/store';
+import { parseStoreUrl, redactUrl, storeUrlFromEnv, StoreUrlError } from 'sluice/internal/store';
 
 test('storeUrlFromEnv prefers DATABASE_URL, else a SQLite file in SLUICE_DATA_DIR, else ./data', () => {
   assert.equal(storeUrlFromEnv({ DATABASE_URL: 'postgres://u:p@db/sluice', SLUICE_DATA_DIR: '/x' }), 'postgres://u:p@db/sluice');

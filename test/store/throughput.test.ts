@@ -3,7 +3,7 @@
 // 5 s per 100,000 lines, i.e. >= 20,000 lines/s end to end.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LogShipper, openStore, type LogRecord } from 'sluice/store';
+import { LogShipper, openStore, type LogRecord } from 'sluice/internal/store';
 import { DIALECTS, freshStoreUrl } from './helpers/stores';
 
 const LINES = 100_000;

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { parse } from 'yaml';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { freshTmpDir, temporalAddress, temporalNamespace } from '../harness/env';

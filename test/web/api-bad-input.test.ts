@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';

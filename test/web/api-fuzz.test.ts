@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { freshTmpDir, temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { startRestartablePostgres, type RestartablePostgres } from '../store/helpers/restartable-postgres';
 import { freePort, launchBrowser, loggedInContext, loginCookie, startWebApp, type WebApp } from './harness';

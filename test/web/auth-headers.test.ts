@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { BrowserContext, Browser } from 'playwright-core';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { temporalNamespace } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { testConnection, uniqueName } from '../harness/temporal';

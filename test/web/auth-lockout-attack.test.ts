@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { ADDRESS_MAX_FAILURES, MAX_FAILURES } from '../../web/lib/auth/lockout';
 import { launchBrowser, startWebApp, type WebApp } from './harness';
 

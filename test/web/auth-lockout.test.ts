@@ -3,7 +3,7 @@
 // Against the real web app, with a thousand guesses from other addresses: auth-lockout-attack.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { checkCredentials, LoginError } from '../../web/lib/auth/credentials';
 import { ADDRESS_MAX_FAILURES, MAX_FAILURES } from '../../web/lib/auth/lockout';
 import { verifyPassword } from '../../web/lib/auth/passwords';

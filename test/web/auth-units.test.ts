@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { parseEnv, EnvError } from '../../web/lib/env';
 import { checkCredentials, LoginError, WRONG_CREDENTIALS } from '../../web/lib/auth/credentials';
 import { ensureFirstAdmin } from '../../web/lib/auth/first-admin';

@@ -1,7 +1,7 @@
 // Log-in, sessions, roles, lock-out, log-out and start-up rules of the real web app (next start, production mode).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { endUserSessions, findUserByEmail, setUserDisabled, setUserPassword, setUserRole } from '../../web/lib/auth/users';
 import { loginCookie, pageOutcome, startWebApp, type WebApp } from './harness';

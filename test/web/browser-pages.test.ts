@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { startWorker, type TestWorker } from '../harness/worker';
 import { launchBrowser, loggedInContext, loginInBrowser, startWebApp, type WebApp } from './harness';
 

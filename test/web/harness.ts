@@ -15,7 +15,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createUser } from '../../web/lib/auth/users';
 import type { Role } from '../../web/lib/auth/roles';
 import { freshTmpDir, temporalAddress, temporalNamespace, temporalWebUrl } from '../harness/env';

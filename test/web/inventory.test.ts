@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createApiToken } from '../../web/lib/auth/tokens';
 import { pageOutcome, startWebApp, type WebApp } from './harness';
 

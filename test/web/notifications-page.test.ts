@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
-import { addAdminRule, addChannel, notifierSettingsFromEnv, SecretBox, verifySignature } from 'sluice/notify';
-import type { Store } from 'sluice/store';
+import { addAdminRule, addChannel, notifierSettingsFromEnv, SecretBox, verifySignature } from 'sluice/internal/notify';
+import type { Store } from 'sluice/internal/store';
 import { getNotifications } from '../../web/lib/notifications-presenter';
 import { eventually } from '../harness/eventually';
 import { startHttpReceiver } from '../harness/receivers';

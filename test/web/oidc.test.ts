@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openStore } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
 import { createUser, findUserByEmail, setUserDisabled, type User } from '../../web/lib/auth/users';
 import { launchBrowser, pageOutcome, startWebApp, type WebApp } from './harness';
 import { startOidcProvider, type OidcProvider } from './oidc-provider';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import type { SluiceClient } from 'sluice/client';
 import type { RunRef } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { sqliteStoreUrl, testClient } from '../harness/sluice';
 import { startWorker, type TestWorker } from '../harness/worker';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type Store } from 'sluice/store';
+import { openStore, type Store } from 'sluice/internal/store';
 import { describeTaskOptions } from '../../web/lib/task-options-words';
 import { durationToWords } from '../../web/lib/schedule-words';
 import { createTestDatabase } from '../harness/postgres';

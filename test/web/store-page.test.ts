@@ -3,7 +3,7 @@
 // the sweep — on SQLite following the Temporal namespace's retention (30 days), on PostgreSQL with SLUICE_RETENTION.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type LogRecord, type Store } from 'sluice/store';
+import { openStore, type LogRecord, type Store } from 'sluice/internal/store';
 import { EnvError, parseEnv } from '../../web/lib/env';
 import { formatBytes } from '../../web/lib/format';
 import { eventually } from '../harness/eventually';

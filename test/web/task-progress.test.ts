@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunRef, SluiceClient, TaskRun } from 'sluice/client';
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { assertFollowsLog, openProgressBar, stepTimes } from '../harness/progress-lag';
 import { testClient } from '../harness/sluice';

@@ -19,7 +19,7 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import type { ChartArtifact } from 'sluice/types';
+import type { ChartArtifact } from 'sluice/internal/types';
 
 Chart.register(LineController, BarController, LineElement, BarElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 

@@ -5,7 +5,7 @@
  * markdown (rendered without raw HTML or script links), a link, an image, or a chart.
  */
 import { useMemo, useState } from 'react';
-import type { StoredArtifact, TableArtifact } from 'sluice/types';
+import type { StoredArtifact, TableArtifact } from 'sluice/internal/types';
 import { renderMarkdown } from '@/lib/markdown';
 import { ArtifactChart } from './artifact-chart';
 

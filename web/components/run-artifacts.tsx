@@ -5,7 +5,7 @@
  * every two seconds (as the log viewer tails lines), and once more after it stopped, for the last ones.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { StoredArtifact } from 'sluice/types';
+import type { StoredArtifact } from 'sluice/internal/types';
 import { ArtifactView } from './artifact-view';
 
 const POLL_MS = 2000;

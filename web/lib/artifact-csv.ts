@@ -7,7 +7,7 @@
  * tableCsv({ columns: ['day', 'mm'], rows: [['2025-12-01', 4.2], ['=HYPERLINK("…")', null]] })
  * // 'day,mm\r\n2025-12-01,4.2\r\n"\'=HYPERLINK(""…"")",\r\n'
  */
-import type { TableArtifact } from 'sluice/types';
+import type { TableArtifact } from 'sluice/internal/types';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

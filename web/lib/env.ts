@@ -3,13 +3,13 @@
  * process.env: import `getEnv()` (lazy, so `next build` can load modules without production secrets).
  */
 import { z } from 'zod';
-import { parseTemporalConfig, type TemporalConfig } from 'sluice/temporal';
-import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/store';
-import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/notify';
+import { parseTemporalConfig, type TemporalConfig } from 'sluice/internal/temporal';
+import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/internal/store';
+import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/internal/notify';
 import { parseProxyTrust, type ProxyTrust } from './auth/client-address';
 import { ROLES, type Role } from './auth/roles';
 import { TEMPORAL_WEB_PATH } from './links';
-import { SluiceError } from 'sluice/errors';
+import { SluiceError } from 'sluice/internal/errors';
 
 /** A dev-only signing secret: fine on a laptop, refused in production. */
 const DEV_SECRET = 'sluice-development-secret-never-use-in-production';

@@ -10,7 +10,8 @@
  * @example const flows = await getFlowsOverview(await getSluice(), { queue: 'hydro' });
  */
 import type { SluiceClient } from 'sluice/client';
-import type { DeploymentDeclaration, DeploymentInfo, FlowInfo, RunSummary, TaskInfo } from 'sluice/client';
+import type { DeploymentInfo, FlowInfo, RunSummary, TaskInfo } from 'sluice/client';
+import type { DeploymentDeclaration } from 'sluice/flow';
 import { newestFirst } from './home-presenter';
 import { readableError } from './readable-error';
 import { formFromSchema, type FormField } from './json-schema-form';

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { LOG_LEVELS, type LogLevel, type LogQuery, type StoredLog } from 'sluice/types';
+import { LOG_LEVELS, type LogLevel, type LogQuery, type StoredLog } from 'sluice/internal/types';
 
 /** One line as the browser gets it: short keys are not worth the unreadability; this is already compact. */
 export interface LogLine {

@@ -6,8 +6,8 @@
  * @example const view = await getNotifications(store.db, getEnv().notifications, getEnv().notifierEnabled);
  */
 import type { Kysely } from 'kysely';
-import { listChannels, listDeliveries, listRules, recentEvents, runsOfDeliveries, type ChannelKind, type Delivery, type EventDetail, type NotifierSettings, type Rule } from 'sluice/notify';
-import type { Database } from 'sluice/store';
+import { listChannels, listDeliveries, listRules, recentEvents, runsOfDeliveries, type ChannelKind, type Delivery, type EventDetail, type NotifierSettings, type Rule } from 'sluice/internal/notify';
+import type { Database } from 'sluice/internal/store';
 
 export interface ChannelRow {
   name: string;

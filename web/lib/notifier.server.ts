@@ -4,7 +4,7 @@
  * replicas run; SLUICE_NOTIFIER=off leaves it to another (e.g. `sluice notifier`).
  */
 import 'server-only';
-import { Notifier } from 'sluice/notify';
+import { Notifier } from 'sluice/internal/notify';
 import { getEnv } from './env';
 import { getSluice } from './sluice.server';
 

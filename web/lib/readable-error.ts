@@ -4,7 +4,7 @@
  *
  * @example return { ok: false, error: readableError(err, 'cancel the run') };
  */
-import { errorAnswer } from 'sluice/errors';
+import { errorAnswer } from 'sluice/internal/errors';
 
 export function readableError(err: unknown, doing: string): string {
   const answered = errorAnswer(err, doing);

@@ -5,8 +5,8 @@
  */
 import 'server-only';
 import { hostname } from 'node:os';
-import { RetentionSweeper } from 'sluice/store';
-import { retentionSeconds, runsTemporalKeeps } from 'sluice/temporal';
+import { RetentionSweeper } from 'sluice/internal/store';
+import { retentionSeconds, runsTemporalKeeps } from 'sluice/internal/temporal';
 import { getEnv } from './env';
 import { getSluice, getStore } from './sluice.server';
 

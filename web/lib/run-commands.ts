@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { FlowGoneError, InvalidAnswerError, InvalidParametersError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { FlowGoneError, InvalidAnswerError, InvalidParametersError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { openQuestionOf } from 'sluice/internal/types';
 import type { Question, RunRef } from 'sluice/client';
 import { readableError } from './readable-error';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';

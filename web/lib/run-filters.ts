@@ -8,7 +8,7 @@
  * const runs = await client.listRuns(filter, page);
  */
 import { z } from 'zod';
-import { RUN_STATUSES, type RunFilter, type RunStatus } from 'sluice/types';
+import { RUN_STATUSES, type RunFilter, type RunStatus } from 'sluice/internal/types';
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 

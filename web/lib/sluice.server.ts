@@ -5,8 +5,8 @@
  */
 import 'server-only';
 import { SluiceClient } from 'sluice/client';
-import { openStore } from 'sluice/store';
-import type { Store } from 'sluice/store';
+import { openStore } from 'sluice/internal/store';
+import type { Store } from 'sluice/internal/store';
 import { getEnv } from './env';
 
 interface Singletons {

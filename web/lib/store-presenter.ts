@@ -4,7 +4,7 @@
  *
  * @example const view = await getStoreView(await getStore(), getEnv().retention, currentRetentionMs);
  */
-import type { RetentionSetting, Store, StoreStats, SweepResult } from 'sluice/store';
+import type { RetentionSetting, Store, StoreStats, SweepResult } from 'sluice/internal/store';
 
 export interface StoreView {
   stats: StoreStats;

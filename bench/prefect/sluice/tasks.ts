@@ -1,6 +1,6 @@
 /** The comparison's tasks for Sluice, the same as bench/prefect/prefect_flows.py. */
 import { writeFileSync } from 'node:fs';
-import { log, sleep, task } from 'sluice/task';
+import { log, sleep, task } from 'sluice';
 
 export const step = task({}, async function step(i: number): Promise<number> {
   return i;

@@ -1,6 +1,6 @@
 /** Light tasks for the latency benchmark: the work is nothing, so what is measured is the cost of a call. */
 import { task } from 'sluice';
-import { log } from 'sluice/task';
+import { log } from 'sluice';
 
 export const step = task({}, async function step(i: number): Promise<number> {
   return i;

@@ -3,7 +3,7 @@
  * and fields and only keeps them (so the work is not optimised away). Their durations, compared, are what
  * logging costs the task itself. No retries: a second attempt would add its lines to the count.
  */
-import { log, task } from 'sluice/task';
+import { log, task } from 'sluice';
 
 export interface LoopResult {
   /** When the task began (epoch ms): the start of the "until all lines are stored" clock. */

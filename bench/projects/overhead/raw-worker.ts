@@ -5,8 +5,8 @@
  * Reads TEMPORAL_ADDRESS (and the other TEMPORAL_* connection settings) and BENCH_TASK_QUEUE.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { connectionOptions } from 'sluice/temporal';
-import { workerConfigFromEnv } from 'sluice/worker';
+import { connectionOptions } from 'sluice/internal/temporal';
+import { workerConfigFromEnv } from 'sluice/internal/worker';
 import * as activities from './raw-tasks';
 
 async function run(): Promise<void> {

@@ -4,7 +4,7 @@
  * attempt would blur what is measured.
  */
 import { existsSync } from 'node:fs';
-import { log, progress, sleep, task } from 'sluice/task';
+import { log, progress, sleep, task } from 'sluice';
 
 /** Does nothing: 500 of them make a 500-task history. */
 export const webBenchNoopTask = task({ retries: 0 }, async function webBenchNoopTask(i: number): Promise<number> {

@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { ParameterIssue } from '../parameters';
-import { ANSWER_UPDATE, INVALID_ANSWER, NOT_WAITING, QUESTIONS_MEMO, type AnswerInput, type Question } from '../questions';
+import { ANSWER_UPDATE, INVALID_ANSWER, NOT_WAITING, QUESTIONS_MEMO, openQuestionOf, type AnswerInput, type Question } from '../questions';
 import { AnswerNotTakenError, InvalidAnswerError, NotWaitingError, RunNotFoundError } from './errors';
 
 /** The questions a run's memo holds, oldest first. */
@@ -13,9 +13,6 @@ export function questionsOf(memo: Record<string, unknown> | undefined): Question
   const list = memo?.[QUESTIONS_MEMO];
   return Array.isArray(list) ? (list as Question[]) : [];
 }
-
-/** The open question of a run's questions, if any. */
-export const openQuestionOf = (questions: Question[]): Question | undefined => questions.find((q) => q.status === 'open');
 
 export async function answerRun(temporal: Client, ref: { workflowId: string; runId?: string }, input: AnswerInput, timeoutMs: number): Promise<Question> {
   const handle = temporal.workflow.getHandle(ref.workflowId, ref.runId);

@@ -4,7 +4,13 @@ import { invalidParametersMessage } from '../parameters';
 import type { RunFailure } from './types';
 import { SluiceError } from '../errors';
 
-/** Thrown by `start` and `startDeployment` when the parameters fail the flow's schema; no run was started. */
+/**
+ * Thrown by `start` and `startDeployment` when the parameters fail the flow's schema; no run was started.
+ *
+ * @example
+ * try { await sluice.start('rainfallReport', { station: 42 }); }
+ * catch (e) { if (e instanceof InvalidParametersError) console.error(e.message); else throw e; }
+ */
 export class InvalidParametersError extends SluiceError {
   static override readonly code = 'invalid_parameters';
   static override readonly kind = 'invalid_parameters';
@@ -15,7 +21,13 @@ export class InvalidParametersError extends SluiceError {
   }
 }
 
-/** Thrown when no worker has published a flow of that name (is its worker running?). */
+/**
+ * Thrown when no worker has published a flow of that name (is its worker running?).
+ *
+ * @example
+ * try { await sluice.start('rainfalReport', {}); }
+ * catch (e) { if (e instanceof UnknownFlowError) console.error(e.message); else throw e; }
+ */
 export class UnknownFlowError extends SluiceError {
   static override readonly code = 'unknown_flow';
   static override readonly kind = 'not_found';
@@ -29,6 +41,10 @@ export class UnknownFlowError extends SluiceError {
 /**
  * Thrown when starting (or re-running) a flow that no task queue serves any more: its queue stopped declaring it.
  * Its past runs stay readable.
+ *
+ * @example
+ * try { await sluice.rerun(oldRun); }
+ * catch (e) { if (e instanceof FlowGoneError) console.error('that flow is no longer served'); else throw e; }
  */
 export class FlowGoneError extends SluiceError {
   static override readonly code = 'flow_gone';
@@ -40,7 +56,13 @@ export class FlowGoneError extends SluiceError {
   }
 }
 
-/** Thrown when a flow declares no deployment of that name. */
+/**
+ * Thrown when a flow declares no deployment of that name.
+ *
+ * @example
+ * try { await sluice.startDeployment('rainfallReport', 'hourly'); }
+ * catch (e) { if (e instanceof UnknownDeploymentError) console.error(e.message); else throw e; }
+ */
 export class UnknownDeploymentError extends SluiceError {
   static override readonly code = 'unknown_deployment';
   static override readonly kind = 'not_found';
@@ -51,7 +73,13 @@ export class UnknownDeploymentError extends SluiceError {
   }
 }
 
-/** Thrown when a run does not exist (or is past the namespace's retention). */
+/**
+ * Thrown when a run does not exist (or is past the namespace's retention).
+ *
+ * @example
+ * try { await sluice.cancelRun({ workflowId: 'no-such-run' }); }
+ * catch (e) { if (e instanceof RunNotFoundError) console.error(e.message); else throw e; }
+ */
 export class RunNotFoundError extends SluiceError {
   static override readonly code = 'run_not_found';
   static override readonly kind = 'not_found';
@@ -62,7 +90,13 @@ export class RunNotFoundError extends SluiceError {
   }
 }
 
-/** Thrown by `waitForResult` when the run did not complete; `failure.message` is the readable cause. */
+/**
+ * Thrown by `waitForResult` when the run did not complete; `failure.message` is the readable cause.
+ *
+ * @example
+ * try { await sluice.waitForResult(run); }
+ * catch (e) { if (e instanceof RunFailedError) console.error(e.status, e.failure?.message); else throw e; }
+ */
 export class RunFailedError extends SluiceError {
   static override readonly code = 'run_failed';
 
@@ -75,6 +109,10 @@ export class RunFailedError extends SluiceError {
 /**
  * Thrown by `listRuns` when Temporal refuses the `pageToken`: it is not a `nextPageToken` this namespace handed
  * out (edited, truncated, or from another server). The filters are built by the client, so the token is the cause.
+ *
+ * @example
+ * try { await sluice.listRuns({}, { pageToken: 'edited' }); }
+ * catch (e) { if (e instanceof InvalidPageTokenError) console.error('start again from the first page'); else throw e; }
  */
 export class InvalidPageTokenError extends SluiceError {
   static override readonly code = 'invalid_page_token';
@@ -86,7 +124,13 @@ export class InvalidPageTokenError extends SluiceError {
   }
 }
 
-/** Thrown by `answer` when the question's schema refuses the answer; the run keeps waiting. */
+/**
+ * Thrown by `answer` when the question's schema refuses the answer; the run keeps waiting.
+ *
+ * @example
+ * try { await sluice.answer(run, { value: { load: 'yes' } }); }
+ * catch (e) { if (e instanceof InvalidAnswerError) console.error(e.issues); else throw e; }
+ */
 export class InvalidAnswerError extends SluiceError {
   static override readonly code = 'invalid_answer';
   static override readonly kind = 'invalid_answer';
@@ -97,7 +141,13 @@ export class InvalidAnswerError extends SluiceError {
   }
 }
 
-/** Thrown by `answer` when the run waits for no answer (to that question) now: answered already, timed out, or closed. */
+/**
+ * Thrown by `answer` when the run waits for no answer (to that question) now: answered already, timed out, or closed.
+ *
+ * @example
+ * try { await sluice.answer(run, { value: { load: true } }); }
+ * catch (e) { if (e instanceof NotWaitingError) console.error('answered already, or the run ended'); else throw e; }
+ */
 export class NotWaitingError extends SluiceError {
   static override readonly code = 'not_waiting';
   static override readonly kind = 'conflict';
@@ -108,7 +158,13 @@ export class NotWaitingError extends SluiceError {
   }
 }
 
-/** Thrown by `answer` when no worker took the answer in time (is the worker serving the run's task queue running?). */
+/**
+ * Thrown by `answer` when no worker took the answer in time (is the worker serving the run's task queue running?).
+ *
+ * @example
+ * try { await sluice.answer(run, { value: { load: true } }); }
+ * catch (e) { if (e instanceof AnswerNotTakenError) console.error('is the worker running?'); else throw e; }
+ */
 export class AnswerNotTakenError extends SluiceError {
   static override readonly code = 'answer_not_taken';
   static override readonly kind = 'unavailable';

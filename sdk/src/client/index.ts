@@ -1,7 +1,48 @@
-// The client API: what the web app and other programs use to start and read runs.
-export * from './errors';
-export { SluiceError, type ErrorKind } from '../errors';
+/**
+ * `sluice/client`: start runs, wait for them, read their status, logs and history, answer their questions,
+ * from any Node program (a script, a service, a test). The web app is built on the same client.
+ *
+ * @example
+ * import { SluiceClient } from 'sluice/client';
+ * const sluice = await SluiceClient.connect();
+ * const run = await sluice.start('rainfallReport', { station: 'DeBilt' });
+ * const result = await sluice.waitForResult(run);
+ *
+ * @packageDocumentation
+ */
 export { SluiceClient, type ConnectOptions, type ParametersOf, type StartOptions } from './sluice-client';
-export * from './types';
-export { openQuestionOf } from './answers';
-export { QUESTION_TIMED_OUT, type AnswerInput, type Question } from '../questions';
+export {
+  AnswerNotTakenError,
+  FlowGoneError,
+  InvalidAnswerError,
+  InvalidPageTokenError,
+  InvalidParametersError,
+  NotWaitingError,
+  RunFailedError,
+  RunNotFoundError,
+  UnknownDeploymentError,
+  UnknownFlowError,
+} from './errors';
+export { SluiceError, type ErrorKind } from '../errors';
+export { verifySignature } from '../notify/signature';
+export {
+  RUN_STATUSES,
+  type DeploymentInfo,
+  type DeploymentTimes,
+  type FlowInfo,
+  type RunDetail,
+  type RunFailure,
+  type RunFilter,
+  type RunPage,
+  type RunRef,
+  type RunStatus,
+  type RunSummary,
+  type StartedBy,
+  type StuckRun,
+  type TaskInfo,
+  type TaskProgress,
+  type TaskRun,
+} from './types';
+export type { AnswerInput, Question } from '../questions';
+export type { ParameterIssue } from '../parameters';
+export type { LogLevel, LogQuery, StoredLog } from '../store/types';

@@ -3,7 +3,7 @@
  * and every task with its attempts, durations and last failure.
  */
 import { defaultPayloadConverter } from '@temporalio/common';
-import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { timestampDate } from '../temporal/time';
 import type { temporal } from '@temporalio/proto';
 import { failureOf } from './failures';
 import type { RunFailure, StuckRun, TaskProgress, TaskRun } from './types';
@@ -57,7 +57,7 @@ const ROUTINE_TASK_FAILURES = new Set([
 ]);
 const NON_DETERMINISTIC = 24;
 
-const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString() ?? null;
+const iso = (ts: Parameters<typeof timestampDate>[0]) => timestampDate(ts)?.toISOString() ?? null;
 
 export function firstPayload(p: Payloads): unknown {
   const payload = p?.payloads?.[0];

@@ -14,7 +14,6 @@ import {
   WorkflowNotFoundError,
   type ScheduleDescription,
 } from '@temporalio/client';
-import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { cronsOf, runTimeoutMsOf, scheduleIdOf } from '../deployments';
@@ -30,8 +29,14 @@ import { answerRun, questionsOf } from './answers';
 import { HistoryCache } from './history-cache';
 import { stuckOf, taskProgressOf } from './run-history';
 import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
-import { runQuery, statusOfQueryValue, summaryOf } from './visibility';
+import { runQuery, statusOfQueryValue, summaryOf, summaryOfRaw } from './visibility';
 
+/**
+ * Where `SluiceClient.connect()` finds Temporal and the store; each defaults to the environment (TEMPORAL_ADDRESS, DATABASE_URL, …).
+ *
+ * @example
+ * const sluice = await SluiceClient.connect({ address: 'temporal.internal:7233', namespace: 'water' } satisfies ConnectOptions);
+ */
 export interface ConnectOptions {
   /**
    * Where Temporal is and how to connect — address, namespace, TLS, API key — as parsed by
@@ -50,17 +55,43 @@ export interface ConnectOptions {
   temporalWebUrl?: string;
 }
 
+/**
+ * How a run is started: who starts it (shown on the run page and filterable) and, optionally, its workflow id.
+ *
+ * @example
+ * const run = await sluice.start('rainfallReport', { station: 'DeBilt' }, { startedBy: 'user:ann@example.org' } satisfies StartOptions);
+ */
 export interface StartOptions {
   /** Who or what starts the run: `user:<email>`, `token:<name>`; default `client`. */
   startedBy?: string;
   workflowId?: string;
 }
 
-/** The parameters a flow takes, for typed calls: `start<typeof rainfallReport>('rainfallReport', {...})`. */
+/**
+ * The parameters a flow takes, for typed calls: `start<typeof rainfallReport>('rainfallReport', {...})`.
+ *
+ * @example
+ * const parameters: ParametersOf<typeof rainfallReport> = { station: 'DeBilt' };
+ * await sluice.start<typeof rainfallReport>('rainfallReport', parameters);
+ */
 export type ParametersOf<F> = F extends Flow<infer S> ? z.input<S> : Record<string, unknown>;
 
 const DEFAULT_PAGE_SIZE = 50;
 
+/**
+ * The Sluice client: starts runs (checking their parameters first), waits for them, reads runs, logs, progress
+ * and deployments, answers questions, pauses schedules. `close()` it when done.
+ *
+ * @example
+ * const sluice = await SluiceClient.connect();
+ * try {
+ *   const run = await sluice.start('rainfallReport', { station: 'DeBilt' });
+ *   console.log(await sluice.waitForResult(run));
+ *   console.log(await sluice.readLogs({ runId: run.runId }));
+ * } finally {
+ *   await sluice.close();
+ * }
+ */
 export class SluiceClient {
   private readonly schemas = new Map<string, { updatedAt: number; schema: z.ZodType }>();
   private readonly histories: HistoryCache;
@@ -191,11 +222,8 @@ export class SluiceClient {
       if (page.pageToken && (code === 3 || code === 2)) throw new InvalidPageTokenError();
       throw e;
     }
-    const infos = await Promise.all(
-      response.executions.map((raw) => executionInfoFromRaw(raw, this.temporal.options.loadedDataConverter, raw, this.namespace)),
-    );
     const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
-    const runs = infos.map(summaryOf);
+    const runs = response.executions.map(summaryOfRaw);
     await this.markStuck(runs);
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }

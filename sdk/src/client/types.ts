@@ -2,7 +2,12 @@
 import type { NotifyRule } from '../notify/types';
 import type { Question } from '../questions';
 
-/** A run's status, as Temporal's visibility names it (lower-case, one word). */
+/**
+ * A run's status, as Temporal's visibility names it (lower-case, one word).
+ *
+ * @example
+ * const closed = (status: RunStatus) => status !== 'running';
+ */
 export type RunStatus =
   | 'running'
   | 'completed'
@@ -12,6 +17,12 @@ export type RunStatus =
   | 'timed_out'
   | 'continued_as_new';
 
+/**
+ * Every run status, in the order the web page lists them.
+ *
+ * @example
+ * for (const status of RUN_STATUSES) console.log(status, (await sluice.countRuns({ status })).total);
+ */
 export const RUN_STATUSES: readonly RunStatus[] = [
   'running',
   'completed',
@@ -22,15 +33,34 @@ export const RUN_STATUSES: readonly RunStatus[] = [
   'continued_as_new',
 ];
 
-/** Identifies one run: a workflow execution. */
+/**
+ * Identifies one run: a workflow execution.
+ *
+ * @example
+ * const run: RunRef = await sluice.start('rainfallReport', { station: 'DeBilt' });
+ * console.log(run.workflowId, run.runId);
+ */
 export interface RunRef {
   workflowId: string;
   runId: string;
 }
 
-/** Who or what started a run: `user:alice@example.com`, `token:etl-script`, `schedule:flow:deployment`, `client`. */
+/**
+ * Who or what started a run: `user:alice@example.com`, `token:etl-script`, `schedule:flow:deployment`, `client`.
+ *
+ * @example
+ * const by: StartedBy = 'user:ann@example.org';
+ * const { runs } = await sluice.listRuns({ startedBy: by });
+ */
 export type StartedBy = string;
 
+/**
+ * A run as the runs list shows it: flow, deployment, who started it, status and times.
+ *
+ * @example
+ * const { runs } = await sluice.listRuns({ flow: 'rainfallReport' });
+ * for (const r of runs satisfies RunSummary[]) console.log(r.status, r.startTime);
+ */
 export interface RunSummary extends RunRef {
   flow: string;
   deployment: string | null;
@@ -49,6 +79,13 @@ export interface RunSummary extends RunRef {
   waitingForInput?: boolean;
 }
 
+/**
+ * Which runs `listRuns` and `countRuns` return; every field narrows, none means all runs.
+ *
+ * @example
+ * const filter: RunFilter = { flow: 'rainfallReport', status: 'failed', startedAfter: new Date('2025-12-01') };
+ * const page = await sluice.listRuns(filter);
+ */
 export interface RunFilter {
   /** Only running runs that wait for a person's answer. */
   waitingForInput?: boolean;
@@ -60,12 +97,27 @@ export interface RunFilter {
   startedBefore?: Date;
 }
 
+/**
+ * One page of runs, newest first, and the token of the next page when there is one.
+ *
+ * @example
+ * let page: RunPage = await sluice.listRuns({}, { pageSize: 100 });
+ * while (page.nextPageToken) page = await sluice.listRuns({}, { pageToken: page.nextPageToken });
+ */
 export interface RunPage {
   runs: RunSummary[];
   /** Opaque; pass back as `pageToken` for the next page. Absent on the last page. */
   nextPageToken?: string;
 }
 
+/**
+ * Why a run or task failed, readable: the message, the error type, its stack and its causes.
+ *
+ * @example
+ * const run = await sluice.getRun(workflowId);
+ * const failure: RunFailure | null | undefined = run?.failure;
+ * if (failure) console.error(failure.type, failure.message);
+ */
 export interface RunFailure {
   /** The readable message: what a user reads first. */
   message: string;
@@ -77,7 +129,12 @@ export interface RunFailure {
   causes: { message: string; type: string | null }[];
 }
 
-/** What a running task last reported with `progress()`. */
+/**
+ * What a running task last reported with `progress()`.
+ *
+ * @example
+ * const progress: Record<string, TaskProgress> = await sluice.readProgress(run.runId, ['1']);
+ */
 export interface TaskProgress {
   done: number;
   total: number;
@@ -86,7 +143,13 @@ export interface TaskProgress {
   reportedAt: string | null;
 }
 
-/** One attempt-aware view of a task (activity) inside a run, read from the history and pending activities. */
+/**
+ * One attempt-aware view of a task (activity) inside a run, read from the history and pending activities.
+ *
+ * @example
+ * const run = await sluice.getRun(workflowId);
+ * for (const t of (run?.tasks ?? []) satisfies TaskRun[]) console.log(t.task, t.status, t.attempts);
+ */
 export interface TaskRun {
   activityId: string;
   task: string; // the activity type: the task's name
@@ -110,6 +173,11 @@ export interface TaskRun {
 /**
  * A running run whose flow code fails on every attempt (Temporal retries its workflow task): nothing moves
  * until the flow's code is fixed and a worker serving the fix picks it up, or the run times out.
+ *
+ * @example
+ * const run = await sluice.getRun(workflowId);
+ * const stuck: StuckRun | null | undefined = run?.stuckOn;
+ * if (stuck) console.error(stuck.kind, stuck.explanation);
  */
 export interface StuckRun {
   /** 'nondeterminism': changed flow code no longer replays the run's history; 'error': anything else. */
@@ -122,6 +190,13 @@ export interface StuckRun {
   attempts: number | null;
 }
 
+/**
+ * A run with everything the run page shows: parameters, result, failure, its tasks.
+ *
+ * @example
+ * const run: RunDetail | undefined = await sluice.getRun(workflowId);
+ * console.log(run?.parameters, run?.result);
+ */
 export interface RunDetail extends RunSummary {
   parameters: unknown;
   result: unknown;
@@ -136,7 +211,13 @@ export interface RunDetail extends RunSummary {
   questions: Question[];
 }
 
-/** What the catalog says of a flow (published by the worker that serves it). */
+/**
+ * What the catalog says of a flow (published by the worker that serves it).
+ *
+ * @example
+ * const flows: FlowInfo[] = await sluice.listFlows();
+ * for (const f of flows) console.log(f.name, f.taskQueue, f.deployments.length);
+ */
 export interface FlowInfo {
   name: string;
   description: string | null;
@@ -148,7 +229,13 @@ export interface FlowInfo {
   goneAt: string | null;
 }
 
-/** A task a worker in another language (Python) serves, as it published it at its start (the task catalog). */
+/**
+ * A task a worker in another language (Python) serves, as it published it at its start (the task catalog).
+ *
+ * @example
+ * const tasks: TaskInfo[] = await sluice.listTasks();
+ * for (const t of tasks) console.log(t.taskQueue, t.name);
+ */
 export interface TaskInfo {
   name: string;
   taskQueue: string;
@@ -162,7 +249,13 @@ export interface TaskInfo {
   publishedAt: string;
 }
 
-/** A deployment as declared in code next to its flow. */
+/**
+ * A deployment as declared in code next to its flow: a named way to run it, with default parameters and
+ * optionally a schedule; the worker makes it a Temporal Schedule.
+ *
+ * @example
+ * const daily: DeploymentDeclaration = { name: 'daily', cron: '0 6 * * *', timezone: 'Europe/Amsterdam', parameters: { station: 'DeBilt' } };
+ */
 export interface DeploymentDeclaration {
   /** Who is told about this deployment's runs (and its late starts); added to the flow's own rules. */
   notify?: NotifyRule[];
@@ -188,9 +281,21 @@ export interface DeploymentDeclaration {
   catchupWindow?: string | number;
 }
 
+/**
+ * What a deployment does when a run is due while the previous one still runs.
+ *
+ * @example
+ * const hourly: DeploymentDeclaration = { name: 'hourly', interval: '1h', overlap: 'bufferOne' satisfies OverlapPolicy };
+ */
 export type OverlapPolicy = 'skip' | 'bufferOne' | 'allowAll';
 
-/** A deployment as it stands in Temporal (its Schedule), for the flows page. */
+/**
+ * A deployment as it stands in Temporal (its Schedule), for the flows page.
+ *
+ * @example
+ * const deployments: DeploymentInfo[] = await sluice.listDeployments('rainfallReport');
+ * for (const d of deployments) console.log(d.name, d.paused, d.nextRunTimes[0]);
+ */
 export interface DeploymentInfo {
   flow: string;
   name: string;
@@ -208,5 +313,11 @@ export interface DeploymentInfo {
   temporalWebUrl: string;
 }
 
-/** A deployment as Temporal's schedule list carries it: enough for "what runs next", without a describe each. */
+/**
+ * A deployment as Temporal's schedule list carries it: enough for "what runs next", without a describe each.
+ *
+ * @example
+ * const times: DeploymentTimes[] = await sluice.listDeploymentTimes();
+ * for (const t of times) console.log(t.flow, t.name, t.nextRunTimes[0]);
+ */
 export type DeploymentTimes = Pick<DeploymentInfo, 'flow' | 'name' | 'scheduleId' | 'cron' | 'interval' | 'timezone' | 'paused' | 'nextRunTimes'>;

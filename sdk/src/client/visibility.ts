@@ -2,10 +2,12 @@
  * The runs list is a Temporal visibility query: Sluice keeps no copy of runs. Filters become a query on the
  * run's search attributes; an execution's info becomes a run summary.
  */
-import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { defaultPayloadConverter, type Connection, type WorkflowExecutionInfo } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { WAITING_FOR_INPUT } from '../questions';
 import { DEPLOYMENT_KEY, FLOW_KEY, recordedStartedBy, STARTED_BY_KEY, startedByOf, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { timestampDate } from '../temporal/time';
 import type { RunFilter, RunStatus, RunSummary } from './types';
 
 const STATUS_IN_QUERY: Record<RunStatus, string> = {
@@ -54,7 +56,13 @@ export function statusOf(name: string): RunStatus {
   return STATUS_FROM_NAME[name] ?? 'running';
 }
 
-export function summaryOf(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary {
+/** What a summary is made of: the info `describe()` gives, or a raw visibility row's (summaryOfRaw). */
+type ExecutionFacts = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'taskQueue' | 'startTime' | 'closeTime'> & {
+  status: { name: string };
+  typedSearchAttributes: Pick<TypedSearchAttributes, 'get'>;
+};
+
+export function summaryOf(info: ExecutionFacts): RunSummary {
   const sa = info.typedSearchAttributes;
   const closeTime = info.closeTime ?? null;
   return {
@@ -71,4 +79,34 @@ export function summaryOf(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary 
     // A run that ended while waiting (cancelled, timed out) keeps the attribute: only a running one waits.
     ...(sa.get(WAITING_KEY) === WAITING_FOR_INPUT && !closeTime ? { waitingForInput: true } : {}),
   };
+}
+
+/** One row of a ListWorkflowExecutions answer, as the gRPC API gives it. */
+type RawExecution = Awaited<ReturnType<Connection['workflowService']['listWorkflowExecutions']>>['executions'][number];
+
+/** Names of the raw WorkflowExecutionStatus codes, as `describe()` names them (see STATUS_FROM_NAME). */
+const STATUS_NAME_OF_CODE = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED'];
+
+/**
+ * The summary of a raw visibility row, with public SDK parts only: the client's `list()` hides the page token
+ * the runs list needs, and the SDK's own converter for raw rows lives in an internal path. Sluice's search
+ * attributes are Keywords, JSON payloads the default converter reads.
+ */
+export function summaryOfRaw(raw: RawExecution): RunSummary {
+  const fields = raw.searchAttributes?.indexedFields ?? {};
+  const pairs = [FLOW_KEY, DEPLOYMENT_KEY, STARTED_BY_KEY, WAITING_KEY].flatMap((key) => {
+    const payload = fields[key.name];
+    const value: unknown = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+    return typeof value === 'string' ? [{ key, value }] : [];
+  });
+  return summaryOf({
+    workflowId: raw.execution?.workflowId ?? '',
+    runId: raw.execution?.runId ?? '',
+    type: raw.type?.name ?? '',
+    taskQueue: raw.taskQueue ?? '',
+    status: { name: STATUS_NAME_OF_CODE[raw.status ?? 0] ?? 'UNSPECIFIED' },
+    startTime: timestampDate(raw.startTime) ?? new Date(0),
+    closeTime: timestampDate(raw.closeTime),
+    typedSearchAttributes: new TypedSearchAttributes(pairs),
+  });
 }

@@ -5,7 +5,8 @@
  */
 import type { SluiceClient } from '../client/sluice-client';
 import type { RunStatus, RunSummary } from '../client/types';
-import { openQuestionOf, questionsOf } from '../client/answers';
+import { questionsOf } from '../client/answers';
+import { openQuestionOf } from '../questions';
 import { runQuery, summaryOf } from '../client/visibility';
 import { scheduleIdOf } from '../deployments';
 import { scheduleStarter } from '../run-attributes';

@@ -8,6 +8,7 @@
  * flow({ notify: [{ on: ['failed', 'recovered'], channels: ['data-team', 'mailto:ops@example.org'] }],
  *        deployments: [{ name: 'daily', cron: '0 6 * * *', notify: [{ on: ['late'], channels: ['data-team'], lateAfter: '10m' }] }] }, …)
  */
+import type { Duration } from '../task-options';
 
 /**
  * - `failed`, `timed_out`, `cancelled`: a run closed that way (a terminated run counts as failed);
@@ -15,6 +16,9 @@
  * - `long_running`: a run is still running after `longerThan`;
  * - `late`: a deployment's scheduled run did not start within `lateAfter` of its time;
  * - `asked`: a run waits for a person's answer (its flow called `ask()`); told once per question, with a link.
+ *
+ * @example
+ * const events: NotifyEvent[] = ['failed', 'timed_out', 'late'];
  */
 export type NotifyEvent = 'failed' | 'timed_out' | 'cancelled' | 'recovered' | 'long_running' | 'late' | 'asked';
 
@@ -23,9 +27,14 @@ export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out', 'ca
 /** What a rule reacts to when it names no events. */
 export const DEFAULT_NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'timed_out'];
 
-/** A duration: milliseconds, or text such as '30 minutes', '2h', '90s'. */
-export type Duration = string | number;
+export type { Duration };
 
+/**
+ * Who is told about which runs: a flow's or deployment's `notify: [...]`.
+ *
+ * @example
+ * const rule: NotifyRule = { on: ['failed', 'recovered'], channels: ['data-team', 'mailto:ops@example.org'] };
+ */
 export interface NotifyRule {
   /** Default `['failed', 'timed_out']`. */
   on?: NotifyEvent[];

@@ -1,9 +1,11 @@
+// `sluice/internal/store`: for the Sluice web app and Sluice's own tools and tests; no semver, it may change in any
+// release. A workflow repository uses `sluice`, `sluice/flow`, `sluice/client` and `sluice/testing`.
 /**
  * Sluice's store: every log line of every run, the flow catalog, users and API tokens — in a SQLite file
  * by default, in PostgreSQL when DATABASE_URL names one.
  *
  * @example
- * import { openStore, LogShipper } from '../sdk/store';
+ * import { openStore, LogShipper } from 'sluice/internal/store';
  * const store = await openStore();
  * const shipper = new LogShipper(store);
  */

@@ -4,7 +4,12 @@
  */
 import type { Artifact } from '../artifacts';
 
-/** Severity of a log line, lowest first. */
+/**
+ * Severity of a log line, lowest first.
+ *
+ * @example
+ * const lines = await sluice.readLogs({ runId, minLevel: 'warn' satisfies LogLevel });
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Every level, lowest severity first (the order `minLevel` filters by). */
@@ -50,7 +55,13 @@ export interface LogRecord {
   artifact?: Artifact;
 }
 
-/** A log line read back from the store; `id` grows with insertion order, so it pages and tails. */
+/**
+ * A log line read back from the store; `id` grows with insertion order, so it pages and tails.
+ *
+ * @example
+ * const lines: StoredLog[] = await sluice.readLogs({ runId });
+ * for (const l of lines) console.log(l.time, l.level, l.message);
+ */
 export interface StoredLog extends LogRecord {
   id: number;
 }
@@ -81,6 +92,10 @@ export interface ProgressRecord {
  * @example
  * // the next page of warnings and errors mentioning "timeout", oldest first
  * store.readLogs({ runId, afterId: lastSeenId, minLevel: 'warn', search: 'timeout', limit: 200 })
+ *
+ * @example
+ * const query: LogQuery = { runId, minLevel: 'info', limit: 500 };
+ * const lines = await sluice.readLogs(query);
  */
 export interface LogQuery {
   runId: string;

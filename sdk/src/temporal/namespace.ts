@@ -1,6 +1,5 @@
 import type { Connection } from '@temporalio/client';
-// Converts to the protobuf Long the gRPC types want (Duration and Timestamp share one shape).
-import { msToTs, optionalTsToMs } from '@temporalio/common/lib/time';
+import { msToProtoDuration, timestampMs } from './time';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -20,7 +19,7 @@ export async function ensureRetention(connection: Connection, namespace: string,
   if (current >= wanted) return;
   await connection.workflowService.updateNamespace({
     namespace,
-    config: { workflowExecutionRetentionTtl: msToTs(wanted * 1000) },
+    config: { workflowExecutionRetentionTtl: msToProtoDuration(wanted * 1000) },
   });
 }
 
@@ -31,5 +30,5 @@ export async function ensureRetention(connection: Connection, namespace: string,
  */
 export async function retentionSeconds(connection: Pick<Connection, 'workflowService'>, namespace: string): Promise<number> {
   const described = await connection.workflowService.describeNamespace({ namespace });
-  return (optionalTsToMs(described.config?.workflowExecutionRetentionTtl) ?? 0) / 1000;
+  return (timestampMs(described.config?.workflowExecutionRetentionTtl) ?? 0) / 1000;
 }

@@ -12,6 +12,12 @@ import { migrateStore, openStore } from '../store/open-store';
 import { parseTemporalConfig, withoutTemporalSecurity } from '../temporal/connection';
 import type { StoredLog } from '../store/types';
 
+/**
+ * What `startTestEnv` serves: by default this repository's `workflows` and `activities`, on a dev server of its own.
+ *
+ * @example
+ * const env = await startTestEnv({ workflows: 'workflows/index.ts', activities: 'activities/index.ts' } satisfies TestEnvOptions);
+ */
 export interface TestEnvOptions {
   /** The flows module; default `workflows` in the current directory. */
   workflows?: string;
@@ -25,6 +31,13 @@ export interface TestEnvOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * A completed test run: its ids and its result.
+ *
+ * @example
+ * const result: TestRunResult = await env.run('rainfallSummary', { station: 'DeBilt' });
+ * assert.equal(result.result, 3.4);
+ */
 export interface TestRunResult {
   workflowId: string;
   runId: string;
@@ -32,6 +45,14 @@ export interface TestRunResult {
   result: unknown;
 }
 
+/**
+ * A running test environment: run flows, read their logs, use the client; `close()` stops it all.
+ *
+ * @example
+ * let env: TestEnv;
+ * before(async () => { env = await startTestEnv(); });
+ * after(() => env.close());
+ */
 export interface TestEnv {
   /** A client on the test's Temporal and store: start runs, read them, read their logs. */
   client: SluiceClient;
@@ -53,7 +74,18 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-/** Starts a dev server (unless one is given), a worker on a unique task queue and a client. */
+/**
+ * Starts a dev server (unless one is given), a worker on a unique task queue and a client.
+ *
+ * @example
+ * const env = await startTestEnv();
+ * try {
+ *   const result = await env.run('rainfallSummary', { station: 'DeBilt' });
+ *   const lines = await env.logs(result.runId);
+ * } finally {
+ *   await env.close();
+ * }
+ */
 export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-env-'));
   const storeUrl = `sqlite:${path.join(dir, 'sluice.db')}`;

@@ -5,7 +5,7 @@
  * over (the queue was renamed).
  */
 import type { Client } from '@temporalio/client';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { timestampMs } from '../temporal/time';
 import { FlowNameTakenError, type FlowEntry, type FlowNameClash, type Store } from '../store';
 
 /**
@@ -26,7 +26,7 @@ export async function queueIsLive(client: Client, taskQueue: string, windowMs = 
     taskQueue: { name: taskQueue, kind: KIND_NORMAL },
     taskQueueType: TYPE_WORKFLOW,
   });
-  return pollers.some((p) => now - (optionalTsToMs(p.lastAccessTime) ?? 0) < windowMs);
+  return pollers.some((p) => now - (timestampMs(p.lastAccessTime) ?? 0) < windowMs);
 }
 
 /** A flow this queue takes over from a queue nobody polls any more. */

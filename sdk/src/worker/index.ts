@@ -1,3 +1,5 @@
+// `sluice/internal/worker`: for the Sluice web app and Sluice's own tools and tests; no semver, it may change in any
+// release. A workflow repository uses `sluice`, `sluice/flow`, `sluice/client` and `sluice/testing`.
 // The worker: what `sluice worker` runs, for programs that start one themselves.
 export { DEFAULT_TASK_QUEUE, workerConfigFromEnv, type WorkerConfig } from './config';
 export { repositorySettingsOf, RepositorySettingsError, type RepositorySettings } from './repository-settings';

@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { deploymentProblems, runTimeoutMsOf, runTimeoutProblem } from '../deployments';
-import { flowDeclaration, type FlowDeclaration } from '../flow';
+import { declaredTaskOptions, flowDeclaration } from '../declarations';
+import type { FlowDeclaration } from '../flow';
 import { parameterSchemaProblems } from '../parameter-schema';
 import { ruleProblems, type DeclaredRule } from '../notify/rules';
-import { declaredTaskOptions } from '../task';
 import type { TaskOptions } from '../task-options';
 import type { FlowEntry } from '../store';
 import { SluiceError } from '../errors';

@@ -1,5 +1,5 @@
 // A reader that follows runs as the run page does: asks for lines after the last id it saw, keeps what it got.
-import type { Store } from 'sluice/store';
+import type { Store } from 'sluice/internal/store';
 
 export class LogTail {
   private readonly seen = new Map<string, { id: number; message: string }[]>();

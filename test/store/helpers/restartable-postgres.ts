@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from 'sluice/dev';
-import { spawnManaged, type ManagedChild } from 'sluice/dev';
+import { freePort } from 'sluice/internal/dev';
+import { spawnManaged, type ManagedChild } from 'sluice/internal/dev';
 import { postgresBinDir, waitUntilAccepting } from '../../../scripts/postgres';
 
 export interface RestartablePostgres {

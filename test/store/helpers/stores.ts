@@ -1,7 +1,7 @@
 // Fresh, empty stores for tests that run the same body on SQLite and on PostgreSQL.
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openStore, redactUrl, type Store } from 'sluice/store';
+import { openStore, redactUrl, type Store } from 'sluice/internal/store';
 import { createTestDatabase } from '../../harness/postgres';
 import { freshTmpDir } from '../../harness/env';
 

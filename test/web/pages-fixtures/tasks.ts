@@ -1,6 +1,6 @@
 /** Tasks of the web pages' test flows (flows.ts): quick, chatty, flaky and waiting ones. */
 import { Context } from '@temporalio/activity';
-import { cancellationSignal, log, progress, task } from 'sluice/task';
+import { cancellationSignal, log, progress, task } from 'sluice';
 
 const sleep = (ms: number) =>
   new Promise<void>((resolve, reject) => {

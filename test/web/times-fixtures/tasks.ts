@@ -1,5 +1,5 @@
 /** Tasks of the time display's test flows (flows.ts). */
-import { log, task } from 'sluice/task';
+import { log, task } from 'sluice';
 
 /** Waits `seconds`, then fails for good: a run that ends a known while after it started. */
 export const timesFailLater = task({ retries: 0 }, async function timesFailLater(seconds: number): Promise<never> {

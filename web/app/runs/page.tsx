@@ -10,7 +10,7 @@ import { getRunsList } from '@/lib/runs-presenter';
 import { getSluice } from '@/lib/sluice.server';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { RunsTable } from '@/components/runs-table';
-import { RUN_STATUSES } from 'sluice/types';
+import { RUN_STATUSES } from 'sluice/internal/types';
 
 export const metadata = { title: 'Runs' };
 

@@ -2,7 +2,7 @@
  * The HTTP API's error answer: `{ error: { code, message, issues? } }` with the matching status.
  * Never a stack trace: the message is written for the caller.
  */
-import { HTTP_STATUS, type ErrorKind } from 'sluice/errors';
+import { HTTP_STATUS, type ErrorKind } from 'sluice/internal/errors';
 
 /** The API's `error.code` values: the kinds of sluice/errors (HTTP_STATUS gives their statuses; docs/errors.md lists them). */
 export type ApiErrorCode = ErrorKind;

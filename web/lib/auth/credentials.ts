@@ -5,7 +5,7 @@
 import { countAttempt, countSuccess, failureDelayMs, lockedMessage, LOCK_MS, overLimit } from './lockout';
 import { decoyHash, verifyPassword } from './passwords';
 import { passwordHashOf, type AuthDb, type User } from './users';
-import { SluiceError } from 'sluice/errors';
+import { SluiceError } from 'sluice/internal/errors';
 
 export class LoginError extends SluiceError {
   static override readonly code = 'login_failed';

@@ -6,17 +6,17 @@
  */
 import 'server-only';
 import { getServerSession } from 'next-auth';
-import { StoreUnavailableError } from 'sluice/store';
+import { StoreUnavailableError } from 'sluice/internal/store';
 import { forbidden, redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { getStore } from '../sluice.server';
 import { apiError } from './api-error';
 import { getAuthOptions, STORE_UNAVAILABLE_SESSION } from './options';
 import { hasRole, isRole, ROLE_CAN, type Role } from './roles';
-import { WORKER_API_PATH } from 'sluice/worker-api';
-import { judgeWorker, WORKER_HEADER, type WorkerDeclaration } from 'sluice/compat';
+import { WORKER_API_PATH } from 'sluice/internal/worker-api';
+import { judgeWorker, WORKER_HEADER, type WorkerDeclaration } from 'sluice/internal/compat';
 import { lookUpApiToken, type ApiToken } from './tokens';
-import { SluiceError } from 'sluice/errors';
+import { SluiceError } from 'sluice/internal/errors';
 
 export type { Role } from './roles';
 

@@ -9,7 +9,7 @@ import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { getEnv, type OidcSettings } from '../env';
-import { isStoreUnavailable } from 'sluice/store';
+import { isStoreUnavailable } from 'sluice/internal/store';
 import { getStore } from '../sluice.server';
 import { addressGroup } from './client-address';
 import { checkCredentials, LoginError } from './credentials';

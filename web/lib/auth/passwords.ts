@@ -4,7 +4,7 @@
  * invalidating existing hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { SluiceError } from 'sluice/errors';
+import { SluiceError } from 'sluice/internal/errors';
 
 const N = 16384; // 2^14: ~50 ms on a laptop core, the cost OWASP lists for scrypt with r=8, p=1 (at 2^17 it needs more memory than Node allows by default)
 const R = 8;

@@ -3,7 +3,7 @@
  * before it can: viewers read, operators also start/cancel/re-run runs and pause/trigger deployments,
  * admins also manage users and API tokens. Pure (no server imports) so forms and tests can use it.
  */
-import { ROLES, type Role } from 'sluice/types';
+import { ROLES, type Role } from 'sluice/internal/types';
 
 export { ROLES, type Role };
 

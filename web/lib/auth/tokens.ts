@@ -5,7 +5,7 @@
  * of days, `last_used_at` kept.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { TOKEN_ROLES, type TokenRole } from 'sluice/types';
+import { TOKEN_ROLES, type TokenRole } from 'sluice/internal/types';
 import { UserError, type AuthDb } from './users';
 
 export const TOKEN_PREFIX = 'slc_';

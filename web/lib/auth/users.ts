@@ -3,10 +3,10 @@
  * admin pages) and the `npm run user` command, so it takes the Kysely instance and imports nothing of Next.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { Database } from 'sluice/store';
+import type { Database } from 'sluice/internal/store';
 import { hashPassword, NO_PASSWORD } from './passwords';
 import { isRole, ROLES, type Role } from './roles';
-import { SluiceError } from 'sluice/errors';
+import { SluiceError } from 'sluice/internal/errors';
 
 export type AuthDb = Kysely<Database>;
 

@@ -2,7 +2,7 @@
 // Admin-only notification settings: add, test and delete channels (target and secret stored encrypted), add and
 // delete rules, send a failed delivery again.
 import { z } from 'zod';
-import { addAdminRule, addChannel, CHANNEL_KINDS, ChannelConfigError, deleteAdminRule, deleteChannel, DeliveryError, durationMs, NOTIFY_EVENTS, retryDelivery, sendTestMessage } from 'sluice/notify';
+import { addAdminRule, addChannel, CHANNEL_KINDS, ChannelConfigError, deleteAdminRule, deleteChannel, DeliveryError, durationMs, NOTIFY_EVENTS, retryDelivery, sendTestMessage } from 'sluice/internal/notify';
 import { getEnv } from '@/lib/env';
 import { getStore } from '@/lib/sluice.server';
 import { asAdmin } from '../as-admin';

@@ -6,7 +6,7 @@ import { AddFormEnd, FieldError } from '../form-parts';
 import { createChannel, createRule, removeChannel, removeRule, sendAgain, testChannel } from './actions';
 import styles from '../admin.module.css';
 
-/** `kinds`: the channel kinds, handed down by the page (the client bundle does not load sluice/notify). */
+/** `kinds`: the channel kinds, handed down by the page (the client bundle does not load sluice/internal/notify). */
 /** A labelled text input that keeps what was typed after an error and shows its field's message. */
 function TextField({ state, id, name, label, placeholder, required }: { state: FormState; id: string; name: string; label: string; placeholder: string; required?: boolean }) {
   return (

@@ -1,6 +1,6 @@
 // Failure notifications (admins only): channels, rules (from code and from admins) and every delivery, sent or failed.
 import Link from 'next/link';
-import { CHANNEL_KINDS, NOTIFY_EVENTS } from 'sluice/notify';
+import { CHANNEL_KINDS, NOTIFY_EVENTS } from 'sluice/internal/notify';
 import { requireUser } from '@/lib/auth/guard';
 import { getEnv } from '@/lib/env';
 import { formatDuration } from '@/lib/format';

@@ -1,6 +1,6 @@
 // The store (admins only): its kind and size, its main tables' rows, its oldest log line, the retention in force
 // and what the last sweeps deleted — so an admin sees that old log lines really go.
-import { SWEPT_TABLES, type RetentionSetting } from 'sluice/store';
+import { SWEPT_TABLES, type RetentionSetting } from 'sluice/internal/store';
 import { requireUser } from '@/lib/auth/guard';
 import { getEnv } from '@/lib/env';
 import { formatBytes, formatDuration } from '@/lib/format';

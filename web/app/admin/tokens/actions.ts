@@ -1,7 +1,7 @@
 'use server';
 // Admin-only API token management: create (the secret is returned once, never stored; optionally expiring) and revoke.
 import { z } from 'zod';
-import { TOKEN_ROLES } from 'sluice/types';
+import { TOKEN_ROLES } from 'sluice/internal/types';
 import { createApiToken, MAX_EXPIRY_DAYS, revokeApiToken } from '@/lib/auth/tokens';
 import { UserError } from '@/lib/auth/users';
 import { formatTime } from '@/lib/format';

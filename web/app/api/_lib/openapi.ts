@@ -4,11 +4,11 @@
  * described here by hand.
  */
 import { z } from 'zod';
-import { artifactSchema, LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
-import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } from 'sluice/compat';
-import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, tasksResponse } from 'sluice/worker-api';
+import { artifactSchema, LOG_LEVELS, RUN_STATUSES } from 'sluice/internal/types';
+import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } from 'sluice/internal/compat';
+import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, tasksResponse } from 'sluice/internal/worker-api';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
-import type { FlowEntry } from 'sluice/store';
+import type { FlowEntry } from 'sluice/internal/store';
 import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
 import { startRunBody as catalogBody } from './start-run-schema';
 
@@ -38,7 +38,7 @@ function queryParameters(schema: z.ZodType, where: 'query' | 'path' = 'query'): 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
 
-/** The `Sluice-Worker` header a worker declares itself with (sluice/compat): required on hello, judged wherever sent. */
+/** The `Sluice-Worker` header a worker declares itself with (sluice/internal/compat): required on hello, judged wherever sent. */
 const workerHeader = (required: boolean) => ({
   name: WORKER_HEADER,
   in: 'header',

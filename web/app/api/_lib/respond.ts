@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { apiError, type ApiIssue } from '@/lib/auth/api-error';
-import { errorAnswer } from 'sluice/errors';
+import { errorAnswer } from 'sluice/internal/errors';
 import { getEnv } from '@/lib/env';
 import { readJsonBody, type JsonBodyOptions } from './json-body';
 import { queryObject } from './schemas';

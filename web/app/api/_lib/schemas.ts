@@ -3,7 +3,7 @@
  * generated from the same schemas, so the two cannot disagree.
  */
 import { z } from 'zod';
-import { LOG_LEVELS, RUN_STATUSES } from 'sluice/types';
+import { LOG_LEVELS, RUN_STATUSES } from 'sluice/internal/types';
 import { TASKS_PER_PAGE } from '@/lib/run-presenter';
 import { PAGE_TOKEN } from './page-token';
 

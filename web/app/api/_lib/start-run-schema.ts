@@ -7,7 +7,7 @@
  *
  * @example const { body, schemas } = startRunBody(await store.listFlows());
  */
-import type { FlowEntry } from 'sluice/store';
+import type { FlowEntry } from 'sluice/internal/store';
 
 type Json = Record<string, unknown>;
 

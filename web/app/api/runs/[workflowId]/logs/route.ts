@@ -1,7 +1,7 @@
 // GET /api/runs/{workflowId}/logs: a run's log lines, oldest first, paged by id (viewer).
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
-import type { LogLevel } from 'sluice/store';
+import type { LogLevel } from 'sluice/internal/store';
 import { answer, parsePath, parseQuery } from '../../../_lib/respond';
 import { logsQuery, runPath } from '../../../_lib/schemas';
 import { otherMethods } from '../../../_lib/methods';

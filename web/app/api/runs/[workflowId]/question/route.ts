@@ -2,7 +2,7 @@
 import { apiError } from '@/lib/auth/api-error';
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
-import { openQuestionOf } from 'sluice/client';
+import { openQuestionOf } from 'sluice/internal/types';
 import { answer, parseBody, parsePath, parseQuery, runPageUrl } from '../../../_lib/respond';
 import { answerBody, getRunQuery, runPath } from '../../../_lib/schemas';
 import { otherMethods } from '../../../_lib/methods';

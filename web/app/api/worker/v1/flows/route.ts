@@ -4,7 +4,7 @@ import { apiError } from '@/lib/auth/api-error';
 import { authorizeWorker } from '@/lib/auth/guard';
 import { getSluice, getStore } from '@/lib/sluice.server';
 import { queueRefusal } from '@/lib/worker-api.server';
-import { publishFlowsRequest, publishQueueFlows, queueQuery } from 'sluice/worker-api';
+import { publishFlowsRequest, publishQueueFlows, queueQuery } from 'sluice/internal/worker-api';
 import { answer, parseBody, parseQuery } from '../../../_lib/respond';
 import { otherMethods } from '../../../_lib/methods';
 

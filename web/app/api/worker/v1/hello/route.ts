@@ -1,8 +1,8 @@
-// GET /api/worker/v1/hello: the version handshake a worker makes at start (sluice/compat checkServer). The
+// GET /api/worker/v1/hello: the version handshake a worker makes at start (sluice/internal/compat checkServer). The
 // worker's token and Sluice-Worker header are checked by authorizeWorker, which refuses a version this server
 // does not serve; a welcome worker learns the server's version and the protocols it serves.
-import { SLUICE_VERSION, WORKER_PROTOCOL } from 'sluice/compat';
-import type { HelloAnswer } from 'sluice/compat';
+import { SLUICE_VERSION, WORKER_PROTOCOL } from 'sluice/internal/compat';
+import type { HelloAnswer } from 'sluice/internal/compat';
 import { authorizeWorker } from '@/lib/auth/guard';
 import { answer } from '../../../_lib/respond';
 import { otherMethods } from '../../../_lib/methods';

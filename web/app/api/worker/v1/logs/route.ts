@@ -3,7 +3,7 @@
 import { authorizeWorker } from '@/lib/auth/guard';
 import { getStore } from '@/lib/sluice.server';
 import { runsOutsideQueues, runsRefusal } from '@/lib/worker-api.server';
-import { logsRequest, MAX_LOGS_BODY_BYTES } from 'sluice/worker-api';
+import { logsRequest, MAX_LOGS_BODY_BYTES } from 'sluice/internal/worker-api';
 import { answer, parseBody } from '../../../_lib/respond';
 import { otherMethods } from '../../../_lib/methods';
 

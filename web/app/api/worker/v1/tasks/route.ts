@@ -3,7 +3,7 @@
 import { authorizeWorker } from '@/lib/auth/guard';
 import { getStore } from '@/lib/sluice.server';
 import { queueRefusal } from '@/lib/worker-api.server';
-import { publishTasksRequest, queueQuery } from 'sluice/worker-api';
+import { publishTasksRequest, queueQuery } from 'sluice/internal/worker-api';
 import { answer, parseBody, parseQuery } from '../../../_lib/respond';
 import { otherMethods } from '../../../_lib/methods';
 
