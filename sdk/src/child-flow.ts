@@ -19,11 +19,27 @@ import { runSearchAttributes } from './run-attributes';
 // `any[]`, not `(parameters?: never)`: with the latter TypeScript reads Parameters<F> as never.
 type AnyFlow = (...args: any[]) => Promise<unknown>;
 
-/** What a flow takes: the input of its zod schema. */
+/**
+ * What a flow takes: the input of its zod schema.
+ *
+ * @example
+ * const parameters: FlowParameters<typeof stationReport> = { station: 'Eelde' };
+ */
 export type FlowParameters<F extends AnyFlow> = NonNullable<Parameters<F>[0]>;
-/** What a flow returns. */
+/**
+ * What a flow returns.
+ *
+ * @example
+ * const reports: FlowResult<typeof stationReport>[] = await Promise.all(stations.map((station) => childFlow<typeof stationReport>('stationReport', { station })));
+ */
 export type FlowResult<F extends AnyFlow> = Awaited<ReturnType<F>>;
 
+/**
+ * How a child flow runs: its workflow id and its longest time.
+ *
+ * @example
+ * await childFlow<typeof stationReport>('stationReport', { station }, { id: `report-${station}`, runTimeout: '30 minutes' });
+ */
 export interface ChildFlowOptions {
   /** The child's workflow id; default `<parent's workflow id>.<flow>.<8 random hex>` (replay-safe). Unique per run. */
   id?: string;
@@ -50,6 +66,10 @@ function childOptions(name: string, parameters: unknown, options: ChildFlowOptio
 /**
  * Runs flow `name` (its export name in the workflows module) as a child run and returns its result. A failed
  * child throws `ChildWorkflowFailure` (its `cause` is the child's own failure); catch it to carry on.
+ *
+ * @example
+ * import type { stationReport } from './station-report';
+ * const report = await childFlow<typeof stationReport>('stationReport', { station: 'Eelde' });
  */
 export function childFlow<F extends AnyFlow>(name: string, parameters?: FlowParameters<F>, options: ChildFlowOptions = {}): Promise<FlowResult<F>> {
   return executeChild<ChildOf<F>>(name, childOptions(name, parameters, options));
@@ -58,6 +78,10 @@ export function childFlow<F extends AnyFlow>(name: string, parameters?: FlowPara
 /**
  * Starts flow `name` as a child run and returns once it has started: `handle.workflowId`, and
  * `handle.result()` to wait for it later (for instance after starting several).
+ *
+ * @example
+ * const handles = await Promise.all(stations.map((station) => startChildFlow<typeof stationReport>('stationReport', { station })));
+ * const reports = await Promise.all(handles.map((handle) => handle.result()));
  */
 export function startChildFlow<F extends AnyFlow>(
   name: string,

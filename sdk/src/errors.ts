@@ -16,6 +16,9 @@
  * How a caller should take the error, named as the HTTP API's `error.code` says it: what was wrong with the
  * request (`bad_request`, `not_found`, `conflict`, …), the service not answering (`unavailable`), or Sluice's
  * own fault (`internal`). {@link HTTP_STATUS} gives each its status.
+ *
+ * @example
+ * if (err instanceof SluiceError && err.kind === 'not_found') console.error(`not found: ${err.message}`);
  */
 export type ErrorKind =
   | 'bad_request'
@@ -57,6 +60,10 @@ const CODES = Symbol.for('sluice.error.codes');
 /**
  * Base of every error Sluice throws on purpose. Each subclass declares its own static `code` (unique, stable:
  * programs may compare it) and `kind`; its message is written for the person who can fix the cause.
+ *
+ * @example
+ * try { await sluice.start('rainfallReport', { station: 'Eelde' }); }
+ * catch (err) { if (err instanceof SluiceError) console.error(`${err.code}: ${err.message}`); else throw err; }
  */
 export class SluiceError extends Error {
   /** Stable identifier of this class of error, in snake_case. Each subclass declares its own. */

@@ -198,13 +198,6 @@ export type { NotifyEvent, NotifyRule } from './notify/types';
 export { pythonTasks, PYTHON_TASK_UNKNOWN } from './python-tasks';
 export { childFlow, startChildFlow, type ChildFlowOptions, type FlowParameters, type FlowResult } from './child-flow';
 
-/**
- * Temporal's workflow API a flow needs beyond tasks, from the one package a repository depends on, so flows
- * import only `sluice/flow`: durable timers (`sleep`, `condition`), changing code under running runs
- * (`patched`, `deprecatePatch`), cancellation (`CancellationScope`, `isCancellation`), the run's own facts
- * (`workflowInfo`) and the failures a flow may catch (a task's `ActivityFailure`, a child's
- * `ChildWorkflowFailure`, with the thrower's `ApplicationFailure` as their `cause`).
- */
 export {
   ActivityFailure,
   ApplicationFailure,
@@ -216,4 +209,4 @@ export {
   patched,
   sleep,
   workflowInfo,
-} from '@temporalio/workflow';
+} from './flow-helpers';
