@@ -161,6 +161,8 @@ if (typeof process === 'undefined') {
 }
 
 export { log } from './log';
+// A flow's durable timer: a run waiting a day costs nothing, survives restarts, and time-skipping tests do not wait it.
+export { sleep } from '@temporalio/workflow';
 export { ask, type Answer, type AskOptions } from './ask';
 export { QUESTION_TIMED_OUT } from './questions';
 export { publish, ArtifactError, type TableOptions } from './publish';
