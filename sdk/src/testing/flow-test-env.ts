@@ -7,7 +7,10 @@
  * SLUICE_TEST_SERVER to the path of one you have (Temporal's Java test server works too) to use it instead.
  */
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../dev/free-port';
+import { spawnManaged, type ManagedChild } from '../dev/managed-child';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
@@ -45,12 +48,12 @@ export async function startFlowTestEnv(options: FlowTestEnvOptions = {}): Promis
   }
   const bundle = await bundleFlows(project.workflowsPath, project.taskOptions);
   const executable = process.env[TEST_SERVER_ENV];
-  const env = await TestWorkflowEnvironment.createTimeSkipping(
-    executable ? { server: { executable: { type: 'existing-path', path: executable } } } : undefined,
-  );
-  const taskQueue = `flow-test-${randomUUID().slice(0, 8)}`;
+  const server = executable ? await startTestServer(executable) : undefined;
+  let env: TestWorkflowEnvironment | undefined;
   let worker: Worker;
+  const taskQueue = `flow-test-${randomUUID().slice(0, 8)}`;
   try {
+    env = server ? await timeSkippingOn(server.address) : await TestWorkflowEnvironment.createTimeSkipping();
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -58,23 +61,26 @@ export async function startFlowTestEnv(options: FlowTestEnvOptions = {}): Promis
       activities: { ...project.activities, ...options.tasks },
     });
   } catch (err) {
-    await env.teardown();
+    await env?.teardown();
+    await server?.child.stop();
     throw err;
   }
+  const testEnv = env;
   const running = worker.run();
   return {
     async run(flow, parameters = {}) {
       try {
-        return await env.client.workflow.execute(flow, { args: [parameters], taskQueue, workflowId: `${flow}-${randomUUID()}` });
+        return await testEnv.client.workflow.execute(flow, { args: [parameters], taskQueue, workflowId: `${flow}-${randomUUID()}` });
       } catch (err) {
         throw err instanceof WorkflowFailedError ? runFailedError(err) : err;
       }
     },
-    now: async () => new Date(await env.currentTimeMs()),
+    now: async () => new Date(await testEnv.currentTimeMs()),
     async close() {
       worker.shutdown();
       await running;
-      await env.teardown();
+      await testEnv.teardown();
+      await server?.child.stop();
     },
   };
 }
@@ -91,4 +97,45 @@ function runFailedError(err: WorkflowFailedError): RunFailedError {
     stack: root?.stack ?? null,
     causes: chain.map((e) => ({ message: e.message, type: typeOf(e) })),
   });
+}
+
+/**
+ * Starts `executable PORT` (how Temporal's SDK starts its own test server) and waits until it accepts
+ * connections. Started here rather than by the SDK, which gives a server 5 s: the Java one's JVM takes longer on
+ * a busy machine.
+ */
+async function startTestServer(executable: string): Promise<{ address: string; child: ManagedChild }> {
+  const port = await freePort();
+  const child = spawnManaged(executable, [String(port)]);
+  const deadline = Date.now() + 60_000;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  while (!(await accepts(port))) {
+    if (exited || Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`the test server ${executable} (${TEST_SERVER_ENV}) ${exited ? 'exited' : 'did not listen within 60 s'} on port ${port}:\n${child.recentOutput()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { address: `127.0.0.1:${port}`, child };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The SDK's time-skipping environment on a server started elsewhere. Its public `createFromExistingServer`
+ * turns time skipping off, so this takes the way `createTimeSkipping` itself goes, with the server `existing`:
+ * `create` is private in the SDK's types, and sluice pins the SDK's exact version.
+ */
+function timeSkippingOn(address: string): Promise<TestWorkflowEnvironment> {
+  const sdk = TestWorkflowEnvironment as unknown as { create(options: object): Promise<TestWorkflowEnvironment> };
+  return sdk.create({ server: { type: 'existing' }, address, namespace: 'default', supportsTimeSkipping: true });
 }
