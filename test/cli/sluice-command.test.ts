@@ -19,7 +19,7 @@ describe('the sluice command', () => {
   test('without a command it prints the commands and exits 2; --help exits 0', () => {
     const bare = sluice();
     assert.equal(bare.status, 2);
-    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate']) assert.match(bare.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate', 'healthcheck']) assert.match(bare.stdout, new RegExp(`^  ${command} `, 'm'));
     assert.equal(sluice('--help').status, 0);
     assert.match(sluice('--version').stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
@@ -31,10 +31,14 @@ describe('the sluice command', () => {
     const badOption = sluice('check', '--bogus');
     assert.equal(badOption.status, 2);
     assert.match(badOption.stderr, /Unknown option '--bogus'[\s\S]*Usage: sluice check/);
+    // The healthcheck runs without the rest of the CLI (bin/sluice.js), and says the same.
+    const badHealthOption = sluice('healthcheck', '--bogus');
+    assert.equal(badHealthOption.status, 2);
+    assert.match(badHealthOption.stderr, /Unknown option '--bogus'[\s\S]*Usage: sluice healthcheck/);
   });
 
   test('every command has its own --help', () => {
-    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate']) {
+    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate', 'healthcheck']) {
       const help = sluice(command, '--help');
       assert.equal(help.status, 0, command);
       assert.match(help.stdout, new RegExp(`^Usage: sluice ${command}`), command);

@@ -1,21 +1,25 @@
-// The worker's health report and the container healthcheck that reads it (deploy/worker-healthcheck.cjs): the
-// report as the worker writes it, and each way a report can be wrong, named. The running worker writing its
+// The worker's health report and the container healthchecks that read it (deploy/worker-healthcheck.cjs, mounted by
+// compose, and `sluice healthcheck`, the HEALTHCHECK of a workflow repository's image): the report as the worker
+// writes it, and each way a report can be wrong, named alike by both. The running worker writing its
 // report for itself is checked in test/deploy/production.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { HEALTH_CONTRACT, healthOf, writeHealthReport, type HealthReport } from 'sluice/internal/worker';
+import { HEALTH_CONTRACT, healthOf, problemWithReport, writeHealthReport, type HealthReport } from 'sluice/internal/worker';
 import { freshTmpDir } from '../harness/env';
 
-const SCRIPT = path.resolve(__dirname, '../../deploy/worker-healthcheck.cjs');
+const HEALTHCHECKS = {
+  'deploy/worker-healthcheck.cjs': [path.resolve(__dirname, '../../deploy/worker-healthcheck.cjs')],
+  'sluice healthcheck': [path.resolve(__dirname, '../../sdk/bin/sluice.js'), 'healthcheck'],
+};
 const me = { taskQueue: 'rain', identity: '42@worker-1' };
 
-/** Runs the healthcheck on `file` from a directory without node_modules: reading a report needs no Temporal client. */
-function healthcheck(file: string): { status: number | null; stderr: string } {
+/** Runs a healthcheck on `file` from a directory without node_modules: reading a report needs no Temporal client. */
+function runHealthcheck(command: string[], file: string): { status: number | null; stderr: string } {
   const cwd = freshTmpDir('healthcheck');
-  const { status, stderr } = spawnSync(process.execPath, [SCRIPT], { cwd, env: { PATH: process.env.PATH, SLUICE_HEALTH_FILE: file }, encoding: 'utf8' });
+  const { status, stderr } = spawnSync(process.execPath, command, { cwd, env: { PATH: process.env.PATH, SLUICE_HEALTH_FILE: file }, encoding: 'utf8' });
   return { status, stderr };
 }
 
@@ -56,7 +60,9 @@ test('writeHealthReport replaces the report whole and leaves no temporary file, 
   assert.deepEqual(readdirSync(dir), ['sluice-health.json']);
 });
 
-describe('deploy/worker-healthcheck.cjs with SLUICE_HEALTH_FILE', () => {
+for (const [name, command] of Object.entries(HEALTHCHECKS)) describe(`${name} with SLUICE_HEALTH_FILE`, () => {
+  const healthcheck = (file: string) => runHealthcheck(command, file);
+
   test('passes on a fresh ok report, without loading the Temporal client', () => {
     const result = healthcheck(reportFile(healthOf([{ identity: me.identity, lastAccessTime: { seconds: Date.now() / 1000 } }], { ...me, now: new Date() })));
     assert.equal(result.status, 0, result.stderr);
@@ -93,7 +99,7 @@ describe('deploy/worker-healthcheck.cjs with SLUICE_HEALTH_FILE', () => {
 describe('the health contract (sdk/src/worker/health-contract.json) and its shared vector', () => {
   const vector = JSON.parse(readFileSync(path.resolve(__dirname, '../vectors/health.json'), 'utf8'));
   const now = Date.parse(vector.now);
-  const healthcheckModule = require(SCRIPT) as {
+  const healthcheckModule = require(HEALTHCHECKS['deploy/worker-healthcheck.cjs'][0]!) as {
     checkReport(file: string, now?: number, contract?: unknown): void;
     healthContract(cwd?: string): typeof HEALTH_CONTRACT;
     CONTRACT_BEFORE_THE_FILE: Record<string, number>;
@@ -120,8 +126,12 @@ describe('the health contract (sdk/src/worker/health-contract.json) and its shar
       } catch (err) {
         problem = (err as Error).message;
       }
-      if (c.problemStartsWith) assert.ok(problem?.startsWith(c.problemStartsWith.replace('{file}', file)), `${c.name}: ${problem}`);
-      else assert.equal(problem, c.problem && c.problem.replace('{file}', file), c.name);
+      // `sluice healthcheck` (a workflow repository's image) decides it alike.
+      const fromPackage = problemWithReport(file, new Date(now)) ?? null;
+      for (const [who, said] of [['worker-healthcheck.cjs', problem], ['sluice healthcheck', fromPackage]] as const) {
+        if (c.problemStartsWith) assert.ok(said?.startsWith(c.problemStartsWith.replace('{file}', file)), `${who}, ${c.name}: ${said}`);
+        else assert.equal(said, c.problem && c.problem.replace('{file}', file), `${who}, ${c.name}`);
+      }
     }
   });
 
@@ -129,4 +139,10 @@ describe('the health contract (sdk/src/worker/health-contract.json) and its shar
     assert.deepEqual(healthcheckModule.healthContract(freshTmpDir('no-sluice')), HEALTH_CONTRACT);
     for (const [key, value] of Object.entries(healthcheckModule.CONTRACT_BEFORE_THE_FILE)) assert.equal(value, (HEALTH_CONTRACT as Record<string, unknown>)[key], key);
   });
+});
+
+test('sluice healthcheck without SLUICE_HEALTH_FILE or --file says what to set (bad usage, exit 2)', () => {
+  const { status, stderr } = spawnSync(process.execPath, [HEALTHCHECKS['sluice healthcheck'][0]!, 'healthcheck'], { cwd: freshTmpDir('healthcheck'), env: { PATH: process.env.PATH }, encoding: 'utf8' });
+  assert.equal(status, 2);
+  assert.match(stderr, /^sluice healthcheck: no health report to read: set SLUICE_HEALTH_FILE \(as the worker has it\) or pass --file\n/);
 });

@@ -6,6 +6,7 @@ import { errorLine } from '../error-answer';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';
+import { healthcheckCommand } from './healthcheck-command';
 import { migrateCommand } from './migrate-command';
 import { newCommand } from './new-command';
 import { notifierCommand } from './notifier-command';
@@ -13,7 +14,7 @@ import { EXIT, UsageError, type Command } from './usage';
 import { SLUICE_VERSION } from '../version';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand, healthcheck: healthcheckCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

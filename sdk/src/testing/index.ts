@@ -1,6 +1,8 @@
 /**
- * Test helper for a workflow repository: runs its flows on a real Temporal dev server through a real
- * `sluice worker`, so a test exercises exactly what production runs — retries, parameters, logs.
+ * Test helpers for a workflow repository. `startTestEnv` runs its flows on a real Temporal dev server through a
+ * real `sluice worker`, so a test exercises exactly what production runs — retries, parameters, logs.
+ * `startFlowTestEnv` runs one flow's logic with stand-in tasks on a time-skipping server (its timers do not wait);
+ * `runTask` runs one task, without Temporal.
  *
  * @example
  * import { startTestEnv } from 'sluice/testing';
@@ -13,3 +15,5 @@
  * }
  */
 export { startTestEnv, type TestEnv, type TestEnvOptions, type TestRunResult } from './test-env';
+export { startFlowTestEnv, TEST_SERVER_ENV, type FlowTestEnv, type FlowTestEnvOptions } from './flow-test-env';
+export { runTask, type TaskTestResult } from './run-task';

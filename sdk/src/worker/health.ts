@@ -10,7 +10,7 @@
  * ...
  * reports.stop();
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
 import contract from './health-contract.json';
 
@@ -27,6 +27,10 @@ const STARTING_INTERVAL_MS = contract.checkEveryStartingSeconds * 1000;
 const POLL_FRESH_MS = contract.pollFreshSeconds * 1000;
 const CHECK_TIMEOUT_MS = contract.checkTimeoutSeconds * 1000;
 const WORKFLOW_TASK_QUEUE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+/** Four missed checks: a worker too busy for one check is not yet unhealthy. */
+export const REPORT_MAX_AGE_MS = contract.reportMaxAgeSeconds * 1000;
+/** A report time with its zone (the contract's vector refuses one without: it would be read as local time). */
+const ZONED_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
 
 export interface HealthReport {
   ok: boolean;
@@ -112,4 +116,25 @@ export function startHealthReports(o: HealthReportsOptions): { stop(): void } {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Why the report in `file` does not say healthy (absent, unreadable, not ok, or older than REPORT_MAX_AGE_MS:
+ * the worker stopped checking in), or undefined when it does. What a container's healthcheck asks
+ * (`sluice healthcheck`); it reads a file only, so it costs no Temporal connection.
+ */
+export function problemWithReport(file: string, now = new Date()): string | undefined {
+  let report: Partial<HealthReport>;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `no health report at ${file} yet (the worker writes one every ${HEALTH_INTERVAL_MS / 1000} s once it polls)`;
+    return `${file} is not a health report: ${(err as Error).message}`;
+  }
+  const checkedAt = ZONED_TIME.test(String(report?.checkedAt)) ? Date.parse(String(report?.checkedAt)) : NaN;
+  if (typeof report?.ok !== 'boolean' || Number.isNaN(checkedAt)) return `${file} is not a health report: it has no ok and checkedAt`;
+  const age = Math.max(0, Math.round((now.getTime() - checkedAt) / 1000));
+  if (age * 1000 > REPORT_MAX_AGE_MS) return `the last health report (${file}) is ${age} s old: the worker has stopped checking in`;
+  if (!report.ok) return `${report.reason ?? 'not ok'} (${age} s ago)`;
+  return undefined;
 }

@@ -3,7 +3,7 @@
 // The worker: what `sluice worker` runs, for programs that start one themselves.
 export { DEFAULT_TASK_QUEUE, workerConfigFromEnv, type WorkerConfig } from './config';
 export { repositorySettingsOf, RepositorySettingsError, type RepositorySettings } from './repository-settings';
-export { HEALTH_CONTRACT, healthOf, writeHealthReport, type HealthReport } from './health';
+export { HEALTH_CONTRACT, healthOf, problemWithReport, writeHealthReport, type HealthReport } from './health';
 export { catalogOf, declaredRulesOf, loadProject, ProjectError, type LoadedFlow, type Project } from './project';
 export { runWorker } from './run-worker';
 export { TemporalUnreachableError } from '../temporal/connection';
