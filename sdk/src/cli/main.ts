@@ -7,10 +7,12 @@ import { FlowNameTakenError, StoreOpenError, StoreSchemaError, TaskQueueTakenErr
 import { ChannelConfigError } from '../notify/channels';
 import { SecretKeyError } from '../notify/secrets';
 import { TemporalConfigError, TemporalUnreachableError } from '../temporal/connection';
+import { HistoryFileError } from '../replay/history-files';
 import { ProjectError } from '../worker/project';
 import { RepositorySettingsError } from '../worker/repository-settings';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
+import { historyCommand } from './history-command';
 import { devCommand } from './dev-command';
 import { migrateCommand } from './migrate-command';
 import { newCommand } from './new-command';
@@ -19,7 +21,7 @@ import { EXIT, UsageError, type Command } from './usage';
 import { SLUICE_VERSION } from '../version';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, history: historyCommand, migrate: migrateCommand, notifier: notifierCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError, StoreSchemaError, StoreOpenError, ServerCheckError];
+  const known = [HistoryFileError, ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError, StoreSchemaError, StoreOpenError, ServerCheckError];
   if (known.some((type) => err instanceof type)) return (err as Error).message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;
