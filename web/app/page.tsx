@@ -30,7 +30,7 @@ function NeedsAttention({ home }: { home: HomeView }) {
       <div className="panel-head">
         <h2 id="needs-attention">Needs attention</h2>
       </div>
-      <ul>
+      <ul className="sentence-links">
         {failed > 0 && (
           <li>
             <Link href={runsHref({}, { status: 'failed', range: '7d' })}>

@@ -96,7 +96,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
       {replayFinding && (
         <section className="panel" aria-labelledby="replay-title" data-testid="replay-finding">
           <h2 id="replay-title">Cannot continue on the new code</h2>
-          <p role="alert">
+          <p role="alert" className="sentence-links">
             {replaySentence(replayFinding)} It will stop, waiting for a fix, at its next step. Fix the flow with <code>patched()</code> (the old path for
             runs that took it, the new one for new runs), or keep the old version of the worker serving it until it ends: see docs/replay.md or{' '}
             <a href={REPLAY_DOCS_URL} target="_blank" rel="noreferrer">
