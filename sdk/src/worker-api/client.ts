@@ -129,9 +129,12 @@ export class WorkerApiClient implements LogSink {
     return (await this.#request('GET', `/tasks?taskQueue=${encodeURIComponent(taskQueue)}`, undefined, tasksResponse)).tasks;
   }
 
-  /** Replaces the queue's replay findings with these (none: its code replays every open run it checked). */
+  /**
+   * Replaces the queue's replay findings with these (none: its code replays every open run it checked). Asked once:
+   * the web app answered the worker's publish moments before, and a worker stopping must not wait for it.
+   */
   async reportReplayFindings(input: ReplayFindingsRequest): Promise<void> {
-    await this.#whenUp(() => this.#request('POST', '/replay-findings', input, replayFindingsResponse));
+    await this.#request('POST', '/replay-findings', input, replayFindingsResponse);
   }
 
   /** `call`, again while the web app is unreachable or answers 503, for at most startupWaitMs (said once). */

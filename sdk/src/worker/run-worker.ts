@@ -120,7 +120,8 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       await worker.run();
     } finally {
       replay.stop();
-      await replay.done;
+      // It stops between two runs; a report under way is not worth holding the shutdown for long.
+      await Promise.race([replay.done, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       if (health) health.stop();
     }
   } finally {
