@@ -6,7 +6,8 @@
  * Temporal UI server behind the web app's /temporal proxy, a worker
  * (`sluice worker`) and the web app in production mode — at the versions of deploy/stack.env, built by
  * scripts/temporal-server.sh. Then: a flow end to end, a schedule firing, Sluice's search attributes on SQL
- * visibility, Temporal Web through the proxy with roles, compose's healthchecks, and a server restart mid-run.
+ * visibility, Temporal Web through the proxy with roles, compose's healthchecks, a new worker's replay check of the
+ * open runs, and a server restart mid-run.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -26,7 +27,7 @@ import { eventually } from '../harness/eventually';
 import { DEPLOY, productionTemporal, readDeployEnv, type TemporalServer, type UiServer } from '../harness/production-temporal';
 import { FIXTURES } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
+import { startWorker, waitForOutput, type TestWorker } from '../harness/worker';
 import { startWebApp, type WebApp } from '../web/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -46,6 +47,7 @@ const deployment = uniqueName('every3s');
 // As the worker images set it: the worker reports its health there for the container's healthcheck.
 const healthFile = path.join(freshTmpDir('health'), 'sluice-health.json');
 let namespace: string;
+let sluiceEnv: Record<string, string>;
 
 before(async () => {
   const stage = timer();
@@ -60,7 +62,7 @@ before(async () => {
   await temporal.registerNamespace(server.address);
   stage('namespace');
   client = new Client({ connection: await Connection.connect({ address: server.address }), namespace });
-  const sluiceEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace };
+  sluiceEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace };
   ui = await temporal.startUi(server.address, compose.services['temporal-ui']!.environment!);
   stage('UI server');
   // compose's one-shot migrate service, before the web app and the worker (which only checks the schema).
@@ -240,6 +242,27 @@ describe('the production topology, natively', () => {
     const asked = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace };
     await check({ ...asked, SLUICE_TASK_QUEUE: taskQueue });
     await assert.rejects(check({ ...asked, SLUICE_TASK_QUEUE: uniqueName('nobody-polls') }), /no worker of .+ has polled task queue/);
+  });
+
+  test('a worker with new code finds the open run it cannot carry (SQL visibility) and the home page says so', async () => {
+    const replayQueue = uniqueName('prod-replay');
+    const meter = (v: number) => ({ workflows: path.join(ROOT, `test/fixtures/replay/meter-v${v}.ts`), activities: FIXTURES.activities });
+    const v1 = await startWorker({ taskQueue: replayQueue, storeUrl: pg.url, ...meter(1), env: sluiceEnv });
+    const waiting = await startThroughWebApp('meterReadings', {});
+    try {
+      await eventually(async () => (await client.workflow.getHandle(waiting.workflowId, waiting.runId).fetchHistory()).events?.some((e) => e.timerStartedEventAttributes), 30_000, 'the run to wait on its timer');
+      await v1.stop();
+      const v2 = await startWorker({ taskQueue: replayQueue, storeUrl: pg.url, ...meter(2), env: sluiceEnv });
+      try {
+        await waitForOutput(v2, /replay: 1 open run\(s\) of task queue .* checked on this code, 1 cannot continue/);
+        const home = await (await app.fetch('/', { as: 'viewer' })).text();
+        assert.match(home, new RegExp(`${waiting.workflowId}[\\s\\S]*cannot continue on the new code of task queue[\\s\\S]*${replayQueue}`));
+      } finally {
+        await v2.stop();
+      }
+    } finally {
+      await client.workflow.getHandle(waiting.workflowId, waiting.runId).terminate('test over').catch(() => undefined);
+    }
   });
 
   test('the Temporal server restarts mid-run and every run completes', async () => {

@@ -26,6 +26,14 @@ test('a wrong value is named', () => {
   }
 });
 
+test('the start-up replay check: up to 100 open runs within 60 s by default; 0 runs turns it off; a wrong value is named', () => {
+  assert.deepEqual(workerConfigFromEnv({}).replay, { maxRuns: 100, budgetMs: 60_000 });
+  assert.deepEqual(workerConfigFromEnv({ SLUICE_REPLAY_MAX_RUNS: '0', SLUICE_REPLAY_BUDGET_SECONDS: '5' }).replay, { maxRuns: 0, budgetMs: 5_000 });
+  for (const [name, value] of [['SLUICE_REPLAY_MAX_RUNS', '-1'], ['SLUICE_REPLAY_MAX_RUNS', 'all'], ['SLUICE_REPLAY_BUDGET_SECONDS', '0']] as const) {
+    assert.throws(() => workerConfigFromEnv({ [name]: value }), (err: Error) => new RegExp(name).test(err.message), `${name}=${value}`);
+  }
+});
+
 test('SLUICE_HEALTH_FILE: none by default; a path, resolved', () => {
   assert.equal(workerConfigFromEnv({}).healthFile, undefined);
   assert.equal(workerConfigFromEnv({ SLUICE_HEALTH_FILE: '' }).healthFile, undefined, 'blank means none');

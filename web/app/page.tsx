@@ -7,7 +7,8 @@ import { getSluice } from '@/lib/sluice.server';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { RunsTable } from '@/components/runs-table';
 import { TimeAgo } from '@/components/time-ago';
-import { flowHref } from '@/lib/links';
+import { flowHref, runHref } from '@/lib/links';
+import { REPLAY_DOCS_URL } from '@/lib/replay-presenter';
 import type { ReactNode } from 'react';
 import type { HomeView } from '@/lib/home-presenter';
 
@@ -17,18 +18,19 @@ function Section<T>({ part, children }: { part: Part<T>; children: (value: T) =>
   return part.ok ? <>{children(part.value)}</> : <div className="form-error">{part.error}</div>;
 }
 
-/** Failing runs, late schedules and notifications that did not reach anyone; nothing at all when all is well. */
+/** Failing runs, late schedules, notifications that did not reach anyone, runs a new deploy cannot carry; nothing at all when all is well. */
 function NeedsAttention({ home }: { home: HomeView }) {
   const failed = home.failures.ok ? home.failures.value.length : 0;
   const attention = home.attention.ok ? home.attention.value : { failedDeliveries: [], lateSchedules: [] };
   if (!home.attention.ok) return <div className="form-error">{home.attention.error}</div>;
-  if (failed === 0 && attention.failedDeliveries.length === 0 && attention.lateSchedules.length === 0) return null;
+  const replay = home.replay.ok ? home.replay.value : [];
+  if (failed === 0 && attention.failedDeliveries.length === 0 && attention.lateSchedules.length === 0 && replay.length === 0 && home.replay.ok) return null;
   return (
     <section className="panel" aria-labelledby="needs-attention" data-testid="needs-attention">
       <div className="panel-head">
         <h2 id="needs-attention">Needs attention</h2>
       </div>
-      <ul>
+      <ul className="sentence-links">
         {failed > 0 && (
           <li>
             <Link href={runsHref({}, { status: 'failed', range: '7d' })}>
@@ -44,6 +46,19 @@ function NeedsAttention({ home }: { home: HomeView }) {
             did not start on time: {late.note}
           </li>
         ))}
+        {replay.map((f) => (
+          <li key={`${f.taskQueue}/${f.runId}`} data-testid="replay-finding">
+            <Link href={runHref(f)}>
+              <strong>{f.flow}</strong> · <span className="mono">{f.workflowId}</span>
+            </Link>{' '}
+            cannot continue on the new code of task queue <span className="mono">{f.taskQueue}</span>: fix it with <code>patched()</code> or keep the old version serving it (
+            <a href={REPLAY_DOCS_URL} target="_blank" rel="noreferrer">
+              how
+            </a>
+            )
+          </li>
+        ))}
+        {!home.replay.ok && <li className="form-error">Runs the new code cannot carry: {home.replay.error}</li>}
         {attention.failedDeliveries.length > 0 && (
           <li>
             <Link href="/admin/notifications">

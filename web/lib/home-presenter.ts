@@ -1,5 +1,6 @@
 /**
- * The home page: what needs attention (failures, late schedules, failed notifications), what is running now,
+ * The home page: what needs attention (failures, late schedules, failed notifications, runs a new deploy cannot
+ * carry), what is running now,
  * what failed lately, what runs next. Each part is read on its own, so one
  * that fails (Temporal briefly away) shows its error while the others still show.
  *
@@ -10,6 +11,8 @@ import type { RunSummary } from 'sluice/client';
 import { getAttention, type Attention } from './notifications-presenter';
 import { readableError } from './readable-error';
 import { describeSchedule } from './schedule-words';
+import { replayAttention } from './replay-presenter';
+import type { ReplayFinding } from 'sluice/internal/store';
 
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -29,6 +32,8 @@ export interface HomeView {
   last24h: Part<{ total: number; byStatus: Partial<Record<string, number>> }>;
   /** What needs someone: failed notification deliveries, schedules that did not start on time. */
   attention: Part<Attention>;
+  /** Running runs the new code of their task queue cannot replay (found by its starting worker). */
+  replay: Part<ReplayFinding[]>;
   anyRunning: boolean;
 }
 
@@ -47,8 +52,8 @@ export function newestFirst(runs: RunSummary[]): RunSummary[] {
   return [...runs].sort((a, b) => b.startTime.localeCompare(a.startTime));
 }
 
-export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeploymentTimes' | 'store'>, now = Date.now()): Promise<HomeView> {
-  const [running, failures, nextRuns, last24h, attention] = await Promise.all([
+export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns' | 'listDeploymentTimes' | 'getRunSummary' | 'store'>, now = Date.now()): Promise<HomeView> {
+  const [running, failures, nextRuns, last24h, attention, replay] = await Promise.all([
     part('the running runs', async () => newestFirst((await client.listRuns({ status: 'running' }, { pageSize: HOME_LIMITS.running })).runs)),
     part('the failed runs', async () =>
       newestFirst(
@@ -66,6 +71,7 @@ export async function getHome(client: Pick<SluiceClient, 'listRuns' | 'countRuns
     ),
     part('the count of runs', () => client.countRuns({ startedAfter: new Date(now - 86_400_000) })),
     part('what needs attention', () => getAttention(client.store.db, now)),
+    part('the runs new code cannot carry', () => replayAttention(client)),
   ]);
-  return { running, failures, nextRuns, last24h, attention, anyRunning: running.ok && running.value.length > 0 };
+  return { running, failures, nextRuns, last24h, attention, replay, anyRunning: running.ok && running.value.length > 0 };
 }

@@ -52,11 +52,11 @@ export async function runsOutsideQueues(caller: WorkerCaller, refs: readonly Run
   return [...unique.entries()].filter(([key]) => !caller.taskQueues.includes(queueOfRun.get(key) ?? '')).map(([, ref]) => ref);
 }
 
-/** The 403 for a batch with lines of runs outside the token's queues, naming them (the worker drops their lines). */
-export function runsRefusal(caller: WorkerCaller, runs: RunRef[]): Response {
+/** The 403 for a batch about runs outside the token's queues (lines, replay findings), naming them (the worker drops their lines). */
+export function runsRefusal(caller: WorkerCaller, runs: RunRef[], what = 'write lines'): Response {
   const named = runs.slice(0, 5).map((r) => `${r.workflowId} (run ${r.runId})`).join(', ');
   const more = runs.length > 5 ? ` and ${runs.length - 5} more` : '';
-  const message = `The worker token '${caller.name}' may write lines only for runs on its task queue(s) ${caller.taskQueues.join(', ')}; ${named}${more} ${runs.length === 1 ? 'is not one' : 'are not'}. Nothing of this batch was written.`;
+  const message = `The worker token '${caller.name}' may ${what} only for runs on its task queue(s) ${caller.taskQueues.join(', ')}; ${named}${more} ${runs.length === 1 ? 'is not one' : 'are not'}. Nothing of this batch was written.`;
   return Response.json({ error: { code: 'forbidden', message, runs } }, { status: 403, headers: { 'cache-control': 'no-store' } });
 }
 

@@ -5,6 +5,7 @@
 import { errorLine } from '../error-answer';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
+import { historyCommand } from './history-command';
 import { devCommand } from './dev-command';
 import { healthcheckCommand } from './healthcheck-command';
 import { migrateCommand } from './migrate-command';
@@ -14,7 +15,7 @@ import { EXIT, UsageError, type Command } from './usage';
 import { SLUICE_VERSION } from '../version';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand, healthcheck: healthcheckCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, history: historyCommand, migrate: migrateCommand, notifier: notifierCommand, healthcheck: healthcheckCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

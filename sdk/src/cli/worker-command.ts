@@ -26,7 +26,9 @@ whether the web app serves this version, and exits 1 if not), DATABASE_URL (dire
 is checked, never changed: \`sluice migrate\` or the web app migrate it),
 SLUICE_FLOWS_BUNDLE (flows bundled ahead by \`sluice build\`), SLUICE_SHUTDOWN_GRACE (30s), SLUICE_LOG_ECHO (WARN), SLUICE_EAGER_TASKS (100),
 SLUICE_HEALTH_FILE (where to write the health report a container's healthcheck reads; none),
-SLUICE_SPOOL_DIR (the log spool, $SLUICE_DATA_DIR/spool), SLUICE_SPOOL_MAX_BYTES (its bound, 1 GiB).`,
+SLUICE_SPOOL_DIR (the log spool, $SLUICE_DATA_DIR/spool), SLUICE_SPOOL_MAX_BYTES (its bound, 1 GiB),
+SLUICE_REPLAY_MAX_RUNS (open runs replayed on this code at start, 100; 0: none) and SLUICE_REPLAY_BUDGET_SECONDS (60):
+the runs it cannot carry are logged and shown on the web app (docs/replay.md).`,
   async run(args) {
     const { values } = parseArgs({
       args,

@@ -87,6 +87,17 @@ export interface TasksTable {
   gone_at: number | null;
 }
 
+/** Added by 0018: an open run a starting worker's code could not replay (sdk/src/replay/); one row per (task queue, run). */
+export interface ReplayFindingsTable {
+  task_queue: string;
+  workflow_id: string;
+  run_id: string;
+  flow: string;
+  reason: string;
+  found_at: number;
+  worker: string;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   /** Always lowercase (a check constraint refuses anything else). */
@@ -235,6 +246,7 @@ export interface Database {
   artifacts: ArtifactsTable;
   flows: FlowsTable;
   tasks: TasksTable;
+  replay_findings: ReplayFindingsTable;
   users: UsersTable;
   login_failures: LoginFailuresTable;
   login_failures_by_address: LoginFailuresByAddressTable;

@@ -16,10 +16,10 @@ export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from '.
 export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreSchemaError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';
 export { LOG_LEVELS, ROLES, TOKEN_ROLES, levelsFrom } from './types';
 export type { StoredArtifact } from '../artifacts';
-export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, ProgressRecord, Role, StoredLog, TokenRole } from './types';
+export type { FlowEntry, TaskEntry, PublishOptions, LogLevel, LogQuery, LogRecord, ProgressRecord, ReplayFinding, Role, StoredLog, TokenRole } from './types';
 export type {
   ApiTokensTable, ArtifactsTable, Database, DeliveryStatus, FlowsTable, LoginFailuresTable, LogsTable, NotificationChannelsTable, NotificationDeliveriesTable,
-  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, RetentionSweepsTable, TaskProgressTable, UsersTable,
+  NotificationEventsTable, NotificationRulesTable, NotifierStateTable, ReplayFindingsTable, RetentionSweepsTable, TaskProgressTable, UsersTable,
 } from './database';
 export { StoreRetention, SWEPT_TABLES, type SweepOptions, type SweepResult, type SweptTable } from './retention';
 export { RetentionSweeper, type RetentionSweeperOptions } from './retention-sweeper';

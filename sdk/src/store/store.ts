@@ -13,7 +13,7 @@ import { fromLogRow } from './log-rows';
 import { fromProgressRow, upsertProgress } from './progress-rows';
 import { StoreRetention } from './retention';
 import { readStoreStats, type StoreStats } from './store-stats';
-import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type ProgressRecord, type StoredLog } from './types';
+import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type ProgressRecord, type ReplayFinding, type StoredLog } from './types';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -299,6 +299,36 @@ export class Store {
   async tasksOfQueue(taskQueue: string): Promise<TaskEntry[]> {
     const rows = await this.db.selectFrom('tasks').selectAll().where('task_queue', '=', taskQueue).where('gone_at', 'is', null).orderBy('name').execute();
     return rows.map(fromTaskRow);
+  }
+
+  /**
+   * Replaces a task queue's replay findings with what its newest worker found (none: every open run it checked
+   * replays on its code). One transaction: a reader never sees the queue half replaced.
+   *
+   * @example
+   * await store.replaceReplayFindings('hydrology', [{ workflowId, runId, flow: 'rainfall', reason, foundAt: Date.now(), worker }]);
+   */
+  async replaceReplayFindings(taskQueue: string, findings: readonly Omit<ReplayFinding, 'taskQueue'>[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('replay_findings').where('task_queue', '=', taskQueue).execute();
+      if (findings.length === 0) return;
+      // One row per run: a history replayed twice in a batch (a retry) keeps its last reason.
+      const rows = new Map(findings.map((f) => [f.runId, { task_queue: taskQueue, workflow_id: f.workflowId, run_id: f.runId, flow: f.flow, reason: f.reason, found_at: f.foundAt, worker: f.worker }]));
+      await trx.insertInto('replay_findings').values([...rows.values()]).execute();
+    });
+  }
+
+  /**
+   * Replay findings, newest first: of one run (the run page), or of every queue (the home page).
+   *
+   * @example
+   * const [finding] = await store.replayFindings({ runId }); // undefined: its queue's code replays it
+   */
+  async replayFindings(options: { runId?: string; limit?: number } = {}): Promise<ReplayFinding[]> {
+    let query = this.db.selectFrom('replay_findings').selectAll();
+    if (options.runId !== undefined) query = query.where('run_id', '=', options.runId);
+    const rows = await query.orderBy('found_at', 'desc').orderBy('run_id').limit(Math.min(options.limit ?? DEFAULT_LIMIT, MAX_LIMIT)).execute();
+    return rows.map((r) => ({ taskQueue: r.task_queue, workflowId: r.workflow_id, runId: r.run_id, flow: r.flow, reason: r.reason, foundAt: Number(r.found_at), worker: r.worker }));
   }
 
   /**

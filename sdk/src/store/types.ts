@@ -178,3 +178,21 @@ export type TokenRole = Role | 'worker';
 
 /** Every role an API token can have. */
 export const TOKEN_ROLES: readonly TokenRole[] = [...ROLES, 'worker'];
+
+/**
+ * An open run a worker's new code could not replay: the run would stop ("waiting for a fix") as soon as that
+ * code takes its next step. Found by a starting worker (sdk/src/replay/), kept until its queue's next start.
+ *
+ * @example
+ * { taskQueue: 'hydrology', workflowId: 'rainfall-2024', runId: '0193…', flow: 'rainfall',
+ *   reason: '[TMPRL1100] Nondeterminism error: …', foundAt: 1765000000000, worker: '4242@worker-1' }
+ */
+export interface ReplayFinding {
+  taskQueue: string;
+  workflowId: string;
+  runId: string;
+  flow: string;
+  reason: string;
+  foundAt: number;
+  worker: string;
+}

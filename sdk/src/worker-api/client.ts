@@ -15,7 +15,7 @@ import type { DeclaredRule } from '../notify/rules';
 import type { LogSink } from '../store/log-shipper';
 import type { FlowEntry, LogRecord, ProgressRecord, TaskEntry } from '../store/types';
 import type { TakeOver } from '../worker/flow-names';
-import { errorResponse, flowsResponse, logsResponse, publishFlowsResponse, tasksResponse, WORKER_API_PATH, type PublishFlowsRequest } from './wire';
+import { errorResponse, flowsResponse, logsResponse, publishFlowsResponse, replayFindingsResponse, tasksResponse, WORKER_API_PATH, type PublishFlowsRequest, type ReplayFindingsRequest } from './wire';
 import { SluiceError } from '../errors';
 
 const gzipAsync = promisify(gzip);
@@ -130,6 +130,14 @@ export class WorkerApiClient implements LogSink {
   /** The live tasks a Python worker published on the queue. */
   async tasksOfQueue(taskQueue: string): Promise<TaskEntry[]> {
     return (await this.#request('GET', `/tasks?taskQueue=${encodeURIComponent(taskQueue)}`, undefined, tasksResponse)).tasks;
+  }
+
+  /**
+   * Replaces the queue's replay findings with these (none: its code replays every open run it checked). Asked once:
+   * the web app answered the worker's publish moments before, and a worker stopping must not wait for it.
+   */
+  async reportReplayFindings(input: ReplayFindingsRequest): Promise<void> {
+    await this.#request('POST', '/replay-findings', input, replayFindingsResponse);
   }
 
   /** `call`, again while the web app is unreachable or answers 503, for at most startupWaitMs (said once). */

@@ -137,6 +137,32 @@ export const taskEntry = z.object({
 /** `GET /tasks?taskQueue=Q`: the live tasks of the queue. */
 export const tasksResponse = z.object({ tasks: z.array(taskEntry) });
 
+/** The most characters of a replay finding's reason the server keeps (Temporal's message names the command, rarely more). */
+export const MAX_REPLAY_REASON = 4_000;
+/** The most findings one start-up may report (a worker replays at most this many open runs; see sdk/src/replay/). */
+export const MAX_REPLAY_FINDINGS = 1_000;
+
+/** An open run the worker's code could not replay (the store's ReplayFinding without the server's fields). */
+export const replayFinding = z.object({
+  workflowId: id,
+  runId: id,
+  flow: name,
+  reason: z.string().min(1).max(MAX_REPLAY_REASON),
+});
+
+/**
+ * `POST /replay-findings`: what a starting worker found replaying its queue's open runs on its code. Replaces the
+ * queue's findings (an empty list clears them: the new code carries every run it checked). Every run must be on
+ * the queue (403 names the others; nothing is written).
+ */
+export const replayFindingsRequest = z.object({
+  taskQueue: taskQueueName,
+  /** The identity of the worker that replayed them. */
+  worker: z.string().min(1).max(1_000),
+  findings: z.array(replayFinding).max(MAX_REPLAY_FINDINGS),
+});
+export const replayFindingsResponse = z.object({ stored: z.number().int().nonnegative() });
+
 /**
  * Every error answer. A `POST /logs` refused for runs outside the token's task queues names them in `runs`, so
  * the worker can drop their lines (they would never be accepted) and send the rest again.
@@ -152,6 +178,7 @@ export const errorResponse = z.object({
 export type LogsRequest = z.input<typeof logsRequest>;
 export type PublishFlowsRequest = z.input<typeof publishFlowsRequest>;
 export type PublishTasksRequest = z.input<typeof publishTasksRequest>;
+export type ReplayFindingsRequest = z.input<typeof replayFindingsRequest>;
 
 /** `GET /hello`: the server's package version and the worker protocols it serves (`oldest`…`current`). */
 export const helloAnswer = z.object({

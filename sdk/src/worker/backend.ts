@@ -1,6 +1,7 @@
 /**
  * What a worker needs from Sluice besides Temporal, whichever way it reaches it: the sink its log shipper
- * writes to, the start-up publish of its queue's flows, and reads of its queue's catalog.
+ * writes to, the start-up publish of its queue's flows, reads of its queue's catalog, and the report of the open
+ * runs its code cannot replay.
  *
  * - remote (SLUICE_URL + SLUICE_WORKER_TOKEN): through the web app's worker API, with a worker token that may
  *   touch only its task queues' runs and flows — how a team's worker runs (compose, `npm start`);
@@ -10,6 +11,7 @@
 import type { Client } from '@temporalio/client';
 import type { DeclaredRule } from '../notify/rules';
 import { openStore, redactUrl, type FlowEntry, type LogSink, type TaskEntry } from '../store';
+import type { ReplayFindingsRequest } from '../worker-api/wire';
 import { publishQueueFlows } from '../worker-api/publish';
 import { WorkerApiClient } from '../worker-api/client';
 import type { WorkerConfig } from './config';
@@ -22,6 +24,8 @@ export interface WorkerBackend extends LogSink {
   publishFlows(client: Client, input: { taskQueue: string; repository?: string; flows: FlowEntry[]; rules: DeclaredRule[] }): Promise<TakeOver[]>;
   flowsOfQueue(taskQueue: string): Promise<FlowEntry[]>;
   tasksOfQueue(taskQueue: string): Promise<TaskEntry[]>;
+  /** Replaces the queue's replay findings (sdk/src/replay/start-up-replay.ts) with these. */
+  reportReplayFindings(input: ReplayFindingsRequest): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,7 @@ export async function openWorkerBackend(config: WorkerConfig, warn: (message: st
       publishFlows: (_client, input) => api.publishFlows(input),
       flowsOfQueue: (q) => api.flowsOfQueue(q),
       tasksOfQueue: (q) => api.tasksOfQueue(q),
+      reportReplayFindings: (input) => api.reportReplayFindings(input),
       close: async () => {},
     };
   }
@@ -45,6 +50,10 @@ export async function openWorkerBackend(config: WorkerConfig, warn: (message: st
     publishFlows: (client, input) => publishQueueFlows(store, client, input),
     flowsOfQueue: (q) => store.flowsOfQueue(q),
     tasksOfQueue: (q) => store.tasksOfQueue(q),
+    reportReplayFindings: ({ taskQueue, worker, findings }) => {
+      const foundAt = Date.now();
+      return store.replaceReplayFindings(taskQueue, findings.map((f) => ({ ...f, foundAt, worker })));
+    },
     close: () => store.close(),
   };
 }

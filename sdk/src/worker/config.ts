@@ -27,6 +27,8 @@ const env = z.object({
   SLUICE_SPOOL_DIR: z.string().trim().min(1).optional(),
   SLUICE_DATA_DIR: z.string().trim().min(1).default('data'),
   SLUICE_SPOOL_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(1024 ** 3),
+  SLUICE_REPLAY_MAX_RUNS: z.coerce.number().int().min(0).default(100),
+  SLUICE_REPLAY_BUDGET_SECONDS: z.coerce.number().positive().default(60),
 });
 
 /** The task queue of a repository that records none (Sluice's own examples record this one). */
@@ -68,6 +70,11 @@ export interface WorkerConfig {
   spoolDir: string;
   /** Most bytes the spool keeps while the store is unreachable (SLUICE_SPOOL_MAX_BYTES, default 1 GiB). */
   spoolMaxBytes: number;
+  /**
+   * The start-up replay check (sdk/src/replay/start-up-replay.ts): at most `maxRuns` open runs of the queue
+   * (SLUICE_REPLAY_MAX_RUNS, default 100; 0 turns it off) within `budgetMs` (SLUICE_REPLAY_BUDGET_SECONDS, default 60).
+   */
+  replay: { maxRuns: number; budgetMs: number };
   /** Flows bundled ahead by `sluice build`; bundled at start when absent. */
   flowsBundle?: string;
   storeUrl: string;
@@ -112,6 +119,7 @@ export function workerConfigFromEnv(source: Record<string, string | undefined> =
     healthFile: e.SLUICE_HEALTH_FILE && path.resolve(e.SLUICE_HEALTH_FILE),
     spoolDir: path.resolve(e.SLUICE_SPOOL_DIR ?? path.join(e.SLUICE_DATA_DIR, 'spool'), queueDirName(taskQueue)),
     spoolMaxBytes: e.SLUICE_SPOOL_MAX_BYTES,
+    replay: { maxRuns: e.SLUICE_REPLAY_MAX_RUNS, budgetMs: e.SLUICE_REPLAY_BUDGET_SECONDS * 1000 },
     storeUrl: storeUrlFromEnv(source),
     remote,
     temporal,

@@ -1,7 +1,8 @@
 /**
  * Runs a Sluice worker: checks the project's declarations, claims its flow names (refused if another live task
  * queue serves one), publishes its flows to the catalog (the queue's other flows become gone), adopts the
- * schedules of flows taken over from a queue nobody polls, syncs its deployments to Temporal Schedules, then serves its flows and tasks until SIGINT/SIGTERM. On a signal it
+ * schedules of flows taken over from a queue nobody polls, syncs its deployments to Temporal Schedules, then serves its flows and tasks until SIGINT/SIGTERM,
+ * and meanwhile replays its queue's open runs on its code and reports those it cannot carry (sdk/src/replay/). On a signal it
  * stops polling, lets running tasks finish within the grace time, flushes the logs and returns.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -22,6 +23,7 @@ import { openLogSpool, spoolSummary } from './log-spool';
 import { flowLoggerSinks, syncSpoolAfterTask } from './spool-sync';
 import { SLUICE_TASK_CATALOG } from '../task-options';
 import { taskCatalogOf } from './task-catalog';
+import { startUpReplay } from '../replay/start-up-replay';
 
 /** One line to stderr per message; the task token and other bulky metadata are left out. */
 function echoLine({ level, message, meta, timestampNanos }: LogEntry): void {
@@ -76,11 +78,12 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
     const owner = { taskQueue, repository, catalogFlows };
     await adoptSchedules(client, owner, declared, takeOvers, say);
     await syncDeployments(client, owner, declared, say);
+    const flowsBundle = await bundle;
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      workflowBundle: await bundle,
+      workflowBundle: flowsBundle,
       // The flows' own local task that reads the tasks a Python worker published (sdk/src/python-tasks.ts).
       activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(backend) },
       shutdownGraceTime: config.shutdownGraceTime,
@@ -102,9 +105,23 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
         file: config.healthFile,
         warn: (m) => process.stderr.write(`health report: ${m}\n`),
       });
+    // Beside the worker, not before it: runs the new code can carry go on at once, and the check is bounded.
+    const replay = startUpReplay({
+      client,
+      taskQueue,
+      bundle: flowsBundle,
+      ...config.replay,
+      worker: worker.options.identity,
+      report: (input) => backend.reportReplayFindings(input),
+      say,
+      warn: (m) => process.stderr.write(`${m}\n`),
+    });
     try {
       await worker.run();
     } finally {
+      replay.stop();
+      // It stops between two runs; a report under way is not worth holding the shutdown for long.
+      await Promise.race([replay.done, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       if (health) health.stop();
     }
   } finally {

@@ -19,6 +19,7 @@ import { taskProgressMigration } from './0012-task-progress';
 import { workerTokensMigration } from './0013-worker-tokens';
 import { logOrderingMigration } from './0014-log-ordering';
 import { artifactsMigration } from './0015-artifacts';
+import { replayFindingsMigration } from './0018-replay-findings';
 
 export type { StoreDialect } from './columns';
 
@@ -39,5 +40,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0013-worker-tokens': workerTokensMigration(dialect),
     '0014-log-ordering': logOrderingMigration(dialect),
     '0015-artifacts': artifactsMigration(dialect),
+    '0018-replay-findings': replayFindingsMigration(),
   };
 }

@@ -20,6 +20,7 @@ export const API_ROUTES = {
   '/api/worker/v1/logs': ['POST'],
   '/api/worker/v1/flows': ['GET', 'POST'],
   '/api/worker/v1/tasks': ['GET', 'POST'],
+  '/api/worker/v1/replay-findings': ['POST'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Route = keyof typeof API_ROUTES;

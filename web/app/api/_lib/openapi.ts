@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { artifactSchema, LOG_LEVELS, RUN_STATUSES } from 'sluice/internal/types';
 import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } from 'sluice/internal/compat';
-import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, tasksResponse } from 'sluice/internal/worker-api';
+import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, replayFindingsRequest, replayFindingsResponse, tasksResponse } from 'sluice/internal/worker-api';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/internal/store';
 import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
@@ -238,6 +238,19 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
           parameters: [workerHeader(false)],
           requestBody: { required: true, content: json(inputSchema(publishTasksRequest)) },
           responses: { '200': { description: 'Published', content: json(outputSchema(publishTasksResponse)) }, ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+      },
+      '/api/worker/v1/replay-findings': {
+        post: {
+          summary: "A starting worker's replay check: the open runs of its task queue its code cannot replay",
+          operationId: 'workerReplayFindings',
+          description:
+            "Replaces the queue's findings (an empty list clears them). The home page and each run's page show them. " +
+            'Every run must be on one of the token\'s task queues (403 names the others; nothing is written). See docs/replay.md.',
+          security: [{ bearer: [] }],
+          parameters: [workerHeader(false)],
+          requestBody: { required: true, content: json(inputSchema(replayFindingsRequest)) },
+          responses: { '200': { description: 'Stored', content: json(outputSchema(replayFindingsResponse)) }, ...errors(400, 401, 403, 409, 413, 415, 503) },
         },
       },
       '/api/worker/v1/hello': {

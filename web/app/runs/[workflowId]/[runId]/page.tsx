@@ -12,6 +12,7 @@ import { runsHref } from '@/lib/run-filters';
 import { getRunView, TASKS_PER_PAGE } from '@/lib/run-presenter';
 import { isActive } from '@/lib/run-status';
 import { getSluice } from '@/lib/sluice.server';
+import { REPLAY_DOCS_URL, replayFindingOf, replaySentence } from '@/lib/replay-presenter';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { FailureView } from '@/components/failure-view';
 import { JsonBlock } from '@/components/json-block';
@@ -40,10 +41,12 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   const workflowId = pageParam(rawWorkflowId);
   const runId = pageParam(rawRunId);
   const search = await searchParams;
-  const view = await getRunView(await getSluice(), workflowId, runId, { tasks: one(search.tasks), taskPage: one(search.taskPage) });
+  const sluice = await getSluice();
+  const view = await getRunView(sluice, workflowId, runId, { tasks: one(search.tasks), taskPage: one(search.taskPage) });
   if (!view) notFound();
   const { run, flow, taskSummary } = view;
   const running = isActive(run.status);
+  const replayFinding = running ? await replayFindingOf(sluice, run) : undefined;
   const canOperate = hasRole(user.role, 'operator');
   const taskNames = [...new Set(run.tasks.map((t) => t.task))].sort();
   const tasksHref = (changes: { tasks?: string; taskPage?: number }) => {
@@ -89,6 +92,24 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           )}
         </div>
       </div>
+
+      {replayFinding && (
+        <section className="panel" aria-labelledby="replay-title" data-testid="replay-finding">
+          <h2 id="replay-title">Cannot continue on the new code</h2>
+          <p role="alert" className="sentence-links">
+            {replaySentence(replayFinding)} It will stop, waiting for a fix, at its next step. Fix the flow with <code>patched()</code> (the old path for
+            runs that took it, the new one for new runs), or keep the old version of the worker serving it until it ends: see docs/replay.md or{' '}
+            <a href={REPLAY_DOCS_URL} target="_blank" rel="noreferrer">
+              Temporal&apos;s guide to versioning
+            </a>
+            .
+          </p>
+          <p className="muted">
+            Found by worker <span className="mono">{replayFinding.worker}</span> <TimeAgo iso={new Date(replayFinding.foundAt).toISOString()} />:
+          </p>
+          <pre className="mono" style={{ whiteSpace: 'pre-wrap' }}>{replayFinding.reason}</pre>
+        </section>
+      )}
 
       <QuestionPanel questions={run.questions} running={running} canAnswer={canOperate} workflowId={run.workflowId} runId={run.runId} />
 
