@@ -12,6 +12,7 @@ import { TASK_PROGRESS } from './log';
 import type { TaskOptions } from './task-options';
 
 export type { TaskOptions } from './task-options';
+export type { ConcurrencyLimit, RateLimit } from './limits/limit-types';
 
 const OPTIONS = Symbol.for('sluice.task.options');
 

@@ -4,6 +4,7 @@
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { WAITING_FOR_INPUT } from '../questions';
+import { LIMITER_WORKFLOW, WAITING_FOR_MEMO, WAITING_FOR_SLOT, type SlotWait } from '../limits/limit-types';
 import { DEPLOYMENT_KEY, FLOW_KEY, STARTED_BY_KEY, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import type { RunFilter, RunStatus, RunSummary } from './types';
@@ -32,11 +33,13 @@ const STATUS_FROM_NAME: Record<string, RunStatus> = {
 export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export function runQuery(f: RunFilter = {}): string {
-  const parts: string[] = [];
+  // Limiters (sdk/src/limits) are Sluice's machinery, not runs of a flow.
+  const parts: string[] = [`WorkflowType != ${quote(LIMITER_WORKFLOW)}`];
   if (f.flow) parts.push(`${SEARCH_ATTRIBUTES.flow} = ${quote(f.flow)}`);
   if (f.deployment) parts.push(`${SEARCH_ATTRIBUTES.deployment} = ${quote(f.deployment)}`);
   if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} = ${quote(f.startedBy)}`);
   if (f.waitingForInput) parts.push(`${SEARCH_ATTRIBUTES.waiting} = ${quote(WAITING_FOR_INPUT)} AND ExecutionStatus = "Running"`);
+  if (f.waitingForSlot) parts.push(`${SEARCH_ATTRIBUTES.waiting} = ${quote(WAITING_FOR_SLOT)} AND ExecutionStatus = "Running"`);
   if (f.status) parts.push(`ExecutionStatus = ${quote(STATUS_IN_QUERY[f.status])}`);
   if (f.startedAfter) parts.push(`StartTime >= ${quote(f.startedAfter.toISOString())}`);
   if (f.startedBefore) parts.push(`StartTime < ${quote(f.startedBefore.toISOString())}`);
@@ -70,5 +73,12 @@ export function summaryOf(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary 
     durationMs: closeTime ? closeTime.getTime() - info.startTime.getTime() : null,
     // A run that ended while waiting (cancelled, timed out) keeps the attribute: only a running one waits.
     ...(sa.get(WAITING_KEY) === WAITING_FOR_INPUT && !closeTime ? { waitingForInput: true } : {}),
+    ...(sa.get(WAITING_KEY) === WAITING_FOR_SLOT && !closeTime ? { waitingFor: slotWaitsOf(info.memo) } : {}),
   };
+}
+
+/** What a run waits for (its memo, written by sdk/src/limits/acquire.ts). */
+function slotWaitsOf(memo: Record<string, unknown> | undefined): SlotWait[] {
+  const waits = memo?.[WAITING_FOR_MEMO];
+  return Array.isArray(waits) ? (waits as SlotWait[]) : [];
 }
