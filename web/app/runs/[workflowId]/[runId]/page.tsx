@@ -22,6 +22,7 @@ import { QuestionPanel } from '@/components/question-panel';
 import { RunActions } from '@/components/run-actions';
 import { RunArtifacts } from '@/components/run-artifacts';
 import { StatusBadge, WaitingBadge } from '@/components/status-badge';
+import { SlotWaitBadge, SlotWaitPanel } from '@/components/slot-wait';
 import { TaskTimeline } from '@/components/task-timeline';
 import { TimeAgo } from '@/components/time-ago';
 
@@ -67,7 +68,8 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             <Link href={flowHref(run.flow)} style={{ color: 'inherit' }}>
               {run.flow}
             </Link>
-            <StatusBadge status={run.status} />
+            <StatusBadge status={run.waitingFor ? 'waiting' : run.status} />
+            {run.waitingFor && <SlotWaitBadge waits={run.waitingFor} />}
             {run.waitingForInput && <WaitingBadge />}
           </h1>
           <p className="subtitle mono ellipsis" title={`${run.workflowId} / ${run.runId}`}>
@@ -89,6 +91,8 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           )}
         </div>
       </div>
+
+      <SlotWaitPanel waits={run.waitingFor ?? []} limits={run.limits} />
 
       <QuestionPanel questions={run.questions} running={running} canAnswer={canOperate} workflowId={run.workflowId} runId={run.runId} />
 
