@@ -2,19 +2,13 @@
 // deployment, N calls of tasks sharing a limit, N starts per window; a waiting run is listed as waiting, with what
 // it waits for; a cancelled or terminated run gives its slot back, and a killed worker loses none.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SluiceClient, type RunRef } from 'sluice/client';
 import { eventually } from '../harness/eventually';
-import { sqliteStoreUrl, testClient } from '../harness/sluice';
+import { LIMIT_FIXTURES, sqliteStoreUrl, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
 import type { Span } from '../fixtures/limit-tasks';
-
-const LIMIT_FIXTURES = {
-  workflows: path.resolve(__dirname, '../fixtures/limit-flows.ts'),
-  activities: path.resolve(__dirname, '../fixtures/limit-tasks.ts'),
-};
 
 /** The most spans that overlap at any moment. */
 function mostAtOnce(spans: Span[]): number {

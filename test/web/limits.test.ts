@@ -3,38 +3,24 @@
  * worker and Debian's Chromium: the runs list (filtered to runs waiting for a slot) shows it as waiting, with the
  * limit it waits for; its page says which limit, how many slots are in use and by which run; the API lists and
  * describes it the same way and refuses an unknown `waiting` filter (400). When the holder is cancelled, the
- * waiting run runs and its page says it completed. Screenshots go to SLUICE_SHOTS_DIR when it is set.
+ * waiting run runs and its page says it completed.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunDetail, RunRef, RunSummary, SluiceClient } from 'sluice/client';
 import { eventually } from '../harness/eventually';
-import { testClient } from '../harness/sluice';
+import { LIMIT_FIXTURES, testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
 import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
 import { axeViolations } from './page-checks';
-
-const LIMIT_FIXTURES = {
-  workflows: path.resolve(__dirname, '../fixtures/limit-flows.ts'),
-  activities: path.resolve(__dirname, '../fixtures/limit-tasks.ts'),
-};
 
 let app: WebApp;
 let worker: TestWorker;
 let browser: Browser;
 let client: SluiceClient;
 let closeClient: () => Promise<void>;
-
-const SHOTS = process.env.SLUICE_SHOTS_DIR;
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 before(async () => {
   app = await startWebApp();
@@ -85,14 +71,12 @@ describe('a run waiting for a slot', () => {
     assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'waiting', 'listed as waiting, not running');
     assert.equal(await row.getByTestId('waiting-for-slot').innerText(), `waiting for a slot: ${key}`);
     assert.equal(await page.locator(`tr[data-run="${holder.workflowId}"]`).count(), 0, 'the holder runs: it waits for nothing');
-    await shot(page, 'runs-list-waiting-for-slot');
 
     await page.goto(runPage(waiter));
     assert.equal(await page.locator('h1 [data-status]').getAttribute('data-status'), 'waiting');
     const wait = page.getByTestId('slot-wait');
     assert.match(await wait.innerText(), new RegExp(`The run of flow reservoirModel waits for ${key} \\(1 at once\\): 1 of 1 in use, by ${holder.workflowId}; 1 waiting, this run included\\.`));
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the waiting run page');
-    await shot(page, 'run-waiting-for-slot');
 
     // The holder is cancelled: its slot goes to the waiting run, and the page (refreshing by itself) says so.
     await client.cancelRun(holder);
