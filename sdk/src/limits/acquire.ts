@@ -117,5 +117,5 @@ function publishWaits(): void {
   const current = workflowInfo().typedSearchAttributes.get(WAITING_KEY);
   if (current !== undefined && current !== WAITING_FOR_SLOT) return;
   const wanted = waits.size > 0 ? WAITING_FOR_SLOT : undefined;
-  if (wanted !== current) upsertSearchAttributes([{ key: WAITING_KEY, value: wanted ?? null }] as never);
+  if (wanted !== current) upsertSearchAttributes([{ key: WAITING_KEY, value: wanted ?? null }]);
 }

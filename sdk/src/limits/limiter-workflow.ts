@@ -92,19 +92,28 @@ export async function sluiceLimiter(input: LimiterInput): Promise<void> {
   }
 }
 
-/** Grants the waiting requests, oldest first, while the limit allows. A request whose run has closed is dropped. */
+/**
+ * Grants the waiting requests, oldest first, while the limit allows; the grant signals go out together. A request
+ * whose run has closed meanwhile (its grant signal fails) is dropped, and its slot or start goes to the next.
+ */
 async function grantWhatFits(s: LimiterInput): Promise<void> {
-  s.starts = liveStarts(s);
-  while (s.queue.length > 0 && fits(s)) {
-    const next = s.queue.shift()!;
-    if (s.kind === 'concurrency') s.holders.push({ ...next, at: new Date().toISOString() });
-    else s.starts.push(Date.now());
-    try {
-      await getExternalWorkflowHandle(next.workflowId, next.runId).signal(GRANT_SIGNAL, next.requestId);
-    } catch {
-      // The run ended while it waited: its slot (or start) goes to the next one.
-      s.holders = s.holders.filter((h) => h.requestId !== next.requestId);
-      if (s.kind === 'rate') s.starts.pop();
+  for (;;) {
+    s.starts = liveStarts(s);
+    const grants: { request: LimitRequest; at: number }[] = [];
+    while (s.queue.length > 0 && fits(s)) {
+      const request = s.queue.shift()!;
+      const at = Date.now();
+      if (s.kind === 'concurrency') s.holders.push({ ...request, at: new Date(at).toISOString() });
+      else s.starts.push(at);
+      grants.push({ request, at });
+    }
+    const sent = await Promise.allSettled(grants.map(({ request }) => getExternalWorkflowHandle(request.workflowId, request.runId).signal(GRANT_SIGNAL, request.requestId)));
+    const gone = grants.filter((_, i) => sent[i]!.status === 'rejected');
+    if (gone.length === 0) return;
+    for (const { request, at } of gone) {
+      s.holders = s.holders.filter((h) => h.requestId !== request.requestId);
+      const start = s.starts.indexOf(at);
+      if (s.kind === 'rate' && start >= 0) s.starts.splice(start, 1);
     }
   }
 }
