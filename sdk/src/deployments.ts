@@ -75,6 +75,9 @@ export function deploymentProblems(flow: string, schema: z.ZodType | undefined, 
     if (d.cron !== undefined && d.interval !== undefined) say('declare either cron or interval, not both');
     const timeout = runTimeoutProblem(d.runTimeout);
     if (timeout) say(timeout);
+    if (d.concurrency !== undefined && !(Number.isInteger(d.concurrency) && d.concurrency >= 1)) {
+      say(`invalid concurrency ${JSON.stringify(d.concurrency)} (use a whole number of at least 1)`);
+    }
     if (d.overlap !== undefined && !Object.hasOwn(OVERLAP, d.overlap)) {
       say(`unknown overlap ${JSON.stringify(d.overlap)} (use ${Object.keys(OVERLAP).map((o) => `'${o}'`).join(', ')})`);
     }

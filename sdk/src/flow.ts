@@ -35,6 +35,10 @@ import { flowMeta } from './log';
 import type { NotifyRule } from './notify/types';
 import { INVALID_PARAMETERS, parseParameters } from './parameters';
 import { effectiveTaskOptions, toActivityOptions, toLocalActivityOptions, type TaskOptions } from './task-options';
+import { withLimits } from './limits/acquire';
+import { runLimitsOf, taskLimitsOf } from './limits/declared-limits';
+import type { ConcurrencyLimit } from './limits/limit-types';
+import { DEPLOYMENT_KEY } from './run-attributes';
 
 /**
  * What `flow()` declares besides its body: description, parameters (a zod schema), deployments, run timeout, notifications.
@@ -61,6 +65,11 @@ export interface FlowDeclaration<S extends z.ZodType = z.ZodType> {
   runTimeout?: string | number;
   /** Who is told when its runs fail, time out, recover…, whoever started them (see docs/notifications.md). */
   notify?: NotifyRule[];
+  /**
+   * At most this many runs of the flow at once; `{ limit: 1, key: (p) => p.basin }` counts per value of the key
+   * (at most one run per basin). A run over the limit waits for a slot, shown as waiting (docs/limits.md).
+   */
+  concurrency?: number | ConcurrencyLimit<z.output<S>>;
 }
 
 /**
@@ -98,8 +107,10 @@ export function flow<S extends z.ZodType, R>(
       // Non-retryable, so the run fails at once with the same message the client gives.
       throw ApplicationFailure.create({ type: INVALID_PARAMETERS, message: parsed.message, nonRetryable: true, details: [parsed.issues] });
     }
+    const deploymentName = workflowInfo().typedSearchAttributes.get(DEPLOYMENT_KEY);
+    const deployment = declaration.deployments?.find((d) => d.name === deploymentName);
     try {
-      return await body(parsed.value);
+      return await withLimits(runLimitsOf(name, declaration.concurrency, parsed.value, deployment), () => body(parsed.value));
     } catch (error) {
       throw asRunFailure(error);
     }
@@ -149,10 +160,14 @@ export function tasks<T extends object>(overrides?: TaskOptions): ActivityInterf
       if (!cache.has(name)) {
         const declared = declaredOptions()[name];
         type Fns = Record<string, (...args: unknown[]) => Promise<unknown>>;
-        const proxy = effectiveTaskOptions(declared, overrides).local
+        const effective = effectiveTaskOptions(declared, overrides);
+        const proxy = effective.local
           ? proxyLocalActivities<Fns>(toLocalActivityOptions(declared, overrides))
           : proxyActivities<Fns>(toActivityOptions(declared, overrides));
-        cache.set(name, proxy[name]);
+        const call = proxy[name]!;
+        const limits = taskLimitsOf(name, effective);
+        // A limited task takes its slot (and start) before it is scheduled, so a waiting call is never "running".
+        cache.set(name, limits.length ? (...args: unknown[]) => withLimits(limits, () => call(...args)) : call);
       }
       return cache.get(name);
     },
@@ -195,6 +210,7 @@ export type { Artifact, ChartArtifact, ImageArtifact, LinkArtifact, MarkdownArti
 export type { TaskOptions, Duration } from './task-options';
 export type { DeploymentDeclaration, OverlapPolicy } from './client/types';
 export type { NotifyEvent, NotifyRule } from './notify/types';
+export type { ConcurrencyLimit, RateLimit } from './limits/limit-types';
 export { pythonTasks, PYTHON_TASK_UNKNOWN } from './python-tasks';
 export { childFlow, startChildFlow, type ChildFlowOptions, type FlowParameters, type FlowResult } from './child-flow';
 

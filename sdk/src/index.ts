@@ -19,6 +19,7 @@
  */
 export { task, progress, lastProgress, cancellationSignal, sleep, type Task, type Progress } from './task';
 export type { TaskOptions, Duration } from './task-options';
+export type { ConcurrencyLimit, RateLimit } from './limits/limit-types';
 export { log, type Logger, type LogFields } from './log';
 export { publish, ArtifactError, type TableOptions, type ArtifactOptions } from './publish';
 export type { Artifact, ChartArtifact, ImageArtifact, LinkArtifact, MarkdownArtifact, TableArtifact } from './artifacts';

@@ -5,6 +5,7 @@
  * nothing but types.
  */
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
+import type { ConcurrencyLimit, RateLimit } from './limits/limit-types';
 
 /**
  * A duration: milliseconds, or a string such as '30s', '5 minutes', '1h'.
@@ -51,6 +52,17 @@ export interface TaskOptions {
    * `progress()`). Keep it for steps of seconds, not minutes. Default false.
    */
   local?: boolean;
+  /**
+   * At most this many calls of the task run at once, across all runs and workers. A number counts this task
+   * alone; `{ limit: 2, key: 'knmi-api' }` counts every task declaring that key together. A call waits for a
+   * slot before it is scheduled; the run shows what it waits for. The slot is held through the call's retries.
+   */
+  concurrency?: number | ConcurrencyLimit;
+  /**
+   * At most `limit` starts of the task in any window of `per` (default one minute), across all runs and workers
+   * (`key` shares the count among tasks). Counted when a run schedules a call; retries are not counted.
+   */
+  rateLimit?: RateLimit;
 }
 
 /**

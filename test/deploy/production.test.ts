@@ -196,6 +196,25 @@ describe('the production topology, natively', () => {
     assert.equal(page.runs[0]!.startedBy, `schedule:scheduledFlow:${deployment}`);
   });
 
+  test('a concurrency limit holds on the real server: the second run of a key waits, listed as waiting, then runs; limiters stay out of the runs list', async () => {
+    const key = `prod-${Date.now()}`;
+    const first = await startThroughWebApp('oneAtATime', { key, ms: 3000 });
+    await eventually(async () => {
+      const run = await json<{ tasks: { status: string }[] }>(await app.fetch(`/api/runs/${encodeURIComponent(first.workflowId)}`, { as: 'viewer' }));
+      return run.tasks.some((t) => t.status === 'running');
+    }, 30_000, 'the first run holding its slot');
+    const second = await startThroughWebApp('oneAtATime', { key, ms: 10 });
+    const waiting = await eventually(async () => {
+      const page = await json<{ runs: { runId: string; waitingFor?: { key: string }[] }[] }>(await app.fetch('/api/runs?waiting=slot', { as: 'viewer' }));
+      return page.runs.find((r) => r.runId === second.runId);
+    }, 30_000, 'the second run listed as waiting for a slot');
+    assert.deepEqual(waiting.waitingFor?.map((w) => w.key), [`flow:oneAtATime:${key}`]);
+    const [a, b] = [(await completed(first)).result, (await completed(second)).result] as { start: number; end: number }[];
+    assert.ok(b!.start >= a!.end, `one run of the key at a time: ${JSON.stringify({ a, b })}`);
+    const all = await json<{ runs: { flow: string }[] }>(await app.fetch('/api/runs?pageSize=500', { as: 'viewer' }));
+    assert.ok(all.runs.some((r) => r.flow === 'oneAtATime') && all.runs.every((r) => r.flow !== 'sluiceLimiter'), 'no limiter among the runs');
+  });
+
   test('Temporal Web through the web app: a viewer reads, a terminate is refused with 403, anonymous goes to log in', async () => {
     const pagePath = `/temporal/namespaces/${namespace}/workflows/${encodeURIComponent(chatty.workflowId)}/${chatty.runId}/history`;
     const anonymous = await app.fetch(pagePath);

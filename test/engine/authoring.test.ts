@@ -40,6 +40,26 @@ describe('local tasks', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses bad declarations, naming each flow, deployment or task and what to write instead', () => {
+    const bad = path.resolve(__dirname, '../fixtures/bad-limits.ts');
+    assert.throws(
+      () => loadProject(bad, bad),
+      (e: Error) => {
+        assert.ok(e instanceof ProjectError);
+        assert.deepEqual(e.problems.sort(), [
+          'flow halfAFlow, deployment "nightly": invalid concurrency -1 (use a whole number of at least 1)',
+          "flow halfAFlow: invalid concurrency 1.5 (use a whole number of at least 1, or { limit: 1, key: (p) => p.basin })",
+          "task badRate: invalid rateLimit per \"sometimes\" (use e.g. '1 minute', '10s')",
+          "task keyFunctionOnTask: invalid concurrency key function (use a name, e.g. { limit: 2, key: 'knmi-api' })",
+          "task tooFew: invalid concurrency 0 (use a whole number of at least 1, or { limit: 2, key: 'knmi-api' })",
+        ]);
+        return true;
+      },
+    );
+  });
+});
+
 describe('parameters', () => {
   const schema = z.object({ station: z.string(), days: z.number().int().max(30).default(7) });
 

@@ -9,6 +9,12 @@ export const FIXTURES = {
   activities: path.resolve(__dirname, '../fixtures/tasks.ts'),
 };
 
+/** The flows and tasks of the limits tests (concurrency and rate limits). */
+export const LIMIT_FIXTURES = {
+  workflows: path.resolve(__dirname, '../fixtures/limit-flows.ts'),
+  activities: path.resolve(__dirname, '../fixtures/limit-tasks.ts'),
+};
+
 /** A fresh SQLite store file under the suite's temp dir: `sqlite:/…/sluice.db`. */
 export function sqliteStoreUrl(name: string): string {
   return `sqlite:${path.join(freshTmpDir(name), 'sluice.db')}`;

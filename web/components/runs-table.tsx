@@ -3,6 +3,7 @@ import type { RunSummary } from 'sluice/client';
 import { formatDuration, formatStartedBy } from '@/lib/format';
 import { runHref } from '@/lib/links';
 import { StatusBadge, WaitingBadge } from './status-badge';
+import { SlotWaitBadge } from './slot-wait';
 import { TimeAgo } from './time-ago';
 import { LiveDuration } from './live-duration';
 
@@ -33,7 +34,13 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
         {runs.map((r) => (
           <tr key={`${r.workflowId}/${r.runId}`} data-run={r.workflowId}>
             <td>
-              <StatusBadge status={r.status} />
+              <StatusBadge status={r.waitingFor ? 'waiting' : r.status} />
+              {r.waitingFor && (
+                <>
+                  {' '}
+                  <SlotWaitBadge waits={r.waitingFor} />
+                </>
+              )}
               {r.waitingForInput && (
                 <>
                   {' '}

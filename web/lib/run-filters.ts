@@ -28,8 +28,8 @@ export interface RunSearch {
   flow: string;
   deployment: string;
   status: RunStatus | '';
-  /** 'input': only runs waiting for a person's answer. */
-  waiting: 'input' | '';
+  /** 'input': only runs waiting for a person's answer; 'slot': only runs waiting for a slot of a limit. */
+  waiting: 'input' | 'slot' | '';
   startedBy: string;
   range: TimeRange | 'custom' | '';
   after: string; // YYYY-MM-DD or an ISO date-time, when range is custom
@@ -50,7 +50,7 @@ const FIELDS = {
   flow: text,
   deployment: text,
   status: z.enum(RUN_STATUSES as [RunStatus, ...RunStatus[]]),
-  waiting: z.enum(['input']),
+  waiting: z.enum(['input', 'slot']),
   startedBy: text,
   range: z.enum(['1h', '24h', '7d', '30d', 'custom']),
   after: dateText,
@@ -106,7 +106,8 @@ export function parseRunSearch(
   if (search.flow) filter.flow = search.flow;
   if (search.deployment) filter.deployment = search.deployment;
   if (search.status) filter.status = search.status;
-  if (search.waiting) filter.waitingForInput = true;
+  if (search.waiting === 'input') filter.waitingForInput = true;
+  if (search.waiting === 'slot') filter.waitingForSlot = true;
   if (search.startedBy) filter.startedBy = search.startedBy;
   if (search.range && search.range !== 'custom') filter.startedAfter = new Date(now - TIME_RANGES[search.range].ms);
   if (search.range === 'custom') {

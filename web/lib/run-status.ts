@@ -29,6 +29,7 @@ export type Tone = 'ok' | 'bad' | 'active' | 'warn' | 'muted';
 
 const TONES: Record<string, Tone> = {
   running: 'active',
+  waiting: 'warn',
   scheduled: 'muted',
   retrying: 'warn',
   completed: 'ok',
@@ -43,7 +44,11 @@ export function statusTone(status: string): Tone {
   return TONES[status] ?? 'muted';
 }
 
+/** A running run that waits for a slot of a concurrency limit shows as this, not as running (it runs nothing yet). */
+const WAITING_LABEL = 'Waiting';
+
 export function statusLabel(status: string): string {
+  if (status === 'waiting') return WAITING_LABEL;
   return (RUN_STATUS_LABELS as Record<string, string>)[status] ?? (TASK_STATUS_LABELS as Record<string, string>)[status] ?? status;
 }
 

@@ -28,6 +28,8 @@ export { verifySignature } from '../notify/signature';
 export {
   RUN_STATUSES,
   type DeploymentInfo,
+  type LimitState,
+  type SlotWait,
   type DeploymentTimes,
   type FlowInfo,
   type RunDetail,

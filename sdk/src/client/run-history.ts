@@ -9,6 +9,7 @@ import { failureOf } from './failures';
 import type { RunFailure, StuckRun, TaskProgress, TaskRun } from './types';
 import type { ProgressRecord } from '../store/types';
 import { SLUICE_TASK_CATALOG } from '../task-options';
+import { REQUEST_TASK } from '../limits/limit-types';
 
 type History = temporal.api.history.v1.IHistory;
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -134,8 +135,8 @@ export class HistoryReader {
         }
       } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_TASK_MARKER) {
         const local = localTaskOf(e.markerRecordedEventAttributes, time);
-        // Sluice's own lookup for pythonTasks() is machinery, not a task of the flow.
-        if (local.task !== SLUICE_TASK_CATALOG) out.tasks.push(local);
+        // Sluice's own lookup for pythonTasks() and its requests to limiters are machinery, not tasks of the flow.
+        if (local.task !== SLUICE_TASK_CATALOG && local.task !== REQUEST_TASK) out.tasks.push(local);
       } else {
         const closed =
           (e.activityTaskCompletedEventAttributes && (['completed', e.activityTaskCompletedEventAttributes] as const)) ||

@@ -28,7 +28,8 @@ import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailed
 import { answerRun, questionsOf } from './answers';
 import { HistoryCache } from './history-cache';
 import { stuckOf, taskProgressOf } from './run-history';
-import type { DeploymentDeclaration, DeploymentInfo, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
+import { limiterId, LIMIT_MEMO } from '../limits/limit-types';
+import type { DeploymentDeclaration, DeploymentInfo, LimitState, SlotWait, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
 import { runQuery, statusOfQueryValue, summaryOf, summaryOfRaw } from './visibility';
 
 /**
@@ -282,8 +283,23 @@ export class SluiceClient {
       stuckOn: stuck,
       historyLength: description.historyLength,
       questions: questionsOf(description.memo),
+      limits: await this.limitStates(summary.waitingFor ?? []),
       temporalWebUrl: this.temporalWebUrl(summary),
     };
+  }
+
+  /**
+   * What the limiters of these waits last said of themselves (their memo: slots in use, by which runs, how many
+   * wait). Read by describe, so it needs no worker; a limiter not started yet, or ended, is left out.
+   */
+  private async limitStates(waits: SlotWait[]): Promise<LimitState[]> {
+    const states = await Promise.all(
+      waits.map(async ({ kind, key }) => {
+        const d = await this.describeRun(limiterId(kind, key)).catch(() => undefined);
+        return d?.status.name === 'RUNNING' ? (d.memo?.[LIMIT_MEMO] as LimitState | undefined) : undefined;
+      }),
+    );
+    return states.filter((s): s is LimitState => s !== undefined);
   }
 
   /**

@@ -1,6 +1,9 @@
 /** The shapes the client API returns: what the web app, the HTTP API and other programs read. */
 import type { NotifyRule } from '../notify/types';
 import type { Question } from '../questions';
+import type { LimitState, SlotWait } from '../limits/limit-types';
+
+export type { LimitState, SlotWait } from '../limits/limit-types';
 
 /**
  * A run's status, as Temporal's visibility names it (lower-case, one word).
@@ -77,6 +80,8 @@ export interface RunSummary extends RunRef {
   stuck?: boolean;
   /** True while the run waits for a person's answer (its flow called `ask()`); the question is in `getQuestions`. */
   waitingForInput?: boolean;
+  /** Set while the run waits for a slot of a concurrency limit (or a start of a rate limit): which ones. */
+  waitingFor?: SlotWait[];
 }
 
 /**
@@ -89,6 +94,8 @@ export interface RunSummary extends RunRef {
 export interface RunFilter {
   /** Only running runs that wait for a person's answer. */
   waitingForInput?: boolean;
+  /** Only running runs that wait for a slot of a concurrency limit or a start of a rate limit. */
+  waitingForSlot?: boolean;
   flow?: string;
   deployment?: string;
   status?: RunStatus;
@@ -209,6 +216,8 @@ export interface RunDetail extends RunSummary {
   historyLength: number;
   /** What the run asked people (`ask()`), oldest first, with their answers; empty when it asked nothing. */
   questions: Question[];
+  /** The limits the run waits for, as their limiters last said (slots in use, by which runs); empty when it waits for none. */
+  limits: LimitState[];
 }
 
 /**
@@ -267,6 +276,8 @@ export interface DeploymentDeclaration {
   interval?: string | number;
   /** IANA time zone for cron, e.g. 'Europe/Amsterdam'. Default UTC. */
   timezone?: string;
+  /** At most this many runs of this deployment at once, however started; the others wait for a slot (see docs/limits.md). */
+  concurrency?: number;
   parameters?: Record<string, unknown>;
   /** Initial state when first created. An operator's later pause/resume is never undone by the worker. */
   paused?: boolean;

@@ -5,6 +5,7 @@
 import { defaultPayloadConverter, type Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { WAITING_FOR_INPUT } from '../questions';
+import { LIMITER_WORKFLOW, WAITING_FOR_MEMO, WAITING_FOR_SLOT, type SlotWait } from '../limits/limit-types';
 import { DEPLOYMENT_KEY, FLOW_KEY, recordedStartedBy, STARTED_BY_KEY, startedByOf, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { timestampDate } from '../temporal/time';
@@ -34,11 +35,13 @@ const STATUS_FROM_NAME: Record<string, RunStatus> = {
 export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export function runQuery(f: RunFilter = {}): string {
-  const parts: string[] = [];
+  // Limiters (sdk/src/limits) are Sluice's machinery, not runs of a flow.
+  const parts: string[] = [`WorkflowType != ${quote(LIMITER_WORKFLOW)}`];
   if (f.flow) parts.push(`${SEARCH_ATTRIBUTES.flow} = ${quote(f.flow)}`);
   if (f.deployment) parts.push(`${SEARCH_ATTRIBUTES.deployment} = ${quote(f.deployment)}`);
   if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} IN (${recordedStartedBy(f.startedBy).map(quote).join(', ')})`);
   if (f.waitingForInput) parts.push(`${SEARCH_ATTRIBUTES.waiting} = ${quote(WAITING_FOR_INPUT)} AND ExecutionStatus = "Running"`);
+  if (f.waitingForSlot) parts.push(`${SEARCH_ATTRIBUTES.waiting} = ${quote(WAITING_FOR_SLOT)} AND ExecutionStatus = "Running"`);
   if (f.status) parts.push(`ExecutionStatus = ${quote(STATUS_IN_QUERY[f.status])}`);
   if (f.startedAfter) parts.push(`StartTime >= ${quote(f.startedAfter.toISOString())}`);
   if (f.startedBefore) parts.push(`StartTime < ${quote(f.startedBefore.toISOString())}`);
@@ -60,6 +63,7 @@ export function statusOf(name: string): RunStatus {
 type ExecutionFacts = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'taskQueue' | 'startTime' | 'closeTime'> & {
   status: { name: string };
   typedSearchAttributes: Pick<TypedSearchAttributes, 'get'>;
+  memo?: Record<string, unknown>;
 };
 
 export function summaryOf(info: ExecutionFacts): RunSummary {
@@ -78,6 +82,7 @@ export function summaryOf(info: ExecutionFacts): RunSummary {
     durationMs: closeTime ? closeTime.getTime() - info.startTime.getTime() : null,
     // A run that ended while waiting (cancelled, timed out) keeps the attribute: only a running one waits.
     ...(sa.get(WAITING_KEY) === WAITING_FOR_INPUT && !closeTime ? { waitingForInput: true } : {}),
+    ...(sa.get(WAITING_KEY) === WAITING_FOR_SLOT && !closeTime ? { waitingFor: slotWaitsOf(info.memo) } : {}),
   };
 }
 
@@ -108,5 +113,18 @@ export function summaryOfRaw(raw: RawExecution): RunSummary {
     startTime: timestampDate(raw.startTime) ?? new Date(0),
     closeTime: timestampDate(raw.closeTime),
     typedSearchAttributes: new TypedSearchAttributes(pairs),
+    memo: memoOfRaw(raw, WAITING_FOR_MEMO),
   });
+}
+
+/** The memo fields named, decoded (only those: a memo may be large and the runs list reads a page of rows). */
+function memoOfRaw(raw: RawExecution, ...keys: string[]): Record<string, unknown> {
+  const fields = raw.memo?.fields ?? {};
+  return Object.fromEntries(keys.filter((key) => fields[key]).map((key) => [key, defaultPayloadConverter.fromPayload(fields[key]!)]));
+}
+
+/** What a run waits for (its memo, written by sdk/src/limits/acquire.ts). */
+function slotWaitsOf(memo: Record<string, unknown> | undefined): SlotWait[] {
+  const waits = memo?.[WAITING_FOR_MEMO];
+  return Array.isArray(waits) ? (waits as SlotWait[]) : [];
 }

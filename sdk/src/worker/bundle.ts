@@ -7,15 +7,36 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import webpack from 'webpack';
 import type { TaskOptions } from '../task-options';
 
-/** Bundles in this process; see `bundleFlowsInChild` for the worker's way. */
+/** Sluice's own workflow, bundled with every project's flows: the limiter of concurrency and rate limits. */
+const TEMPORAL_MODULES = path.dirname(path.dirname(path.dirname(require.resolve('@temporalio/workflow/package.json'))));
+const LIMITER_MODULE = path.join(__dirname, '..', 'limits', `limiter-workflow${path.extname(__filename)}`);
+
+/**
+ * Bundles in this process; see `bundleFlowsInChild` for the worker's way. The entry is a small module that
+ * re-exports the project's flows and Sluice's limiter, so every worker can run a limiter (the project's
+ * workflows module stays the project's own: its flows are what the catalog lists).
+ */
 export async function bundleFlows(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-entry-'));
+  const entry = path.join(dir, 'flows.js');
+  await writeFile(entry, `export * from ${JSON.stringify(require.resolve(workflowsPath))};
+export { sluiceLimiter } from ${JSON.stringify(LIMITER_MODULE)};
+`);
+  try {
+    return await bundleEntry(entry, taskOptions);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function bundleEntry(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
   return bundleWorkflowCode({
     workflowsPath,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
@@ -30,6 +51,9 @@ export async function bundleFlows(workflowsPath: string, taskOptions: Record<str
       // `z.coerce.number()` became `z.number()`). Without it every import means what it says in Node.
       config.optimization = { ...config.optimization, sideEffects: false };
       config.plugins = [...(config.plugins ?? []), new webpack.DefinePlugin({ __SLUICE_TASK_OPTIONS__: JSON.stringify(taskOptions) })];
+      // The entry sits in a temporary directory: Temporal's generated start module, beside it, finds
+      // @temporalio/workflow where Sluice's own flow code does.
+      config.resolve = { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), TEMPORAL_MODULES] };
       return config;
     },
   });

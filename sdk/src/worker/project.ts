@@ -8,6 +8,8 @@ import { deploymentProblems, runTimeoutMsOf, runTimeoutProblem } from '../deploy
 import { declaredTaskOptions, flowDeclaration } from '../declarations';
 import type { FlowDeclaration } from '../flow';
 import { parameterSchemaProblems } from '../parameter-schema';
+import { concurrencyProblem, rateLimitProblem } from '../limits/declared-limits';
+import { LIMITER_WORKFLOW } from '../limits/limit-types';
 import { ruleProblems, type DeclaredRule } from '../notify/rules';
 import type { TaskOptions } from '../task-options';
 import type { FlowEntry } from '../store';
@@ -51,6 +53,9 @@ export function loadProject(workflowsPath: string, activitiesPath: string): Proj
     }
     const timeout = runTimeoutProblem(declaration.runTimeout);
     if (timeout) problems.push(`flow ${exportName}: ${timeout}`);
+    const concurrency = concurrencyProblem(declaration.concurrency, true);
+    if (concurrency) problems.push(`flow ${exportName}: ${concurrency}`);
+    if (exportName === LIMITER_WORKFLOW) problems.push(`flow ${exportName}: the name is Sluice's own (its limiter); rename the flow`);
     problems.push(...parameterSchemaProblems(exportName, declaration.parameters));
     problems.push(...deploymentProblems(exportName, declaration.parameters, declaration.deployments ?? []));
     problems.push(...rulesOf(exportName, declaration).flatMap((r) => ruleProblems(`flow ${exportName}${r.deployment ? `, deployment ${JSON.stringify(r.deployment)}` : ''}`, r.rule)));
@@ -66,6 +71,9 @@ export function loadProject(workflowsPath: string, activitiesPath: string): Proj
     if (!options) continue;
     if (options.local && options.heartbeatTimeout !== undefined) {
       problems.push(`task ${name}: a local task cannot heartbeat; drop heartbeatTimeout or local: true`);
+    }
+    for (const problem of [concurrencyProblem(options.concurrency, false), rateLimitProblem(options.rateLimit)]) {
+      if (problem) problems.push(`task ${name}: ${problem}`);
     }
     activities[name] = value as Project['activities'][string];
     taskOptions[name] = options;

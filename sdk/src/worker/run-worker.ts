@@ -24,6 +24,7 @@ import { flowLoggerSinks, syncSpoolAfterTask } from './spool-sync';
 import { SLUICE_TASK_CATALOG } from '../task-options';
 import { taskCatalogOf } from './task-catalog';
 import { startUpReplay } from '../replay/start-up-replay';
+import { limitTasksOf } from './limit-tasks';
 
 /** One line to stderr per message; the task token and other bulky metadata are left out. */
 function echoLine({ level, message, meta, timestampNanos }: LogEntry): void {
@@ -85,7 +86,8 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
       taskQueue: config.taskQueue,
       workflowBundle: flowsBundle,
       // The flows' own local task that reads the tasks a Python worker published (sdk/src/python-tasks.ts).
-      activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(backend) },
+      // …and those that reach the limiters of concurrency and rate limits (sdk/src/limits).
+      activities: { ...project.activities, [SLUICE_TASK_CATALOG]: taskCatalogOf(backend), ...limitTasksOf(client) },
       shutdownGraceTime: config.shutdownGraceTime,
       // A fan-out starts on this worker in one round trip, without a task queue dispatch and a write per task
       // (200 parallel tasks: 1.15–1.35 → 0.89–0.94 s, `npm run bench:prefect`).

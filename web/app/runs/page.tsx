@@ -115,9 +115,13 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
             <span className="n">{counts.byStatus[s] ?? 0}</span>
           </Link>
         ))}
-        <Link href={runsHref(search, { waiting: search.waiting ? '' : 'input' })} aria-current={search.waiting ? 'true' : undefined} data-testid="waiting-filter">
+        <Link href={runsHref(search, { waiting: search.waiting === 'input' ? '' : 'input' })} aria-current={search.waiting === 'input' ? 'true' : undefined} data-testid="waiting-filter">
           <span className="badge tone-warn">Waiting for input</span>
-          {search.waiting && <span className="n">{view.runs.length}{view.nextPageToken ? '+' : ''}</span>}
+          {search.waiting === 'input' && <span className="n">{view.runs.length}{view.nextPageToken ? '+' : ''}</span>}
+        </Link>
+        <Link href={runsHref(search, { waiting: search.waiting === 'slot' ? '' : 'slot' })} aria-current={search.waiting === 'slot' ? 'true' : undefined} data-testid="waiting-slot-filter">
+          <span className="badge tone-warn">Waiting for a slot</span>
+          {search.waiting === 'slot' && <span className="n">{view.runs.length}{view.nextPageToken ? '+' : ''}</span>}
         </Link>
       </nav>
 

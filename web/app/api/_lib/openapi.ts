@@ -335,6 +335,21 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
             durationMs: { type: ['number', 'null'] },
             stuck: { type: 'boolean', description: 'A running run whose flow code keeps failing (its workflow task is retried).' },
             waitingForInput: { type: 'boolean', description: "A running run that waits for a person's answer (GET …/question says what it asks)." },
+            waitingFor: {
+              type: 'array',
+              description: 'Set while the run waits for a slot of a concurrency limit or a start of a rate limit (docs/limits.md): which ones.',
+              items: {
+                type: 'object',
+                properties: {
+                  kind: { type: 'string', enum: ['concurrency', 'rate'] },
+                  key: { type: 'string', examples: ['knmi-api', 'flow:reservoirModel:rhine'] },
+                  limit: { type: 'number' },
+                  perMs: { type: 'number', description: 'The window of a rate limit.' },
+                  what: { type: 'string', examples: ['task downloadKnmi', 'run of flow reservoirModel'] },
+                  since: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
           },
         },
         Question: {
@@ -422,6 +437,22 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
                   },
                 },
                 questions: { type: 'array', items: ref('Question'), description: 'What the run asked people (ask()), oldest first.' },
+                limits: {
+                  type: 'array',
+                  description: 'The limits the run waits for, as their limiters last said: slots in use, by which runs, how many wait.',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      kind: { type: 'string', enum: ['concurrency', 'rate'] },
+                      key: { type: 'string' },
+                      limit: { type: 'number' },
+                      perMs: { type: 'number' },
+                      inUse: { type: 'number' },
+                      waiting: { type: 'number' },
+                      holders: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, runId: { type: 'string' }, what: { type: 'string' }, since: { type: 'string', format: 'date-time' } } } },
+                    },
+                  },
+                },
                 temporalWebUrl: { type: 'string', description: 'The run in Temporal Web, served by this app at /temporal (a browser session, not a token).' },
                 url: { type: 'string' },
               },

@@ -82,7 +82,10 @@ export const listRunsQuery = z
     deployment: name.optional(),
     status: z.enum(RUN_STATUSES as [string, ...string[]], { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
     startedBy: name.optional().describe('e.g. user:alice@example.org, token:etl-script, schedule:flow:deployment'),
-    waiting: z.enum(['input'], { error: 'must be input (runs waiting for a person\'s answer)' }).optional().describe('`input`: only running runs that wait for a person\'s answer.'),
+    waiting: z
+      .enum(['input', 'slot'], { error: 'must be input (runs waiting for a person\'s answer) or slot (runs waiting for a slot of a concurrency or rate limit)' })
+      .optional()
+      .describe('`input`: only running runs that wait for a person\'s answer; `slot`: only running runs that wait for a slot of a concurrency or rate limit.'),
     after: isoTime.optional().describe('Runs started at or after this time.'),
     before: isoTime.optional().describe('Runs started before this time.'),
     pageSize: wholeNumber(1, 500).default(50),

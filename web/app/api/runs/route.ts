@@ -27,7 +27,8 @@ export async function GET(req: Request) {
       {
         ...rest,
         ...(status ? { status: status as RunStatus } : {}),
-        ...(waiting ? { waitingForInput: true } : {}),
+        ...(waiting === 'input' ? { waitingForInput: true } : {}),
+        ...(waiting === 'slot' ? { waitingForSlot: true } : {}),
         ...(after ? { startedAfter: new Date(after) } : {}),
         ...(before ? { startedBefore: new Date(before) } : {}),
       },

@@ -23,6 +23,7 @@ import { QuestionPanel } from '@/components/question-panel';
 import { RunActions } from '@/components/run-actions';
 import { RunArtifacts } from '@/components/run-artifacts';
 import { StatusBadge, WaitingBadge } from '@/components/status-badge';
+import { SlotWaitBadge, SlotWaitPanel } from '@/components/slot-wait';
 import { TaskTimeline } from '@/components/task-timeline';
 import { TimeAgo } from '@/components/time-ago';
 
@@ -70,7 +71,8 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             <Link href={flowHref(run.flow)} style={{ color: 'inherit' }}>
               {run.flow}
             </Link>
-            <StatusBadge status={run.status} />
+            <StatusBadge status={run.waitingFor ? 'waiting' : run.status} />
+            {run.waitingFor && <SlotWaitBadge waits={run.waitingFor} />}
             {run.waitingForInput && <WaitingBadge />}
           </h1>
           <p className="subtitle mono ellipsis" title={`${run.workflowId} / ${run.runId}`}>
@@ -93,6 +95,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         </div>
       </div>
 
+      <SlotWaitPanel waits={run.waitingFor ?? []} limits={run.limits} />
       {replayFinding && (
         <section className="panel" aria-labelledby="replay-title" data-testid="replay-finding">
           <h2 id="replay-title">Cannot continue on the new code</h2>
