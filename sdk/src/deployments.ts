@@ -8,6 +8,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { z } from 'zod';
 import type { DeploymentDeclaration, OverlapPolicy } from './client/types';
 import { parseParameters } from './parameters';
+import { triggerProblems } from './triggers';
 
 const CRON_ALIASES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -82,6 +83,7 @@ export function deploymentProblems(flow: string, schema: z.ZodType | undefined, 
       const ms = durationMs(d.catchupWindow);
       if (ms === undefined || ms < 10_000) say(`invalid catchupWindow ${JSON.stringify(d.catchupWindow)} (use e.g. "10 minutes", "1h", at least 10 seconds)`);
     }
+    problems.push(...triggerProblems(where, d.triggers));
     // The schedule stores the parameters as JSON: check what the run will get, not the object declared.
     const stored = jsonRoundTrip(d.parameters ?? {});
     if (!stored.ok) say(`parameters cannot be stored as JSON (${stored.error}); a deployment's parameters must be plain JSON values`);

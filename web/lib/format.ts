@@ -182,7 +182,10 @@ export function elapsedMs(startIso: string, endIso: string | null, now: number =
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
 }
 
-/** `user:alice@example.org` → "alice@example.org"; `token:etl` → "token etl"; `schedule:flow:daily` → "schedule daily". */
+/**
+ * `user:alice@example.org` → "alice@example.org"; `token:etl` → "token etl"; `schedule:flow:daily` → "schedule daily";
+ * `trigger:after:importDaily:<run>` → "trigger: after importDaily"; `trigger:http:file-arrived` → "trigger: HTTP call file-arrived".
+ */
 export function formatStartedBy(startedBy: string | null | undefined): string {
   if (!startedBy) return '—';
   const [kind, ...rest] = startedBy.split(':');
@@ -190,7 +193,15 @@ export function formatStartedBy(startedBy: string | null | undefined): string {
   if (kind === 'user') return value;
   if (kind === 'token') return `API token “${value}”`;
   if (kind === 'schedule') return `schedule ${rest[rest.length - 1] ?? value}`;
+  if (kind === 'trigger' && rest[0] === 'after' && rest.length >= 3) return `trigger: after ${rest[1]}`;
+  if (kind === 'trigger' && rest[0] === 'http') return `trigger: HTTP call ${rest.slice(1).join(':')}`;
   return startedBy;
+}
+
+/** The upstream run an `after` trigger's run was started by (`trigger:after:<flow>:<workflowId>`), or null. */
+export function upstreamOf(startedBy: string | null | undefined): string | null {
+  const match = /^trigger:after:[^:]+:(.+)$/.exec(startedBy ?? '');
+  return match ? match[1]! : null;
 }
 
 /** JSON for people: indented, with `undefined` shown as nothing rather than the word. */

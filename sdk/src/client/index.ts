@@ -4,3 +4,4 @@ export { SluiceClient, type ConnectOptions, type ParametersOf, type StartOptions
 export * from './types';
 export { openQuestionOf } from './answers';
 export { QUESTION_TIMED_OUT, type AnswerInput, type Question } from '../questions';
+export { afterStarter, httpStarter, isFiringOf, triggerSecretName, triggersOf, type DeclaredTrigger } from '../triggers';
