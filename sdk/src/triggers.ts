@@ -35,6 +35,14 @@ export function triggerProblems(where: string, triggers: unknown): string[] {
   return problems;
 }
 
+/** The parameters every `after` trigger of `d` maps from a result (none when it has other triggers or none). */
+export function triggerGiven(d: DeploymentDeclaration): Set<string> {
+  const triggers = Array.isArray(d.triggers) ? d.triggers : [];
+  if (triggers.length === 0 || triggers.some((t) => t?.after === undefined || typeof t.parameters !== 'object' || t.parameters === null)) return new Set();
+  const [first, ...rest] = triggers.map((t) => Object.keys(t.parameters!));
+  return new Set(first!.filter((name) => rest.every((names) => names.includes(name))));
+}
+
 /** `SluiceStartedBy` of a run an `after` trigger started: the upstream flow and its run. */
 export const afterStarter = (upstreamFlow: string, upstreamWorkflowId: string) => `trigger:after:${upstreamFlow}:${upstreamWorkflowId}`;
 /** `SluiceStartedBy` of a run a signed HTTP call started. */

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { RunRef, SluiceClient } from 'sluice/client';
 import { Notifier, signatureOf } from 'sluice/notify';
@@ -158,12 +159,16 @@ describe('a signed HTTP call', () => {
   });
 });
 
-test('a worker refuses a trigger declared wrong, saying where and what', () => {
-  const problems = deploymentProblems('reportDaily', undefined, [
-    { name: 'both', triggers: [{ after: 'importDaily', http: 'file-arrived' }] },
-    { name: 'badOn', triggers: [{ after: 'importDaily', on: 'failure' as never, parameters: { day: 'result..day' } }] },
+test('a worker refuses a trigger declared wrong, saying where and what; a parameter every after trigger maps need not be declared', () => {
+  const schema = z.object({ day: z.string(), source: z.string() });
+  const problems = deploymentProblems('reportDaily', schema, [
+    { name: 'mapped', parameters: { source: 'import' }, triggers: [{ after: 'importDaily', parameters: { day: 'day' } }] },
+    { name: 'unmapped', parameters: { day: 'today' }, triggers: [{ after: 'importDaily', parameters: { day: 'day' } }] },
+    { name: 'both', parameters: { day: 'today', source: 'x' }, triggers: [{ after: 'importDaily', http: 'file-arrived' }] },
+    { name: 'badOn', parameters: { day: 'today', source: 'x' }, triggers: [{ after: 'importDaily', on: 'failure' as never, parameters: { day: 'result..day' } }] },
   ]);
   assert.deepEqual(problems, [
+    'flow reportDaily, deployment "unmapped": Invalid parameters for flow reportDaily: source: Invalid input: expected string, received undefined (as stored in the schedule, after JSON)',
     'flow reportDaily, deployment "both", trigger 1: declare either after (a flow name) or http (a trigger name), not both or neither',
     'flow reportDaily, deployment "badOn", trigger 1: unknown on "failure" (use \'success\' or \'any\')',
     'flow reportDaily, deployment "badOn", trigger 1: parameter day: "result..day" is not a result field (use e.g. \'day\' or \'output.path\')',
