@@ -163,12 +163,12 @@ test('a worker refuses a trigger declared wrong, saying where and what; a parame
   const schema = z.object({ day: z.string(), source: z.string() });
   const problems = deploymentProblems('reportDaily', schema, [
     { name: 'mapped', parameters: { source: 'import' }, triggers: [{ after: 'importDaily', parameters: { day: 'day' } }] },
-    { name: 'unmapped', parameters: { day: 'today' }, triggers: [{ after: 'importDaily', parameters: { day: 'day' } }] },
+    { name: 'sourceMissing', parameters: { day: 'today' }, triggers: [{ after: 'importDaily', parameters: { day: 'day' } }] },
     { name: 'both', parameters: { day: 'today', source: 'x' }, triggers: [{ after: 'importDaily', http: 'file-arrived' }] },
     { name: 'badOn', parameters: { day: 'today', source: 'x' }, triggers: [{ after: 'importDaily', on: 'failure' as never, parameters: { day: 'result..day' } }] },
   ]);
   assert.deepEqual(problems, [
-    'flow reportDaily, deployment "unmapped": Invalid parameters for flow reportDaily: source: Invalid input: expected string, received undefined (as stored in the schedule, after JSON)',
+    'flow reportDaily, deployment "sourceMissing": Invalid parameters for flow reportDaily: source: Invalid input: expected string, received undefined (as stored in the schedule, after JSON)',
     'flow reportDaily, deployment "both", trigger 1: declare either after (a flow name) or http (a trigger name), not both or neither',
     'flow reportDaily, deployment "badOn", trigger 1: unknown on "failure" (use \'success\' or \'any\')',
     'flow reportDaily, deployment "badOn", trigger 1: parameter day: "result..day" is not a result field (use e.g. \'day\' or \'output.path\')',
