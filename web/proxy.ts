@@ -12,8 +12,9 @@ import { apiError } from './lib/auth/api-error';
 import { TEMPORAL_WEB_PATH } from './lib/links';
 import { contentSecurityPolicy, HSTS, isTemporalWebPath, newNonce, wantsHsts } from './lib/security-headers';
 
-// Exact paths, or folders when they end with '/'. Everything else needs a session.
-const PUBLIC = ['/login', '/api/auth/', '/api/health'];
+// Exact paths, or folders when they end with '/'. Everything else needs a session. A trigger call carries a
+// signature instead, which its route checks.
+const PUBLIC = ['/login', '/api/auth/', '/api/health', '/api/triggers/'];
 // next-auth's cookie names, plain and https-only, whole or chunked (.0, .1 …) when large.
 const SESSION_COOKIE = /^(__Secure-)?next-auth\.session-token(\.\d+)?$/;
 const PATH_HEADER = 'x-sluice-path'; // read by requireUser() to send the user back after log-in

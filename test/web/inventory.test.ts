@@ -13,6 +13,8 @@ const APP = path.resolve(__dirname, '../../web/app');
 const MANIFEST = path.resolve(__dirname, '../../web/.next/server/server-reference-manifest.json');
 /** The only routes that answer without a session (the issue: log-in page and health check; next-auth's own endpoints are the log-in). */
 const PUBLIC = new Set(['/login', '/api/health', '/api/auth/[...nextauth]']);
+/** Routes whose credential is a signature made with a shared secret, not a session or token: any token is refused with 401. */
+const SIGNED = new Set(['/api/triggers/[name]']);
 // Passes the proxy's check (a cookie of the right name) but is no valid session.
 const FORGED = '__Secure-next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..Zm9yZ2Vk.Zm9yZ2Vk.Zm9yZ2Vk';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -144,8 +146,8 @@ describe('every route refuses an anonymous request', () => {
         // Pages take a session only: a token-only request is sent to log in, nothing rendered.
         assert.equal(res.status, 307, `${route.pattern}: ${res.status}`);
       } else {
-        // Temporal Web takes a session only (401); every other API route knows the token and refuses its role (403).
-        assert.equal(res.status, MIXED[route.pattern] ? 401 : 403, `${method} ${route.pattern}: ${res.status} ${await res.text()}`);
+        // Temporal Web takes a session only, a trigger a signature only (401); every other API route knows the token and refuses its role (403).
+        assert.equal(res.status, MIXED[route.pattern] || SIGNED.has(route.pattern) ? 401 : 403, `${method} ${route.pattern}: ${res.status} ${await res.text()}`);
       }
     }
   });

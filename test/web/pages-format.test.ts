@@ -1,7 +1,7 @@
 /** Unit tests: times, durations, schedules in words, and the runs list's URL filters. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { elapsedMs, formatDuration, formatRelative, formatStartedBy, formatTime, timeLabel, zoneName } from '../../web/lib/format';
+import { elapsedMs, formatDuration, formatRelative, formatStartedBy, formatTime, timeLabel, upstreamOf, zoneName } from '../../web/lib/format';
 import { cronToWords, describeSchedule, intervalToMs, intervalToWords } from '../../web/lib/schedule-words';
 import { parseRunSearch, runsHref, withoutStatus } from '../../web/lib/run-filters';
 import { pageParam, runFormHref, runHref } from '../../web/lib/links';
@@ -101,6 +101,10 @@ test('who started a run, in words', () => {
   assert.equal(formatStartedBy('schedule:rainfall:daily'), 'deployment daily');
   assert.equal(formatStartedBy('flow:rainfall-1a2b.stationReport'), 'flow run rainfall-1a2b.stationReport');
   assert.equal(formatStartedBy(null), '—');
+  assert.equal(formatStartedBy('trigger:after:importDaily:importDaily-20261201T0600-ab12cd'), 'trigger: after importDaily');
+  assert.equal(upstreamOf('trigger:after:importDaily:importDaily-20261201T0600-ab12cd'), 'importDaily-20261201T0600-ab12cd');
+  assert.equal(formatStartedBy('trigger:http:file-arrived'), 'trigger: HTTP call file-arrived');
+  assert.equal(upstreamOf('trigger:http:file-arrived'), null);
 });
 
 test('schedules in words', () => {

@@ -183,8 +183,9 @@ export function elapsedMs(startIso: string, endIso: string | null, now: number =
 }
 
 /**
- * `user:alice@example.org` → "alice@example.org"; `token:etl` → "API token “etl”"; `schedule:flow.daily` →
- * "deployment daily" (Sluice's word for what the schedule runs); `flow:<workflow id>` (a child flow) → "flow run <id>".
+ * `user:alice@example.org` → "alice@example.org"; `token:etl` → "API token “etl”"; `schedule:flow:daily` →
+ * "deployment daily" (Sluice's word for what the schedule runs); `flow:<workflow id>` (a child flow) → "flow run <id>";
+ * `trigger:after:importDaily:<run>` → "trigger: after importDaily"; `trigger:http:file-arrived` → "trigger: HTTP call file-arrived".
  */
 export function formatStartedBy(startedBy: string | null | undefined): string {
   if (!startedBy) return '—';
@@ -194,7 +195,15 @@ export function formatStartedBy(startedBy: string | null | undefined): string {
   if (kind === 'token') return `API token “${value}”`;
   if (kind === 'schedule') return `deployment ${rest[rest.length - 1] ?? value}`;
   if (kind === 'flow') return `flow run ${value}`;
+  if (kind === 'trigger' && rest[0] === 'after' && rest.length >= 3) return `trigger: after ${rest[1]}`;
+  if (kind === 'trigger' && rest[0] === 'http') return `trigger: HTTP call ${rest.slice(1).join(':')}`;
   return startedBy;
+}
+
+/** The upstream run an `after` trigger's run was started by (`trigger:after:<flow>:<workflowId>`), or null. */
+export function upstreamOf(startedBy: string | null | undefined): string | null {
+  const match = /^trigger:after:[^:]+:(.+)$/.exec(startedBy ?? '');
+  return match ? match[1]! : null;
 }
 
 /** JSON for people: indented, with `undefined` shown as nothing rather than the word. */

@@ -44,6 +44,7 @@ export {
   type TaskInfo,
   type TaskProgress,
   type TaskRun,
+  type TriggerDeclaration,
 } from './types';
 export type { AnswerInput, Question } from '../questions';
 export type { ParameterIssue } from '../parameters';

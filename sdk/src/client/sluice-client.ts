@@ -14,6 +14,7 @@ import {
   WorkflowNotFoundError,
   type ScheduleDescription,
 } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { cronsOf, runTimeoutMsOf, scheduleIdOf } from '../deployments';
@@ -66,6 +67,8 @@ export interface StartOptions {
   /** Who or what starts the run: `user:<email>`, `token:<name>`; default `client`. */
   startedBy?: string;
   workflowId?: string;
+  /** With `workflowId`: start nothing (WorkflowExecutionAlreadyStartedError) when a run of that id ever existed. */
+  once?: boolean;
 }
 
 /**
@@ -188,6 +191,7 @@ export class SluiceClient {
       taskQueue: entry.taskQueue,
       workflowId: options.workflowId ?? `${prefix}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
       args: [parameters ?? {}],
+      ...(options.once ? { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE } : {}),
       // Every run ends by then, even one whose flow code fails on every attempt.
       workflowExecutionTimeout: runTimeoutMs,
       typedSearchAttributes: runSearchAttributes({ flow: entry.name, deployment, startedBy: options.startedBy ?? 'client' }),

@@ -290,6 +290,28 @@ export interface DeploymentDeclaration {
   overlap?: OverlapPolicy;
   /** How late a run missed while Temporal was down may still start (e.g. '1h'). Default '10 minutes'. */
   catchupWindow?: string | number;
+  /** What else starts a run of this deployment: another flow's run ending, or a signed HTTP call (see docs/triggers.md). */
+  triggers?: TriggerDeclaration[];
+}
+
+/**
+ * A trigger: either `after` (a run of that flow ended) or `http` (a signed `POST /api/triggers/<http>`).
+ *
+ * @example { after: 'importDaily', on: 'success', parameters: { day: 'day', file: 'output.path' } }
+ * @example { http: 'file-arrived' }
+ */
+export interface TriggerDeclaration {
+  /** Start a run when a run of this flow ends. */
+  after?: string;
+  /** With `after`: 'success' (default) starts only after a completed run; 'any' after every ending (failed too). */
+  on?: 'success' | 'any';
+  /**
+   * With `after`: parameter name → the field of the upstream run's result that gives its value (dotted path,
+   * e.g. 'output.path'). Added over the deployment's own parameters; a field the result lacks is left out.
+   */
+  parameters?: Record<string, string>;
+  /** Start a run when `POST /api/triggers/<http>` arrives signed with the secret in SLUICE_TRIGGER_SECRET_<HTTP>. */
+  http?: string;
 }
 
 /**

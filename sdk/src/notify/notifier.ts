@@ -1,5 +1,6 @@
 /**
- * The notifier: every few seconds the process holding the lease reads Temporal for new events, records
+ * The notifier: every few seconds the process holding the lease starts the runs `after` triggers call for
+ * (fire-triggers.ts), reads Temporal for new events, records
  * them in the outbox (once per rule, channel, run and event), groups them into one message per rule and
  * channel, and sends what is due — several sends at once, each within its timeout — retrying failures with
  * backoff. Any number of processes may run it: the lease keeps the work to one, and should it lapse (a long
@@ -15,6 +16,7 @@ import type { SluiceClient } from '../client/sluice-client';
 import { findChannel } from './channel-store';
 import type { ChannelConfig } from './channels';
 import { Detector, type Found } from './detect';
+import { fireAfterTriggers } from './fire-triggers';
 import { buildMessage } from './messages';
 import { readState, releaseLease, takeLease, writeState } from './notifier-state';
 import { eachLimited } from './each-limited';
@@ -69,6 +71,8 @@ export interface TickReport {
   grouped: number;
   sent: number;
   failed: number;
+  /** Runs started by `after` triggers (fire-triggers.ts). */
+  fired: number;
 }
 
 const CURSOR = 'cursor';
@@ -114,7 +118,7 @@ export class Notifier {
 
   /** One round: take the lease, find and record events, group them, send what is due. */
   async tick(now = Date.now()): Promise<TickReport> {
-    const report: TickReport = { leader: false, recorded: 0, grouped: 0, sent: 0, failed: 0 };
+    const report: TickReport = { leader: false, recorded: 0, grouped: 0, sent: 0, failed: 0, fired: 0 };
     const leaseMs = this.options.leaseMs ?? 60_000;
     this.leaseLost = false;
     let heartbeat: NodeJS.Timeout | undefined;
@@ -125,6 +129,8 @@ export class Notifier {
       heartbeat = setInterval(() => {
         takeLease(this.db, this.holder, leaseMs).then((held) => (this.leaseLost ||= !held), () => undefined);
       }, leaseMs / 3);
+      report.fired = await fireAfterTriggers(this.options.client, { now, overlapMs: this.options.overlapMs ?? 120_000, since: this.options.since?.getTime(), log: this.options.log });
+      await this.keepLease();
       report.recorded = await this.findEvents(now);
       await this.keepLease();
       const { groupWindowMs = 10_000, groupMaxWaitMs } = this.options;

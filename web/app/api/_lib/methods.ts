@@ -15,6 +15,7 @@ export const API_ROUTES = {
   '/api/runs/{workflowId}/artifacts': ['GET'],
   '/api/flows': ['GET'],
   '/api/health': ['GET'],
+  '/api/triggers/{name}': ['POST'],
   '/api/openapi.json': ['GET'],
   '/api/worker/v1/hello': ['GET'],
   '/api/worker/v1/logs': ['POST'],

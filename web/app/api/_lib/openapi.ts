@@ -9,7 +9,8 @@ import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } 
 import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, replayFindingsRequest, replayFindingsResponse, tasksResponse } from 'sluice/internal/worker-api';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/internal/store';
-import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody } from './schemas';
+import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody, triggerBody, triggerPath } from './schemas';
+import { SIGNATURE_HEADER } from 'sluice/internal/notify';
 import { startRunBody as catalogBody } from './start-run-schema';
 
 type Json = Record<string, unknown>;
@@ -186,6 +187,33 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
             '200': { description: 'Both answer', content: json(ref('Health')) },
             '431': { $ref: '#/components/responses/E431' },
             '503': { description: 'One does not', content: json(ref('Health')) },
+          },
+        },
+      },
+      '/api/triggers/{name}': {
+        post: {
+          summary: 'A signed call ("a file arrived") starts a run of the deployment that declares this http trigger',
+          operationId: 'fireTrigger',
+          description:
+            'No session or token: the signature is the credential. Sign the raw body with the trigger\'s secret (SLUICE_TRIGGER_SECRET_<NAME> on the web app): ' +
+            `${SIGNATURE_HEADER}: t=<unix seconds>,sha256=<hex HMAC-SHA256 of "<t>.<body>">, made within 5 minutes. The run is started by \`trigger:http:<name>\`. See docs/triggers.md.`,
+          security: [],
+          parameters: [
+            ...queryParameters(triggerPath, 'path'),
+            { name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^t=\\d+,sha256=[0-9a-f]{64}$' } },
+          ],
+          requestBody: { required: true, content: json(inputSchema(triggerBody)) },
+          responses: {
+            '201': {
+              description: 'The run started',
+              content: json({
+                type: 'object',
+                properties: { flow: { type: 'string' }, deployment: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, url: { type: 'string' } },
+              }),
+            },
+            '401': { description: 'The signature is missing, wrong or too old (or no secret is set for this trigger). Nothing was started.', content: json(ref('Error')) },
+            '404': { description: 'No deployment declares this http trigger.', content: json(ref('Error')) },
+            ...errors(400, 413, 415, 422),
           },
         },
       },

@@ -47,6 +47,13 @@ export const runPath = z.object({
 /** /api/ui/runs/{workflowId}/{runId}/logs…: the run page's log feed. */
 export const uiRunPath = runPath.extend({ runId });
 
+/** POST /api/triggers/{name}: the name of an http trigger declared on a deployment. */
+export const triggerPath = z.object({ name: name.describe('The trigger\'s name, as declared: { http: \'file-arrived\' }.') });
+/** Its body: the run's parameters, over the deployment's own. */
+export const triggerBody = z.strictObject({
+  parameters: z.record(z.string(), z.unknown()).optional().describe('Parameters of the run, over those the deployment declares; checked against the flow\'s schema.'),
+});
+
 /** GET /api/ui/runs/{workflowId}/{runId}/progress?activityIds=1,2: the run page's live task progress. */
 export const uiProgressQuery = z
   .object({

@@ -7,6 +7,8 @@ import { notFound } from 'next/navigation';
 import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { getFlowView } from '@/lib/flows-presenter';
+import { formatStartedBy } from '@/lib/format';
+import { getTriggerViews } from '@/lib/triggers-presenter';
 import { flowsHref, pageParam, runFormHref, runHref } from '@/lib/links';
 import { runsHref } from '@/lib/run-filters';
 import { getSluice, getStore } from '@/lib/sluice.server';
@@ -14,6 +16,7 @@ import { ArtifactView } from '@/components/artifact-view';
 import { DeploymentCard } from '@/components/deployment-card';
 import { TimeAgo } from '@/components/time-ago';
 import { RunsTable } from '@/components/runs-table';
+import { StatusBadge } from '@/components/status-badge';
 
 export async function generateMetadata({ params }: { params: Promise<{ flow: string }> }) {
   return { title: `Flow ${pageParam((await params).flow)}` };
@@ -27,6 +30,7 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
   if (!view) notFound();
   const { flow, deployments, parameters, recentRuns } = view;
   const latest = await (await getStore()).latestArtifacts(flow.name, 20);
+  const triggers = await getTriggerViews(await getSluice(), flow);
   return (
     <>
       <div className="breadcrumb">
@@ -142,6 +146,44 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
           </div>
         )}
       </section>
+
+      {triggers.length > 0 && (
+        <section className="panel" aria-labelledby="triggers" data-testid="flow-triggers">
+          <div className="panel-head">
+            <h2 id="triggers">Triggers</h2>
+            <span className="muted">what starts a deployment besides its schedule, and the runs it started last</span>
+          </div>
+          {triggers.map((t, i) => (
+            <div key={i} className="trigger" data-testid="trigger">
+              <p>
+                <strong>{t.deployment}</strong> starts {t.when}
+                {t.secretVariable && (
+                  <>
+                    {' '}
+                    (secret in <span className="mono">{t.secretVariable}</span>)
+                  </>
+                )}
+                .
+              </p>
+              {t.firings.length === 0 ? (
+                <p className="faint">Not fired yet.</p>
+              ) : (
+                <ul className="firings">
+                  {t.firings.map((r) => (
+                    <li key={r.runId} data-testid="firing">
+                      <StatusBadge status={r.status} />{' '}
+                      <Link className="mono" href={runHref(r)}>
+                        {r.workflowId}
+                      </Link>{' '}
+                      <TimeAgo iso={r.startTime} /> <span className="faint">{formatStartedBy(r.startedBy)}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          ))}
+        </section>
+      )}
 
       <section className="panel" aria-labelledby="recent" style={{ padding: 0 }}>
         <div className="panel-head" style={{ padding: '1rem 1rem 0' }}>

@@ -6,7 +6,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireUser } from '@/lib/auth/guard';
 import { hasRole } from '@/lib/auth/roles';
-import { formatDuration, formatStartedBy } from '@/lib/format';
+import { formatDuration, formatStartedBy, upstreamOf } from '@/lib/format';
 import { flowHref, pageParam, runFormHref, runHref } from '@/lib/links';
 import { runsHref } from '@/lib/run-filters';
 import { getRunView, TASKS_PER_PAGE } from '@/lib/run-presenter';
@@ -48,6 +48,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   const { run, flow, taskSummary } = view;
   const running = isActive(run.status);
   const replayFinding = running ? await replayFindingOf(sluice, run) : undefined;
+  const upstream = upstreamOf(run.startedBy);
   const canOperate = hasRole(user.role, 'operator');
   const taskNames = [...new Set(run.tasks.map((t) => t.task))].sort();
   const tasksHref = (changes: { tasks?: string; taskPage?: number }) => {
@@ -125,7 +126,19 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               <StatusBadge status={run.status} />
             </dd>
             <dt>Started by</dt>
-            <dd title={run.startedBy ?? ''}>{formatStartedBy(run.startedBy)}</dd>
+            <dd title={run.startedBy ?? ''} data-testid="started-by">
+              {formatStartedBy(run.startedBy)}
+              {upstream && (
+                <>
+                  {' '}
+                  (run{' '}
+                  <Link className="mono" href={`/runs/${encodeURIComponent(upstream)}`}>
+                    {upstream}
+                  </Link>
+                  )
+                </>
+              )}
+            </dd>
             <dt>Deployment</dt>
             <dd>{run.deployment ?? <span className="faint">none (started directly)</span>}</dd>
             <dt>Started</dt>
