@@ -161,6 +161,7 @@ if (typeof process === 'undefined') {
 }
 
 export { log } from './log';
+export { scheduledTime } from './scheduled-time';
 export { ask, type Answer, type AskOptions } from './ask';
 export { QUESTION_TIMED_OUT } from './questions';
 export { publish, ArtifactError, type TableOptions } from './publish';

@@ -88,3 +88,19 @@ export class AnswerNotTakenError extends Error {
     this.name = 'AnswerNotTakenError';
   }
 }
+
+/** Thrown by `previewBackfill` and `backfill` when the range is wrong (reversed, in the future, too many slots); nothing started. */
+export class InvalidBackfillError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidBackfillError';
+  }
+}
+
+/** Thrown when no backfill has that id. */
+export class BackfillNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`No backfill ${JSON.stringify(id)}. Check the id; backfills older than the namespace's retention are gone.`);
+    this.name = 'BackfillNotFoundError';
+  }
+}

@@ -6,6 +6,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { WAITING_FOR_INPUT } from '../questions';
 import { DEPLOYMENT_KEY, FLOW_KEY, STARTED_BY_KEY, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { BACKFILL_WORKFLOW } from '../backfill/types';
 import type { RunFilter, RunStatus, RunSummary } from './types';
 
 const STATUS_IN_QUERY: Record<RunStatus, string> = {
@@ -32,7 +33,8 @@ const STATUS_FROM_NAME: Record<string, RunStatus> = {
 export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export function runQuery(f: RunFilter = {}): string {
-  const parts: string[] = [];
+  // A backfill's driver carries the flow's attributes (to be listed per deployment) but is no run of the flow.
+  const parts: string[] = [`WorkflowType != ${quote(BACKFILL_WORKFLOW)}`];
   if (f.flow) parts.push(`${SEARCH_ATTRIBUTES.flow} = ${quote(f.flow)}`);
   if (f.deployment) parts.push(`${SEARCH_ATTRIBUTES.deployment} = ${quote(f.deployment)}`);
   if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} = ${quote(f.startedBy)}`);

@@ -7,15 +7,32 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import webpack from 'webpack';
 import type { TaskOptions } from '../task-options';
 
+/** Sluice's own workflows, served by every worker next to its flows: a backfill's driver runs on the flow's task queue. */
+const SLUICE_WORKFLOWS = path.join(__dirname, `../backfill/workflow${path.extname(__filename)}`);
+
+/** The node_modules directory that holds @temporalio/workflow, as this worker resolves it. */
+const TEMPORAL_MODULES = path.resolve(path.dirname(require.resolve('@temporalio/workflow/package.json')), '../..');
+
 /** Bundles in this process; see `bundleFlowsInChild` for the worker's way. */
 export async function bundleFlows(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-entry-'));
+  const entry = path.join(dir, 'workflows.js');
+  await writeFile(entry, `export * from ${JSON.stringify(path.resolve(workflowsPath))};\nexport { sluiceBackfill } from ${JSON.stringify(SLUICE_WORKFLOWS)};\n`);
+  try {
+    return await bundleWith(entry, taskOptions);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function bundleWith(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
   return bundleWorkflowCode({
     workflowsPath,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
@@ -29,6 +46,8 @@ export async function bundleFlows(workflowsPath: string, taskOptions: Record<str
       // compiled to `z.date()`, so a flow refused the date string its client, form and API had accepted (and
       // `z.coerce.number()` became `z.number()`). Without it every import means what it says in Node.
       config.optimization = { ...config.optimization, sideEffects: false };
+      // The entry lives in a temporary directory: the SDK's own imports in it resolve where this worker found them.
+      config.resolve = { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), TEMPORAL_MODULES] };
       config.plugins = [...(config.plugins ?? []), new webpack.DefinePlugin({ __SLUICE_TASK_OPTIONS__: JSON.stringify(taskOptions) })];
       return config;
     },
