@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
-import { AnswerNotTakenError, FlowGoneError, InvalidAnswerError, InvalidParametersError, NotWaitingError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
+import { AnswerNotTakenError, BackfillNotFoundError, FlowGoneError, InvalidBackfillError, InvalidAnswerError, InvalidParametersError, NotWaitingError, openQuestionOf, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from 'sluice/client';
 import type { Question, RunRef } from 'sluice/client';
 import { readableError } from './home-presenter';
 import { formFromSchema, issuesToFieldErrors, parseFormValues, relaxRequired, type FieldErrors } from './json-schema-form';
@@ -35,6 +35,8 @@ function failed(err: unknown): { ok: false; error: string; fieldErrors?: FieldEr
     [RunNotFoundError, 'RunNotFoundError'],
     [NotWaitingError, 'NotWaitingError'],
     [AnswerNotTakenError, 'AnswerNotTakenError'],
+    [InvalidBackfillError, 'InvalidBackfillError'],
+    [BackfillNotFoundError, 'BackfillNotFoundError'],
   ] as const;
   if (readable.some(([type, name]) => isError(err, type as new (...args: never[]) => Error, name))) return { ok: false, error: (err as Error).message };
   return { ok: false, error: `Could not do that: ${readableError(err)}` };
@@ -180,6 +182,47 @@ export async function deploymentCommand(
     return { ok: true, value: await client.triggerDeployment(flow, deployment, { startedBy: user.startedBy }) };
   } catch (err) {
     if (isError(err, InvalidParametersError, 'InvalidParametersError')) return { ok: false, error: err.message };
+    return failed(err);
+  }
+}
+
+const backfillInput = z.object({
+  flow: name,
+  deployment: name,
+  from: z.string().trim().min(1, 'is missing: pick the first day'),
+  to: z.string().trim().min(1, 'is missing: pick the last day'),
+  maxRunning: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+});
+
+/**
+ * The deployment page's backfill form: `preview` says how many runs it would make (nothing starts), `start`
+ * starts it. Both read the range the same way, so what the preview counted is what starts.
+ */
+export async function backfillCommand(
+  client: Pick<SluiceClient, 'previewBackfill' | 'backfill'>,
+  intent: 'preview' | 'start',
+  input: unknown,
+  startedBy: string,
+): Promise<Outcome<{ id?: string; runs: number }>> {
+  const parsed = backfillInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `The backfill's ${issue?.path.join('.') || 'input'} ${issue?.message ?? 'is invalid'}.`, fieldErrors: { [String(issue?.path[0] ?? 'from')]: issue?.message ?? '' } };
+  }
+  const { flow, deployment, ...range } = parsed.data;
+  try {
+    if (intent === 'preview') {
+      const p = await client.previewBackfill(flow, deployment, range);
+      const pace = p.maxRunning === 1 ? 'one at a time' : `at most ${p.maxRunning} at once`;
+      return {
+        ok: true,
+        value: { runs: p.runs },
+        message: p.runs === 0 ? 'No slot of this schedule falls in the range: nothing to run.' : `${p.runs} run${p.runs === 1 ? '' : 's'}, for ${p.firstSlot} … ${p.lastSlot}, ${pace}.`,
+      };
+    }
+    const started = await client.backfill(flow, deployment, range, { startedBy });
+    return { ok: true, value: { id: started.id, runs: started.runs }, message: `Backfill started: ${started.runs} runs.` };
+  } catch (err) {
     return failed(err);
   }
 }

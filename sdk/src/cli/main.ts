@@ -9,6 +9,7 @@ import { SecretKeyError } from '../notify/secrets';
 import { TemporalConfigError, TemporalUnreachableError } from '../temporal/connection';
 import { ProjectError } from '../worker/project';
 import { RepositorySettingsError } from '../worker/repository-settings';
+import { BackfillRequestError, backfillCommand } from './backfill-command';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { devCommand } from './dev-command';
@@ -19,7 +20,7 @@ import { EXIT, UsageError, type Command } from './usage';
 import { SLUICE_VERSION } from '../version';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, migrate: migrateCommand, notifier: notifierCommand, backfill: backfillCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The message a user acts on. Errors a user causes already say what to do; others get a hint for more. */
 function readable(err: unknown): string {
-  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError, StoreSchemaError, StoreOpenError, ServerCheckError];
+  const known = [ProjectError, TemporalUnreachableError, TemporalConfigError, FlowNameTakenError, TaskQueueTakenError, RepositorySettingsError, ChannelConfigError, SecretKeyError, StoreSchemaError, StoreOpenError, ServerCheckError, BackfillRequestError];
   if (known.some((type) => err instanceof type)) return (err as Error).message;
   const message = err instanceof Error ? err.message : String(err);
   return `${message}\n(run again with --verbose for the details)`;

@@ -8,6 +8,7 @@ import { isStoreUnavailable } from 'sluice/store';
 import { getEnv } from '@/lib/env';
 import { readJsonBody, type JsonBodyOptions } from './json-body';
 import { queryObject } from './schemas';
+import type { RunFilter, RunStatus } from 'sluice/client';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
@@ -53,9 +54,21 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S, op
   return { ok: false, response: apiError('bad_request', described(issues, 'body'), issues) };
 }
 
+/** The runs list's filters as GET /api/runs takes them (text), as the client takes them. */
+export function runFilterOf(q: { flow?: string; deployment?: string; startedBy?: string; status?: string; waiting?: string; after?: string; before?: string }): RunFilter {
+  const { status, waiting, after, before, ...rest } = q;
+  return {
+    ...rest,
+    ...(status ? { status: status as RunStatus } : {}),
+    ...(waiting ? { waitingForInput: true } : {}),
+    ...(after ? { startedAfter: new Date(after) } : {}),
+    ...(before ? { startedBefore: new Date(before) } : {}),
+  };
+}
+
 // Matched by name, not instanceof: Next may load the engine's modules once per route bundle.
-const NOT_FOUND = new Set(['UnknownFlowError', 'UnknownDeploymentError', 'RunNotFoundError']);
-const BAD_REQUEST = new Set(['InvalidPageTokenError']);
+const NOT_FOUND = new Set(['UnknownFlowError', 'UnknownDeploymentError', 'RunNotFoundError', 'BackfillNotFoundError']);
+const BAD_REQUEST = new Set(['InvalidPageTokenError', 'InvalidBackfillError']);
 // gRPC status codes Temporal answers when the request itself is wrong: the caller's input, not the server.
 const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_NOT_FOUND = 5;
