@@ -172,7 +172,11 @@ describe('POST /api/run-actions', () => {
 
     const mineCancelled = { startedBy: `token:${operatorToken}`, status: 'cancelled' };
     await eventually(async () => (await asJson<{ runs: unknown[] }>(await app.fetch(`/api/runs?${new URLSearchParams(mineCancelled)}`, { token: tokens.viewer }))).runs.length === 2, 20_000, 'both cancelled');
-    const rerun = await asJson<{ ok: number; results: { ok: boolean; rerun: { workflowId: string } }[] }>(await send('POST', '/api/run-actions', { action: 'rerun', filter: mineCancelled }));
+    const stale = await send('POST', '/api/run-actions', { action: 'rerun', filter: mineCancelled, expect: 3 });
+    assert.equal(stale.status, 409);
+    assert.match((await asJson<{ error: { message: string } }>(stale)).error.message, /matches 2 runs now, not the 3 expected; nothing was done/);
+    assert.equal((await send('POST', '/api/run-actions', { action: 'rerun', filter: mineCancelled })).status, 400, 'expect is required with a filter');
+    const rerun = await asJson<{ ok: number; results: { ok: boolean; rerun: { workflowId: string } }[] }>(await send('POST', '/api/run-actions', { action: 'rerun', filter: mineCancelled, expect: 2 }));
     assert.equal(rerun.ok, 2);
     assert.ok(rerun.results.every((r) => r.ok && r.rerun.workflowId.startsWith('dailyImport.manual-')));
     // The re-runs hold for ten minutes: stopped the same way.

@@ -24,6 +24,7 @@ export function BulkRunActions({ filter, matching, max }: { filter: Record<strin
       {Object.entries(filter).map(([k, v]) => (
         <input key={k} type="hidden" name={`filter.${k}`} value={v} />
       ))}
+      <input type="hidden" name="expect" value={matching} />
       <span className="muted">Selected runs, or</span>
       <label title={matching > max ? `At most ${max} at once: narrow the filter` : undefined}>
         <input type="checkbox" name="all" value="1" disabled={matching === 0 || matching > max} /> all {matching} matching this filter

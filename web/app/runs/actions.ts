@@ -91,6 +91,9 @@ export async function bulkRunsAction(_state: BulkRunsState, formData: FormData):
     const matching = await runsMatching(ready.client, parseRunSearch(params).filter).catch(() => undefined);
     if (!matching) return { error: 'Could not list the runs matching this filter; try again.' };
     if ('tooMany' in matching) return { error: `More than ${MAX_BULK_RUNS} runs match this filter, the most one action takes; nothing was done. Narrow the filter.` };
+    // What the user confirmed: the number the page showed. Runs that started or ended since make it another.
+    const expected = text(formData.get('expect'));
+    if (String(matching.runs.length) !== expected) return { error: `${matching.runs.length} runs match this filter now, not the ${expected} you confirmed; nothing was done. Reload the page and try again.` };
     refs = matching.runs;
   } else {
     const parsed = selectedRuns.safeParse(formData.getAll('run'));

@@ -113,9 +113,17 @@ export const runActionsBody = z
       .optional()
       .describe('The runs, by workflowId and runId.'),
     filter: runFilter.optional().describe(`Every run matching these filters (as GET /api/runs takes them); more than ${MAX_BULK_RUNS}: 400, nothing done.`),
+    expect: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(MAX_BULK_RUNS, `must be at most ${MAX_BULK_RUNS}`)
+      .optional()
+      .describe('With filter, required: how many runs you expect it to match (as the runs list or GET /api/runs counted them). Another number: 409, nothing done.'),
   })
   .strict()
-  .refine((b) => (b.runs === undefined) !== (b.filter === undefined), { message: 'give either runs or filter, not both and not neither', path: ['runs'] });
+  .refine((b) => (b.runs === undefined) !== (b.filter === undefined), { message: 'give either runs or filter, not both and not neither', path: ['runs'] })
+  .refine((b) => b.filter === undefined || b.expect !== undefined, { message: 'is required with filter: the number of runs you expect the filter to match', path: ['expect'] });
 
 const dateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (2026-01-31) or an ISO 8601 time with a zone (2026-01-31T06:00:00Z)' });
 

@@ -23,6 +23,10 @@ export async function POST(req: Request) {
       if ('tooMany' in matching) {
         return apiError('bad_request', `More than ${MAX_BULK_RUNS} runs match this filter, the most one request acts on; nothing was done. Narrow the filter (a flow, a status, a time range).`);
       }
+      // The caller confirms what they act on: a filter that matches other runs than they counted does nothing.
+      if (matching.runs.length !== body.value.expect) {
+        return apiError('conflict', `This filter matches ${matching.runs.length} runs now, not the ${body.value.expect} expected; nothing was done. Check the runs it matches (GET /api/runs with the same filters) and send the new number.`);
+      }
       runs = matching.runs;
     }
     const results = await actOnRuns(sluice, body.value.action, runs ?? [], caller.startedBy);
