@@ -60,7 +60,8 @@ export async function sluiceBackfill(input: BackfillInput): Promise<BackfillProg
         });
       } catch (err) {
         if (isCancellation(err)) throw err;
-        // Already running (the schedule's own run of this slot, or a second backfill): counted as failed to start.
+        // Already running (the schedule's own run of this slot, or a second backfill's): not started twice; the
+        // driver's own progress counts it as failed, the visibility counts the client reads leave it out.
         progress.started++;
         progress.running++;
         const entry = { slot, workflowId, runId: '' };
