@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { InvalidBackfillError, UnknownDeploymentError, type SluiceClient } from 'sluice/client';
+import { InvalidBackfillError, UnknownDeploymentError, type DeploymentDeclaration, type SluiceClient } from 'sluice/client';
+import { scheduleSpecOf } from 'sluice/worker';
+import { slotsOf } from '../../sdk/src/backfill/slots';
 import { eventually } from '../harness/eventually';
 import { sqliteStoreUrl, testClient, FIXTURES } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
@@ -47,6 +49,32 @@ describe('backfill', () => {
     const hourly = await client.previewBackfill('dailyImport', 'hourly', { from: '2026-03-01T00:00:00Z', to: '2026-03-01T05:00:00Z', maxRunning: 3 });
     assert.equal(hourly.runs, 6);
     assert.equal(hourly.maxRunning, 3);
+  });
+
+  it("counts the slots Temporal's own schedule computes: cron in a timezone across a DST change, several crons, intervals", async () => {
+    const specs: DeploymentDeclaration[] = [
+      // 02:30 on March's Sundays in Amsterdam: the last one has no 02:30 (clocks go from 02:00 to 03:00).
+      { name: 'a', cron: '30 2 * 3 0', timezone: 'Europe/Amsterdam' },
+      // New York's clocks move on March's second Sunday, inside these days.
+      { name: 'b', cron: ['30 2 8-20 3 *', '0 12 8-20 3 6'], timezone: 'America/New_York' },
+      { name: 'c', interval: '90 minutes' },
+    ];
+    for (const d of specs) {
+      const handle = await client.temporal.schedule.create({
+        scheduleId: uniqueName('slots'),
+        spec: scheduleSpecOf(d),
+        action: { type: 'startWorkflow', workflowType: 'dailyImport', taskQueue: queue, args: [{ holdMs: 0 }] },
+      });
+      try {
+        const now = new Date();
+        const temporal = (await handle.describe()).info.nextActionTimes.map((t) => t.toISOString());
+        assert.ok(temporal.length >= 5, `Temporal gives next times for ${d.name}`);
+        const ours = slotsOf(d, now, new Date(now.getTime() + 5 * 366 * 86_400_000), temporal.length).slice(0, temporal.length).map((t) => t.toISOString());
+        assert.deepEqual(ours, temporal, `deployment ${d.name}`);
+      } finally {
+        await handle.delete();
+      }
+    }
   });
 
   it('refuses a bad range with a message saying what to change', async () => {
