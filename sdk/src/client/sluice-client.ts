@@ -500,7 +500,11 @@ export class SluiceClient {
   /** The newest backfills of a deployment (at most `limit`), newest first. */
   async listBackfills(flow: string, deployment: string, limit = 10): Promise<BackfillInfo[]> {
     const ids: { id: string; start: number }[] = [];
-    const query = `WorkflowType = ${quote(BACKFILL_WORKFLOW)} AND ${SEARCH_ATTRIBUTES.flow} = ${quote(flow)} AND ${SEARCH_ATTRIBUTES.deployment} = ${quote(deployment)}`;
+    // On the flow's task queue: another Sluice sharing the namespace may serve a flow of the same name elsewhere.
+    const taskQueue = (await this.store.getFlow(flow, { includeGone: true }))?.taskQueue;
+    const query =
+      `WorkflowType = ${quote(BACKFILL_WORKFLOW)} AND ${SEARCH_ATTRIBUTES.flow} = ${quote(flow)} AND ${SEARCH_ATTRIBUTES.deployment} = ${quote(deployment)}` +
+      (taskQueue ? ` AND TaskQueue = ${quote(taskQueue)}` : '');
     for await (const info of this.temporal.workflow.list({ query, pageSize: 100 })) ids.push({ id: info.workflowId, start: info.startTime.getTime() });
     const newest = ids.sort((a, b) => b.start - a.start).slice(0, limit);
     return Promise.all(newest.map((b) => this.getBackfill(b.id)));
