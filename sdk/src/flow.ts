@@ -203,6 +203,7 @@ if (typeof process === 'undefined') {
 // What a flow uses besides flow() and tasks(). `log`, `publish` and `TaskOptions` are also in `sluice` (for tasks):
 // the same objects, so each file imports from the one entry for where its code runs.
 export { log, type Logger, type LogFields } from './log';
+export { scheduledTime } from './scheduled-time';
 export { ask, type Answer, type AskOptions } from './ask';
 export { QUESTION_TIMED_OUT } from './questions';
 export { publish, ArtifactError, type TableOptions, type ArtifactOptions } from './publish';

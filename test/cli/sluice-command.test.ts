@@ -19,7 +19,7 @@ describe('the sluice command', () => {
   test('without a command it prints the commands and exits 2; --help exits 0', () => {
     const bare = sluice();
     assert.equal(bare.status, 2);
-    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate', 'healthcheck']) assert.match(bare.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate', 'healthcheck', 'backfill']) assert.match(bare.stdout, new RegExp(`^  ${command} `, 'm'));
     assert.equal(sluice('--help').status, 0);
     assert.match(sluice('--version').stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
@@ -38,7 +38,7 @@ describe('the sluice command', () => {
   });
 
   test('every command has its own --help', () => {
-    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate', 'healthcheck']) {
+    for (const command of ['new', 'dev', 'check', 'worker', 'build', 'migrate', 'healthcheck', 'backfill']) {
       const help = sluice(command, '--help');
       assert.equal(help.status, 0, command);
       assert.match(help.stdout, new RegExp(`^Usage: sluice ${command}`), command);

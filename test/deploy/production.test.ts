@@ -5,9 +5,9 @@
  * does (deploy/temporal/namespace.sh), Sluice's store migrated (`sluice migrate`, compose's migrate service), the
  * Temporal UI server behind the web app's /temporal proxy, a worker
  * (`sluice worker`) and the web app in production mode — at the versions of deploy/stack.env, built by
- * scripts/temporal-server.sh. Then: a flow end to end, a schedule firing, Sluice's search attributes on SQL
- * visibility, Temporal Web through the proxy with roles, compose's healthchecks, a new worker's replay check of the
- * open runs, and a server restart mid-run.
+ * scripts/temporal-server.sh. Then: a flow end to end, a schedule firing, a backfill and a bulk re-run, Sluice's
+ * search attributes on SQL visibility, Temporal Web through the proxy with roles, compose's healthchecks, a new
+ * worker's replay check of the open runs, and a server restart mid-run.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -213,6 +213,24 @@ describe('the production topology, natively', () => {
     assert.ok(b!.start >= a!.end, `one run of the key at a time: ${JSON.stringify({ a, b })}`);
     const all = await json<{ runs: { flow: string }[] }>(await app.fetch('/api/runs?pageSize=500', { as: 'viewer' }));
     assert.ok(all.runs.some((r) => r.flow === 'oneAtATime') && all.runs.every((r) => r.flow !== 'sluiceLimiter'), 'no limiter among the runs');
+  });
+
+  test('a backfill runs each slot of the deployment, and a bulk action re-runs its runs, on SQL visibility', async () => {
+    // Five slots of the 3 s interval, a minute ago; the visibility queries behind progress and bulk run on PostgreSQL.
+    const from = new Date(Math.floor((Date.now() - 60_000) / 3000) * 3000);
+    const to = new Date(from.getTime() + 12_000);
+    const post = (pathname: string, body: unknown) => app.fetch(pathname, { method: 'POST', as: 'operator', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await post('/api/backfills', { flow: 'scheduledFlow', deployment, from: from.toISOString(), to: to.toISOString(), maxRunning: 2 });
+    assert.equal(res.status, 201, await res.clone().text());
+    const { id, runs } = await json<{ id: string; runs: number }>(res);
+    assert.equal(runs, 5);
+    const done = await eventually(async () => {
+      const b = await json<{ state: string; done: number; runs: Record<string, number>; runsStartedBy: string }>(await app.fetch(`/api/backfills/${encodeURIComponent(id)}`, { as: 'viewer' }));
+      return b.state === 'completed' && b.done === 5 && b;
+    }, 60_000, 'the backfill done');
+    assert.equal(done.runs.completed, 5);
+    const rerun = await json<{ ok: number; failed: number }>(await post('/api/run-actions', { action: 'rerun', filter: { startedBy: done.runsStartedBy }, expect: 5 }));
+    assert.deepEqual([rerun.ok, rerun.failed], [5, 0]);
   });
 
   test('Temporal Web through the web app: a viewer reads, a terminate is refused with 403, anonymous goes to log in', async () => {

@@ -2,11 +2,15 @@
 import Link from 'next/link';
 import type { DeploymentView } from '@/lib/flows-presenter';
 import { runFormHref, runHref } from '@/lib/links';
+import type { BackfillInfo } from 'sluice/client';
+import { BackfillForm } from './backfill-form';
+import { BackfillList } from './backfill-list';
 import { DeploymentControls } from './deployment-controls';
 import { TimeAgo } from './time-ago';
 
-export function DeploymentCard({ flow, deployment, canOperate }: { flow: string; deployment: DeploymentView; canOperate: boolean }) {
+export function DeploymentCard({ flow, deployment, canOperate, backfills = [] }: { flow: string; deployment: DeploymentView; canOperate: boolean; backfills?: BackfillInfo[] }) {
   const live = deployment.live;
+  const scheduled = !!live && (live.cron.length > 0 || live.interval !== null);
   return (
     <div className="deployment" data-deployment={deployment.name}>
       <div className="deployment-head">
@@ -69,6 +73,13 @@ export function DeploymentCard({ flow, deployment, canOperate }: { flow: string;
           </a>
         )}
       </div>
+      {scheduled && canOperate && (
+        <details className="backfill" style={{ marginTop: '0.5rem' }}>
+          <summary>Backfill: run every slot of a past range…</summary>
+          <BackfillForm flow={flow} deployment={deployment.name} oneAtATime={(deployment.declared?.overlap ?? 'skip') !== 'allowAll'} />
+        </details>
+      )}
+      <BackfillList flow={flow} backfills={backfills} canOperate={canOperate} />
     </div>
   );
 }

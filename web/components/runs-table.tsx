@@ -7,12 +7,16 @@ import { SlotWaitBadge } from './slot-wait';
 import { TimeAgo } from './time-ago';
 import { LiveDuration } from './live-duration';
 
-/** Runs as a table: status, flow and deployment, who started it, when, how long. Fixed columns: no jumps. */
-export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]; empty: string; compact?: boolean }) {
+/**
+ * Runs as a table: status, flow and deployment, who started it, when, how long. Fixed columns: no jumps.
+ * With `selectForm`, each row has a box that selects the run for that form (the runs list's bulk actions).
+ */
+export function RunsTable({ runs, empty, compact = false, selectForm }: { runs: RunSummary[]; empty: string; compact?: boolean; selectForm?: string }) {
   if (runs.length === 0) return <div className="empty">{empty}</div>;
   return (
     <table className="data" data-testid="runs-table">
       <colgroup>
+        {selectForm && <col style={{ width: 36 }} />}
         <col style={{ width: 165 }} />
         <col />
         {!compact && <col style={{ width: '18%' }} />}
@@ -22,6 +26,11 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
       </colgroup>
       <thead>
         <tr>
+          {selectForm && (
+            <th>
+              <span className="visually-hidden">Select</span>
+            </th>
+          )}
           <th>Status</th>
           <th>Run</th>
           {!compact && <th>Deployment</th>}
@@ -33,6 +42,11 @@ export function RunsTable({ runs, empty, compact = false }: { runs: RunSummary[]
       <tbody>
         {runs.map((r) => (
           <tr key={`${r.workflowId}/${r.runId}`} data-run={r.workflowId}>
+            {selectForm && (
+              <td>
+                <input type="checkbox" form={selectForm} name="run" value={JSON.stringify({ workflowId: r.workflowId, runId: r.runId })} aria-label={`Select run ${r.workflowId}`} />
+              </td>
+            )}
             <td>
               <StatusBadge status={r.waitingFor ? 'waiting' : r.status} />
               {r.waitingFor && (

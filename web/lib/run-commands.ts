@@ -169,3 +169,44 @@ export async function deploymentCommand(
     return failed(err, command === 'trigger' ? 'run the deployment now' : `${command} the deployment`);
   }
 }
+
+const backfillInput = z.object({
+  flow: name,
+  deployment: name,
+  from: z.string().trim().min(1, 'is missing: pick the first day'),
+  to: z.string().trim().min(1, 'is missing: pick the last day'),
+  maxRunning: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+});
+
+/**
+ * The deployment page's backfill form: `preview` says how many runs it would make (nothing starts), `start`
+ * starts it. Both read the range the same way, so what the preview counted is what starts.
+ */
+export async function backfillCommand(
+  client: Pick<SluiceClient, 'previewBackfill' | 'backfill'>,
+  intent: 'preview' | 'start',
+  input: unknown,
+  startedBy: string,
+): Promise<Outcome<{ id?: string; runs: number }>> {
+  const parsed = backfillInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `The backfill's ${issue?.path.join('.') || 'input'} ${issue?.message ?? 'is invalid'}.`, fieldErrors: { [String(issue?.path[0] ?? 'from')]: issue?.message ?? '' } };
+  }
+  const { flow, deployment, ...range } = parsed.data;
+  try {
+    if (intent === 'preview') {
+      const p = await client.previewBackfill(flow, deployment, range);
+      const pace = p.maxRunning === 1 ? 'one at a time' : `at most ${p.maxRunning} at once`;
+      return {
+        ok: true,
+        value: { runs: p.runs },
+        message: p.runs === 0 ? 'No slot of this schedule falls in the range: nothing to run.' : `${p.runs} run${p.runs === 1 ? '' : 's'}, for ${p.firstSlot} … ${p.lastSlot}, ${pace}.`,
+      };
+    }
+    const started = await client.backfill(flow, deployment, range, { startedBy });
+    return { ok: true, value: { id: started.id, runs: started.runs }, message: `Backfill started: ${started.runs} runs.` };
+  } catch (err) {
+    return failed(err, intent === 'preview' ? 'preview the backfill' : 'start the backfill');
+  }
+}

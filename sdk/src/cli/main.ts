@@ -3,6 +3,7 @@
  * stack), 2 bad usage.
  */
 import { errorLine } from '../error-answer';
+import { backfillCommand } from './backfill-command';
 import { buildCommand } from './build-command';
 import { checkCommand } from './check-command';
 import { historyCommand } from './history-command';
@@ -15,7 +16,7 @@ import { EXIT, UsageError, type Command } from './usage';
 import { SLUICE_VERSION } from '../version';
 import { workerCommand } from './worker-command';
 
-const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, history: historyCommand, migrate: migrateCommand, notifier: notifierCommand, healthcheck: healthcheckCommand };
+const COMMANDS: Record<string, Command> = { new: newCommand, dev: devCommand, check: checkCommand, worker: workerCommand, build: buildCommand, history: historyCommand, migrate: migrateCommand, notifier: notifierCommand, healthcheck: healthcheckCommand, backfill: backfillCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

@@ -174,3 +174,38 @@ export class AnswerNotTakenError extends SluiceError {
     this.name = 'AnswerNotTakenError';
   }
 }
+
+/**
+ * Thrown by `previewBackfill` and `backfill` when the range is wrong (reversed, in the future, too many slots);
+ * nothing started.
+ *
+ * @example
+ * try { await sluice.backfill({ flow: 'rainfallReport', deployment: 'daily', from: '2026-03-31', to: '2026-03-01' }); }
+ * catch (e) { if (e instanceof InvalidBackfillError) console.error(e.message); else throw e; }
+ */
+export class InvalidBackfillError extends SluiceError {
+  static override readonly code = 'invalid_backfill';
+  static override readonly kind = 'bad_request';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidBackfillError';
+  }
+}
+
+/**
+ * Thrown when no backfill has that id.
+ *
+ * @example
+ * try { await sluice.cancelBackfill('no-such-backfill'); }
+ * catch (e) { if (e instanceof BackfillNotFoundError) console.error(e.message); else throw e; }
+ */
+export class BackfillNotFoundError extends SluiceError {
+  static override readonly code = 'backfill_not_found';
+  static override readonly kind = 'not_found';
+
+  constructor(readonly id: string) {
+    super(`No backfill ${JSON.stringify(id)}. Check the id; backfills older than the namespace's retention are gone.`);
+    this.name = 'BackfillNotFoundError';
+  }
+}

@@ -13,8 +13,10 @@
 export { SluiceClient, type ConnectOptions, type ParametersOf, type StartOptions } from './sluice-client';
 export {
   AnswerNotTakenError,
+  BackfillNotFoundError,
   FlowGoneError,
   InvalidAnswerError,
+  InvalidBackfillError,
   InvalidPageTokenError,
   InvalidParametersError,
   NotWaitingError,
@@ -49,3 +51,6 @@ export {
 export type { AnswerInput, Question } from '../questions';
 export type { ParameterIssue } from '../parameters';
 export type { LogLevel, LogQuery, StoredLog } from '../store/types';
+export type { BackfillInfo, BackfillPreview } from '../backfill/types';
+export type { BackfillRequest } from '../backfill/plan';
+export { MAX_BACKFILL_SLOTS, MAX_BACKFILL_RUNNING } from '../backfill/types';

@@ -25,13 +25,16 @@ import type { AnswerInput, Question } from '../questions';
 import { MEMO } from '../schedules';
 import { openStore, storeUrlFromEnv, type FlowEntry, type LogQuery, type ProgressRecord, type Store, type StoredLog } from '../store';
 import { connect, temporalConfig, type TemporalConfig } from '../temporal';
-import { FlowGoneError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { BackfillNotFoundError, FlowGoneError, InvalidBackfillError, InvalidPageTokenError, InvalidParametersError, RunFailedError, RunNotFoundError, UnknownDeploymentError, UnknownFlowError } from './errors';
 import { answerRun, questionsOf } from './answers';
 import { HistoryCache } from './history-cache';
 import { stuckOf, taskProgressOf } from './run-history';
 import { limiterId, LIMIT_MEMO } from '../limits/limit-types';
 import type { DeploymentDeclaration, DeploymentInfo, LimitState, SlotWait, DeploymentTimes, FlowInfo, RunDetail, RunFilter, RunPage, RunRef, RunStatus, RunSummary, TaskInfo, TaskProgress } from './types';
-import { runQuery, statusOfQueryValue, summaryOf, summaryOfRaw } from './visibility';
+import { quote, runQuery, statusOfQueryValue, summaryOf, summaryOfRaw } from './visibility';
+import { planBackfill, type BackfillPlan, type BackfillRequest } from '../backfill/plan';
+import { BACKFILL_WORKFLOW, type BackfillInfo, type BackfillInput, type BackfillPreview } from '../backfill/types';
 
 /**
  * Where `SluiceClient.connect()` finds Temporal and the store; each defaults to the environment (TEMPORAL_ADDRESS, DATABASE_URL, …).
@@ -466,6 +469,110 @@ export class SluiceClient {
     };
   }
 
+  // ---- backfills --------------------------------------------------------------------------------------
+
+  /**
+   * How many runs a backfill of `deployment` over a range would make (one per slot of its schedule), nothing started.
+   * Throws InvalidBackfillError for a reversed or future range, no slot or too many; UnknownDeploymentError.
+   *
+   * @example await sluice.previewBackfill('dailyImport', 'daily', { from: '2026-03-01', to: '2026-03-31' }); // { runs: 31, … }
+   */
+  async previewBackfill(flow: string, deployment: string, request: BackfillRequest): Promise<BackfillPreview> {
+    const { plan } = await this.backfillPlan(flow, deployment, request);
+    return previewOf(flow, deployment, plan);
+  }
+
+  /**
+   * Runs `deployment` once for every slot of its schedule in the range, at most `maxRunning` at once, each run
+   * knowing its slot's time (`scheduledTime()` in the flow). Returns the backfill's id; nothing starts on bad input.
+   *
+   * @example const { id } = await sluice.backfill('dailyImport', 'daily', { from: '2026-01-01', to: '2026-03-31', maxRunning: 4 }, { startedBy: 'user:ann@example.org' });
+   */
+  async backfill(flow: string, deployment: string, request: BackfillRequest, options: { startedBy?: string } = {}): Promise<BackfillPreview & { id: string }> {
+    const { entry, declared, plan } = await this.backfillPlan(flow, deployment, request);
+    if (plan.slots.length === 0) throw new InvalidBackfillError(`Deployment ${flow}.${deployment} has no slot from ${plan.from.toISOString()} to ${plan.to.toISOString()}: nothing to run. Widen the range.`);
+    const scheduleId = scheduleIdOf(flow, deployment);
+    const id = `${scheduleId}.backfill-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const input: BackfillInput = {
+      flow,
+      deployment,
+      scheduleId,
+      taskQueue: entry.taskQueue,
+      parameters: (declared.parameters ?? {}) as Record<string, unknown>,
+      slots: plan.slots.map((t) => t.toISOString()),
+      maxRunning: plan.maxRunning,
+      runTimeoutMs: runTimeoutMsOf(entry.runTimeoutMs, declared),
+      startedBy: backfillStarter(id),
+    };
+    await this.temporal.workflow.start(BACKFILL_WORKFLOW, {
+      taskQueue: entry.taskQueue,
+      workflowId: id,
+      args: [input],
+      typedSearchAttributes: runSearchAttributes({ flow, deployment, startedBy: options.startedBy ?? 'client' }),
+      memo: { [BACKFILL_MEMO]: { from: plan.from.toISOString(), to: plan.to.toISOString(), total: plan.slots.length, maxRunning: plan.maxRunning } },
+    });
+    return { id, ...previewOf(flow, deployment, plan) };
+  }
+
+  /** A backfill's state and its runs counted by status; throws BackfillNotFoundError. */
+  async getBackfill(id: string): Promise<BackfillInfo> {
+    let d;
+    try {
+      d = await this.temporal.workflow.getHandle(id).describe();
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw new BackfillNotFoundError(id);
+      throw e;
+    }
+    if (d.type !== BACKFILL_WORKFLOW) throw new BackfillNotFoundError(id);
+    const summary = summaryOf(d);
+    const memo = (d.memo?.[BACKFILL_MEMO] ?? {}) as { from?: string; to?: string; total?: number; maxRunning?: number };
+    const counts = await this.countRuns({ startedBy: backfillStarter(id) });
+    const done = Object.entries(counts.byStatus).reduce((n, [status, c]) => n + (status === 'running' ? 0 : (c ?? 0)), 0);
+    return {
+      id,
+      flow: summary.flow,
+      deployment: summary.deployment ?? '',
+      from: memo.from ?? '',
+      to: memo.to ?? '',
+      startedBy: summary.startedBy,
+      startTime: summary.startTime,
+      state: summary.status,
+      total: memo.total ?? 0,
+      maxRunning: memo.maxRunning ?? 1,
+      runs: counts.byStatus,
+      done,
+      runsStartedBy: backfillStarter(id),
+    };
+  }
+
+  /** The newest backfills of a deployment (at most `limit`), newest first. */
+  async listBackfills(flow: string, deployment: string, limit = 10): Promise<BackfillInfo[]> {
+    const ids: { id: string; start: number }[] = [];
+    // On the flow's task queue: another Sluice sharing the namespace may serve a flow of the same name elsewhere.
+    const taskQueue = (await this.store.getFlow(flow, { includeGone: true }))?.taskQueue;
+    const query =
+      `WorkflowType = ${quote(BACKFILL_WORKFLOW)} AND ${SEARCH_ATTRIBUTES.flow} = ${quote(flow)} AND ${SEARCH_ATTRIBUTES.deployment} = ${quote(deployment)}` +
+      (taskQueue ? ` AND TaskQueue = ${quote(taskQueue)}` : '');
+    for await (const info of this.temporal.workflow.list({ query, pageSize: 100 })) ids.push({ id: info.workflowId, start: info.startTime.getTime() });
+    const newest = ids.sort((a, b) => b.start - a.start).slice(0, limit);
+    return Promise.all(newest.map((b) => this.getBackfill(b.id)));
+  }
+
+  /** Cancels a backfill as a whole: no more runs start, running ones are asked to stop. False when it had ended already. */
+  async cancelBackfill(id: string): Promise<boolean> {
+    const info = await this.getBackfill(id);
+    if (info.state !== 'running') return false;
+    await this.temporal.workflow.getHandle(id).cancel();
+    return true;
+  }
+
+  private async backfillPlan(flow: string, deployment: string, request: BackfillRequest) {
+    const entry = await this.flowEntry(flow);
+    const declared = (entry.deployments as DeploymentDeclaration[]).find((d) => d.name === deployment);
+    if (!declared) throw new UnknownDeploymentError(flow, deployment);
+    return { entry, declared, plan: planBackfill(flow, declared, request) };
+  }
+
   // ---- helpers -----------------------------------------------------------------------------------------
 
   /** The live entry a run starts on; throws FlowGoneError or UnknownFlowError. */
@@ -505,5 +612,25 @@ function flowInfoOf(e: FlowEntry): FlowInfo {
     parametersSchema: e.parametersSchema as Record<string, unknown>,
     deployments: e.deployments as DeploymentDeclaration[],
     goneAt: e.goneAt == null ? null : new Date(e.goneAt).toISOString(),
+  };
+}
+
+/** A backfill's request, kept in its driver's memo (the slots themselves are in its input). */
+const BACKFILL_MEMO = 'sluiceBackfill';
+
+/** `SluiceStartedBy` of a backfill's runs: the runs list filters them by it. */
+export const backfillStarter = (id: string) => `backfill:${id}`;
+
+function previewOf(flow: string, deployment: string, plan: BackfillPlan): BackfillPreview {
+  return {
+    flow,
+    deployment,
+    from: plan.from.toISOString(),
+    to: plan.to.toISOString(),
+    runs: plan.slots.length,
+    firstSlot: plan.slots[0]?.toISOString() ?? null,
+    lastSlot: plan.slots.at(-1)?.toISOString() ?? null,
+    maxRunning: plan.maxRunning,
+    overlap: plan.overlap,
   };
 }

@@ -9,6 +9,7 @@ import { LIMITER_WORKFLOW, WAITING_FOR_MEMO, WAITING_FOR_SLOT, type SlotWait } f
 import { DEPLOYMENT_KEY, FLOW_KEY, recordedStartedBy, STARTED_BY_KEY, startedByOf, WAITING_KEY } from '../run-attributes';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { timestampDate } from '../temporal/time';
+import { BACKFILL_WORKFLOW } from '../backfill/types';
 import type { RunFilter, RunStatus, RunSummary } from './types';
 
 const STATUS_IN_QUERY: Record<RunStatus, string> = {
@@ -35,8 +36,9 @@ const STATUS_FROM_NAME: Record<string, RunStatus> = {
 export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export function runQuery(f: RunFilter = {}): string {
-  // Limiters (sdk/src/limits) are Sluice's machinery, not runs of a flow.
-  const parts: string[] = [`WorkflowType != ${quote(LIMITER_WORKFLOW)}`];
+  // Limiters (sdk/src/limits) are Sluice's machinery, not runs of a flow; a backfill's driver carries the flow's
+  // attributes (to be listed per deployment) but is no run of the flow either.
+  const parts: string[] = [`WorkflowType != ${quote(LIMITER_WORKFLOW)}`, `WorkflowType != ${quote(BACKFILL_WORKFLOW)}`];
   if (f.flow) parts.push(`${SEARCH_ATTRIBUTES.flow} = ${quote(f.flow)}`);
   if (f.deployment) parts.push(`${SEARCH_ATTRIBUTES.deployment} = ${quote(f.deployment)}`);
   if (f.startedBy) parts.push(`${SEARCH_ATTRIBUTES.startedBy} IN (${recordedStartedBy(f.startedBy).map(quote).join(', ')})`);

@@ -8,6 +8,7 @@ import type { RunStatus, RunSummary } from '../client/types';
 import { questionsOf } from '../client/answers';
 import { openQuestionOf } from '../questions';
 import { runQuery, summaryOf } from '../client/visibility';
+import { BACKFILL_WORKFLOW } from '../backfill/types';
 import { scheduleIdOf } from '../deployments';
 import { scheduleStarter } from '../run-attributes';
 import type { FlowEntry } from '../store';
@@ -44,6 +45,8 @@ export class Detector {
   private async runs(query: string, catalog: Map<string, FlowEntry>): Promise<RunSummary[]> {
     const runs: RunSummary[] = [];
     for await (const info of this.client.temporal.workflow.list({ query, pageSize: 1_000 })) {
+      // A backfill's driver carries its flow's attributes but is no run of it: its end is nobody's alert.
+      if (info.type === BACKFILL_WORKFLOW) continue;
       const run = summaryOf(info);
       if (catalog.get(run.flow)?.taskQueue === run.taskQueue) runs.push(run);
     }

@@ -14,13 +14,15 @@ import path from 'node:path';
 import webpack from 'webpack';
 import type { TaskOptions } from '../task-options';
 
-/** Sluice's own workflow, bundled with every project's flows: the limiter of concurrency and rate limits. */
+/** Sluice's own workflows, bundled with every project's flows: the limiter of concurrency and rate limits, and a
+ * backfill's driver (it runs on the flow's task queue). */
 const TEMPORAL_MODULES = path.dirname(path.dirname(path.dirname(require.resolve('@temporalio/workflow/package.json'))));
 const LIMITER_MODULE = path.join(__dirname, '..', 'limits', `limiter-workflow${path.extname(__filename)}`);
+const BACKFILL_MODULE = path.join(__dirname, '..', 'backfill', `workflow${path.extname(__filename)}`);
 
 /**
  * Bundles in this process; see `bundleFlowsInChild` for the worker's way. The entry is a small module that
- * re-exports the project's flows and Sluice's limiter, so every worker can run a limiter (the project's
+ * re-exports the project's flows, Sluice's limiter and the backfill driver, so every worker can run them (the project's
  * workflows module stays the project's own: its flows are what the catalog lists).
  */
 export async function bundleFlows(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
@@ -28,6 +30,7 @@ export async function bundleFlows(workflowsPath: string, taskOptions: Record<str
   const entry = path.join(dir, 'flows.js');
   await writeFile(entry, `export * from ${JSON.stringify(require.resolve(workflowsPath))};
 export { sluiceLimiter } from ${JSON.stringify(LIMITER_MODULE)};
+export { sluiceBackfill } from ${JSON.stringify(BACKFILL_MODULE)};
 `);
   try {
     return await bundleEntry(entry, taskOptions);
@@ -50,6 +53,8 @@ function bundleEntry(workflowsPath: string, taskOptions: Record<string, TaskOpti
       // compiled to `z.date()`, so a flow refused the date string its client, form and API had accepted (and
       // `z.coerce.number()` became `z.number()`). Without it every import means what it says in Node.
       config.optimization = { ...config.optimization, sideEffects: false };
+      // The entry lives in a temporary directory: the SDK's own imports in it resolve where this worker found them.
+      config.resolve = { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), TEMPORAL_MODULES] };
       config.plugins = [...(config.plugins ?? []), new webpack.DefinePlugin({ __SLUICE_TASK_OPTIONS__: JSON.stringify(taskOptions) })];
       // The entry sits in a temporary directory: Temporal's generated start module, beside it, finds
       // @temporalio/workflow where Sluice's own flow code does.

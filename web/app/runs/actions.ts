@@ -6,13 +6,13 @@
  */
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import type { SluiceClient } from 'sluice/client';
-import { authorizeAction, type SessionUser } from '@/lib/auth/guard';
-import { readableError } from '@/lib/readable-error';
 import { runHref } from '@/lib/links';
 import { answerFromForm, cancelRun, rerunSame } from '@/lib/run-commands';
 import type { RunFormState } from '@/components/run-form';
-import { getSluice } from '@/lib/sluice.server';
+import { operatorAndClient } from '@/lib/operator.server';
+import { actOnRuns, BULK_ACTIONS, MAX_BULK_RUNS, runsMatching, type BulkAction, type BulkResult } from '@/lib/run-actions';
+import { parseRunSearch } from '@/lib/run-filters';
+import { z } from 'zod';
 
 export interface RunActionState {
   error?: string;
@@ -20,21 +20,6 @@ export interface RunActionState {
 }
 
 const text = (v: FormDataEntryValue | null) => (typeof v === 'string' ? v : '');
-
-/** The caller, if an operator (or admin), and the client; else the readable reason why not. */
-async function operatorAndClient(): Promise<{ user: SessionUser; client: SluiceClient } | { error: string }> {
-  let user;
-  try {
-    user = await authorizeAction('operator');
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-  try {
-    return { user, client: await getSluice() };
-  } catch (err) {
-    return { error: readableError(err, 'reach Temporal and the store') };
-  }
-}
 
 export async function runAction(_state: RunActionState, formData: FormData): Promise<RunActionState> {
   const ready = await operatorAndClient();
@@ -75,4 +60,49 @@ export async function answerAction(_state: RunFormState, formData: FormData): Pr
   revalidatePath('/runs');
   revalidatePath('/');
   return {};
+}
+
+export interface BulkRunsState {
+  error?: string;
+  message?: string;
+  results?: BulkResult[];
+}
+
+const selectedRuns = z
+  .array(z.string().transform((v, ctx) => {
+    try {
+      return z.object({ workflowId: z.string().min(1).max(1000), runId: z.string().min(1).max(100) }).parse(JSON.parse(v));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a run of this list' });
+      return z.NEVER;
+    }
+  }))
+  .max(MAX_BULK_RUNS, `select at most ${MAX_BULK_RUNS} runs`);
+
+/** The runs list's bulk form: cancel or re-run the ticked runs, or all matching the filter; a result per run. */
+export async function bulkRunsAction(_state: BulkRunsState, formData: FormData): Promise<BulkRunsState> {
+  const ready = await operatorAndClient();
+  if ('error' in ready) return { error: ready.error };
+  const action = text(formData.get('action'));
+  if (!(BULK_ACTIONS as readonly string[]).includes(action)) return { error: `Unknown action “${action.slice(0, 40)}”: use the Cancel runs or Re-run buttons.` };
+  let refs;
+  if (formData.get('all') === '1') {
+    const params = Object.fromEntries([...formData.entries()].flatMap(([k, v]) => (k.startsWith('filter.') && typeof v === 'string' ? [[k.slice(7), v]] : [])));
+    const matching = await runsMatching(ready.client, parseRunSearch(params).filter).catch(() => undefined);
+    if (!matching) return { error: 'Could not list the runs matching this filter; try again.' };
+    if ('tooMany' in matching) return { error: `More than ${MAX_BULK_RUNS} runs match this filter, the most one action takes; nothing was done. Narrow the filter.` };
+    // What the user confirmed: the number the page showed. Runs that started or ended since make it another.
+    const expected = text(formData.get('expect'));
+    if (String(matching.runs.length) !== expected) return { error: `${matching.runs.length} runs match this filter now, not the ${expected} you confirmed; nothing was done. Reload the page and try again.` };
+    refs = matching.runs;
+  } else {
+    const parsed = selectedRuns.safeParse(formData.getAll('run'));
+    if (!parsed.success) return { error: `The selection ${parsed.error.issues[0]?.message ?? 'is invalid'}; reload the page and try again.` };
+    refs = parsed.data;
+  }
+  if (refs.length === 0) return { error: 'No run selected: tick the runs to act on, or “all matching this filter”.' };
+  const results = await actOnRuns(ready.client, action as BulkAction, refs, ready.user.startedBy);
+  revalidatePath('/runs');
+  const done = results.filter((r) => r.ok).length;
+  return { message: `${action === 'cancel' ? 'Cancel' : 'Re-run'}: ${done} of ${results.length} done.`, results };
 }

@@ -4,12 +4,15 @@
  */
 import Link from 'next/link';
 import { requireUser } from '@/lib/auth/guard';
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES, runsHref, TIME_RANGES, type SearchParams } from '@/lib/run-filters';
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, runsHref, TIME_RANGES, type RunSearch, type SearchParams } from '@/lib/run-filters';
 import { RUN_STATUS_LABELS, statusTone } from '@/lib/run-status';
 import { getRunsList } from '@/lib/runs-presenter';
 import { getSluice } from '@/lib/sluice.server';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { RunsTable } from '@/components/runs-table';
+import { BULK_FORM_ID, BulkRunActions } from '@/components/bulk-run-actions';
+import { hasRole } from '@/lib/auth/roles';
+import { MAX_BULK_RUNS } from '@/lib/run-actions';
 import { RUN_STATUSES } from 'sluice/internal/types';
 
 export const metadata = { title: 'Runs' };
@@ -19,6 +22,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const view = await getRunsList(await getSluice(), await searchParams);
   const { search, counts } = view;
   const mine = user.startedBy;
+  const canOperate = hasRole(user.role, 'operator');
 
   return (
     <>
@@ -125,8 +129,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         </Link>
       </nav>
 
+      {canOperate && <BulkRunActions filter={filterFields(search)} matching={search.status ? (counts.byStatus[search.status] ?? 0) : counts.total} max={MAX_BULK_RUNS} />}
+
       <section className="panel" style={{ padding: 0 }}>
-        <RunsTable runs={view.runs} empty="No run matches these filters." />
+        <RunsTable runs={view.runs} empty="No run matches these filters." selectForm={canOperate ? BULK_FORM_ID : undefined} />
       </section>
 
       <div className="pager">
@@ -158,4 +164,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
       </div>
     </>
   );
+}
+
+/** The filter as the URL has it (no paging): what "all matching this filter" acts on. */
+function filterFields(search: RunSearch): Record<string, string> {
+  const { flow, deployment, status, waiting, startedBy, range, after, before } = search;
+  return Object.fromEntries(Object.entries({ flow, deployment, status, waiting, startedBy, range, after, before }).filter(([, v]) => v !== ''));
 }

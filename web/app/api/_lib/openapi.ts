@@ -9,8 +9,10 @@ import { helloAnswer, WORKER_HEADER, WORKER_HEADER_PATTERN, workerHeaderValue } 
 import { flowsResponse, logsRequest, logsResponse, MAX_LINES_PER_BATCH, publishFlowsRequest, publishFlowsResponse, publishTasksRequest, publishTasksResponse, queueQuery, replayFindingsRequest, replayFindingsResponse, tasksResponse } from 'sluice/internal/worker-api';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body';
 import type { FlowEntry } from 'sluice/internal/store';
-import { answerBody, artifactsQuery, getRunQuery, listRunsQuery, logsQuery, runPath, startRunBody, triggerBody, triggerPath } from './schemas';
+import { answerBody, artifactsQuery, backfillBody, backfillPath, getRunQuery, listBackfillsQuery, listRunsQuery, logsQuery, runActionsBody, runPath, startRunBody, triggerBody, triggerPath } from './schemas';
 import { SIGNATURE_HEADER } from 'sluice/internal/notify';
+import { MAX_BULK_RUNS } from '@/lib/run-actions';
+import { MAX_BACKFILL_SLOTS } from 'sluice/client';
 import { startRunBody as catalogBody } from './start-run-schema';
 
 type Json = Record<string, unknown>;
@@ -163,6 +165,56 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
             "to follow a running run. Sort by `time` for the order they were published (a flow's reach the store after its tasks' of the same moment).",
           parameters: [...pathParameters, ...queryParameters(artifactsQuery)],
           responses: { '200': { description: 'Artifacts', content: json(ref('ArtifactPage')) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/run-actions': {
+        post: {
+          summary: 'Cancel or re-run several runs: the listed ones, or all matching a filter',
+          operationId: 'actOnRuns',
+          description:
+            `Needs the operator role. Give either \`runs\` (at most ${MAX_BULK_RUNS}) or \`filter\` (the filters of GET /api/runs; more than ${MAX_BULK_RUNS} matching runs: 400, nothing done) with \`expect\`, the number of runs you confirm it matches (another number: 409, nothing done). ` +
+            'Each run gets its own result: one that had ended is not cancelled, and says so, without stopping the others. A re-run starts the run\'s flow again with the same parameters.',
+          requestBody: { required: true, content: json(inputSchema(runActionsBody)) },
+          responses: { '200': { description: 'A result per run', content: json(ref('RunActionResults')) }, ...errors(400, 401, 403, 409, 413, 415) },
+        },
+      },
+      '/api/backfills': {
+        get: {
+          summary: "A deployment's newest backfills, with their progress",
+          operationId: 'listBackfills',
+          parameters: queryParameters(listBackfillsQuery),
+          responses: { '200': { description: 'Backfills, newest first', content: json({ type: 'object', properties: { backfills: { type: 'array', items: ref('Backfill') } } }) }, ...errors(400, 401, 403) },
+        },
+        post: {
+          summary: 'Preview or start a backfill: one run of the deployment per slot of its schedule in a past range',
+          operationId: 'backfill',
+          description:
+            `Needs the operator role. \`preview: true\` only counts the runs it would make (200); otherwise it starts (201). A reversed range, one that ends in the future, no slot, more than ${MAX_BACKFILL_SLOTS} slots or a deployment without a schedule: 400, nothing started. ` +
+            'Each run reads its slot with scheduledTime() in the flow, as a scheduled run does. A deployment whose overlap is not allowAll runs its slots one at a time; otherwise at most maxRunning at once.',
+          requestBody: { required: true, content: json(inputSchema(backfillBody)) },
+          responses: {
+            '200': { description: 'The preview; nothing started', content: json(ref('BackfillPreview')) },
+            '201': { description: 'Started', content: json({ allOf: [ref('BackfillPreview'), { type: 'object', properties: { id: { type: 'string' }, api: { type: 'string' } } }] }) },
+            ...errors(400, 401, 403, 404, 409, 413, 415),
+          },
+        },
+      },
+      '/api/backfills/{id}': {
+        get: {
+          summary: "A backfill's progress: its runs by status, n of m done",
+          operationId: 'getBackfill',
+          parameters: queryParameters(backfillPath, 'path'),
+          responses: { '200': { description: 'The backfill', content: json(ref('Backfill')) }, ...errors(400, 401, 403, 404) },
+        },
+        delete: {
+          summary: 'Cancel a backfill as a whole: no more runs start, running ones are asked to stop',
+          operationId: 'cancelBackfill',
+          description: 'Needs the operator role. `cancelled` is false when it had ended already. Its state becomes `cancelled` once its running runs stopped.',
+          parameters: queryParameters(backfillPath, 'path'),
+          responses: {
+            '200': { description: 'Cancellation requested', content: json({ type: 'object', properties: { cancelled: { type: 'boolean' }, backfill: ref('Backfill') } }) },
+            ...errors(400, 401, 403, 404),
+          },
         },
       },
       '/api/flows': {
@@ -322,6 +374,59 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
         E431: { description: 'The request line and headers are larger than 16 KiB (Node\'s limit): shorten the query.' },
       },
       schemas: {
+        BackfillPreview: {
+          type: 'object',
+          properties: {
+            flow: { type: 'string' },
+            deployment: { type: 'string' },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+            runs: { type: 'integer', description: 'How many runs it makes: one per slot.' },
+            firstSlot: { type: ['string', 'null'], format: 'date-time' },
+            lastSlot: { type: ['string', 'null'], format: 'date-time' },
+            maxRunning: { type: 'integer', description: 'Most runs at once, after the overlap policy.' },
+            overlap: { type: 'string', enum: ['skip', 'bufferOne', 'allowAll'] },
+          },
+        },
+        Backfill: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            flow: { type: 'string' },
+            deployment: { type: 'string' },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+            startedBy: { type: ['string', 'null'] },
+            startTime: { type: 'string', format: 'date-time' },
+            state: { type: 'string', description: '`running`, `completed`, `cancelled` (or `failed`, `terminated` if its driver was stopped from Temporal).' },
+            total: { type: 'integer', description: 'How many runs it makes.' },
+            done: { type: 'integer', description: 'How many of its runs ended, whatever their end.' },
+            maxRunning: { type: 'integer' },
+            runs: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Its runs by status (running, completed, failed, cancelled, …).' },
+            runsStartedBy: { type: 'string', description: 'GET /api/runs?startedBy= this lists its runs.' },
+          },
+        },
+        RunActionResults: {
+          type: 'object',
+          properties: {
+            action: { type: 'string', enum: ['cancel', 'rerun'] },
+            ok: { type: 'integer' },
+            failed: { type: 'integer' },
+            results: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  workflowId: { type: 'string' },
+                  runId: { type: 'string' },
+                  ok: { type: 'boolean' },
+                  message: { type: 'string' },
+                  rerun: { type: 'object', properties: { workflowId: { type: 'string' }, runId: { type: 'string' } } },
+                },
+              },
+            },
+          },
+        },
         ...body.schemas,
         Error: {
           type: 'object',

@@ -8,6 +8,7 @@ import { errorAnswer } from 'sluice/internal/errors';
 import { getEnv } from '@/lib/env';
 import { readJsonBody, type JsonBodyOptions } from './json-body';
 import { queryObject } from './schemas';
+import type { RunFilter, RunStatus } from 'sluice/client';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
@@ -51,6 +52,19 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S, op
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = issuesOf(parsed.error);
   return { ok: false, response: apiError('bad_request', described(issues, 'body'), issues) };
+}
+
+/** The runs list's filters as GET /api/runs takes them (text), as the client takes them. */
+export function runFilterOf(q: { flow?: string; deployment?: string; startedBy?: string; status?: string; waiting?: string; after?: string; before?: string }): RunFilter {
+  const { status, waiting, after, before, ...rest } = q;
+  return {
+    ...rest,
+    ...(status ? { status: status as RunStatus } : {}),
+    ...(waiting === 'input' ? { waitingForInput: true } : {}),
+    ...(waiting === 'slot' ? { waitingForSlot: true } : {}),
+    ...(after ? { startedAfter: new Date(after) } : {}),
+    ...(before ? { startedBefore: new Date(before) } : {}),
+  };
 }
 
 /**

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { LOG_LEVELS, RUN_STATUSES } from 'sluice/internal/types';
 import { TASKS_PER_PAGE } from '@/lib/run-presenter';
+import { BULK_ACTIONS, MAX_BULK_RUNS } from '@/lib/run-actions';
+import { MAX_BACKFILL_RUNNING } from 'sluice/client';
 import { PAGE_TOKEN } from './page-token';
 
 // Control characters (NUL, line breaks …) are in no flow, deployment or user name, and Temporal's
@@ -106,6 +108,58 @@ export const listRunsQuery = z
       .describe('`nextPageToken` of the previous page, unchanged (one this server did not hand out: 404).'),
   })
   .strict();
+
+/** The filters of GET /api/runs, without paging: what "all runs matching this filter" means. */
+const runFilter = listRunsQuery.omit({ pageSize: true, pageToken: true });
+
+/** POST /api/run-actions: cancel or re-run the listed runs, or all runs matching a filter. */
+export const runActionsBody = z
+  .object({
+    action: z.enum(BULK_ACTIONS, { error: `must be one of ${BULK_ACTIONS.join(', ')}` }).describe('What to do to each run.'),
+    runs: z
+      .array(z.object({ workflowId: runPath.shape.workflowId, runId }).strict())
+      .min(1, 'must list at least one run')
+      .max(MAX_BULK_RUNS, `must list at most ${MAX_BULK_RUNS} runs`)
+      .optional()
+      .describe('The runs, by workflowId and runId.'),
+    filter: runFilter.optional().describe(`Every run matching these filters (as GET /api/runs takes them); more than ${MAX_BULK_RUNS}: 400, nothing done.`),
+    expect: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(MAX_BULK_RUNS, `must be at most ${MAX_BULK_RUNS}`)
+      .optional()
+      .describe('With filter, required: how many runs you expect it to match (as the runs list or GET /api/runs counted them). Another number: 409, nothing done.'),
+  })
+  .strict()
+  .refine((b) => (b.runs === undefined) !== (b.filter === undefined), { message: 'give either runs or filter, not both and not neither', path: ['runs'] })
+  .refine((b) => b.filter === undefined || b.expect !== undefined, { message: 'is required with filter: the number of runs you expect the filter to match', path: ['expect'] });
+
+const dateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (2026-01-31) or an ISO 8601 time with a zone (2026-01-31T06:00:00Z)' });
+
+/** POST /api/backfills: preview or start a backfill of a deployment over a past range. */
+export const backfillBody = z
+  .object({
+    flow: name.describe('The flow.'),
+    deployment: name.describe('Its deployment, whose schedule gives the slots.'),
+    from: dateOrTime.describe('The range\'s start; a date is that day\'s start (UTC).'),
+    to: dateOrTime.describe('The range\'s end, included; a date is that day\'s end (UTC). Not in the future.'),
+    maxRunning: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(MAX_BACKFILL_RUNNING, `must be at most ${MAX_BACKFILL_RUNNING}`)
+      .optional()
+      .describe("Most of its runs at once (default 1); a deployment whose overlap is not allowAll runs one at a time."),
+    preview: z.boolean({ error: 'must be true or false' }).optional().describe('true: only say how many runs it would make; nothing starts.'),
+  })
+  .strict();
+
+/** GET /api/backfills */
+export const listBackfillsQuery = z.object({ flow: name, deployment: name }).strict();
+
+/** /api/backfills/{id} */
+export const backfillPath = z.object({ id: runPath.shape.workflowId.describe("The backfill's id.") });
 
 /** GET /api/runs/{workflowId} */
 export const getRunQuery = z

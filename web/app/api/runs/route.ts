@@ -2,9 +2,8 @@
 import { apiError } from '@/lib/auth/api-error';
 import { authorizeRequest } from '@/lib/auth/guard';
 import { getSluice } from '@/lib/sluice.server';
-import { answer, parseBody, parseQuery, runPageUrl } from '../_lib/respond';
+import { answer, parseBody, parseQuery, runFilterOf, runPageUrl } from '../_lib/respond';
 import { listRunsQuery, startRunBody } from '../_lib/schemas';
-import type { RunStatus } from 'sluice/client';
 import { otherMethods } from '../_lib/methods';
 import { openPageToken, sealPageToken } from '../_lib/page-token';
 
@@ -23,17 +22,7 @@ export async function GET(req: Request) {
       return apiError('not_found', 'There is no such page: this pageToken was not handed out by this server (or its secret changed since). Pass back the nextPageToken of the previous page unchanged, or leave it out for the first page.');
     }
     const sluice = await getSluice();
-    const page = await sluice.listRuns(
-      {
-        ...rest,
-        ...(status ? { status: status as RunStatus } : {}),
-        ...(waiting === 'input' ? { waitingForInput: true } : {}),
-        ...(waiting === 'slot' ? { waitingForSlot: true } : {}),
-        ...(after ? { startedAfter: new Date(after) } : {}),
-        ...(before ? { startedBefore: new Date(before) } : {}),
-      },
-      { pageSize, pageToken },
-    );
+    const page = await sluice.listRuns(runFilterOf({ ...rest, status, waiting, after, before }), { pageSize, pageToken });
     return Response.json({ ...page, ...(page.nextPageToken ? { nextPageToken: sealPageToken(page.nextPageToken) } : {}) });
   });
 }

@@ -13,6 +13,7 @@ import { flowsHref, pageParam, runFormHref, runHref } from '@/lib/links';
 import { runsHref } from '@/lib/run-filters';
 import { getSluice, getStore } from '@/lib/sluice.server';
 import { ArtifactView } from '@/components/artifact-view';
+import { AutoRefresh } from '@/components/auto-refresh';
 import { DeploymentCard } from '@/components/deployment-card';
 import { TimeAgo } from '@/components/time-ago';
 import { RunsTable } from '@/components/runs-table';
@@ -26,10 +27,16 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
   const user = await requireUser('viewer');
   const canOperate = hasRole(user.role, 'operator');
   const name = pageParam((await params).flow);
-  const view = await getFlowView(await getSluice(), name);
+  const sluice = await getSluice();
+  const view = await getFlowView(sluice, name);
   if (!view) notFound();
   const { flow, deployments, parameters, recentRuns } = view;
-  const latest = await (await getStore()).latestArtifacts(flow.name, 20);
+  const [latest, backfills] = await Promise.all([
+    (await getStore()).latestArtifacts(flow.name, 20),
+    // A deployment's backfills; the page shows the deployments even when Temporal cannot list them.
+    Promise.all(deployments.map((d) => sluice.listBackfills(flow.name, d.name, 5).catch(() => []))),
+  ]);
+  const backfillRunning = backfills.flat().some((b) => b.state === 'running');
   const triggers = await getTriggerViews(await getSluice(), flow);
   return (
     <>
@@ -135,13 +142,14 @@ export default async function FlowPage({ params }: { params: Promise<{ flow: str
 
       <section className="panel" aria-labelledby="deployments">
         <h2 id="deployments">Deployments</h2>
+        <AutoRefresh active={backfillRunning} />
         {view.deploymentsError && <div className="form-error">Deployments could not be read from Temporal: {view.deploymentsError}</div>}
         {deployments.length === 0 ? (
           <p className="muted">No deployment: this flow runs when someone starts it.</p>
         ) : (
           <div className="deployments">
-            {deployments.map((d) => (
-              <DeploymentCard key={d.name} flow={flow.name} deployment={d} canOperate={canOperate} />
+            {deployments.map((d, i) => (
+              <DeploymentCard key={d.name} flow={flow.name} deployment={d} canOperate={canOperate} backfills={backfills[i]} />
             ))}
           </div>
         )}
