@@ -15,6 +15,12 @@ import { SCHEDULED_TIME_MEMO } from './backfill/types';
 
 export const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
+/**
+ * The time this run is for: its slot's time for a scheduled or backfilled run, else the time it started.
+ *
+ * @example
+ * const day = scheduledTime().toISOString().slice(0, 10); // "2026-03-01" for March's first daily slot
+ */
 export function scheduledTime(): Date {
   const info = workflowInfo();
   const scheduled = info.typedSearchAttributes.get(SCHEDULED_START);

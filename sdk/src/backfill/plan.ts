@@ -9,6 +9,13 @@ import { RUN_DEFAULTS } from '../deployments';
 import { slotsOf } from './slots';
 import { MAX_BACKFILL_RUNNING, MAX_BACKFILL_SLOTS } from './types';
 
+/**
+ * The range of a backfill and how many of its runs may run at once.
+ *
+ * @example
+ * const request: BackfillRequest = { from: '2026-01-01', to: '2026-03-31', maxRunning: 2 };
+ * await sluice.backfill('dailyImport', 'daily', request);
+ */
 export interface BackfillRequest {
   /** The first slot's earliest time: a Date or ISO 8601; a plain date (`2026-01-01`) is that day's start, UTC. */
   from: Date | string;

@@ -7,9 +7,19 @@
 export const BACKFILL_WORKFLOW = 'sluiceBackfill';
 /** The driver's query: its progress (BackfillProgress). */
 export const BACKFILL_PROGRESS_QUERY = 'sluiceBackfillProgress';
-/** Most slots one backfill may have: more is refused before anything starts (split the range). */
+/**
+ * Most slots one backfill may have: more is refused before anything starts (split the range).
+ *
+ * @example
+ * if ((await sluice.previewBackfill('dailyImport', 'daily', { from, to })).runs > MAX_BACKFILL_SLOTS) splitRange();
+ */
 export const MAX_BACKFILL_SLOTS = 1000;
-/** Most runs of one backfill running at once. */
+/**
+ * Most runs of one backfill running at once.
+ *
+ * @example
+ * await sluice.backfill('dailyImport', 'daily', { from: '2026-03-01', to: '2026-03-31', maxRunning: Math.min(8, MAX_BACKFILL_RUNNING) });
+ */
 export const MAX_BACKFILL_RUNNING = 50;
 /** The memo key on a backfilled run that holds its slot's time (Temporal's own TemporalScheduledStartTime is set too). */
 export const SCHEDULED_TIME_MEMO = 'sluiceScheduledTime';
@@ -46,7 +56,13 @@ export interface BackfillProgress {
   runs: { slot: string; workflowId: string; runId: string; outcome?: 'completed' | 'failed' | 'cancelled' }[];
 }
 
-/** What a backfill would do: how many runs, which slots first and last, how many at once. Nothing is started. */
+/**
+ * What a backfill would do: how many runs, which slots first and last, how many at once. Nothing is started.
+ *
+ * @example
+ * const p = await sluice.previewBackfill('dailyImport', 'daily', { from: '2026-03-01', to: '2026-03-31' });
+ * console.log(`${p.runs} runs, ${p.firstSlot} … ${p.lastSlot}, ${p.maxRunning} at once`);
+ */
 export interface BackfillPreview {
   flow: string;
   deployment: string;
@@ -60,7 +76,12 @@ export interface BackfillPreview {
   overlap: 'skip' | 'bufferOne' | 'allowAll';
 }
 
-/** A backfill as the client reads it: its request, its state, and its runs counted by how they ended (Temporal's visibility). */
+/**
+ * A backfill as the client reads it: its request, its state, and its runs counted by how they ended (Temporal's visibility).
+ *
+ * @example
+ * for (const b of await sluice.listBackfills('dailyImport', 'daily')) console.log(b.id, b.state);
+ */
 export interface BackfillInfo {
   id: string;
   flow: string;

@@ -46,7 +46,12 @@ export interface LimitRequest {
   at: string;
 }
 
-/** What a run waits for, as its memo and the run summary show it. */
+/**
+ * What a run waits for, as its memo and the run summary show it.
+ *
+ * @example
+ * for (const wait of run.waitingFor ?? []) console.log(`waiting for a slot of ${wait.key}`);
+ */
 export interface SlotWait {
   kind: LimitKind;
   key: string;
@@ -56,7 +61,13 @@ export interface SlotWait {
   since: string;
 }
 
-/** What a limiter says of itself in its memo. */
+/**
+ * What a limiter says of itself in its memo: its limit, who holds its slots and how many wait.
+ *
+ * @example
+ * const detail = await sluice.getRun(run);
+ * for (const limit of detail.limits) console.log(limit.key, `${limit.holders.length} of ${limit.limit} in use`, `${limit.waiting} waiting`);
+ */
 export interface LimitState {
   kind: LimitKind;
   key: string;
@@ -69,7 +80,15 @@ export interface LimitState {
   waiting: number;
 }
 
-/** A declared limit: a number, or a limit with the key it is counted per (shared by every declaration of that key). */
+/**
+ * A declared limit: a number, or a limit with the key it is counted per (shared by every declaration of that key).
+ *
+ * @example
+ * // one run of the reservoir model per basin at once
+ * flow({ parameters, concurrency: { limit: 1, key: (p) => p.basin } }, async (p) => simulate(p));
+ * // at most two downloads from the KNMI API at once, across all runs and workers
+ * task({ concurrency: { limit: 2, key: 'knmi-api' } }, async function download(url: string) { return fetchText(url); });
+ */
 export interface ConcurrencyLimit<P = never> {
   limit: number;
   /**
@@ -79,6 +98,12 @@ export interface ConcurrencyLimit<P = never> {
   key?: string | ((parameters: P) => string);
 }
 
+/**
+ * At most `limit` task starts in any window of `per`, counted per `key`.
+ *
+ * @example
+ * task({ rateLimit: { limit: 30, per: '1 minute', key: 'knmi-api' } }, async function download(url: string) { return fetchText(url); });
+ */
 export interface RateLimit {
   /** At most this many starts… */
   limit: number;

@@ -8,7 +8,6 @@
  * Type"). Here the codec comes from the protobufjs that `@temporalio/proto` itself resolves, so both are one.
  */
 import { temporal } from '@temporalio/proto';
-import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { createRequire } from 'node:module';
 
 type History = temporal.api.history.v1.IHistory;
@@ -19,7 +18,8 @@ type ProtoJson = {
 
 const protoRequire = createRequire(require.resolve('@temporalio/proto'));
 const protojson = protoRequire('protobufjs/ext/protojson') as ProtoJson;
-const historyType = (patchProtobufRoot(require('@temporalio/proto')) as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+// The package's root is a protobufjs Root already (patched by the package itself): its reflection type is the codec's.
+const historyType = (require('@temporalio/proto') as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
 
 /** The history as Temporal's JSON text (two-space indented, as Temporal's tools write it). */
 export function historyToJson(history: History): string {

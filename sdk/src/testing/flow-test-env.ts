@@ -19,6 +19,12 @@ import { RunFailedError } from '../client/errors';
 import { loadProject } from '../worker/project';
 import { bundleFlows } from '../worker/bundle';
 
+/**
+ * What `startFlowTestEnv` runs: stand-ins for tasks, and where the flows and tasks are.
+ *
+ * @example
+ * const env = await startFlowTestEnv({ tasks: { fetchRainfall: async () => [1, 2, 3] } });
+ */
 export interface FlowTestEnvOptions {
   /** Stand-ins for tasks, by task name; the tasks not named here run as written. */
   tasks?: Record<string, (...args: any[]) => Promise<unknown>>;
@@ -28,6 +34,13 @@ export interface FlowTestEnvOptions {
   activities?: string;
 }
 
+/**
+ * A time-skipping test environment: run a flow to its end, read the server's clock, close it.
+ *
+ * @example
+ * const env = await startFlowTestEnv({ tasks: { fetchRainfall: async () => [0, 0, 12] } });
+ * try { assert.deepEqual(await env.run('rainfallWatch', { stations: ['DeBilt'] }), { alerts: 1 }); } finally { await env.close(); }
+ */
 export interface FlowTestEnv {
   /** Runs `flow` to its end and returns what it returned; throws RunFailedError with the readable cause, as `startTestEnv` does. */
   run(flow: string, parameters?: Record<string, unknown>): Promise<unknown>;
@@ -37,9 +50,27 @@ export interface FlowTestEnv {
   close(): Promise<void>;
 }
 
-/** Env variable naming the test server executable to run instead of the one Temporal's SDK downloads. */
+/**
+ * Env variable naming the test server executable to run instead of the one Temporal's SDK downloads.
+ *
+ * @example
+ * // SLUICE_TEST_SERVER=~/.cache/temporal-test-server/bin/temporal-test-server npm test
+ * console.log(process.env[TEST_SERVER_ENV] ?? 'the SDK downloads its test server');
+ */
 export const TEST_SERVER_ENV = 'SLUICE_TEST_SERVER';
 
+/**
+ * Starts a time-skipping test server and a worker of this repository's flows, with the tasks you replace by
+ * stand-ins; a flow's timers fire as soon as nothing else runs, so a flow that waits hours tests in seconds.
+ *
+ * @example
+ * const env = await startFlowTestEnv({ tasks: { fetchRainfall: async () => [0, 0, 12] } });
+ * try {
+ *   const started = await env.now();
+ *   await env.run('rainfallWatch', { stations: ['DeBilt'] });
+ *   assert.ok((await env.now()).getTime() - started.getTime() >= 12 * 3600_000); // 12 hours passed on the server's clock
+ * } finally { await env.close(); }
+ */
 export async function startFlowTestEnv(options: FlowTestEnvOptions = {}): Promise<FlowTestEnv> {
   const project = loadProject(path.resolve(options.workflows ?? 'workflows'), path.resolve(options.activities ?? 'activities'));
   const unknown = Object.keys(options.tasks ?? {}).filter((name) => !(name in project.activities));
