@@ -5,7 +5,8 @@
  * does (deploy/temporal/namespace.sh), Sluice's store migrated (`sluice migrate`, compose's migrate service), the
  * Temporal UI server behind the web app's /temporal proxy, a worker
  * (`sluice worker`) and the web app in production mode — at the versions of deploy/stack.env, built by
- * scripts/temporal-server.sh. Then: a flow end to end, a schedule firing, a backfill and a bulk re-run, Sluice's
+ * scripts/temporal-server.sh. Then: a flow end to end, a schedule firing, a backfill and a bulk re-run, triggers
+ * (after another flow's run, fired by the web app's own notifier, and a signed HTTP call), Sluice's
  * search attributes on SQL visibility, Temporal Web through the proxy with roles, compose's healthchecks, a new
  * worker's replay check of the open runs, and a server restart mid-run.
  */
@@ -29,6 +30,7 @@ import { FIXTURES } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, waitForOutput, type TestWorker } from '../harness/worker';
 import { startWebApp, type WebApp } from '../web/harness';
+import { signatureOf } from 'sluice/internal/notify';
 
 const ROOT = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -40,6 +42,9 @@ let pg: Postgres;
 let server: TemporalServer;
 let ui: UiServer;
 let worker: TestWorker;
+/** A second repository's worker, on its own queue: the flows whose deployments declare triggers. */
+let triggerWorker: TestWorker;
+const TRIGGER_SECRET = 'a-production-trigger-secret';
 let app: WebApp;
 let client: Client;
 const taskQueue = uniqueName('prod');
@@ -70,14 +75,22 @@ before(async () => {
   stage("Sluice's store migrated");
   const started = Date.now();
   const took = <T>(what: string) => (value: T) => (process.stderr.write(`[production] ${what} ready after ${Date.now() - started} ms\n`), value);
-  [worker, app] = await Promise.all([
+  [worker, triggerWorker, app] = await Promise.all([
     startWorker({
       taskQueue,
       storeUrl: pg.url,
       ...FIXTURES,
       env: { ...sluiceEnv, SLUICE_HEALTH_FILE: healthFile, SLUICE_FIXTURE_DEPLOYMENTS: JSON.stringify([{ name: deployment, interval: '3s', parameters: { label: deployment } }]) },
     }).then(took('worker')),
-    startWebApp({ storeUrl: pg.url, env: { ...sluiceEnv, TEMPORAL_UI_UPSTREAM: ui.url, TEMPORAL_WEB_URL: '' } }).then(took('web app')),
+    startWorker({
+      taskQueue: uniqueName('prod-triggers'),
+      storeUrl: pg.url,
+      workflows: path.join(ROOT, 'test/fixtures/trigger-flows.ts'),
+      activities: path.join(ROOT, 'test/fixtures/tasks.ts'),
+      env: sluiceEnv,
+    }).then(took('trigger worker')),
+    // The web app's own notifier runs (as in compose): it fires the `after` triggers.
+    startWebApp({ storeUrl: pg.url, env: { ...sluiceEnv, TEMPORAL_UI_UPSTREAM: ui.url, TEMPORAL_WEB_URL: '', SLUICE_TRIGGER_SECRET_FILE_ARRIVED: TRIGGER_SECRET } }).then(took('web app')),
   ]);
   stage('worker and web app');
 });
@@ -93,6 +106,7 @@ function timer() {
 after(async () => {
   await app?.stop();
   await worker?.stop();
+  await triggerWorker?.stop();
   await ui?.stop();
   await client?.connection.close();
   await server?.stop();
@@ -231,6 +245,28 @@ describe('the production topology, natively', () => {
     assert.equal(done.runs.completed, 5);
     const rerun = await json<{ ok: number; failed: number }>(await post('/api/run-actions', { action: 'rerun', filter: { startedBy: done.runsStartedBy }, expect: 5 }));
     assert.deepEqual([rerun.ok, rerun.failed], [5, 0]);
+  });
+
+  test("triggers on the real server: the web app's notifier starts a run after another flow's run, and a signed call starts one", async () => {
+    const upstream = await startThroughWebApp('importDaily', { day: '2026-12-01' });
+    await completed(upstream);
+    type Detail = RunBody & { workflowId: string; runId: string; startedBy: string; parameters: Record<string, unknown> };
+    // Nobody ticks the notifier here: the web app's own does, every 15 s.
+    const downstream = await eventually(async () => {
+      const res = await app.fetch(`/api/runs/${encodeURIComponent(`trigger-reportDaily.afterImport-${upstream.runId}`)}`, { as: 'viewer' });
+      if (res.status === 404) return false;
+      const body = await json<Detail>(res);
+      return body.status === 'completed' && body;
+    }, 90_000, 'the run the after trigger starts, completed');
+    assert.equal(downstream.startedBy, `trigger:after:importDaily:${upstream.workflowId}`);
+    assert.equal(downstream.parameters.day, '2026-12-01', 'the upstream result mapped to the parameters');
+
+    const body = JSON.stringify({ parameters: { day: '2026-12-02' } });
+    const res = await app.fetch('/api/triggers/file-arrived', { method: 'POST', headers: { 'content-type': 'application/json', 'x-sluice-signature': signatureOf(body, TRIGGER_SECRET) }, body });
+    assert.equal(res.status, 201, await res.clone().text());
+    const fired = await json<{ workflowId: string; runId: string }>(res);
+    const run = await completed(fired);
+    assert.equal((run as RunBody & { startedBy?: string }).startedBy, 'trigger:http:file-arrived');
   });
 
   test('Temporal Web through the web app: a viewer reads, a terminate is refused with 403, anonymous goes to log in', async () => {
