@@ -339,6 +339,8 @@ export class LogSpool {
   async #writeInSlices(): Promise<void> {
     while (this.#pending.length > WRITE_SLICE_LINES) {
       this.#write(WRITE_SLICE_LINES);
+      // Flushed a slice at a time too: one flush of all of them held up the store's own (SQLite's checkpoints) on the disk.
+      if (this.#syncingFd === null && this.#dirty && this.#fd !== null) this.#startSync();
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
