@@ -16,7 +16,7 @@ import { atMost, type BenchResult, type Metric } from './lib/report';
 import { summary } from './lib/stats';
 import { spread } from './web/percentiles';
 
-const WRITERS = 4;
+export const WRITERS = 4;
 const RUNS = 8;
 const BATCH_EVERY_MS = 50;
 const LINES_PER_BATCH = 20;
@@ -29,7 +29,7 @@ const DEFAULT_REPS = 3;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const record = (runId: string, message: string): LogRecord => ({ time: Date.now(), level: 'info', message, workflowId: `wf-${runId}`, runId });
 
-async function tailLatency(writers: Store[], reader: Store, rep: number): Promise<{ fromWrite: number[]; fromCommit: number[] }> {
+export async function tailLatency(writers: Store[], reader: Store, rep: number): Promise<{ fromWrite: number[]; fromCommit: number[] }> {
   const runs = Array.from({ length: RUNS }, (_, i) => `tail-${rep}-${i}`);
   const sentAt = new Map<string, number>();
   const committedAt = new Map<string, number>();
@@ -83,7 +83,7 @@ async function tailLatency(writers: Store[], reader: Store, rep: number): Promis
   return { fromWrite, fromCommit };
 }
 
-async function throughput(writers: Store[], rep: number): Promise<number> {
+export async function throughput(writers: Store[], rep: number): Promise<number> {
   const per = THROUGHPUT_LINES / writers.length / THROUGHPUT_BATCH;
   const t0 = performance.now();
   await Promise.all(

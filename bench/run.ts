@@ -16,6 +16,7 @@ import { benchLogThroughput } from './log-throughput';
 import { benchOverhead } from './overhead';
 import { benchPython } from './python';
 import { benchWorkerMemory } from './worker-memory';
+import { benchVersus } from './versus';
 import { benchWorkerApi } from './worker-api';
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
@@ -26,22 +27,28 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   memory: benchWorkerMemory,
   python: benchPython,
   ingest: benchWorkerApi,
+  versus: benchVersus,
 };
 
-function parseArgs(args: string[]): { names: string[]; reps?: number } {
+function parseArgs(args: string[]): { names: string[]; reps?: number; baseline?: string } {
   let reps: number | undefined;
+  let baseline: string | undefined;
   const names: string[] = [];
   for (const arg of args) {
     const r = /^--reps=(\d+)$/.exec(arg);
+    const b = /^--baseline=(.+)$/.exec(arg);
     if (r && Number(r[1]) >= 1) reps = Number(r[1]);
+    else if (b) baseline = path.resolve(b[1]!);
     else if (arg in BENCHMARKS) names.push(arg);
-    else throw new Error(`Unknown argument ${JSON.stringify(arg)}. Usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')} ...] [--reps=N]`);
+    else throw new Error(`Unknown argument ${JSON.stringify(arg)}. Usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')} ...] [--reps=N] [--baseline=DIR]`);
   }
-  return { names: names.length ? names : Object.keys(BENCHMARKS), reps };
+  if (names.includes('versus') && !baseline) throw new Error('versus needs --baseline=DIR: a built checkout of the Sluice to compare with (bench/README.md)');
+  // versus needs a baseline and is not part of a plain `npm run bench`.
+  return { names: names.length ? names : Object.keys(BENCHMARKS).filter((n) => n !== 'versus'), reps, baseline };
 }
 
 async function main(): Promise<void> {
-  const { names, reps } = parseArgs(process.argv.slice(2));
+  const { names, reps, baseline } = parseArgs(process.argv.slice(2));
   const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
   const runStart = startRun();
@@ -49,7 +56,7 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const results: BenchResult[] = [];
   try {
-    const ctx: BenchContext = { address: server.address, tmpDir, reps, say };
+    const ctx: BenchContext = { address: server.address, tmpDir, reps, baseline, say };
     for (const name of names) {
       say(`${name}: running`);
       const t0 = Date.now();

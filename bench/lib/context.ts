@@ -10,6 +10,8 @@ export interface BenchContext {
   tmpDir: string;
   /** Repetitions asked for with --reps, if any (each benchmark has its own default). */
   reps?: number;
+  /** --baseline=DIR: another checkout of Sluice, built, that `versus` measures this tree against. */
+  baseline?: string;
   /** Progress lines, to stderr. */
   say(line: string): void;
 }

@@ -1,6 +1,7 @@
 // No log line of a completed task is lost, whatever kills the worker: runs of sequential tasks that log 50 lines
 // just before they return, while the worker is killed with -9 at random moments and started again. At the end
 // every line of the attempt that completed each task is in the store exactly once.
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SluiceClient } from 'sluice/client';
 import type { Store } from 'sluice/internal/store';
@@ -42,5 +43,23 @@ describe('a worker killed with -9 at random moments while tasks log', () => {
     const results = await finishAndCheck(client, store, worker, refs, LINES);
     const retried = results.flat().filter((attempt) => attempt > 1).length;
     process.stderr.write(`log-spool: ${retried} of ${RUNS * STEPS} tasks completed on a later attempt (their worker was killed)\n`);
+  });
+});
+
+describe('a task that logs more lines than the spool appends at once', () => {
+  it('has them all on disk when it completes: killed with -9 right after, the next worker sends every one, in order', async () => {
+    // Over 5,000 lines wait at the task's end: the spool appends them in slices, the store writing the first meanwhile.
+    const LINES = 12_000;
+    let worker = await start();
+    const ref = await client.start('spoolFlow', { steps: 1, lines: LINES, workMs: 0 });
+    await client.waitForResult(ref);
+    await worker.kill9();
+    worker = await start();
+    const [attempts] = await finishAndCheck(client, store, worker, [ref], LINES);
+    const steps = await store.db.selectFrom('logs').select('message').where('run_id', '=', ref.runId).where('attempt', '=', attempts![0]!).orderBy('id').execute();
+    assert.deepEqual(
+      steps.map((r) => r.message),
+      Array.from({ length: LINES }, (_, i) => `step 0 line ${i}`),
+    );
   });
 });

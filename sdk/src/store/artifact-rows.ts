@@ -3,7 +3,7 @@
  * again (a worker is a client, whatever it sent): one it refuses is not stored, and its line says why, as a
  * warning, instead of failing the whole batch of lines it travels with.
  */
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { parseArtifact, type Artifact, type StoredArtifact } from '../artifacts';
 import type { ArtifactsTable, Database } from './database';
 import { fromJsonText } from './json-text';
@@ -50,7 +50,7 @@ function toRow(r: LogRecord, artifact: Artifact, payload: string): Row {
   };
 }
 
-export async function insertArtifacts(trx: Transaction<Database>, rows: Row[]): Promise<void> {
+export async function insertArtifacts(trx: Kysely<Database>, rows: Row[]): Promise<void> {
   // One at a time: a few per batch at most, each up to 1 MiB.
   for (const row of rows) await trx.insertInto('artifacts').values(row).execute();
 }

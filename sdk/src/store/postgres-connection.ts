@@ -1,11 +1,12 @@
 /**
  * Opens a PostgreSQL database for the store, through a small pool shared by every query of this process.
  */
-import { Pool, types as pgTypes } from 'pg';
+import { escapeLiteral, Pool, types as pgTypes } from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './database';
 import { StoreOpenError, StoreSchemaError } from './errors';
 import { prepareSchema, type SchemaMode } from './migrate';
+import type { SimpleQueries } from './settled-read';
 import { Store } from './store';
 import { redactUrl } from './store-url';
 
@@ -74,7 +75,12 @@ export async function openPostgresStore(connectionString: string, mode: SchemaMo
     if (err instanceof StoreOpenError || err instanceof StoreSchemaError) throw err;
     throw new StoreOpenError(`Could not prepare the log store at ${where}: ${(err as Error).message}`, { cause: err });
   }
-  return { store: new Store(db, 'postgres', { searchCollation }), migrated };
+  const simpleQueries: SimpleQueries = {
+    // pg returns one result per statement when a text without parameters holds several.
+    run: async (text) => (await pool.query(text)) as unknown as { rows: Record<string, unknown>[] }[],
+    literal: escapeLiteral,
+  };
+  return { store: new Store(db, 'postgres', { searchCollation, simpleQueries }), migrated };
 }
 
 /**

@@ -3,7 +3,7 @@
  * run. Defensive like log-rows.ts: a record that is not progress (a done or total that is no number) is left
  * out instead of failing the batch of log lines it travels with.
  */
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database, TaskProgressTable } from './database';
 import { optionalText, text } from './log-rows';
 import type { ProgressRecord } from './types';
@@ -33,7 +33,7 @@ const newer = (a: Row, b: Row) => a.attempt > b.attempt || (a.attempt === b.atte
  * Upserts the records: one row per (run, activity id), replaced only by a record at least as new (a later
  * attempt, or the same attempt at the same time or later), so a late batch never moves a task's progress back.
  */
-export async function upsertProgress(trx: Transaction<Database>, records: readonly ProgressRecord[]): Promise<void> {
+export async function upsertProgress(trx: Kysely<Database>, records: readonly ProgressRecord[]): Promise<void> {
   const latest = new Map<string, Row>();
   for (const record of records) {
     const row = toRow(record);

@@ -104,6 +104,11 @@ const MAX_SEGMENT_BYTES = 64 * 1024 ** 2;
  * lines are appended on the timer or when the task ends.
  */
 const WRITE_NOW_BYTES = 64 * 1024 ** 2;
+/**
+ * Lines appended with one write when a task's end finds more waiting (see #writeInSlices): the shipper's batch size,
+ * so that the store writes the first batch while the next ones are encoded.
+ */
+const WRITE_SLICE_LINES = 5_000;
 /** How much the shipper is handed at a time (it splits that into batches). */
 const READ_BYTES = 4 * 1024 ** 2;
 /** Most bytes of appended lines also kept in memory for the shipper. */
@@ -114,16 +119,28 @@ const segmentName = (seq: number) => `${String(seq).padStart(8, '0')}.log`;
 const sizeInMemory = (r: LogRecord) =>
   2 * ((r.message?.length ?? 0) + (r.fieldsText?.length ?? 0) + (r.workflowId?.length ?? 0) + (r.runId?.length ?? 0)) + 200;
 
+/** The last line's run and task, and the end of a line they make (see lineOf). */
+let lastOf: LogRecord | null = null;
+let lastEnd = '';
+
 /**
  * One line of a segment: the record as a JSON array, its fields as text (bigint and the like made safe). An array,
- * not an object: writing it is a quarter faster, and a task's loop of log calls pays for it.
+ * not an object: writing it is a quarter faster, and a task's loop of log calls pays for it. The array ends with
+ * the run and task, the same for every line a task writes in a row: their JSON is made once for all of them.
  */
 function lineOf(r: LogRecord): string {
   const text = r.fieldsText ?? fieldsText(r.fields);
-  const line: unknown[] = [r.time, r.level, r.message, text ?? null, r.workflowId, r.runId, r.flow ?? null, r.task ?? null, r.activityId ?? null, r.attempt ?? null];
+  const last = lastOf;
+  if (
+    !last || last.workflowId !== r.workflowId || last.runId !== r.runId || last.flow !== r.flow || last.task !== r.task ||
+    last.activityId !== r.activityId || last.attempt !== r.attempt
+  ) {
+    lastEnd = JSON.stringify([r.workflowId, r.runId, r.flow ?? null, r.task ?? null, r.activityId ?? null, r.attempt ?? null]).slice(1, -1);
+    lastOf = r;
+  }
+  const start = `[${JSON.stringify(r.time) ?? 'null'},${JSON.stringify(r.level) ?? 'null'},${JSON.stringify(r.message) ?? 'null'},${text === undefined ? 'null' : JSON.stringify(text)},${lastEnd}`;
   // What `publish` published with the line (sdk/src/artifacts.ts), already checked and bounded: the rare 11th element.
-  if (r.artifact !== undefined) line.push(r.artifact);
-  return JSON.stringify(line) + '\n';
+  return r.artifact === undefined ? `${start}]\n` : `${start},${JSON.stringify(r.artifact)}]\n`;
 }
 
 /** The record of a line `lineOf` wrote; throws on anything else. */
@@ -170,6 +187,7 @@ export class LogSpool {
   #syncRunning: Promise<void> | null = null;
   #closeAfterSync: number | null = null;
   #writeFailed = false;
+  #slicing: Promise<void> | null = null;
 
   // Sending: adopted segments first, oldest first, then this worker's own.
   #adopted: Segment[] = [];
@@ -252,6 +270,14 @@ export class LogSpool {
    * share the next one. Never rejects: if the disk fails, the lines go on from memory (and the warning says so).
    */
   sync(): Promise<void> {
+    if (this.#pending.length > WRITE_SLICE_LINES) {
+      this.#slicing ??= this.#writeInSlices().finally(() => (this.#slicing = null));
+      return this.#slicing.then(() => this.#syncNow());
+    }
+    return this.#syncNow();
+  }
+
+  #syncNow(): Promise<void> {
     if (this.#pending.length > 0) this.#write();
     // Nothing appended since the last fsync began: the caller's lines are in that one, done or running.
     if (!this.#dirty || this.#fd === null) return this.#syncRunning ?? RESOLVED;
@@ -305,15 +331,35 @@ export class LogSpool {
 
   // ---- writing ----
 
-  #write(): void {
+  /**
+   * Appends what waits, in slices, yielding to the event loop between them: the pump hands the first slice to the
+   * shipper, whose write to the store (another process, for PostgreSQL or the worker API) then runs while the next
+   * slices are encoded, instead of after all of them (100,000 lines: about 150 ms of encoding).
+   */
+  async #writeInSlices(): Promise<void> {
+    while (this.#pending.length > WRITE_SLICE_LINES) {
+      this.#write(WRITE_SLICE_LINES);
+      // Flushed a slice at a time too: one flush of all of them held up the store's own (SQLite's checkpoints) on the disk.
+      if (this.#syncingFd === null && this.#dirty && this.#fd !== null) this.#startSync();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Appends the first `limit` waiting lines (default all) with one write. */
+  #write(limit = Infinity): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    const records = this.#pending;
-    if (records.length === 0) return;
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    if (this.#pending.length === 0) return;
+    let records = this.#pending;
+    if (records.length <= limit) {
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    } else {
+      records = this.#pending.splice(0, limit);
+      for (const r of records) this.#pendingBytes -= sizeInMemory(r);
+    }
     let seg = this.#current;
     try {
       let text = '';
