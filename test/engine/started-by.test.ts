@@ -23,7 +23,7 @@ describe('startedBy spellings (units)', () => {
     assert.deepEqual(recordedStartedBy('schedule:rainfall:daily'), ['schedule:rainfall:daily', 'schedule:rainfall.daily']);
     assert.deepEqual(recordedStartedBy('schedule:rainfall.daily'), ['schedule:rainfall:daily', 'schedule:rainfall.daily']);
     assert.deepEqual(recordedStartedBy('user:ann@example.org'), ['user:ann@example.org']);
-    assert.equal(runQuery({ startedBy: 'token:a"b' }), 'SluiceStartedBy IN ("token:a\\"b")');
+    assert.ok(runQuery({ startedBy: 'token:a"b' }).split(' AND ').includes('SluiceStartedBy IN ("token:a\\"b")'), runQuery({ startedBy: 'token:a"b' }));
   });
 });
 

@@ -174,7 +174,17 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
           description:
             `Needs the operator role. Give either \`runs\` (at most ${MAX_BULK_RUNS}) or \`filter\` (the filters of GET /api/runs; more than ${MAX_BULK_RUNS} matching runs: 400, nothing done) with \`expect\`, the number of runs you confirm it matches (another number: 409, nothing done). ` +
             'Each run gets its own result: one that had ended is not cancelled, and says so, without stopping the others. A re-run starts the run\'s flow again with the same parameters.',
-          requestBody: { required: true, content: json(inputSchema(runActionsBody)) },
+          // Either the runs or a filter with the count it is expected to match: what the body schema's refinements say.
+          requestBody: {
+            required: true,
+            content: json({
+              ...inputSchema(runActionsBody),
+              oneOf: [
+                { required: ['runs'], not: { required: ['filter'] } },
+                { required: ['filter', 'expect'], not: { required: ['runs'] } },
+              ],
+            }),
+          },
           responses: { '200': { description: 'A result per run', content: json(ref('RunActionResults')) }, ...errors(400, 401, 403, 409, 413, 415) },
         },
       },
