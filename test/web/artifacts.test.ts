@@ -14,10 +14,9 @@ import type { RunRef, SluiceClient } from 'sluice/client';
 import type { Store } from 'sluice/internal/store';
 import type { StoredArtifact } from 'sluice/internal/types';
 import { eventually } from '../harness/eventually';
-import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { loggedInContext, type WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 
 const FIXTURES = {
   workflows: path.resolve(__dirname, '../fixtures/artifact-flows.ts'),
@@ -27,26 +26,20 @@ const FIXTURES = {
 const SHOTS = process.env.SLUICE_SCREENSHOTS_DIR;
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let context: BrowserContext;
 let client: SluiceClient;
 let store: Store;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 
 before(async () => {
-  app = await startWebApp();
-  worker = await startWorker({ taskQueue: uniqueName('artifacts'), storeUrl: app.storeUrl, ...FIXTURES });
-  ({ client, store, close: closeClient } = await testClient(app.storeUrl));
-  browser = await launchBrowser();
+  stack = await startBrowserStack({ taskQueue: uniqueName('artifacts'), ...FIXTURES });
+  ({ app, client, store, browser } = stack);
   context = await loggedInContext(browser, app, 'viewer');
 });
 
 after(async () => {
-  await browser?.close();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 const start = (parameters: Record<string, unknown>): Promise<RunRef> => client.start('artifactsFlow', parameters, { startedBy: 'test:artifacts' });

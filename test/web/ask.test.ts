@@ -13,17 +13,16 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Question, RunRef, SluiceClient } from 'sluice/client';
 import { eventually } from '../harness/eventually';
-import { FIXTURES, testClient } from '../harness/sluice';
+import { FIXTURES } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { loggedInContext, type WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 import { axeViolations } from './page-checks';
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let client: SluiceClient;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 
 const SHOTS = process.env.SLUICE_SHOTS_DIR;
 async function shot(page: Page, name: string): Promise<void> {
@@ -33,17 +32,12 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 before(async () => {
-  app = await startWebApp();
-  worker = await startWorker({ taskQueue: uniqueName('ask-web'), storeUrl: app.storeUrl, ...FIXTURES });
-  ({ client, close: closeClient } = await testClient(app.storeUrl));
-  browser = await launchBrowser();
+  stack = await startBrowserStack({ taskQueue: uniqueName('ask-web'), ...FIXTURES });
+  ({ app, client, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 /** Starts askingFlow and waits until its question is open. */

@@ -10,30 +10,24 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunRef, SluiceClient } from 'sluice/client';
 import { eventually } from '../harness/eventually';
-import { FIXTURES, testClient } from '../harness/sluice';
+import { FIXTURES } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { loggedInContext, type WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 import { axeViolations } from './page-checks';
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let client: SluiceClient;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 
 before(async () => {
-  app = await startWebApp();
-  worker = await startWorker({ taskQueue: uniqueName('backfill-pages'), storeUrl: app.storeUrl, workflows: path.resolve(__dirname, '../fixtures/backfill-flows.ts'), activities: FIXTURES.activities });
-  ({ client, close: closeClient } = await testClient(app.storeUrl));
-  browser = await launchBrowser();
+  stack = await startBrowserStack({ taskQueue: uniqueName('backfill-pages'), workflows: path.resolve(__dirname, '../fixtures/backfill-flows.ts'), activities: FIXTURES.activities });
+  ({ app, client, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 describe('backfill on the deployment page', () => {

@@ -9,30 +9,23 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SluiceClient } from 'sluice/client';
 import { eventually } from '../harness/eventually';
-import { testClient } from '../harness/sluice';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loginInBrowser, startWebApp, type WebApp } from './harness';
+import { loginInBrowser, type WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 
 const FIXTURES = path.join(__dirname, 'times-fixtures');
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let client: SluiceClient;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 
 before(async () => {
-  app = await startWebApp();
-  worker = await startWorker({ taskQueue: 'times-browser', storeUrl: app.storeUrl, workflows: path.join(FIXTURES, 'flows.ts'), activities: path.join(FIXTURES, 'tasks.ts') });
-  ({ client, close: closeClient } = await testClient(app.storeUrl));
-  browser = await launchBrowser();
+  stack = await startBrowserStack({ taskQueue: 'times-browser', workflows: path.join(FIXTURES, 'flows.ts'), activities: path.join(FIXTURES, 'tasks.ts') });
+  ({ app, client, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 /** A logged-in viewer whose browser lives in `timezoneId`. */

@@ -10,30 +10,24 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunDetail, RunRef, RunSummary, SluiceClient } from 'sluice/client';
 import { eventually } from '../harness/eventually';
-import { LIMIT_FIXTURES, testClient } from '../harness/sluice';
+import { LIMIT_FIXTURES } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { loggedInContext, type WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 import { axeViolations } from './page-checks';
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let client: SluiceClient;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 
 before(async () => {
-  app = await startWebApp();
-  worker = await startWorker({ taskQueue: uniqueName('limits-web'), storeUrl: app.storeUrl, ...LIMIT_FIXTURES });
-  ({ client, close: closeClient } = await testClient(app.storeUrl));
-  browser = await launchBrowser();
+  stack = await startBrowserStack({ taskQueue: uniqueName('limits-web'), ...LIMIT_FIXTURES });
+  ({ app, client, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 const runPage = (ref: RunRef) => `${app.baseUrl}/runs/${encodeURIComponent(ref.workflowId)}/${encodeURIComponent(ref.runId)}`;

@@ -12,10 +12,9 @@ import type { RunRef, SluiceClient, TaskRun } from 'sluice/client';
 import type { Store } from 'sluice/internal/store';
 import { eventually } from '../harness/eventually';
 import { assertFollowsLog, openProgressBar, stepTimes } from '../harness/progress-lag';
-import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, startWebApp, type WebApp } from './harness';
+import type { WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 
 const FIXTURES = {
   workflows: path.resolve(__dirname, '../fixtures/progress-flows.ts'),
@@ -23,24 +22,18 @@ const FIXTURES = {
 };
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let client: SluiceClient;
 let store: Store;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 
 before(async () => {
-  app = await startWebApp();
-  worker = await startWorker({ taskQueue: uniqueName('progress'), storeUrl: app.storeUrl, ...FIXTURES });
-  ({ client, store, close: closeClient } = await testClient(app.storeUrl));
-  browser = await launchBrowser();
+  stack = await startBrowserStack({ taskQueue: uniqueName('progress'), ...FIXTURES });
+  ({ app, client, store, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 const start = (steps: number, stepMs: number): Promise<RunRef> => client.start('progressFlow', { steps, stepMs }, { startedBy: 'test:progress' });

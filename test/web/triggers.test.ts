@@ -14,10 +14,9 @@ import type { RunRef, SluiceClient } from 'sluice/client';
 import { Notifier, signatureOf } from 'sluice/internal/notify';
 import { deploymentProblems } from 'sluice/internal/worker';
 import { eventually } from '../harness/eventually';
-import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
-import { startWorker, type TestWorker } from '../harness/worker';
-import { launchBrowser, loggedInContext, startWebApp, type WebApp } from './harness';
+import { loggedInContext, type WebApp } from './harness';
+import { startBrowserStack, type BrowserStack } from './browser-stack';
 
 const SECRET = 'a-trigger-secret-only-the-caller-knows';
 const FIXTURES = {
@@ -26,30 +25,24 @@ const FIXTURES = {
 };
 
 let app: WebApp;
-let worker: TestWorker;
 let browser: Browser;
 let context: BrowserContext;
 let client: SluiceClient;
-let closeClient: () => Promise<void>;
+let stack: BrowserStack;
 let notifier: Notifier;
 const since = new Date();
 
 before(async () => {
   // The test drives the notifier's ticks itself; the app's own would race it.
-  app = await startWebApp({ env: { SLUICE_NOTIFIER: 'off', SLUICE_TRIGGER_SECRET_FILE_ARRIVED: SECRET } });
-  worker = await startWorker({ taskQueue: uniqueName('triggers'), storeUrl: app.storeUrl, ...FIXTURES });
-  ({ client, close: closeClient } = await testClient(app.storeUrl));
+  stack = await startBrowserStack({ taskQueue: uniqueName('triggers'), ...FIXTURES }, { env: { SLUICE_NOTIFIER: 'off', SLUICE_TRIGGER_SECRET_FILE_ARRIVED: SECRET } });
+  ({ app, client, browser } = stack);
   notifier = new Notifier({ client, channels: [], mail: { smtpUrl: null, from: 'sluice@example.org' }, publicUrl: null, secrets: null, allowLocalWebhooks: false, since, overlapMs: 60_000 });
-  browser = await launchBrowser();
   context = await loggedInContext(browser, app, 'viewer');
 });
 
 after(async () => {
-  await browser?.close();
   await notifier?.stop();
-  await closeClient?.();
-  await worker?.stop();
-  await app?.stop();
+  await stack?.stop();
 });
 
 const triggeredId = (upstream: RunRef) => `trigger-reportDaily.afterImport-${upstream.runId}`;
