@@ -60,6 +60,12 @@ export function isFiringOf(trigger: TriggerDeclaration, startedBy: string | null
  */
 export const afterWorkflowId = (flow: string, deployment: string, upstreamRunId: string) => `trigger-${flow}.${deployment}-${upstreamRunId}`;
 
+/**
+ * The run id an `http` trigger call with an idempotency key gives the run it starts: one per deployment, trigger
+ * and key, so a caller that sends the same call again (a retry after a timeout) starts one run.
+ */
+export const httpWorkflowId = (flow: string, deployment: string, trigger: string, key: string) => `trigger-${flow}.${deployment}-http-${trigger}-${key}`;
+
 /** The value at a dotted path of a result, or undefined when any step is missing. */
 export function fieldOf(result: unknown, path: string): unknown {
   let at: unknown = result;

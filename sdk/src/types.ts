@@ -9,4 +9,4 @@ export type { FlowEntry, LogLevel, LogQuery, LogRecord, Role, StoredLog, TokenRo
 export { ARTIFACT_KINDS, MAX_ARTIFACT_BYTES, MAX_TABLE_ROWS, artifactSchema, parseArtifact } from './artifacts';
 export type { Artifact, ArtifactKind, ChartArtifact, ImageArtifact, LinkArtifact, MarkdownArtifact, StoredArtifact, TableArtifact } from './artifacts';
 export { openQuestionOf, type AnswerInput, type Question } from './questions';
-export { afterStarter, httpStarter, isFiringOf, triggerSecretName, triggersOf, type DeclaredTrigger } from './triggers';
+export { afterStarter, httpStarter, httpWorkflowId, isFiringOf, triggerSecretName, triggersOf, type DeclaredTrigger } from './triggers';

@@ -150,6 +150,29 @@ describe('a signed HTTP call', () => {
     await eventually(async () => (await fired()) >= 2, 15_000, 'the last call\'s run in the runs list');
     assert.equal(await fired(), 2, 'the refused calls started nothing');
   });
+
+  test('a call sent again with the same idempotencyKey starts nothing and answers with the first run; a bad key is refused by name', async () => {
+    const key = `readings-${Date.now()}.csv`;
+    const body = JSON.stringify({ parameters: { day: '2026-12-05' }, idempotencyKey: key });
+    const first = await call('file-arrived', body);
+    const started = (await first.json()) as { workflowId: string; runId: string };
+    assert.equal(first.status, 201, JSON.stringify(started));
+    // The caller retries (say, after a timeout), signing again: the same run comes back.
+    const again = await call('file-arrived', body);
+    const same = (await again.json()) as { workflowId: string; runId: string };
+    assert.equal(again.status, 200, JSON.stringify(same));
+    assert.deepEqual([same.workflowId, same.runId], [started.workflowId, started.runId]);
+    assert.deepEqual(await client.waitForResult(started), { day: '2026-12-05', rows: 0, source: 'file' });
+    // Once the run has ended too: still the one run, not a second.
+    const late = await call('file-arrived', body);
+    assert.equal(late.status, 200);
+    assert.equal(((await late.json()) as { runId: string }).runId, started.runId);
+
+    const bad = await call('file-arrived', JSON.stringify({ parameters: { day: '2026-12-05' }, idempotencyKey: 'a key with spaces' }));
+    const text = await bad.text();
+    assert.equal(bad.status, 400, text);
+    assert.match(text, /idempotencyKey/);
+  });
 });
 
 test('a worker refuses a trigger declared wrong, saying where and what; a parameter every after trigger maps need not be declared', () => {

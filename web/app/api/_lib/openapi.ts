@@ -266,13 +266,8 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
           ],
           requestBody: { required: true, content: json(inputSchema(triggerBody)) },
           responses: {
-            '201': {
-              description: 'The run started',
-              content: json({
-                type: 'object',
-                properties: { flow: { type: 'string' }, deployment: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, url: { type: 'string' } },
-              }),
-            },
+            '201': { description: 'The run started', content: json(ref('TriggeredRun')) },
+            '200': { description: 'A call with this idempotencyKey started a run before: nothing started; the answer names that run', content: json(ref('TriggeredRun')) },
             '401': { description: 'The signature is missing, wrong or too old (or no secret is set for this trigger). Nothing was started.', content: json(ref('Error')) },
             '404': { description: 'No deployment declares this http trigger.', content: json(ref('Error')) },
             ...errors(400, 413, 415, 422),
@@ -384,6 +379,11 @@ export function openApiDocument(serverUrl: string, flows: FlowEntry[]): Json {
         E431: { description: 'The request line and headers are larger than 16 KiB (Node\'s limit): shorten the query.' },
       },
       schemas: {
+        TriggeredRun: {
+          type: 'object',
+          required: ['flow', 'deployment', 'workflowId', 'runId', 'url'],
+          properties: { flow: { type: 'string' }, deployment: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, url: { type: 'string' } },
+        },
         BackfillPreview: {
           type: 'object',
           properties: {

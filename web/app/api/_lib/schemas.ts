@@ -54,6 +54,12 @@ export const triggerPath = z.object({ name: name.describe('The trigger\'s name, 
 /** Its body: the run's parameters, over the deployment's own. */
 export const triggerBody = z.strictObject({
   parameters: z.record(z.string(), z.unknown()).optional().describe('Parameters of the run, over those the deployment declares; checked against the flow\'s schema.'),
+  // In the signed body, not a header: a captured call replayed within the signature's 5 minutes cannot change it.
+  idempotencyKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'use 1 to 128 letters, digits and . _ : -')
+    .optional()
+    .describe('One run per key: a second call with the same key starts nothing and answers 200 with the run the first started (e.g. the file\'s name).'),
 });
 
 /** GET /api/ui/runs/{workflowId}/{runId}/progress?activityIds=1,2: the run page's live task progress. */

@@ -3,7 +3,8 @@
 import { apiError } from '@/lib/auth/api-error';
 import { readBodyAtMost } from '@/lib/read-body';
 import { getSluice } from '@/lib/sluice.server';
-import { httpStarter, triggerSecretName, triggersOf } from 'sluice/internal/types';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { httpStarter, httpWorkflowId, triggerSecretName, triggersOf } from 'sluice/internal/types';
 import { SIGNATURE_HEADER, verifySignature } from 'sluice/internal/notify';
 import { MAX_BODY_BYTES } from '../../_lib/json-body';
 import { otherMethods } from '../../_lib/methods';
@@ -33,10 +34,20 @@ export async function POST(req: Request, { params }: { params: Promise<{ name: s
     if (!declared) return apiError('not_found', `No deployment declares the trigger { http: '${name}' }; check the name, and that its worker has started.`);
     const body = await parseBody(req, triggerBody);
     if (!body.ok) return body.response;
-    const ref = await sluice.startDeployment(declared.flow, declared.deployment.name, { parameters: body.value.parameters, startedBy: httpStarter(name) });
-    return Response.json(
-      { flow: declared.flow, deployment: declared.deployment.name, workflowId: ref.workflowId, runId: ref.runId, url: runPageUrl(req, ref) },
-      { status: 201 },
-    );
+    const { parameters, idempotencyKey } = body.value;
+    const flow = declared.flow;
+    const deployment = declared.deployment.name;
+    const answerWith = (ref: { workflowId: string; runId: string }, status: 200 | 201) =>
+      Response.json({ flow, deployment, workflowId: ref.workflowId, runId: ref.runId, url: runPageUrl(req, ref) }, { status });
+    if (idempotencyKey === undefined) return answerWith(await sluice.startDeployment(flow, deployment, { parameters, startedBy: httpStarter(name) }), 201);
+    const workflowId = httpWorkflowId(flow, deployment, name, idempotencyKey);
+    try {
+      return answerWith(await sluice.startDeployment(flow, deployment, { parameters, startedBy: httpStarter(name), workflowId, once: true }), 201);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The key's run exists (or existed, within the namespace's retention): answer with it, start nothing.
+      const { runId } = await sluice.temporal.workflow.getHandle(workflowId).describe();
+      return answerWith({ workflowId, runId }, 200);
+    }
   });
 }
