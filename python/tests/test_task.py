@@ -56,6 +56,21 @@ def test_declared_options_and_the_function_stays_callable() -> None:
     }
 
 
+def test_declared_limits_are_published_in_typescripts_shape() -> None:
+    @task(concurrency={"limit": 2, "key": "knmi-api"}, rate_limit={"limit": 30, "per": "1 minute"})
+    def fetch() -> None: ...
+
+    @task(concurrency=1, rate_limit={"limit": 5, "per": "10s", "key": "knmi-api"})
+    def fetch_one() -> None: ...
+
+    published = declared_task(fetch).options.published()  # type: ignore[union-attr]
+    assert published["concurrency"] == {"limit": 2, "key": "knmi-api"}
+    assert published["rateLimit"] == {"limit": 30, "per": 60000}
+    published = declared_task(fetch_one).options.published()  # type: ignore[union-attr]
+    assert published["concurrency"] == 1
+    assert published["rateLimit"] == {"limit": 5, "per": 10000, "key": "knmi-api"}
+
+
 @pytest.mark.parametrize(
     "options,message",
     [
@@ -66,6 +81,10 @@ def test_declared_options_and_the_function_stays_callable() -> None:
         ({"timeout": "0s"}, "task 'f', option timeout: must be longer than zero"),
         ({"non_retryable_errors": [3]}, "task 'f', option non_retryable_errors: expected error class names or classes, got 3"),
         ({"retry": 3}, "task 'f': unknown option retry; the options are retries, retry_delay"),
+        ({"concurrency": 0}, "task 'f', option concurrency: expected a whole number of at least 1, or {'limit': 2, 'key': 'knmi-api'}, got 0"),
+        ({"concurrency": {"limit": 2, "key": ""}}, "task 'f', option concurrency: expected a whole number of at least 1"),
+        ({"rate_limit": 30}, "task 'f', option rate_limit: expected e.g. {'limit': 30, 'per': '1 minute'}"),
+        ({"rate_limit": {"limit": 30, "per": "soon"}}, "task 'f', option rate_limit per: 'soon' is not a duration"),
     ],
 )
 def test_bad_declarations_are_refused_readably(options: dict, message: str) -> None:

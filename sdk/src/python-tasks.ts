@@ -16,7 +16,9 @@
  * Sandbox-safe: flows import this module inside Temporal's deterministic sandbox.
  */
 import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import { SLUICE_TASK_CATALOG, toActivityOptions, type TaskOptions } from './task-options';
+import { withLimits } from './limits/acquire';
+import { taskLimitsOf } from './limits/declared-limits';
+import { effectiveTaskOptions, SLUICE_TASK_CATALOG, toActivityOptions, type TaskOptions } from './task-options';
 
 /**
  * The error type of a call to a Python task no worker on the queue declares.
@@ -62,7 +64,8 @@ function unknownTask(name: string, taskQueue: string, catalog: Catalog): Applica
 
 /**
  * The Python tasks served on `taskQueue`, typed by `T` (an interface of async functions taking and returning
- * JSON-shaped values). `overrides` replace parts of the declared options for the calls made through it.
+ * JSON-shaped values). `overrides` replace parts of the declared options for the calls made through it. A
+ * declared `concurrency` or `rate_limit` is taken by the flow before each call, as for a TypeScript task.
  * Errors arrive as ActivityFailure whose cause is an ApplicationFailure with the Python exception's class name
  * as `type` and its message.
  *
@@ -79,8 +82,11 @@ export function pythonTasks<T extends object>(taskQueue: string, overrides?: Tas
         const catalog = await catalogOf(taskQueue);
         const declared = catalog[name];
         if (!declared) throw unknownTask(name, taskQueue, catalog);
-        const fns = proxyActivities<Fns>({ ...toActivityOptions(declared, overrides), taskQueue });
-        return fns[name]!(...args);
+        const call = () => proxyActivities<Fns>({ ...toActivityOptions(declared, overrides), taskQueue })[name]!(...args);
+        // A declared concurrency or rate limit (`@task(concurrency=…, rate_limit=…)`) is taken here, in the flow,
+        // before the call is scheduled: as for a TypeScript task, a waiting call is never "running".
+        const limits = taskLimitsOf(name, effectiveTaskOptions(declared, overrides));
+        return limits.length ? withLimits(limits, call) : call();
       };
     },
   });

@@ -17,7 +17,7 @@ import type { Store, StoredLog } from 'sluice/internal/store';
 import { freshTmpDir } from '../harness/env';
 import { eventually } from '../harness/eventually';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres';
-import { pythonEnv, startPythonWorker, venvPython, workerToken } from '../harness/python';
+import { PYTHON_FIXTURES, pythonEnv, startPythonWorker, venvPython, workerToken } from '../harness/python';
 import { testClient } from '../harness/sluice';
 import { uniqueName } from '../harness/temporal';
 import { startWorker, type TestWorker } from '../harness/worker';
@@ -31,6 +31,9 @@ const FLOWS = {
   workflows: path.resolve(__dirname, '../fixtures/python-flows.ts'),
   activities: path.resolve(__dirname, '../fixtures/python-activities.ts'),
 };
+
+/** The tasks of the Python fixture module, read off its source: each `@task`-decorated function's name. */
+const MIXED_TASKS = [...readFileSync(path.join(PYTHON_FIXTURES, 'mixed_tasks.py'), 'utf8').matchAll(/^@task\b.*\ndef (\w+)/gm)].map((m) => m[1]!).sort();
 
 interface Setup {
   client: SluiceClient;
@@ -149,7 +152,7 @@ describe('a flow mixing TypeScript and Python tasks', () => {
     // A Python worker republishing other options (or none) after the run does not change its replay: the
     // options it used are in its history (the catalog lookup's marker).
     const published = await store.db.selectFrom('tasks').select(['name', 'options']).where('task_queue', '=', pythonQueue).execute();
-    assert.equal(published.length, 7, 'the Python worker published its seven tasks');
+    assert.deepEqual(published.map((t) => t.name).sort(), MIXED_TASKS, 'the Python worker published every task of its module');
     await store.db.updateTable('tasks').set({ options: JSON.stringify({ retries: 0 }) }).where('task_queue', '=', pythonQueue).execute();
     try {
       const history = await client.temporal.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
@@ -171,13 +174,23 @@ describe('a flow mixing TypeScript and Python tasks', () => {
     assert.equal(task!.status, 'failed');
   });
 
+  it('takes a Python task\'s declared concurrency limit in the flow: three calls at once run one after another', async () => {
+    const ref = await sqlite.client.start('gaugeFlow', { queue: sqlite.pythonQueue });
+    const calls = (await sqlite.client.waitForResult(ref)) as { n: number; began: number; ended: number }[];
+    assert.deepEqual(calls.map((c) => c.n), [1, 2, 3]);
+    const byStart = [...calls].sort((a, b) => a.began - b.began);
+    for (let i = 1; i < byStart.length; i++) {
+      assert.ok(byStart[i]!.began >= byStart[i - 1]!.ended, `call ${byStart[i]!.n} began before call ${byStart[i - 1]!.n} ended: ${JSON.stringify(byStart)}`);
+    }
+  });
+
   it('fails the run readably when no Python worker declares the task called', async () => {
     const { client, pythonQueue } = sqlite;
     const ref = await client.start('unknownTaskFlow', { queue: pythonQueue });
     const err = await client.waitForResult(ref).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof RunFailedError, String(err));
     assert.equal(err.failure?.type, 'PythonTaskUnknown');
-    assert.match(err.failure?.message ?? '', new RegExp(`No Python worker declares task 'nope' on task queue '${pythonQueue}' \\(its tasks: chatty, count_call, count_steps, double, flaky, slow_steps, station_rainfall\\)`));
+    assert.match(err.failure?.message ?? '', new RegExp(`No Python worker declares task 'nope' on task queue '${pythonQueue}' \\(its tasks: ${MIXED_TASKS.join(', ')}\\)`));
   });
 });
 

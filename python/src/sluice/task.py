@@ -312,6 +312,8 @@ def task(
     timeout: Duration = "10m",
     heartbeat_timeout: Duration | None = None,
     non_retryable_errors: list[str | type[BaseException]] | None = None,
+    concurrency: int | dict[str, Any] | None = None,
+    rate_limit: dict[str, Any] | None = None,
 ) -> Callable[[F], F]: ...
 def task(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     """Declares a task. Options, names and defaults are TypeScript's (in snake_case); durations are strings such
