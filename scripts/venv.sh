@@ -15,7 +15,7 @@ if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)
   exit 1
 fi
 hash=$({ "$python" --version; cat "$@"; } | sha256sum | cut -c1-12)
-dir="${SLUICE_CACHE_DIR:-$HOME/.cache/sluice}/venv-$name-$hash"
+dir="${SLUICE_CACHE:-$HOME/.cache/sluice}/venv-$name-$hash"
 mkdir -p "$(dirname "$dir")"
 # Two callers at once (CI steps, parallel test files) wait for one build instead of racing.
 exec 9>"$dir.lock"
