@@ -43,33 +43,62 @@ export function treeCpuSeconds(pid: number): number {
 
 /** Resident memory in MB. */
 export interface Footprint {
+  /**
+   * Proportional set size: each resident page divided by the number of processes mapping it, so a tree's sum
+   * counts a page its processes share (node's or Python's own code, shared libraries) once. A page shared with a
+   * process outside the tree is split with it too, which lowers the figure a little (see bench/README.md).
+   */
+  pss: number;
   /** Every resident page, shared ones counted in each process (as `ps` shows). */
   rss: number;
   /**
-   * The part the processes allocated (heaps, stacks). The rest is program code and libraries mapped from files,
-   * which the kernel can drop and read again.
+   * The part the processes allocated (heaps, stacks), also counted in each process that shares it. The rest of
+   * RSS is program code and libraries mapped from files, which the kernel can drop and read again.
    */
   anonymous: number;
 }
 
-/**
- * A tree's resident memory, from /proc/PID/smaps_rollup, summed over its processes. (Not PSS: that would split
- * a shared page with processes outside the tree, such as the benchmark's own node.)
- */
-export function treeFootprint(pid: number): Footprint {
-  const total: Footprint = { rss: 0, anonymous: 0 };
-  for (const p of processTree(pid)) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-    total.rss += kb('Rss') / 1024;
-    total.anonymous += kb('Anonymous') / 1024;
+/** One process of a tree: its pid, its command line (shortened) and its footprint. */
+export interface ProcessFootprint extends Footprint {
+  pid: number;
+  command: string;
+}
+
+/** One process's footprint from /proc/PID/smaps_rollup; undefined when it is gone. */
+function footprintOf(pid: number): Footprint | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return undefined; // gone meanwhile
   }
-  return total;
+  const mb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) / 1024;
+  return { pss: mb('Pss'), rss: mb('Rss'), anonymous: mb('Anonymous') };
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 160);
+  } catch {
+    return '';
+  }
+}
+
+/** Every process of the tree below `pid` (itself included), with its footprint. */
+export function treeProcesses(pid: number): ProcessFootprint[] {
+  return processTree(pid).flatMap((p) => {
+    const f = footprintOf(p);
+    return f ? [{ pid: p, command: commandOf(p), ...f }] : [];
+  });
+}
+
+/** A tree's resident memory, from /proc/PID/smaps_rollup, summed over its processes. */
+export function treeFootprint(pid: number): Footprint {
+  return sumFootprints(treeProcesses(pid));
+}
+
+export function sumFootprints(parts: Footprint[]): Footprint {
+  return parts.reduce((t, f) => ({ pss: t.pss + f.pss, rss: t.rss + f.rss, anonymous: t.anonymous + f.anonymous }), { pss: 0, rss: 0, anonymous: 0 });
 }
 
 /** The machine's CPU time so far, all cores, in USER_HZ ticks (the first line of /proc/stat). */
