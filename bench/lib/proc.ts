@@ -2,7 +2,7 @@
  * A process and its descendants as /proc shows them: resident memory and CPU time of the whole tree; and the
  * machine's own CPU time, with what its host took from it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 interface Stat {
   ppid: number;
@@ -99,6 +99,54 @@ export function treeFootprint(pid: number): Footprint {
 
 export function sumFootprints(parts: Footprint[]): Footprint {
   return parts.reduce((t, f) => ({ pss: t.pss + f.pss, rss: t.rss + f.rss, anonymous: t.anonymous + f.anonymous }), { pss: 0, rss: 0, anonymous: 0 });
+}
+
+/**
+ * The resident memory of a set of processes with every page counted once, in MB: the page frames their page
+ * tables point to (/proc/PID/pagemap), collected into one set. Unlike PSS, a page shared with a process outside
+ * the set (node's or Python's code mapped by other programs on the machine) counts in full. Undefined where
+ * pagemap shows no page frame numbers (they need CAP_SYS_ADMIN).
+ */
+export function distinctResidentMb(pids: number[]): number | undefined {
+  const frames = new Set<number>();
+  const PAGE = 4096;
+  const chunk = Buffer.alloc(8 * 4096);
+  let readable = false;
+  for (const pid of pids) {
+    let smaps: string;
+    let fd: number;
+    try {
+      smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+      fd = openSync(`/proc/${pid}/pagemap`, 'r');
+    } catch {
+      continue; // gone meanwhile
+    }
+    try {
+      // Only the mappings with resident pages: V8 and Go reserve far more address space than they use.
+      for (const m of smaps.matchAll(/^([0-9a-f]+)-([0-9a-f]+) [^\n]*\n(?:(?![0-9a-f]+-)[^\n]*\n)*?Rss:\s+(\d+) kB/gm)) {
+        if (m[3] === '0') continue;
+        const first = parseInt(m[1]!, 16) / PAGE;
+        const end = parseInt(m[2]!, 16) / PAGE;
+        for (let page = first; page < end; page += chunk.length / 8) {
+          const n = Math.min(chunk.length / 8, end - page);
+          const got = readSync(fd, chunk, 0, n * 8, page * 8) / 8;
+          for (let i = 0; i < got; i++) {
+            const high = chunk.readUInt32LE(i * 8 + 4);
+            if (!(high & 0x80000000)) continue; // not present (or swapped out)
+            const frame = (high & 0x7fffff) * 2 ** 32 + chunk.readUInt32LE(i * 8);
+            if (frame === 0) continue;
+            readable = true;
+            frames.add(frame);
+          }
+        }
+      }
+    } catch {
+      // gone meanwhile
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return readable ? (frames.size * PAGE) / 2 ** 20 : undefined;
 }
 
 /** The machine's CPU time so far, all cores, in USER_HZ ticks (the first line of /proc/stat). */

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { breakdown } from '../latency';
-import { machineCpu, stealPercent, sumFootprints, treeCpuSeconds, treeProcesses, type Footprint, type ProcessFootprint } from '../lib/proc';
+import { distinctResidentMb, machineCpu, processTree, stealPercent, sumFootprints, treeCpuSeconds, treeProcesses, type Footprint, type ProcessFootprint } from '../lib/proc';
 import { reportRun, startRun, type Metric } from '../lib/report';
 import { median } from '../lib/stats';
 import { startPrefect, type PrefectStack } from './prefect-stack';
@@ -101,10 +101,18 @@ function roleOf(side: 'sluice' | 'prefect', p: ProcessFootprint, root: number): 
   return c.split(' ')[0]!.split('/').at(-1)!;
 }
 
-/** Each tree's processes, by role, summed. */
-function memoryByRole(trees: Record<string, { side: 'sluice' | 'prefect'; pid: number }>): { rows: Record<string, Footprint>; processes: Record<string, ProcessFootprint[]> } {
+/** Each tree's processes, by role, summed; and each stack's pages counted once (see distinctResidentMb). */
+function memoryByRole(trees: Record<string, { side: 'sluice' | 'prefect'; pid: number }>): {
+  rows: Record<string, Footprint>;
+  processes: Record<string, ProcessFootprint[]>;
+  distinct: Partial<Record<'sluice' | 'prefect', number>>;
+} {
   const rows: Record<string, Footprint> = {};
   const processes: Record<string, ProcessFootprint[]> = {};
+  const distinct: Partial<Record<'sluice' | 'prefect', number>> = {};
+  for (const side of ['sluice', 'prefect'] as const) {
+    distinct[side] = distinctResidentMb(Object.values(trees).flatMap((t) => (t.side === side ? processTree(t.pid) : [])));
+  }
   for (const [tree, { side, pid }] of Object.entries(trees)) {
     const all = treeProcesses(pid);
     processes[tree] = all;
@@ -112,7 +120,7 @@ function memoryByRole(trees: Record<string, { side: 'sluice' | 'prefect'; pid: n
     for (const p of all) roles.set(roleOf(side, p, pid), [...(roles.get(roleOf(side, p, pid)) ?? []), p]);
     for (const [role, ps] of roles) rows[`${tree}: ${role}${ps.length > 1 ? ` (${ps.length} processes)` : ''}`] = sumFootprints(ps);
   }
-  return { rows, processes };
+  return { rows, processes, distinct };
 }
 
 interface Samples {
@@ -312,6 +320,17 @@ async function main(): Promise<void> {
         ratio(`memory ${WHEN[when]} (${MEASURE_NAMES[measure]})`, stackMb(when, 'sluice', measure), stackMb(when, 'prefect', measure), measure === 'pss' ? 1 : undefined),
       ]),
     ),
+    // PSS splits a page shared with processes outside the stack (other programs running node or Python on this
+    // machine) with them; counting each of the stack's pages once, in full, leaves nothing out.
+    ...(['idle', 'after'] as const).flatMap((when) => {
+      const { sluice: s, prefect: p } = memory[when].distinct;
+      if (s === undefined || p === undefined) return [];
+      return [
+        mb(`memory ${WHEN[when]} (each resident page once), Prefect`, p),
+        mb(`memory ${WHEN[when]} (each resident page once), Sluice`, s),
+        ratio(`memory ${WHEN[when]} (each resident page once)`, s, p),
+      ];
+    }),
     ...Object.entries(idleCpu).map(([k, v]) => ({ name: `idle CPU, ${k}`, value: Number(v.toFixed(2)), unit: '% of a core', target: '' })),
     { name: 'idle CPU, Prefect (server + serve process)', value: Number(stackCpu('prefect').toFixed(2)), unit: '% of a core', target: '' },
     { name: 'idle CPU, Sluice (npm start, all processes)', value: Number(stackCpu('sluice').toFixed(2)), unit: '% of a core', target: '' },
