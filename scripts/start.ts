@@ -21,6 +21,13 @@ const pythonDir = ((tasks) => (existsSync(tasks) && statSync(tasks).isDirectory(
 const pythonModules = existsSync(pythonDir) ? readdirSync(pythonDir).filter((f) => f.endsWith('.py')).map((f) => join(pythonDir, f)) : [];
 const pythonName = (module: string) => `py:${basename(module, '.py')}`;
 
+// The Node children that run for days (the worker, the web app) in less memory: a young generation of 1 MB
+// semi-spaces instead of 16 (V8 grows it under allocation and keeps it), and two malloc arenas instead of one per
+// thread (the SDK's Rust core and Node's thread pool each touch their own). Measured with npm run bench:prefect,
+// idle and under its workloads (bench/README.md).
+const NODE_FLAGS = ['--max-semi-space-size=1'];
+const MALLOC_ENV = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2' };
+
 const NAMES = ['temporal', 'worker', 'web', ...pythonModules.map(pythonName)];
 type Name = string;
 const width = Math.max(...NAMES.map((n) => n.length)) + 2;
@@ -55,6 +62,9 @@ async function main(): Promise<void> {
     port: ports.temporal,
     uiPort: ports.ui,
     prepareInChild: true,
+    // Go collects when its heap has grown by half since the last collection, not doubled: after a burst of runs
+    // the server keeps less of the heap it grew (bench/README.md).
+    env: { GOGC: '50' },
     // Served to people through the web app's /temporal (log-in, roles); the UI server stays on 127.0.0.1.
     uiPublicPath: '/temporal',
     // While it stops, the server warns about every connection of its own going away: noise.
@@ -88,7 +98,7 @@ async function main(): Promise<void> {
     workerEnv.SLUICE_WORKER_TOKEN = setup.web.workerToken;
   }
   say(`starting the worker${startWeb ? ` (a client of the web app, with the worker token in ${join(dataDir, 'worker-token')})` : ''}...`);
-  const worker = spawnChild('worker', process.execPath, [SLUICE_BIN, 'worker'], workerEnv);
+  const worker = spawnChild('worker', process.execPath, [...NODE_FLAGS, SLUICE_BIN, 'worker'], { ...workerEnv, ...MALLOC_ENV });
   const workerReady = waitForWorker(temporal, taskQueue, worker);
   workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
 
@@ -99,7 +109,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     say('starting the web app (next start)...');
     unregisterWeb = registerWebServer();
-    const web = spawnChild('web', process.execPath, [NEXT_BIN, 'start', WEB_DIR, '-p', String(ports.web), '-H', '127.0.0.1'], { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
+    const web = spawnChild('web', process.execPath, [...NODE_FLAGS, NEXT_BIN, 'start', WEB_DIR, '-p', String(ports.web), '-H', '127.0.0.1'], {
+      ...env,
+      ...MALLOC_ENV,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
     let webDied = false;
     void web.exited.then(() => (webDied = true));
     await waitForPort(ports.web, { timeoutMs: 180_000, gaveUp: () => webDied || stopping });

@@ -112,6 +112,8 @@ export interface DevServerOptions {
    * supervisor).
    */
   prepareInChild?: boolean;
+  /** More environment for the server process, e.g. the Go runtime's GOGC; the caller's own wins. */
+  env?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -182,6 +184,7 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   }
   // The CLI also reads TEMPORAL_* variables as client settings; keep the caller's out of the server.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
+  for (const [key, value] of Object.entries(options.env ?? {})) env[key] ??= value;
   env.GOMAXPROCS ??= String(embeddedServerProcs());
   // The CLI prints "Server: localhost:PORT" only once ITS server is up. Waiting for that line, not just
   // for the port to answer, avoids mistaking another server on the same port for ours.
