@@ -1,10 +1,11 @@
 // `npm start`: the embedded default. A Temporal dev server keeping its state in the data directory,
-// the worker, a Python worker per activities/*.py file (on the task queue named after the file), and the web
-// app when web/ exists, in production mode (built first when its sources changed); their output
+// the worker, a Python worker per *.py file beside the tasks (on the task queue named after the file), and the
+// web app when web/ exists, in production mode (built first when its sources changed); their output
 // line-prefixed; Ctrl-C stops them all.
-// The supervisor runs as long as Sluice does, so it keeps little in memory: what needs the store's, the web
-// app's or the Temporal client's code runs in short-lived children (scripts/start-setup.ts; the Temporal dev
-// server's preparation and the wait for the worker: sluice/internal/dev's temporal-child).
+// This supervisor runs as long as Sluice does, so it keeps little in memory: `npm start` runs it as plain
+// JavaScript (bundled by esbuild into dist/start.js, not under tsx), and what needs the store's, the web app's
+// or the Temporal client's code runs in short-lived children (scripts/start-setup.ts; the dev server's
+// preparation and the wait for the worker: sluice/internal/dev's temporal-child).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
