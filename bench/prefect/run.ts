@@ -341,7 +341,7 @@ async function main(): Promise<void> {
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
       `Before each workload both stacks were let settle (under 5% of a core together): median wait ${median(settleWaits)} ms, longest ${Math.max(...settleWaits)} ms.`,
-      "Memory from /proc/PID/smaps_rollup of each whole process tree (Sluice: npm start with npm, start.ts and all it starts; Prefect: prefect server start and serve.py with their children), summed: PSS (each page divided among the processes mapping it, so what a tree shares is counted once), RSS (shared pages counted in each process, as ps shows) and RSS's anonymous part (what the processes allocated; the rest is program code and libraries mapped from files). Sluice's web app runs in production mode (next start).",
+      "Memory from /proc/PID/smaps_rollup of each whole process tree (Sluice: npm start with npm, start.ts and all it starts; Prefect: prefect server start and serve.py with their children), summed: PSS (each page divided among the processes mapping it, so what a tree shares is counted once), RSS (shared pages counted in each process, as ps shows) and RSS's anonymous part (what the processes allocated; the rest is program code and libraries mapped from files); and each stack's resident pages counted once, in full, from /proc/PID/pagemap (PSS splits a page with programs outside the stack that map it too). Sluice's web app runs in production mode (next start).",
       "Where a sequential task's time goes with and without eager activity execution: npm run bench -- latency.",
     ],
     meta: { benchmark: 'prefect' },
