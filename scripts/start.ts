@@ -1,51 +1,33 @@
 // `npm start`: the embedded default. A Temporal dev server keeping its state in the data directory,
-// the worker, a Python worker per activities/*.py file (on the task queue named after the file), and the web
-// app when web/ exists, in production mode (built first when its sources changed); their output
+// the worker, a Python worker per *.py file beside the tasks (on the task queue named after the file), and the
+// web app when web/ exists, in production mode (built first when its sources changed); their output
 // line-prefixed; Ctrl-C stops them all.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { connect, withoutTemporalSecurity } from 'sluice/internal/temporal';
-import { z } from 'zod';
-import { migrateStore, openStore, storeUrlFromEnv } from 'sluice/internal/store';
-import { ensureFirstAdmin, firstAdminMessage } from '../web/lib/auth/first-admin';
-import { workerConfigFromEnv } from 'sluice/internal/worker';
-import { SLUICE_BIN } from 'sluice/internal/dev';
-import { startDevServer, type DevServer } from 'sluice/internal/dev';
-import { isPortFree, waitForPort } from 'sluice/internal/dev';
-import { spawnManaged, type ExitInfo, type ManagedChild } from 'sluice/internal/dev';
+// This supervisor runs as long as Sluice does, so it keeps little in memory: `npm start` runs it as plain
+// JavaScript (bundled by esbuild into dist/start.js, not under tsx), and what needs the store's, the web app's
+// or the Temporal client's code runs in short-lived children (scripts/start-setup.ts; the dev server's
+// preparation and the wait for the worker: sluice/internal/dev's temporal-child).
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { SLUICE_BIN, spawnManaged, startDevServer, waitForPollersInChild, waitForPort, type DevServer, type ExitInfo, type ManagedChild } from 'sluice/internal/dev';
 import { pythonEnv, venvPython } from './python-venv';
-import { ensureWorkerToken } from './worker-token';
+import type { SetupResult } from './start-setup';
 import { buildWebApp, NEXT_BIN, registerWebServer, WEB_DIR, WebBuildError } from './web-build';
 
 const root = resolve(__dirname, '..');
 
-const port = z.coerce.number().int().min(1).max(65535);
-const settings = z
-  .object({
-    SLUICE_DATA_DIR: z.string().trim().min(1).default('./data'),
-    SLUICE_TEMPORAL_PORT: port.default(7233),
-    SLUICE_TEMPORAL_UI_PORT: port.default(8233),
-    SLUICE_WEB_PORT: port.default(3000),
-    // "false" runs Temporal and the worker only (the web app served some other way, or not at all).
-    SLUICE_START_WEB: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
-  })
-  .safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
-if (!settings.success) {
-  const lines = settings.error.issues.map((i) => `  ${i.path.join('.')}=${process.env[String(i.path[0])]}: ${i.message}`);
-  console.error(`[start] Invalid settings in the environment:\n${lines.join('\n')}`);
-  process.exit(1);
-}
-const config = settings.data;
-const dataDir = resolve(config.SLUICE_DATA_DIR);
-const webPresent = existsSync(join(root, 'web')) && readdirSync(join(root, 'web')).some((f) => f.startsWith('next.config.'));
-const startWeb = webPresent && config.SLUICE_START_WEB;
-
-// Python tasks: each activities/*.py module is served by its own Python worker on the queue named after it.
-const pythonModules = existsSync(join(root, 'activities'))
-  ? readdirSync(join(root, 'activities')).filter((f) => f.endsWith('.py')).map((f) => join(root, 'activities', f))
-  : [];
+// Python tasks: each *.py module beside the TypeScript tasks (activities/, or the folder SLUICE_ACTIVITIES names or
+// its file is in) is served by its own Python worker on the queue named after it.
+const pythonDir = ((tasks) => (existsSync(tasks) && statSync(tasks).isDirectory() ? tasks : dirname(tasks)))(resolve(root, process.env.SLUICE_ACTIVITIES?.trim() || 'activities'));
+const pythonModules = existsSync(pythonDir) ? readdirSync(pythonDir).filter((f) => f.endsWith('.py')).map((f) => join(pythonDir, f)) : [];
 const pythonName = (module: string) => `py:${basename(module, '.py')}`;
+
+// The Node children that run for days (the worker, the web app) in less memory: a young generation of 1 MB
+// semi-spaces instead of 16 (V8 grows it under allocation and keeps it), and two malloc arenas instead of one per
+// thread (the SDK's Rust core and Node's thread pool each touch their own). Measured with npm run bench:prefect,
+// idle and under its workloads (bench/README.md).
+const NODE_FLAGS = ['--max-semi-space-size=1'];
+const MALLOC_ENV = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2' };
 
 const NAMES = ['temporal', 'worker', 'web', ...pythonModules.map(pythonName)];
 type Name = string;
@@ -59,23 +41,31 @@ let temporal: DevServer | undefined;
 const children = new Map<Name, ManagedChild>();
 let stopping = false;
 let temporalStopping = false;
-// Stops a `next build` still running when Ctrl-C comes.
+// Stops what start-up still waits for when Ctrl-C comes: a `next build`, the wait for the worker.
 const building = new AbortController();
 let unregisterWeb: (() => void) | undefined;
+let startWeb = false;
 
 async function main(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
-  await requireFreePorts();
-  // Before anything starts: the worker and the Python workers only check the schema (the web app would migrate
-  // too, but starts last).
-  const { where, migrated, applied } = await migrateStore(storeUrlFromEnv({ ...process.env, SLUICE_DATA_DIR: dataDir }));
-  say(`store ${where}: ${migrated.length ? `migrated to ${applied.at(-1)}` : `up to date (${applied.at(-1)})`}`);
+  const setup = await runSetup();
+  if (!setup.ok && setup.settings) {
+    console.error(`[start] ${setup.message}`);
+    process.exit(1);
+  }
+  if (!setup.ok) throw new Error(setup.message);
+  const { dataDir, ports, webPresent } = setup;
+  startWeb = setup.startWeb;
+  say(setup.store);
 
   say(`starting Temporal (state in ${join(dataDir, 'temporal.db')})...`);
   temporal = await startDevServer({
     dbFile: join(dataDir, 'temporal.db'),
-    port: config.SLUICE_TEMPORAL_PORT,
-    uiPort: config.SLUICE_TEMPORAL_UI_PORT,
+    port: ports.temporal,
+    uiPort: ports.ui,
+    prepareInChild: true,
+    // Go collects when its heap has grown by half since the last collection, not doubled: after a burst of runs
+    // the server keeps less of the heap it grew (bench/README.md).
+    env: { GOGC: '50' },
     // Served to people through the web app's /temporal (log-in, roles); the UI server stays on 127.0.0.1.
     uiPublicPath: '/temporal',
     // While it stops, the server warns about every connection of its own going away: noise.
@@ -83,52 +73,56 @@ async function main(): Promise<void> {
   });
   watch('temporal', temporal.exited);
 
-  const webUrl = `http://127.0.0.1:${config.SLUICE_WEB_PORT}`;
+  const webUrl = `http://127.0.0.1:${ports.web}`;
   // Temporal Web as people open it: through the web app when it runs, else the UI server itself.
   const temporalWebUrl = startWeb ? `${webUrl}/temporal` : temporal.uiUrl;
   // Every child gets the same absolute settings, whatever directory it works in; this dev server speaks plain
   // gRPC, so TLS settings and an API key meant for another Temporal stay out.
   const env: NodeJS.ProcessEnv = {
-    ...withoutTemporalSecurity(process.env),
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !setup.dropEnv.includes(k))),
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     TEMPORAL_WEB_URL: temporalWebUrl,
     TEMPORAL_UI_UPSTREAM: temporal.uiUrl,
     SLUICE_DATA_DIR: dataDir,
     // The web app runs in production mode, which refuses to start without a secret for its session cookies.
-    ...(startWeb ? { NEXTAUTH_SECRET: webSecret() } : {}),
+    ...(setup.web ? { NEXTAUTH_SECRET: setup.web.secret } : {}),
   };
 
-  const { taskQueue } = workerConfigFromEnv(env);
+  const { taskQueue } = setup;
   // With the web app, the worker is its client (remote mode): a worker token for its queues, no database
   // credential — as a team's worker runs in production. Without it, the worker writes to the store itself.
   const workerEnv: NodeJS.ProcessEnv = { ...env };
-  if (startWeb) {
+  if (setup.web) {
     delete workerEnv.DATABASE_URL;
     workerEnv.SLUICE_URL = webUrl;
-    // The Python tasks' lines belong to runs of the worker's flows, so one token serves the queues of both.
-    workerEnv.SLUICE_WORKER_TOKEN = await ensureWorkerToken(storeUrlFromEnv(env), dataDir, [taskQueue, ...pythonModules.map((m) => basename(m, '.py'))]);
+    workerEnv.SLUICE_WORKER_TOKEN = setup.web.workerToken;
   }
   say(`starting the worker${startWeb ? ` (a client of the web app, with the worker token in ${join(dataDir, 'worker-token')})` : ''}...`);
-  const worker = spawnChild('worker', process.execPath, [SLUICE_BIN, 'worker'], workerEnv);
+  const worker = spawnChild('worker', process.execPath, [...NODE_FLAGS, SLUICE_BIN, 'worker'], { ...workerEnv, ...MALLOC_ENV });
   const workerReady = waitForWorker(temporal, taskQueue, worker);
   workerReady.catch(() => undefined); // awaited below, after the web app; not "unhandled" meanwhile
 
   // Said with the URLs at the end, so the first log-in is not lost in the output above them.
-  const logIn = startWeb ? await firstLogIn(env) : undefined;
+  const logIn = setup.web?.logIn;
   if (startWeb) {
     await buildWeb();
     if (stopping) return;
     say('starting the web app (next start)...');
     unregisterWeb = registerWebServer();
-    const web = spawnChild('web', process.execPath, [NEXT_BIN, 'start', WEB_DIR, '-p', String(config.SLUICE_WEB_PORT), '-H', '127.0.0.1'], { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
+    const web = spawnChild('web', process.execPath, [...NODE_FLAGS, NEXT_BIN, 'start', WEB_DIR, '-p', String(ports.web), '-H', '127.0.0.1'], {
+      ...env,
+      ...MALLOC_ENV,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
     let webDied = false;
     void web.exited.then(() => (webDied = true));
-    await waitForPort(config.SLUICE_WEB_PORT, { timeoutMs: 180_000, gaveUp: () => webDied || stopping });
+    await waitForPort(ports.web, { timeoutMs: 180_000, gaveUp: () => webDied || stopping });
   }
   await workerReady;
   if (stopping) return;
-  await startPythonWorkers(workerEnv);
+  await startPythonWorkers(workerEnv, dataDir);
   if (stopping) return;
 
   say('Sluice is running:');
@@ -166,27 +160,12 @@ async function buildWeb(): Promise<void> {
 }
 
 /**
- * The web app's NEXTAUTH_SECRET when the environment sets none: made once per data directory (its
- * sessions then outlive a restart) and kept there, readable by this user only.
- */
-function webSecret(): string {
-  if (process.env.NEXTAUTH_SECRET?.trim()) return process.env.NEXTAUTH_SECRET.trim();
-  const file = join(dataDir, 'web-secret');
-  try {
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return readFileSync(file, 'utf8').trim();
-}
-
-/**
- * One Python worker per activities/*.py, in the venv of python/requirements*.txt (made once per machine,
+ * One Python worker per *.py beside the tasks, in the venv of python/requirements*.txt (made once per machine,
  * minutes the first time) running this checkout's package. Started after the store was migrated (main) and the
  * TypeScript worker is ready. Each is a client of the web app (the worker's SLUICE_URL and token), with its log
  * spool in data/spool. Resolves when each says it is ready.
  */
-async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
+async function startPythonWorkers(env: NodeJS.ProcessEnv, dataDir: string): Promise<void> {
   if (pythonModules.length === 0) return;
   if (!startWeb) {
     say(`not starting the Python workers (${pythonModules.join(', ')}): they send their lines through the web app, which SLUICE_START_WEB=false leaves out`);
@@ -218,43 +197,38 @@ async function startPythonWorkers(env: NodeJS.ProcessEnv): Promise<void> {
 
 // Ready = polling its task queue, as Temporal sees it (bundling the flows takes a while).
 async function waitForWorker(server: DevServer, taskQueue: string, worker: ManagedChild): Promise<void> {
-  let died = false;
-  void worker.exited.then(() => (died = true));
-  const connection = await connect({ address: server.address });
+  const died = new AbortController();
+  void worker.exited.then(() => died.abort());
+  const gaveUp = AbortSignal.any([died.signal, building.signal]);
   try {
-    const deadline = Date.now() + 300_000;
-    while (!died && !stopping) {
-      const { pollers } = await connection.workflowService.describeTaskQueue({
-        namespace: server.namespace,
-        taskQueue: { name: taskQueue },
-        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-      });
-      if (pollers.length > 0) return;
-      if (Date.now() > deadline) {
-        say(`the worker is not polling task queue ${taskQueue} after 5 minutes; see its output above.`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  } finally {
-    await connection.close();
+    const polling = await waitForPollersInChild({ address: server.address, namespace: server.namespace, taskQueue, timeoutMs: 300_000 }, gaveUp);
+    if (!polling) say(`the worker is not polling task queue ${taskQueue} after 5 minutes; see its output above.`);
+  } catch (err) {
+    if (!gaveUp.aborted) throw err;
   }
 }
 
-async function requireFreePorts(): Promise<void> {
-  const wanted: [string, string, number][] = [
-    ['Temporal', 'SLUICE_TEMPORAL_PORT', config.SLUICE_TEMPORAL_PORT],
-    ['Temporal Web', 'SLUICE_TEMPORAL_UI_PORT', config.SLUICE_TEMPORAL_UI_PORT],
-  ];
-  if (startWeb) wanted.push(['the web app', 'SLUICE_WEB_PORT', config.SLUICE_WEB_PORT]);
-  for (const [what, variable, p] of wanted) {
-    if (!(await isPortFree(p))) {
-      throw new Error(
-        `Port ${p} (for ${what}) is already in use on 127.0.0.1 - is another \`npm start\` or Temporal running? ` +
-          `Stop it, or choose another port with ${variable}=...`,
-      );
-    }
-  }
+/** scripts/start-setup.ts in a child of its own; its output (warnings) goes out prefixed [start]. */
+function runSetup(): Promise<SetupResult> {
+  return new Promise((resolveResult, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start-setup.ts'), JSON.stringify(pythonModules.map((m) => basename(m, '.py')))], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => say(String(d).trimEnd()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      const lines = stdout.trimEnd().split('\n');
+      try {
+        resolveResult(JSON.parse(lines.at(-1) ?? '') as SetupResult);
+      } catch {
+        reject(new Error(`scripts/start-setup.ts ended (${signal ?? `exit code ${code}`}) without its result:\n${stdout.trim()}`));
+      }
+      for (const line of lines.slice(0, -1)) if (line.trim()) say(line);
+    });
+  });
 }
 
 function spawnChild(name: Name, command: string, args: string[], env: NodeJS.ProcessEnv): ManagedChild {
@@ -320,22 +294,3 @@ main().catch((err: Error) => {
   say(`could not start: ${err.message}`);
   void shutdown(1);
 });
-
-/**
- * How to log in: on a fresh data folder the first admin is created here (the web app would do the same at
- * its start-up), and its password is shown this once.
- */
-async function firstLogIn(env: NodeJS.ProcessEnv): Promise<string> {
-  const store = await openStore(storeUrlFromEnv(env));
-  try {
-    const admin = await ensureFirstAdmin(store.db, {
-      email: (env.SLUICE_ADMIN_EMAIL?.trim() || 'admin@localhost').toLowerCase(),
-      password: env.SLUICE_ADMIN_PASSWORD?.trim() || null,
-    });
-    return admin.created
-      ? firstAdminMessage(admin).trim().replace(/^\[sluice\] /, '  ')
-      : '  log in        with your user (add one: npm run user -- add EMAIL --role admin)';
-  } finally {
-    await store.close();
-  }
-}

@@ -2,7 +2,7 @@
  * A process and its descendants as /proc shows them: resident memory and CPU time of the whole tree; and the
  * machine's own CPU time, with what its host took from it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 interface Stat {
   ppid: number;
@@ -43,33 +43,110 @@ export function treeCpuSeconds(pid: number): number {
 
 /** Resident memory in MB. */
 export interface Footprint {
+  /**
+   * Proportional set size: each resident page divided by the number of processes mapping it, so a tree's sum
+   * counts a page its processes share (node's or Python's own code, shared libraries) once. A page shared with a
+   * process outside the tree is split with it too, which lowers the figure a little (see bench/README.md).
+   */
+  pss: number;
   /** Every resident page, shared ones counted in each process (as `ps` shows). */
   rss: number;
   /**
-   * The part the processes allocated (heaps, stacks). The rest is program code and libraries mapped from files,
-   * which the kernel can drop and read again.
+   * The part the processes allocated (heaps, stacks), also counted in each process that shares it. The rest of
+   * RSS is program code and libraries mapped from files, which the kernel can drop and read again.
    */
   anonymous: number;
 }
 
-/**
- * A tree's resident memory, from /proc/PID/smaps_rollup, summed over its processes. (Not PSS: that would split
- * a shared page with processes outside the tree, such as the benchmark's own node.)
- */
+/** One process of a tree: its pid, its command line (shortened) and its footprint. */
+export interface ProcessFootprint extends Footprint {
+  pid: number;
+  command: string;
+}
+
+/** One process's footprint from /proc/PID/smaps_rollup; undefined when it is gone. */
+function footprintOf(pid: number): Footprint | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return undefined; // gone meanwhile
+  }
+  const mb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) / 1024;
+  return { pss: mb('Pss'), rss: mb('Rss'), anonymous: mb('Anonymous') };
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 160);
+  } catch {
+    return '';
+  }
+}
+
+/** Every process of the tree below `pid` (itself included), with its footprint. */
+export function treeProcesses(pid: number): ProcessFootprint[] {
+  return processTree(pid).flatMap((p) => {
+    const f = footprintOf(p);
+    return f ? [{ pid: p, command: commandOf(p), ...f }] : [];
+  });
+}
+
+/** A tree's resident memory, from /proc/PID/smaps_rollup, summed over its processes. */
 export function treeFootprint(pid: number): Footprint {
-  const total: Footprint = { rss: 0, anonymous: 0 };
-  for (const p of processTree(pid)) {
-    let text: string;
+  return sumFootprints(treeProcesses(pid));
+}
+
+export function sumFootprints(parts: Footprint[]): Footprint {
+  return parts.reduce((t, f) => ({ pss: t.pss + f.pss, rss: t.rss + f.rss, anonymous: t.anonymous + f.anonymous }), { pss: 0, rss: 0, anonymous: 0 });
+}
+
+/**
+ * The resident memory of a set of processes with every page counted once, in MB: the page frames their page
+ * tables point to (/proc/PID/pagemap), collected into one set. Unlike PSS, a page shared with a process outside
+ * the set (node's or Python's code mapped by other programs on the machine) counts in full. Undefined where
+ * pagemap shows no page frame numbers (they need CAP_SYS_ADMIN).
+ */
+export function distinctResidentMb(pids: number[]): number | undefined {
+  const frames = new Set<number>();
+  const PAGE = 4096;
+  const chunk = Buffer.alloc(8 * 4096);
+  let readable = false;
+  for (const pid of pids) {
+    let smaps: string;
+    let fd: number;
     try {
-      text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+      fd = openSync(`/proc/${pid}/pagemap`, 'r');
     } catch {
       continue; // gone meanwhile
     }
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-    total.rss += kb('Rss') / 1024;
-    total.anonymous += kb('Anonymous') / 1024;
+    try {
+      // Only the mappings with resident pages: V8 and Go reserve far more address space than they use.
+      for (const m of smaps.matchAll(/^([0-9a-f]+)-([0-9a-f]+) [^\n]*\n(?:(?![0-9a-f]+-)[^\n]*\n)*?Rss:\s+(\d+) kB/gm)) {
+        if (m[3] === '0') continue;
+        const first = parseInt(m[1]!, 16) / PAGE;
+        const end = parseInt(m[2]!, 16) / PAGE;
+        for (let page = first; page < end; page += chunk.length / 8) {
+          const n = Math.min(chunk.length / 8, end - page);
+          const got = readSync(fd, chunk, 0, n * 8, page * 8) / 8;
+          for (let i = 0; i < got; i++) {
+            const high = chunk.readUInt32LE(i * 8 + 4);
+            if (!(high & 0x80000000)) continue; // not present (or swapped out)
+            const frame = (high & 0x7fffff) * 2 ** 32 + chunk.readUInt32LE(i * 8);
+            if (frame === 0) continue;
+            readable = true;
+            frames.add(frame);
+          }
+        }
+      }
+    } catch {
+      // gone meanwhile
+    } finally {
+      closeSync(fd);
+    }
   }
-  return total;
+  return readable ? (frames.size * PAGE) / 2 ** 20 : undefined;
 }
 
 /** The machine's CPU time so far, all cores, in USER_HZ ticks (the first line of /proc/stat). */

@@ -1,9 +1,10 @@
 /**
  * `npm run bench:prefect [-- --reps=N]`: Sluice and Prefect 3 side by side on this machine, the same flows written
- * once for each (bench/prefect/sluice/, bench/prefect/prefect_flows.py). Starts both stacks (see sluice-stack.ts,
- * prefect-stack.ts), measures their idle memory, then alternates the workloads between them (each started once
- * both stacks are idle), measures their idle CPU once the workloads are digested, and prints each figure, the
- * ratio Sluice / Prefect against the targets of issue 10, the load average and the CPU time the host took.
+ * once for each (bench/prefect/sluice/, bench/prefect/prefect_flows.py). Starts both stacks (see sluice-stack.ts:
+ * `npm start`; prefect-stack.ts), measures the memory of each whole process tree while idle, then alternates the
+ * workloads between them (each started once both stacks are idle), measures their idle CPU once the workloads are
+ * digested and their memory again, and prints each figure, the ratio Sluice / Prefect against the targets of
+ * issues 10 and 24, the load average and the CPU time the host took.
  * Measurements, not tests: a missed target does not change the exit code.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { breakdown } from '../latency';
-import { machineCpu, stealPercent, treeCpuSeconds, treeFootprint, type Footprint } from '../lib/proc';
+import { distinctResidentMb, machineCpu, processTree, stealPercent, sumFootprints, treeCpuSeconds, treeProcesses, type Footprint, type ProcessFootprint } from '../lib/proc';
 import { reportRun, startRun, type Metric } from '../lib/report';
 import { median } from '../lib/stats';
 import { startPrefect, type PrefectStack } from './prefect-stack';
@@ -24,7 +25,7 @@ const LOG_RATE = 10;
 const LOG_SECONDS = 10;
 const IDLE_MS = 15_000;
 const IDLE_CPU_MS = 30_000;
-const MEASURE_NAMES: Record<keyof Footprint, string> = { rss: 'RSS', anonymous: 'anonymous' };
+const MEASURE_NAMES: Record<keyof Footprint, string> = { pss: 'PSS', rss: 'RSS', anonymous: 'anonymous' };
 
 const say = (line: string) => process.stderr.write(`[bench:prefect] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,6 +84,43 @@ async function settle(): Promise<void> {
     if (cpu() - before < 0.025 || Date.now() - began > 30_000) break;
   }
   settleWaits.push(Date.now() - began);
+}
+
+/** What a process of either tree is, from its command line: the rows of the memory table. */
+function roleOf(side: 'sluice' | 'prefect', p: ProcessFootprint, root: number): string {
+  const c = p.command;
+  if (side === 'prefect') return root === p.pid ? 'process started' : 'its children';
+  if (/sluice-orphan-guard|^sh -c parent=\$1; group=\$2|^sleep /.test(c)) return 'orphan guards (sh, sleep)';
+  if (/esbuild --service/.test(c)) return 'esbuild (tsx)';
+  if (/^(sh|\/bin\/sh) -c/.test(c)) return 'sh (npm run-script)';
+  if (/npm-cli\.js|^npm /.test(c)) return 'npm';
+  if (/scripts\/start|dist\/start\.js/.test(c)) return 'supervisor (scripts/start.ts)';
+  if (/temporal\S* server start-dev/.test(c)) return 'Temporal dev server';
+  if (/next(-server|\/dist\/bin\/next)/.test(c)) return 'web app (next start)';
+  if (/ worker\b/.test(c) && /sluice/.test(c)) return 'worker';
+  return c.split(' ')[0]!.split('/').at(-1)!;
+}
+
+/** Each tree's processes, by role, summed; and each stack's pages counted once (see distinctResidentMb). */
+function memoryByRole(trees: Record<string, { side: 'sluice' | 'prefect'; pid: number }>): {
+  rows: Record<string, Footprint>;
+  processes: Record<string, ProcessFootprint[]>;
+  distinct: Partial<Record<'sluice' | 'prefect', number>>;
+} {
+  const rows: Record<string, Footprint> = {};
+  const processes: Record<string, ProcessFootprint[]> = {};
+  const distinct: Partial<Record<'sluice' | 'prefect', number>> = {};
+  for (const side of ['sluice', 'prefect'] as const) {
+    distinct[side] = distinctResidentMb(Object.values(trees).flatMap((t) => (t.side === side ? processTree(t.pid) : [])));
+  }
+  for (const [tree, { side, pid }] of Object.entries(trees)) {
+    const all = treeProcesses(pid);
+    processes[tree] = all;
+    const roles = new Map<string, ProcessFootprint[]>();
+    for (const p of all) roles.set(roleOf(side, p, pid), [...(roles.get(roleOf(side, p, pid)) ?? []), p]);
+    for (const [role, ps] of roles) rows[`${tree}: ${role}${ps.length > 1 ? ` (${ps.length} processes)` : ''}`] = sumFootprints(ps);
+  }
+  return { rows, processes, distinct };
 }
 
 interface Samples {
@@ -174,24 +212,28 @@ async function main(): Promise<void> {
   const breakdowns: Awaited<ReturnType<typeof breakdown>>[] = [];
   /** Per repetition, the share of CPU time the host took during each side's round (slow rounds are explained by it). */
   const steal: Record<string, number | undefined>[] = [];
-  let memory: Record<string, Footprint>;
+  /** Each tree's memory by role, idle before the workloads and idle after them. */
+  const memory: Record<'idle' | 'after', ReturnType<typeof memoryByRole>> = {} as never;
   /** % of one core each process tree took while idle, after the workloads. */
   let idleCpu: Record<string, number> = {};
   try {
     sluice = await startSluice(path.join(tmpDir), say);
     prefect = await startPrefect(python, tmpDir, say);
     const processes: Record<string, number> = {
-      'sluice: Temporal dev server': sluice.server.pid,
-      'sluice: worker': sluice.worker.pid,
-      'sluice: web app (next start)': sluice.app.pid,
+      'sluice: npm start': sluice.pid,
       'prefect: server': prefect.serverPid,
       'prefect: serve process': prefect.servePid,
+    };
+    const trees = {
+      'sluice: npm start': { side: 'sluice' as const, pid: sluice.pid },
+      'prefect: prefect server start': { side: 'prefect' as const, pid: prefect.serverPid },
+      'prefect: serve.py': { side: 'prefect' as const, pid: prefect.servePid },
     };
     stackPids = Object.values(processes);
     say(`both stacks up; idle for ${IDLE_MS / 1000} s, then their resident memory`);
     await sleep(IDLE_MS);
-    memory = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, treeFootprint(pid)]));
-    say(`memory (RSS): ${Object.entries(memory).map(([k, v]) => `${k} ${v.rss.toFixed(0)} MB`).join(', ')}`);
+    memory.idle = memoryByRole(trees);
+    say(`memory (PSS): ${Object.entries(memory.idle.rows).map(([k, v]) => `${k} ${v.pss.toFixed(0)} MB`).join(', ')}`);
 
     say('warming up both');
     await sluice.client.waitForResult(await sluice.client.start('sequential', { n: 5 }));
@@ -220,6 +262,8 @@ async function main(): Promise<void> {
     const cpuBefore = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
     await sleep(IDLE_CPU_MS);
     idleCpu = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, (100 * (treeCpuSeconds(pid) - cpuBefore[k]!)) / (IDLE_CPU_MS / 1000)]));
+    memory.after = memoryByRole(trees);
+    say(`memory after the workloads (PSS): ${Object.entries(memory.after.rows).map(([k, v]) => `${k} ${v.pss.toFixed(0)} MB`).join(', ')}`);
   } finally {
     await prefect?.stop();
     await sluice?.stop();
@@ -227,8 +271,10 @@ async function main(): Promise<void> {
   }
 
   const m = (k: string) => median(samples[k]);
-  const stackMb = (side: 'sluice' | 'prefect', measure: keyof Footprint) =>
-    Object.entries(memory).reduce((sum, [k, v]) => (k.startsWith(`${side}:`) ? sum + v[measure] : sum), 0);
+  const stackMb = (when: 'idle' | 'after', side: 'sluice' | 'prefect', measure: keyof Footprint) =>
+    Object.entries(memory[when].rows).reduce((sum, [k, v]) => (k.startsWith(`${side}:`) ? sum + v[measure] : sum), 0);
+  const WHEN = { idle: 'idle', after: 'idle after the workloads' } as const;
+  const mb = (name: string, value: number): Metric => ({ name, value: Math.round(value), unit: 'MB', target: '' });
   const stackCpu = (side: 'sluice' | 'prefect') => Object.entries(idleCpu).reduce((sum, [k, v]) => (k.startsWith(`${side}:`) ? sum + v : sum), 0);
   const ratio = (name: string, sluiceValue: number, prefectValue: number, limit?: number): Metric => {
     const r = Number((sluiceValue / prefectValue).toFixed(3));
@@ -260,16 +306,34 @@ async function main(): Promise<void> {
     ms('log line → readable through the API, p95: Prefect', m('prefect log p95')),
     ms('log line → readable through the API, p95: Sluice', m('sluice log p95')),
     ratio('log line → readable, p95', m('sluice log p95'), m('prefect log p95')),
-    ...Object.entries(memory).map(([k, v]) => ({ name: `idle memory (RSS), ${k}`, value: Math.round(v.rss), unit: 'MB', target: '' })),
-    ...(['rss', 'anonymous'] as const).flatMap((measure) => [
-      { name: `idle memory (${MEASURE_NAMES[measure]}), Prefect (server + serve process)`, value: Math.round(stackMb('prefect', measure)), unit: 'MB', target: '' },
-      { name: `idle memory (${MEASURE_NAMES[measure]}), Sluice (Temporal + worker + web app)`, value: Math.round(stackMb('sluice', measure)), unit: 'MB', target: '' },
-      // The issue's target is on RSS; the anonymous part says how much of the difference is program code.
-      ratio(`idle memory (${MEASURE_NAMES[measure]})`, stackMb('sluice', measure), stackMb('prefect', measure), measure === 'rss' ? 1 : undefined),
+    // Per process (by role): PSS idle, PSS after the workloads, and the anonymous part of PSS's RSS.
+    ...Object.keys(memory.idle.rows).flatMap((k) => [
+      mb(`memory (PSS), ${k}: idle`, memory.idle.rows[k]!.pss),
+      ...(memory.after.rows[k] ? [mb(`memory (PSS), ${k}: after the workloads`, memory.after.rows[k].pss)] : []),
     ]),
+    ...(['idle', 'after'] as const).flatMap((when) =>
+      (['pss', 'rss', 'anonymous'] as const).flatMap((measure) => [
+        mb(`memory ${WHEN[when]} (${MEASURE_NAMES[measure]}), Prefect (prefect server start + serve.py, all processes)`, stackMb(when, 'prefect', measure)),
+        mb(`memory ${WHEN[when]} (${MEASURE_NAMES[measure]}), Sluice (npm start, all processes)`, stackMb(when, 'sluice', measure)),
+        // Issue 24 judges memory by PSS; RSS counts shared program code once per process, and the anonymous
+        // part (counted per process too) says how much of a difference is allocated memory.
+        ratio(`memory ${WHEN[when]} (${MEASURE_NAMES[measure]})`, stackMb(when, 'sluice', measure), stackMb(when, 'prefect', measure), measure === 'pss' ? 1 : undefined),
+      ]),
+    ),
+    // PSS splits a page shared with processes outside the stack (other programs running node or Python on this
+    // machine) with them; counting each of the stack's pages once, in full, leaves nothing out.
+    ...(['idle', 'after'] as const).flatMap((when) => {
+      const { sluice: s, prefect: p } = memory[when].distinct;
+      if (s === undefined || p === undefined) return [];
+      return [
+        mb(`memory ${WHEN[when]} (each resident page once), Prefect`, p),
+        mb(`memory ${WHEN[when]} (each resident page once), Sluice`, s),
+        ratio(`memory ${WHEN[when]} (each resident page once)`, s, p),
+      ];
+    }),
     ...Object.entries(idleCpu).map(([k, v]) => ({ name: `idle CPU, ${k}`, value: Number(v.toFixed(2)), unit: '% of a core', target: '' })),
     { name: 'idle CPU, Prefect (server + serve process)', value: Number(stackCpu('prefect').toFixed(2)), unit: '% of a core', target: '' },
-    { name: 'idle CPU, Sluice (Temporal + worker + web app)', value: Number(stackCpu('sluice').toFixed(2)), unit: '% of a core', target: '' },
+    { name: 'idle CPU, Sluice (npm start, all processes)', value: Number(stackCpu('sluice').toFixed(2)), unit: '% of a core', target: '' },
     ratio('idle CPU', stackCpu('sluice'), stackCpu('prefect')),
   ];
   reportRun([{ name: 'prefect', metrics, details: { prefectVersion, reps, samples, memory, idleCpu, breakdowns, settleWaits, stealPercentPerRound: steal } }], {
@@ -277,7 +341,7 @@ async function main(): Promise<void> {
     notes: [
       `Prefect ${prefectVersion} (its server on SQLite, deployments served by serve.py; runs started and read through its REST API), medians of ${reps} alternating repetitions.`,
       `Before each workload both stacks were let settle (under 5% of a core together): median wait ${median(settleWaits)} ms, longest ${Math.max(...settleWaits)} ms.`,
-      "Idle memory from /proc/PID/smaps_rollup of each process tree, summed: RSS (shared pages count in each process, as ps shows) and its anonymous part (what the processes allocated; the rest is program code and libraries mapped from files). Sluice's web app runs in production mode (next start).",
+      "Memory from /proc/PID/smaps_rollup of each whole process tree (Sluice: npm start with npm, start.ts and all it starts; Prefect: prefect server start and serve.py with their children), summed: PSS (each page divided among the processes mapping it, so what a tree shares is counted once), RSS (shared pages counted in each process, as ps shows) and RSS's anonymous part (what the processes allocated; the rest is program code and libraries mapped from files); and each stack's resident pages counted once, in full, from /proc/PID/pagemap (PSS splits a page with programs outside the stack that map it too). Sluice's web app runs in production mode (next start).",
       "Where a sequential task's time goes with and without eager activity execution: npm run bench -- latency.",
     ],
     meta: { benchmark: 'prefect' },

@@ -1,21 +1,23 @@
 /**
- * Sluice's embedded stack for the comparison, as `npm start` runs it but with the web app in production mode
- * (`next start`): a Temporal dev server with Sluice's defaults, `sluice worker` serving bench/prefect/sluice, and
- * the web app. Everything on free ports and in a temporary directory.
+ * Sluice's embedded stack for the comparison, started as a user starts it: `npm start` (npm, its build step,
+ * scripts/start.ts and everything it starts: the Temporal dev server, the worker as a client of the web app, the
+ * web app in production mode), on free ports and a data directory in a temporary folder. The worker serves the
+ * comparison's flows (bench/prefect/sluice/) instead of the repository's own, through the settings a user has
+ * for that (SLUICE_WORKFLOWS, SLUICE_ACTIVITIES, SLUICE_TASK_QUEUE); start.ts passes them on to it.
+ *
+ * The benchmark starts runs through Temporal and reads their log lines from the store, as a SluiceClient does;
+ * the lines get there from the worker through the web app's worker API, as in production.
  */
 import path from 'node:path';
 import { SluiceClient } from 'sluice/client';
-import { startDevServer, type DevServer } from 'sluice/internal/dev';
 import { openStore } from 'sluice/internal/store';
-import { startWebApp, type WebApp } from '../../test/web/harness';
-import { startSluiceWorker, type WorkerProcess } from '../lib/worker-process';
+import { npmStart, type NpmStart } from '../../test/harness/npm-start';
 
 export const TASK_QUEUE = 'prefect-comparison';
 
 export interface SluiceStack {
-  server: DevServer;
-  worker: WorkerProcess;
-  app: WebApp;
+  /** The `npm start` process: the root of the process tree a user starts. */
+  pid: number;
   client: SluiceClient;
   stop(): Promise<void>;
 }
@@ -26,29 +28,26 @@ export async function startSluice(tmpDir: string, say: (l: string) => void): Pro
     for (const s of stops.splice(0).reverse()) await s().catch((err) => say(`while stopping: ${(err as Error).message}`));
   };
   try {
-    say('sluice: starting a Temporal dev server (as npm start does)');
-    const server = await startDevServer({ dbFile: path.join(tmpDir, 'temporal.db'), uiPublicPath: '/temporal' });
-    stops.push(() => server.stop());
-    const storeUrl = `sqlite:${path.join(tmpDir, 'sluice.db')}`;
-    say('sluice: starting the worker');
-    const worker = await startSluiceWorker({
-      address: server.address,
-      taskQueue: TASK_QUEUE,
-      storeUrl,
-      workflows: path.join(__dirname, 'sluice/flows.ts'),
-      activities: path.join(__dirname, 'sluice/tasks.ts'),
-    });
-    stops.push(() => worker.stop());
-    say('sluice: starting the web app (next start; built first if web/ or sdk/ changed)');
-    // The harness reads these, as the test runner sets them.
-    Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_WEB_URL: server.uiUrl });
-    const app = await startWebApp({ storeUrl });
-    stops.push(() => app.stop());
-    const store = await openStore(storeUrl, { migrate: true });
+    say('sluice: npm start (the web app is built first if web/ or sdk/ changed)');
+    const dataDir = path.join(tmpDir, 'sluice-data');
+    const started: NpmStart = await npmStart(
+      {
+        SLUICE_WORKFLOWS: path.join(__dirname, 'sluice/flows.ts'),
+        SLUICE_ACTIVITIES: path.join(__dirname, 'sluice/tasks.ts'),
+        SLUICE_TASK_QUEUE: TASK_QUEUE,
+        SLUICE_ADMIN_EMAIL: 'admin@bench.test',
+        SLUICE_ADMIN_PASSWORD: 'bench-password-not-secret',
+      },
+      dataDir,
+      { viaNpm: true },
+    );
+    stops.push(() => started.stop());
+    await started.waitFor(/Press Ctrl-C to stop/, 600_000);
+    const store = await openStore(`sqlite:${path.join(dataDir, 'sluice.db')}`);
     stops.push(() => store.close());
-    const client = await SluiceClient.connect({ address: server.address, namespace: 'default', store });
+    const client = await SluiceClient.connect({ address: `127.0.0.1:${started.ports.temporal}`, namespace: 'default', store });
     stops.push(() => client.close());
-    return { server, worker, app, client, stop };
+    return { pid: started.pid, client, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -108,7 +108,9 @@ test('a second start with unchanged sources reuses the build, and its sessions',
 });
 
 test('a child that dies is named, the rest is stopped, and the exit code is not 0', async () => {
-  const started = await npmStart({ SLUICE_WORKFLOWS: '/nonexistent/workflows', SLUICE_START_WEB: 'false' });
+  // Through npm itself, as a user types it: package.json's start script (the supervisor bundled into
+  // dist/start.js), and npm passing the failure on.
+  const started = await npmStart({ SLUICE_WORKFLOWS: '/nonexistent/workflows', SLUICE_START_WEB: 'false' }, undefined, { viaNpm: true });
   const code = await started.exit;
   assert.notEqual(code, 0);
   const text = started.output.join('\n');

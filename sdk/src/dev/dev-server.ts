@@ -3,10 +3,13 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Connection } from '@temporalio/client';
-import { ensureRetention, ensureSearchAttributes, SEARCH_ATTRIBUTES } from '../temporal';
+// No Temporal client here (./prepare-server.ts loads it when needed): npm start's supervisor imports this module
+// and keeps the client out of its memory (prepareInChild).
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { freePort } from './free-port';
 import { spawnManaged, type ExitInfo } from './managed-child';
+import { prepareInChild } from './in-child';
+import type { PrepareOptions } from './prepare-server';
 
 /**
  * Absolute path of a usable Temporal CLI, found (or built once per machine) by bin/temporal-cli.sh.
@@ -103,6 +106,14 @@ export interface DevServerOptions {
   metricsPort?: number;
   /** Start the bare server: no --search-attribute flags, no search attributes or retention set, none of LATENCY_SETTINGS. For tests. */
   bare?: boolean;
+  /**
+   * Wait for the server and prepare it (search attributes, retention) from a short-lived child process, so this
+   * process never loads the Temporal client: for a long-lived process that needs no client otherwise (npm start's
+   * supervisor).
+   */
+  prepareInChild?: boolean;
+  /** More environment for the server process, e.g. the Go runtime's GOGC; the caller's own wins. */
+  env?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -173,6 +184,7 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   }
   // The CLI also reads TEMPORAL_* variables as client settings; keep the caller's out of the server.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
+  for (const [key, value] of Object.entries(options.env ?? {})) env[key] ??= value;
   env.GOMAXPROCS ??= String(embeddedServerProcs());
   // The CLI prints "Server: localhost:PORT" only once ITS server is up. Waiting for that line, not just
   // for the port to answer, avoids mistaking another server on the same port for ours.
@@ -190,15 +202,27 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   };
 
   try {
-    const connection = await waitForFrontend(address, () => announced, child.exited, child.recentOutput);
-    try {
-      if (!options.bare) {
-        await ensureSearchAttributes(connection, namespace);
-        await ensureRetention(connection, namespace, options.retentionDays ?? 30);
-      }
-    } finally {
-      await connection.close();
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let exit: ExitInfo | undefined;
+    void child.exited.then((info) => (exit = info));
+    const exitedError = () => new Error(`Temporal dev server exited during start-up (code ${exit!.code}, signal ${exit!.signal}). Its output:\n${child.recentOutput()}`);
+    while (!announced) {
+      if (exit) throw exitedError();
+      if (Date.now() > deadline) throw new Error(`Temporal dev server did not say it was up within ${START_TIMEOUT_MS / 1000} s. Its output:\n${child.recentOutput()}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
+    const prepare: PrepareOptions = { address, namespace, searchAttributes: !options.bare, retentionDays: options.bare ? undefined : (options.retentionDays ?? 30), timeoutMs: deadline - Date.now() };
+    const gone = new AbortController();
+    void child.exited.then(() => gone.abort());
+    const prepared = options.prepareInChild ? prepareInChild(prepare, gone.signal) : import('./prepare-server.js').then((m) => m.prepareDevServer(prepare, gone.signal));
+    await Promise.race([
+      prepared.catch((err: Error) => {
+        throw new Error(`${err.message}. Its output:\n${child.recentOutput()}`);
+      }),
+      child.exited.then(() => {
+        throw exitedError();
+      }),
+    ]);
   } catch (err) {
     await stop();
     // The CLI also picks ports of its own (history, matching, worker services) and panics when one is taken
@@ -214,34 +238,3 @@ async function startOnce(cli: string, namespace: string, options: DevServerOptio
   return { address, uiUrl: `http://127.0.0.1:${uiPort}${publicPath}`, namespace, pid: child.pid, exited: child.exited, stop };
 }
 
-async function waitForFrontend(address: string, announced: () => boolean, exited: Promise<ExitInfo>, output: () => string): Promise<Connection> {
-  let exit: ExitInfo | undefined;
-  void exited.then((info) => (exit = info));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (exit) {
-      throw new Error(`Temporal dev server exited during start-up (code ${exit.code}, signal ${exit.signal}). Its output:\n${output()}`);
-    }
-    if (!announced()) {
-      await new Promise((r) => setTimeout(r, 100));
-      continue;
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: '2s' });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return connection;
-      } catch (err) {
-        await connection.close();
-        throw err;
-      }
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(
-    `Temporal dev server did not answer on ${address} within ${START_TIMEOUT_MS / 1000} s: ${(lastError as Error)?.message}. Its output:\n${output()}`,
-  );
-}
