@@ -13,6 +13,7 @@ import { fromLogRow, text } from './log-rows';
 import { readSettled, type SimpleQueries } from './settled-read';
 import { fromProgressRow, upsertProgress } from './progress-rows';
 import { StoreRetention } from './retention';
+import { searchedText } from './migrations/0019-log-search';
 import { readStoreStats, type StoreStats } from './store-stats';
 import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type ProgressRecord, type ReplayFinding, type StoredLog } from './types';
 
@@ -138,7 +139,12 @@ export class Store {
    */
   async readLogs(q: LogQuery): Promise<StoredLog[]> {
     const limit = checkQuery(q);
-    let query = this.db.selectFrom('logs').selectAll().where('run_id', '=', q.runId);
+    // The run as a range of one run id, in (run_id, id) order: so only the (run_id, id) index gives that order. With
+    // `run_id = ?` and `order by id` the planner may walk the primary key from the newest line down, skipping other
+    // runs' lines: it assumes a run's lines are spread evenly over all ids, true of no run, and for a run of months
+    // ago that walk reads every line written since (seconds, in a big store). bench/scale/big-store.ts has the plans.
+    const order = q.order ?? 'asc';
+    let query = this.db.selectFrom('logs').selectAll().where('run_id', '>=', q.runId).where('run_id', '<=', q.runId);
     if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
     if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
     if (q.minLevel !== undefined && q.minLevel !== 'debug') query = query.where('level', 'in', levelsFrom(q.minLevel));
@@ -146,15 +152,16 @@ export class Store {
     if (q.search) {
       const needle = q.search;
       query = query.where((eb) => eb.or([this.contains(sql.ref('message'), needle), this.contains(sql.ref('fields'), needle)]));
+      if (this.dialect === 'postgres' && hasTrigram(needle)) query = query.where(this.searchIndexed(needle));
     }
     // Only lines no later commit can come before (see insertLogsIn); read first, so the query's snapshot is newer.
-    if (this.options.simpleQueries && (q.order ?? 'asc') === 'asc') {
-      const rows = await readSettled(this.options.simpleQueries, q.runId, query.orderBy('id', 'asc').limit(limit).compile());
+    if (this.options.simpleQueries && order === 'asc') {
+      const rows = await readSettled(this.options.simpleQueries, q.runId, query.orderBy('run_id', 'asc').orderBy('id', 'asc').limit(limit).compile());
       if (rows) return rows.map((row) => fromLogRow(row as Selectable<Database['logs']>));
     }
     const settled = await this.settledLogId(q.runId);
     if (settled !== undefined) query = query.where('id', '<=', settled);
-    const rows = await query.orderBy('id', q.order ?? 'asc').limit(limit).execute();
+    const rows = await query.orderBy('run_id', order).orderBy('id', order).limit(limit).execute();
     return rows.map(fromLogRow);
   }
 
@@ -417,6 +424,18 @@ export class Store {
     return rows[0]?.settled ?? 0;
   }
 
+  /**
+   * The lines the trigram index (migration 0019) says may hold the needle: a superset of those `contains` keeps
+   * (the same lower-casing, of message and fields in one text), found without reading the run's other lines.
+   */
+  private searchIndexed(needle: string): Expression<SqlBool> {
+    const collation = this.options.searchCollation;
+    const lowered = collation ? sql`lower(${needle} collate ${sql.id(collation)})` : sql`lower(${needle})`;
+    // LIKE's own characters in the needle stand for themselves.
+    const pattern = sql`'%' || replace(replace(replace(${lowered}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+    return sql<SqlBool>`${searchedText(collation)} like ${pattern}`;
+  }
+
   /** Case-insensitive substring test; NULL columns never match. */
   private contains(column: Expression<unknown>, needle: string): Expression<SqlBool> {
     if (this.dialect === 'sqlite') return sql<SqlBool>`${sql.raw(SQLITE_CONTAINS_FUNCTION)}(${column}, ${needle.toLowerCase()})`;
@@ -425,6 +444,12 @@ export class Store {
     return sql<SqlBool>`strpos(lower(${column} collate ${sql.id(collation)}), lower(${needle} collate ${sql.id(collation)})) > 0`;
   }
 }
+
+/**
+ * Whether the trigram index can narrow a search for `needle`: pg_trgm looks up runs of three letters or digits (in
+ * any database locale, ASCII ones at least); a needle without one would make it read the whole index instead.
+ */
+const hasTrigram = (needle: string): boolean => /[a-z0-9]{3}/i.test(needle);
 
 /**
  * Throws TaskQueueTakenError if `taskQueue` serves live flows of a repository other than `repository`, which is
