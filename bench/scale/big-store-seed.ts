@@ -126,6 +126,8 @@ export async function seedRuns(stack: BigStoreStack, total: number, real: number
 export interface SeededLogs {
   lines: number;
   goneLines: number;
+  /** A copied run of half a year ago with the most lines of its time (Temporal has no history of it: its lines only). */
+  oldRun: { workflowId: string; runId: string; lines: number };
   ms: number;
 }
 
@@ -157,7 +159,7 @@ export async function seedLogs(stack: BigStoreStack, lines: number, seeded: Seed
     const oldest = Math.min(...runs.map((r) => Number(r.t0)));
     await db.query(
       `insert into seed_runs (workflow_id, run_id, flow, t0, t1)
-       select 'gone-' || i, gen_random_uuid()::text, 'flow00', $1::int8 - (i * 3600000)::int8, $1::int8 - (i * 3600000)::int8 + 600000 from generate_series(1, $2::int) i`,
+       select 'gone-' || i, gen_random_uuid()::text, 'flow00', $1::int8 - i::int8 * 3600000, $1::int8 - i::int8 * 3600000 + 600000 from generate_series(1, $2::int) i`,
       [oldest - DAY_MS, gone],
     );
     // Line counts: the heavy runs their share, the gone runs theirs, the rest heavy-tailed (most a few lines, some thousands).
@@ -180,6 +182,12 @@ export async function seedLogs(stack: BigStoreStack, lines: number, seeded: Seed
     const { rows: [planned] } = await db.query<{ n: string }>(`select sum(lines) as n from seed_runs`);
     say(`seeding ${Number(planned!.n).toLocaleString('en-US')} log lines over ${runs.length + gone} runs (${gone} gone from Temporal)`);
     await db.query(`set work_mem = '256MB'; set maintenance_work_mem = '512MB'`);
+    // The search index (migration 0019) is built once after the lines are in: the same index, made far faster than
+    // row by row (a restore of a big store would do the same).
+    const { rows: searchIndex } = await db.query<{ def: string }>(
+      `select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'logs'::regclass and indexrelid = 'logs_search'::regclass`,
+    ).catch(() => ({ rows: [] as { def: string }[] }));
+    if (searchIndex.length) await db.query(`drop index logs_search`);
     // The column default takes ids from the sequence directly once a session has declared itself (migration 0014).
     await db.query(`select set_config('sluice.log_writer', 'declared', false)`);
     await db.query(
@@ -196,10 +204,16 @@ export async function seedLogs(stack: BigStoreStack, lines: number, seeded: Seed
        from seed_runs r, generate_series(1::int8, r.lines) g(i)
        order by 1`,
     );
+    if (searchIndex.length) await db.query(searchIndex[0]!.def);
     say(`lines inserted after ${Date.now() - t0} ms; vacuuming and analysing`);
+    // A run of half a year ago with many lines: its lines are far from the newest ids.
+    const { rows: [old] } = await db.query<{ workflow_id: string; run_id: string; lines: number }>(
+      `select workflow_id, run_id, lines from seed_runs where t0 < $1 and workflow_id not like 'gone-%' order by lines desc limit 1`,
+      [Date.now() - 180 * DAY_MS],
+    );
     await db.query(`drop table seed_runs`);
     await db.query(`vacuum (analyze) logs`);
-    return { lines: Number(planned!.n), goneLines, ms: Date.now() - t0 };
+    return { lines: Number(planned!.n), goneLines, oldRun: { workflowId: old!.workflow_id, runId: old!.run_id, lines: old!.lines }, ms: Date.now() - t0 };
   } finally {
     await Promise.all([vis.end(), db.end()]);
   }

@@ -11,12 +11,13 @@
  * Prints the figures against their targets, the load average and steal; writes JSON to bench/results/.
  */
 import { runsTemporalKeeps } from 'sluice/internal/temporal';
-import { openStore, type LogRecord } from 'sluice/internal/store';
+import { openStore, type LogQuery, type LogRecord } from 'sluice/internal/store';
 import { atMost, reportRun, startRun, type Metric } from '../lib/report';
 import { samplePage } from '../web/http-timing';
 import { spread, type Spread } from '../web/percentiles';
 import { startBigStoreStack, type BigStoreStack } from './big-store-stack';
-import { FLOWS, RARE_NEEDLE, seedLogs, seedRuns, type SeededRuns } from './big-store-seed';
+import { FLOWS, RARE_NEEDLE, seedLogs, seedRuns, type SeededLogs, type SeededRuns } from './big-store-seed';
+import { explainStore } from './explain-store';
 
 const PAGE_TARGET_MS = 300;
 const SWEEP_RATIO_TARGET = 2;
@@ -40,10 +41,12 @@ interface PageFigure {
 }
 
 /** Each page `samples` times after a warm-up, one request at a time, each page in turn (a slow moment hits all alike). */
-async function timePages(stack: BigStoreStack, seeded: SeededRuns, samples: number, say: (l: string) => void): Promise<PageFigure[]> {
+async function timePages(stack: BigStoreStack, seeded: SeededRuns, logsSeeded: SeededLogs, samples: number, say: (l: string) => void): Promise<PageFigure[]> {
   const cookie = await stack.app.cookie('viewer');
   const big = seeded.heavy[0]!;
   const logs = `/api/ui/runs/${encodeURIComponent(big.workflowId)}/${encodeURIComponent(big.runId)}/logs?order=desc&limit=1000`;
+  const old = logsSeeded.oldRun;
+  const oldLogs = `/api/ui/runs/${encodeURIComponent(old.workflowId)}/${encodeURIComponent(old.runId)}/logs?order=desc&limit=1000`;
   const pages = [
     { name: 'home page', path: '/', check: (b: string) => b.includes('Running now') },
     { name: 'runs list, first page', path: '/runs', check: (b: string) => b.includes('Runs per status') },
@@ -51,6 +54,7 @@ async function timePages(stack: BigStoreStack, seeded: SeededRuns, samples: numb
     { name: 'run page (most lines)', path: `/runs/${encodeURIComponent(big.workflowId)}/${encodeURIComponent(big.runId)}`, check: (b: string) => b.includes(big.runId) },
     { name: "run's newest 1,000 lines", path: logs, check: (b: string) => b.startsWith('{"lines":[{') },
     { name: "run's log search (rare)", path: `${logs}&search=${encodeURIComponent(RARE_NEEDLE.toUpperCase())}`, check: (b: string) => b.includes(RARE_NEEDLE) },
+    { name: "half-year-old run's newest lines", path: oldLogs, check: (b: string) => b.startsWith('{"lines":[{') },
     { name: "run's log search (common)", path: `${logs}&search=batch%201`, check: (b: string) => b.includes('batch 1') },
   ];
   const totals = new Map(pages.map((p) => [p.name, [] as number[]]));
@@ -62,6 +66,20 @@ async function timePages(stack: BigStoreStack, seeded: SeededRuns, samples: numb
     if (round % 10 === 9) say(`pages: round ${round + 1} of ${samples + 3}`);
   }
   return pages.map((p) => ({ name: p.name, path: p.path, timings: spread(totals.get(p.name)!) }));
+}
+
+/** The plans of the store's reads the pages make of the run with the most lines (EXPLAIN (ANALYZE, BUFFERS)). */
+async function explainReads(stack: BigStoreStack, seeded: SeededRuns, logs: SeededLogs): Promise<Record<string, string>> {
+  const runId = seeded.heavy[0]!.runId;
+  const reads: Record<string, LogQuery> = {
+    "run's newest 1,000 lines": { runId, order: 'desc', limit: 1000 },
+    "run's log search (rare)": { runId, order: 'desc', limit: 1000, search: RARE_NEEDLE.toUpperCase() },
+    "run's log search (common)": { runId, order: 'desc', limit: 1000, search: 'batch 1' },
+    "half-year-old run's newest lines": { runId: logs.oldRun.runId, order: 'desc', limit: 1000 },
+  };
+  const plans: Record<string, string> = {};
+  for (const [name, q] of Object.entries(reads)) plans[name] = (await explainStore(stack.store, (s) => s.readLogs(q))).join('\n\n');
+  return plans;
 }
 
 /** Lines as a task's batch holds them: one run, consecutive, a few fields. */
@@ -121,7 +139,9 @@ async function main(): Promise<void> {
     say(`runs seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
     const logs = await seedLogs(stack, o.lines, seeded, say);
     say(`lines seeded in ${(logs.ms / 1000).toFixed(1)} s`);
-    const pages = await timePages(stack, seeded, o.samples, say);
+    const plans = await explainReads(stack, seeded, logs);
+    for (const [name, plan] of Object.entries(plans)) say(`plan of ${name}:\n${plan}`);
+    const pages = await timePages(stack, seeded, logs, o.samples, say);
     const sweep = await timeSweep(stack, logs.goneLines, say);
     const ratio = sweep.during.p95 / sweep.idle.p95;
     const metrics: Metric[] = [
@@ -133,7 +153,7 @@ async function main(): Promise<void> {
       { name: `store a log batch during a sweep of ${sweep.deleted.toLocaleString('en-US')} lines: p95`, value: sweep.during.p95, unit: 'ms', target: '' },
       { name: 'log batch p95, during sweep / idle', value: ratio, unit: '', ...atMost(ratio, SWEEP_RATIO_TARGET) },
     ];
-    reportRun([{ name: 'bigstore', metrics, details: { options: o, seeded: { runs: seeded, logs }, pages, sweep } }], {
+    reportRun([{ name: 'bigstore', metrics, details: { options: o, seeded: { runs: seeded, logs }, pages, sweep, plans } }], {
       ...runStart,
       notes: [
         `Seeded: ${seeded.total.toLocaleString('en-US')} runs in visibility in ${(seeded.ms / 1000).toFixed(0)} s, ${logs.lines.toLocaleString('en-US')} log lines in ${(logs.ms / 1000).toFixed(0)} s; the run with the most lines has ${seeded.heavy[0]!.lines.toLocaleString('en-US')}.`,
