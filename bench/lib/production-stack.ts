@@ -37,6 +37,8 @@ export interface ProductionStackOptions {
   activities: string;
   /** More environment for every worker (e.g. SLUICE_EAGER_TASKS). */
   workerEnv?: Record<string, string>;
+  /** More environment for the web app (e.g. SLUICE_RETENTION: 'off' when the benchmark sweeps itself). */
+  webEnv?: Record<string, string>;
   say?: (line: string) => void;
 }
 
@@ -81,7 +83,7 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
     // The web app harness reads Temporal's settings from the environment, as the test runner sets them.
     Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_WEB_URL: 'http://127.0.0.1:1/temporal' });
     say('production stack: the web app (next start; built first if web/ or sdk/ changed)');
-    const app = await startWebApp({ storeUrl: pg.url, env: { TEMPORAL_WEB_URL: '', TEMPORAL_UI_UPSTREAM: '' } });
+    const app = await startWebApp({ storeUrl: pg.url, env: { TEMPORAL_WEB_URL: '', TEMPORAL_UI_UPSTREAM: '', ...options.webEnv } });
     stops.push(() => app.stop());
 
     const count = options.workers ?? 2;
