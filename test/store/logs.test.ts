@@ -85,6 +85,8 @@ for (const dialect of DIALECTS) {
         line(runId, 2, { message: 'wrote fileX042.csv' }),
         line(runId, 3, { message: 'read C:\\data\\rain.csv' }),
         line(runId, 4, { message: 'read C:/data/rain.csv', fields: { note: 'Wasserstand ÜBER Grenze' } }),
+        // The two characters whose Unicode lowercase is ASCII: the index's ASCII-only lowering maps them itself.
+        line(runId, 5, { message: 'kiln at 1200 \u212a, office in \u0130stanbul' }),
       ]);
       const messages = async (search: string, order: 'asc' | 'desc' = 'asc') => (await store.readLogs({ runId, search, order })).map((l) => l.message);
       assert.deepEqual(await messages('100%'), ['100% done']);
@@ -93,6 +95,8 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await messages('c:\\data'), ['read C:\\data\\rain.csv']);
       assert.deepEqual(await messages('über grenze', 'desc'), ['read C:/data/rain.csv'], 'in the fields, folded beyond ASCII');
       assert.deepEqual(await messages('rain.csv', 'desc'), ['read C:/data/rain.csv', 'read C:\\data\\rain.csv'], 'newest first');
+      assert.deepEqual(await messages('1200 k, office'), ['kiln at 1200 \u212a, office in \u0130stanbul'], 'the Kelvin sign folds to k');
+      assert.deepEqual(await messages('office in i'), ['kiln at 1200 \u212a, office in \u0130stanbul'], 'İ folds to i (and a combining dot)');
       assert.deepEqual(await messages('done wrote'), [], 'not across two lines');
       assert.deepEqual(await messages('rain.csv {"note"'), [], 'nor across message and fields');
     });
