@@ -77,6 +77,30 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await messages({ search: 'gauge', task: 'transform', minLevel: 'error' }), ['Überlauf at gauge 7']);
     });
 
+    test("a search's %, _ and \\ are plain characters, also where PostgreSQL's trigram index narrows the search", async () => {
+      const runId = 'run-search-chars';
+      await store.insertLogs([
+        line(runId, 0, { message: '100% done' }),
+        line(runId, 1, { message: 'wrote file_042.csv' }),
+        line(runId, 2, { message: 'wrote fileX042.csv' }),
+        line(runId, 3, { message: 'read C:\\data\\rain.csv' }),
+        line(runId, 4, { message: 'read C:/data/rain.csv', fields: { note: 'Wasserstand ÜBER Grenze' } }),
+        // The two characters whose Unicode lowercase is ASCII: the index's ASCII-only lowering maps them itself.
+        line(runId, 5, { message: 'kiln at 1200 \u212a, office in \u0130stanbul' }),
+      ]);
+      const messages = async (search: string, order: 'asc' | 'desc' = 'asc') => (await store.readLogs({ runId, search, order })).map((l) => l.message);
+      assert.deepEqual(await messages('100%'), ['100% done']);
+      assert.deepEqual(await messages('file_042'), ['wrote file_042.csv']);
+      assert.deepEqual(await messages('ile_04'), ['wrote file_042.csv']);
+      assert.deepEqual(await messages('c:\\data'), ['read C:\\data\\rain.csv']);
+      assert.deepEqual(await messages('über grenze', 'desc'), ['read C:/data/rain.csv'], 'in the fields, folded beyond ASCII');
+      assert.deepEqual(await messages('rain.csv', 'desc'), ['read C:/data/rain.csv', 'read C:\\data\\rain.csv'], 'newest first');
+      assert.deepEqual(await messages('1200 k, office'), ['kiln at 1200 \u212a, office in \u0130stanbul'], 'the Kelvin sign folds to k');
+      assert.deepEqual(await messages('office in i'), ['kiln at 1200 \u212a, office in \u0130stanbul'], 'İ folds to i (and a combining dot)');
+      assert.deepEqual(await messages('done wrote'), [], 'not across two lines');
+      assert.deepEqual(await messages('rain.csv {"note"'), [], 'nor across message and fields');
+    });
+
     test('pages by id in both directions, default limit 500, capped at 5000', async () => {
       const runId = 'run-pages';
       // 5200 lines in one call: more than one INSERT on both databases, one transaction.

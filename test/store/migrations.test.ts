@@ -16,7 +16,7 @@ import { DIALECTS, freshStoreUrl } from './helpers/stores';
 const ALL = [
   '0001-logs', '0002-flows', '0003-users-and-tokens', '0004-flow-catalog-by-queue', '0005-notifications', '0006-flow-run-timeout',
   '0007-retention', '0008-sessions-and-sign-in', '0009-tasks', '0010-flow-repository', '0011-login-failures-per-address',
-  '0012-task-progress', '0013-worker-tokens', '0014-log-ordering', '0015-artifacts', '0018-replay-findings',
+  '0012-task-progress', '0013-worker-tokens', '0014-log-ordering', '0015-artifacts', '0018-replay-findings', '0019-log-search',
 ];
 const TABLES = [
   'api_tokens', 'artifacts', 'flows', 'login_failures', 'login_failures_by_address', 'logs', 'notification_channels', 'notification_deliveries',

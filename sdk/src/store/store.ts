@@ -13,6 +13,7 @@ import { fromLogRow, text } from './log-rows';
 import { readSettled, type SimpleQueries } from './settled-read';
 import { fromProgressRow, upsertProgress } from './progress-rows';
 import { StoreRetention } from './retention';
+import { searchedText } from './migrations/0019-log-search';
 import { readStoreStats, type StoreStats } from './store-stats';
 import { LOG_LEVELS, levelsFrom, type FlowEntry, type TaskEntry, type LogQuery, type PublishOptions, type LogRecord, type ProgressRecord, type ReplayFinding, type StoredLog } from './types';
 
@@ -138,23 +139,32 @@ export class Store {
    */
   async readLogs(q: LogQuery): Promise<StoredLog[]> {
     const limit = checkQuery(q);
-    let query = this.db.selectFrom('logs').selectAll().where('run_id', '=', q.runId);
+    // The run as a range of one run id, in (run_id, id) order: so only the (run_id, id) index gives that order. With
+    // `run_id = ?` and `order by id` the planner may walk the primary key from the newest line down, skipping other
+    // runs' lines: it assumes a run's lines are spread evenly over all ids, true of no run, and for a run of months
+    // ago that walk reads every line written since (seconds, in a big store). bench/scale/big-store.ts has the plans.
+    const order = q.order ?? 'asc';
+    let query = this.db.selectFrom('logs').selectAll().where('run_id', '>=', q.runId).where('run_id', '<=', q.runId);
     if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
     if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
     if (q.minLevel !== undefined && q.minLevel !== 'debug') query = query.where('level', 'in', levelsFrom(q.minLevel));
     if (q.task !== undefined) query = query.where('task', '=', q.task);
     if (q.search) {
       const needle = q.search;
+      // The cheap, indexed test first (PostgreSQL keeps this order for filters of like cost): the exact one, which
+      // lowers in Unicode (several µs a line), then runs only on the lines that pass it.
+      const narrowed = this.dialect === 'postgres' ? searchPattern(needle) : undefined;
+      if (narrowed) query = query.where(sql<SqlBool>`${searchedText()} like ${narrowed}`);
       query = query.where((eb) => eb.or([this.contains(sql.ref('message'), needle), this.contains(sql.ref('fields'), needle)]));
     }
     // Only lines no later commit can come before (see insertLogsIn); read first, so the query's snapshot is newer.
-    if (this.options.simpleQueries && (q.order ?? 'asc') === 'asc') {
-      const rows = await readSettled(this.options.simpleQueries, q.runId, query.orderBy('id', 'asc').limit(limit).compile());
+    if (this.options.simpleQueries && order === 'asc') {
+      const rows = await readSettled(this.options.simpleQueries, q.runId, query.orderBy('run_id', 'asc').orderBy('id', 'asc').limit(limit).compile());
       if (rows) return rows.map((row) => fromLogRow(row as Selectable<Database['logs']>));
     }
     const settled = await this.settledLogId(q.runId);
     if (settled !== undefined) query = query.where('id', '<=', settled);
-    const rows = await query.orderBy('id', q.order ?? 'asc').limit(limit).execute();
+    const rows = await query.orderBy('run_id', order).orderBy('id', order).limit(limit).execute();
     return rows.map(fromLogRow);
   }
 
@@ -424,6 +434,17 @@ export class Store {
     if (!collation) return sql<SqlBool>`strpos(lower(${column}), lower(${needle})) > 0`;
     return sql<SqlBool>`strpos(lower(${column} collate ${sql.id(collation)}), lower(${needle} collate ${sql.id(collation)})) > 0`;
   }
+}
+
+/**
+ * The LIKE pattern of migration 0019's text that every line containing `needle` matches: its ASCII parts, lowered, in
+ * order (LIKE's own characters escaped); undefined when they hold no three letters or digits in a row, the least
+ * pg_trgm can look up (the index would be read whole: reading the run is cheaper then).
+ */
+export function searchPattern(needle: string): string | undefined {
+  const parts = needle.split(/[^\x00-\x7f]+/).filter((p) => p !== '').map((p) => p.toLowerCase());
+  if (!parts.some((p) => /[a-z0-9]{3}/.test(p))) return undefined;
+  return `%${parts.map((p) => p.replace(/[\\%_]/g, (c) => `\\${c}`)).join('%')}%`;
 }
 
 /**

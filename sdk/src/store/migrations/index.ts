@@ -20,6 +20,7 @@ import { workerTokensMigration } from './0013-worker-tokens';
 import { logOrderingMigration } from './0014-log-ordering';
 import { artifactsMigration } from './0015-artifacts';
 import { replayFindingsMigration } from './0018-replay-findings';
+import { logSearchMigration } from './0019-log-search';
 
 export type { StoreDialect } from './columns';
 
@@ -41,5 +42,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0014-log-ordering': logOrderingMigration(dialect),
     '0015-artifacts': artifactsMigration(dialect),
     '0018-replay-findings': replayFindingsMigration(),
+    '0019-log-search': logSearchMigration(dialect),
   };
 }
