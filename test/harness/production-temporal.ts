@@ -39,6 +39,8 @@ export interface TemporalServer {
   address: string;
   /** `http://127.0.0.1:PORT` of the frontend's HTTP API (compose's healthcheck asks it). */
   httpUrl: string;
+  /** The server's process id (a new one after restart()); benchmarks read its CPU time and memory. */
+  readonly pid: number;
   /** SIGTERM (SIGKILL after 20 s); resolves once it exited. */
   stop(): Promise<void>;
   /** Starts it again with the same configuration and ports; resolves once it answers. */
@@ -112,6 +114,9 @@ export async function productionTemporal() {
       return {
         address,
         httpUrl: `http://127.0.0.1:${ports.TEMPORAL_FRONTEND_HTTP_PORT}`,
+        get pid() {
+          return child!.pid;
+        },
         async stop() {
           await child?.stop(20_000);
         },
