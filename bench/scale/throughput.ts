@@ -6,7 +6,8 @@
  * through its worker API (bench/lib/production-stack.ts). Prefect: its server on PostgreSQL (a cluster of its
  * own) and two `serve` processes. Each side runs the same flow (throughput/: five tasks one after another, each
  * writing 20 log lines), started as fast as the client can (C start calls in flight), and is measured alone
- * (the other stack is not running). Sluice runs M runs (like with like: a queue of M, as Prefect's) and then N.
+ * (the other stack is not running): Prefect first (M runs), then Sluice with M runs (like with like: a queue of
+ * M, as Prefect's) and then N.
  * For each batch: every run completed, exactly runs × 5 × 20 lines in the store, tasks/s (first start call to
  * last completion) and p95 of "start → first task running" (the start call to the time the first task wrote its
  * first line, as the line itself records it, on each side). Measurements, not tests: a missed target does not
@@ -46,7 +47,7 @@ interface Args {
 const USAGE = 'Usage: npm run bench:throughput [-- --runs=N] [--prefect-runs=M] [--concurrency=C] [--serve-limit=L]';
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { runs: 10_000, prefectRuns: 500, concurrency: 50, serveLimit: 10 };
+  const args: Args = { runs: 10_000, prefectRuns: 200, concurrency: 50, serveLimit: 10 };
   const names: Record<string, keyof Args> = { runs: 'runs', 'prefect-runs': 'prefectRuns', concurrency: 'concurrency', 'serve-limit': 'serveLimit' };
   for (const arg of argv) {
     const m = /^--([a-z-]+)=(\d+)$/.exec(arg);
@@ -94,7 +95,7 @@ async function waitFor(what: string, total: number, count: () => Promise<number>
   let last = -1;
   let lastChange = Date.now();
   let lastSaid = 0;
-  for (const deadline = Date.now() + timeoutMs; ; await sleep(500)) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(2_000)) {
     const n = await count();
     if (n !== last) [last, lastChange] = [n, Date.now()];
     if (n >= total) return n;
@@ -104,25 +105,25 @@ async function waitFor(what: string, total: number, count: () => Promise<number>
 }
 
 async function sluiceBatch(stack: ProductionStack, db: PgClient, runs: number, concurrency: number, label: string): Promise<Batch> {
+  // Runs closed before this batch (visibility may list a new run a moment after its start: count closed ones).
+  const closedRuns = async () => (await stack.client.temporal.workflow.count(`WorkflowType = 'chain' AND ExecutionStatus != 'Running'`)).count;
+  const closedBefore = await closedRuns();
   say(`sluice: starting ${runs} runs (${concurrency} start calls in flight)`);
   const cpu0 = machineCpu();
   const t0 = Date.now();
   const { at, refs } = await startAll(runs, concurrency, () => stack.client.start('chain', {}));
   const startCallsS = (Date.now() - t0) / 1000;
   const runIds = refs.map((r) => r.runId);
-  // Completion from Temporal's visibility (SQL, on PostgreSQL): each run's status and close time, in slices.
+  // Completion from Temporal's visibility (SQL, on PostgreSQL): a count while they run (batches run one after
+  // another), then each run's status and close time, in slices.
+  await waitFor(`sluice ${label}: runs finished`, runs, async () => (await closedRuns()) - closedBefore, 10 * 60_000, 2 * 60 * 60_000);
   const closed = new Map<string, { status: string; closeTime: number }>();
-  const readClosed = async () => {
-    const open = refs.filter((r) => !closed.has(r.workflowId)).map((r) => r.workflowId);
-    for (let i = 0; i < open.length; i += 200) {
-      const ids = open.slice(i, i + 200).map((id) => `'${id}'`).join(',');
-      for await (const w of stack.client.temporal.workflow.list({ query: `ExecutionStatus != 'Running' AND WorkflowId IN (${ids})` })) {
-        closed.set(w.workflowId, { status: w.status.name, closeTime: w.closeTime?.getTime() ?? Date.now() });
-      }
+  for (let i = 0; i < refs.length; i += 200) {
+    const ids = refs.slice(i, i + 200).map((r) => `'${r.workflowId}'`).join(',');
+    for await (const w of stack.client.temporal.workflow.list({ query: `ExecutionStatus != 'Running' AND WorkflowId IN (${ids})` })) {
+      closed.set(w.workflowId, { status: w.status.name, closeTime: w.closeTime?.getTime() ?? Date.now() });
     }
-    return closed.size;
-  };
-  await waitFor(`sluice ${label}: runs finished`, runs, readClosed, 10 * 60_000, 2 * 60 * 60_000);
+  }
   const completedRuns = [...closed.values()].filter((c) => c.status === 'COMPLETED');
   const lastCompletion = Math.max(...completedRuns.map((c) => c.closeTime));
   const countLines = async () => Number((await db.query(`SELECT count(*) AS n FROM logs WHERE run_id = ANY($1) AND message LIKE 'line %'`, [runIds])).rows[0].n);
@@ -155,6 +156,13 @@ async function prefectBatch(prefect: PrefectStack, db: PgClient, runs: number, c
   return { side: 'prefect', runs, completed, lines, wallS, tasksPerS: (completed * TASKS_PER_RUN) / wallS, startToFirstTaskMs: latencies, startCallsS, stealPercent: stealPercent(cpu0, machineCpu()) };
 }
 
+/** A batch's figures as soon as it is done (a long run that is stopped later still showed them). */
+function said(b: Batch): Batch {
+  const p = (q: number) => (b.startToFirstTaskMs.length ? percentile(b.startToFirstTaskMs, q) : NaN);
+  say(`${b.side} ${b.runs} runs: ${b.completed} completed, ${b.lines} of ${b.runs * LINES_PER_RUN} lines, ${b.tasksPerS.toFixed(2)} tasks/s over ${b.wallS.toFixed(1)} s, start → first task p50 ${p(50)} ms, p95 ${p(95)} ms, steal ${b.stealPercent ?? '?'}%`);
+  return b;
+}
+
 function batchMetrics(b: Batch): Metric[] {
   const name = `${b.side} ${b.runs} runs`;
   return [
@@ -183,17 +191,6 @@ async function main(): Promise<void> {
     return db;
   };
   try {
-    stack = await startProductionStack({ tmpDir, taskQueue: TASK_QUEUE, workers: 2, workflows: path.join(HERE, 'flows.ts'), activities: path.join(HERE, 'tasks.ts'), say });
-    const store = await connect(stack.pg.url);
-    say('sluice: warming up (one run)');
-    await stack.client.waitForResult(await stack.client.start('chain', {}));
-    if (args.prefectRuns > 0) batches.push(await sluiceBatch(stack, store, args.prefectRuns, args.concurrency, `${args.prefectRuns} runs`));
-    batches.push(await sluiceBatch(stack, store, args.runs, args.concurrency, `${args.runs} runs`));
-    await store.end();
-    dbs.splice(dbs.indexOf(store), 1);
-    await stack.stop();
-    stack = undefined;
-
     if (args.prefectRuns > 0) {
       say('making or reusing the Prefect virtual environment (scripts/venv.sh)');
       const venv = execFileSync('bash', [path.join(ROOT, 'scripts/venv.sh'), 'prefect', path.join(ROOT, 'bench/prefect/requirements.txt')], { encoding: 'utf8' }).trim();
@@ -204,8 +201,26 @@ async function main(): Promise<void> {
       });
       say('prefect: warming up (one run)');
       await prefect.waitForRun(await prefect.runDeployment('chain', {}));
-      batches.push(await prefectBatch(prefect, await connect(prefectPg.url), args.prefectRuns, args.concurrency));
+      const prefectDb = await connect(prefectPg.url);
+      batches.push(said(await prefectBatch(prefect, prefectDb, args.prefectRuns, args.concurrency)));
+      await prefectDb.end();
+      dbs.splice(dbs.indexOf(prefectDb), 1);
+      await prefect.stop();
+      prefect = undefined;
+      await prefectPg.stop();
+      prefectPg = undefined;
     }
+
+    stack = await startProductionStack({ tmpDir, taskQueue: TASK_QUEUE, workers: 2, workflows: path.join(HERE, 'flows.ts'), activities: path.join(HERE, 'tasks.ts'), say });
+    const store = await connect(stack.pg.url);
+    say('sluice: warming up (one run)');
+    await stack.client.waitForResult(await stack.client.start('chain', {}));
+    if (args.prefectRuns > 0) batches.push(said(await sluiceBatch(stack, store, args.prefectRuns, args.concurrency, `${args.prefectRuns} runs`)));
+    batches.push(said(await sluiceBatch(stack, store, args.runs, args.concurrency, `${args.runs} runs`)));
+    await store.end();
+    dbs.splice(dbs.indexOf(store), 1);
+    await stack.stop();
+    stack = undefined;
   } catch (err) {
     say(`failed: ${(err as Error).stack ?? err}`);
     throw err;
