@@ -20,7 +20,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { startPostgres, type Postgres } from '../../scripts/postgres';
 import { startProductionStack, type ProductionStack } from '../lib/production-stack';
-import { machineCpu, stealPercent } from '../lib/proc';
+import { machineCpu, stealPercent, treeCpuSeconds } from '../lib/proc';
 import { atLeast, atMost, reportRun, startRun, type Metric } from '../lib/report';
 import { startPrefect, type PrefectStack } from '../prefect/prefect-stack';
 
@@ -72,6 +72,15 @@ interface Batch {
   /** How long the start calls alone took, s (the client's own rate). */
   startCallsS: number;
   stealPercent?: number;
+  /** CPU seconds each part of the stack used during the batch (its process tree). */
+  cpuS: Record<string, number>;
+}
+
+/** CPU seconds of each part so far, exited processes included; call again to get what it used since. */
+function cpuMeter(parts: Record<string, number[]>): () => Record<string, number> {
+  const read = () => Object.fromEntries(Object.entries(parts).map(([k, pids]) => [k, pids.reduce((sum, pid) => sum + treeCpuSeconds(pid, true), 0)]));
+  const start = read();
+  return () => Object.fromEntries(Object.entries(read()).map(([k, v]) => [k, Number((v - start[k]!).toFixed(1))]));
 }
 
 /** Calls `start(i)` for i < n with at most `concurrency` in flight; returns each call's start time (epoch ms). */
@@ -110,6 +119,7 @@ async function sluiceBatch(stack: ProductionStack, db: PgClient, runs: number, c
   const closedBefore = await closedRuns();
   say(`sluice: starting ${runs} runs (${concurrency} start calls in flight)`);
   const cpu0 = machineCpu();
+  const used = cpuMeter({ postgres: [stack.pids.postgres], temporal: [stack.pids.temporal], 'web app': [stack.pids.web], workers: stack.pids.workers });
   const t0 = Date.now();
   const { at, refs } = await startAll(runs, concurrency, () => stack.client.start('chain', {}));
   const startCallsS = (Date.now() - t0) / 1000;
@@ -132,12 +142,13 @@ async function sluiceBatch(stack: ProductionStack, db: PgClient, runs: number, c
   const firstAt = new Map(first.rows.map((r) => [r.run_id, Number(r.t)]));
   const latencies = runIds.flatMap((id, i) => (firstAt.has(id) ? [firstAt.get(id)! - at[i]!] : []));
   const wallS = (lastCompletion - t0) / 1000;
-  return { side: 'sluice', runs, completed: completedRuns.length, lines, wallS, tasksPerS: (completedRuns.length * TASKS_PER_RUN) / wallS, startToFirstTaskMs: latencies, startCallsS, stealPercent: stealPercent(cpu0, machineCpu()) };
+  return { side: 'sluice', runs, completed: completedRuns.length, lines, wallS, tasksPerS: (completedRuns.length * TASKS_PER_RUN) / wallS, startToFirstTaskMs: latencies, startCallsS, stealPercent: stealPercent(cpu0, machineCpu()), cpuS: used() };
 }
 
-async function prefectBatch(prefect: PrefectStack, db: PgClient, runs: number, concurrency: number): Promise<Batch> {
+async function prefectBatch(prefect: PrefectStack, pgPid: number, db: PgClient, runs: number, concurrency: number): Promise<Batch> {
   say(`prefect: starting ${runs} runs (${concurrency} start calls in flight)`);
   const cpu0 = machineCpu();
+  const used = cpuMeter({ postgres: [pgPid], server: [prefect.serverPid], 'serve processes and their flow runs': prefect.servePids });
   const t0 = Date.now();
   const { at, refs } = await startAll(runs, concurrency, () => prefect.runDeployment('chain', {}));
   const startCallsS = (Date.now() - t0) / 1000;
@@ -153,13 +164,13 @@ async function prefectBatch(prefect: PrefectStack, db: PgClient, runs: number, c
   const firstAt = new Map(first.rows.map((r) => [r.id, r.t.getTime()]));
   const latencies = ids.flatMap((id, i) => (firstAt.has(id) ? [firstAt.get(id)! - at[i]!] : []));
   const wallS = ((done.rows[0]!.last?.getTime() ?? Date.now()) - t0) / 1000;
-  return { side: 'prefect', runs, completed, lines, wallS, tasksPerS: (completed * TASKS_PER_RUN) / wallS, startToFirstTaskMs: latencies, startCallsS, stealPercent: stealPercent(cpu0, machineCpu()) };
+  return { side: 'prefect', runs, completed, lines, wallS, tasksPerS: (completed * TASKS_PER_RUN) / wallS, startToFirstTaskMs: latencies, startCallsS, stealPercent: stealPercent(cpu0, machineCpu()), cpuS: used() };
 }
 
 /** A batch's figures as soon as it is done (a long run that is stopped later still showed them). */
 function said(b: Batch): Batch {
   const p = (q: number) => (b.startToFirstTaskMs.length ? percentile(b.startToFirstTaskMs, q) : NaN);
-  say(`${b.side} ${b.runs} runs: ${b.completed} completed, ${b.lines} of ${b.runs * LINES_PER_RUN} lines, ${b.tasksPerS.toFixed(2)} tasks/s over ${b.wallS.toFixed(1)} s, start → first task p50 ${p(50)} ms, p95 ${p(95)} ms, steal ${b.stealPercent ?? '?'}%`);
+  say(`${b.side} ${b.runs} runs: ${b.completed} completed, ${b.lines} of ${b.runs * LINES_PER_RUN} lines, ${b.tasksPerS.toFixed(2)} tasks/s over ${b.wallS.toFixed(1)} s, start → first task p50 ${p(50)} ms, p95 ${p(95)} ms, steal ${b.stealPercent ?? '?'}%; CPU s: ${Object.entries(b.cpuS).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   return b;
 }
 
@@ -171,6 +182,8 @@ function batchMetrics(b: Batch): Metric[] {
     { name: `${name}: throughput`, value: b.tasksPerS, unit: 'tasks/s', target: '' },
     { name: `${name}: start → first task p95`, value: b.startToFirstTaskMs.length ? percentile(b.startToFirstTaskMs, 95) : NaN, unit: 'ms', target: '' },
     { name: `${name}: start → first task p50`, value: b.startToFirstTaskMs.length ? percentile(b.startToFirstTaskMs, 50) : NaN, unit: 'ms', target: '' },
+    // Less dependent on the machine's load than the rates: what the whole stack spent per task.
+    { name: `${name}: CPU per 1,000 tasks`, value: (1000 * Object.values(b.cpuS).reduce((x, y) => x + y, 0)) / (b.completed * TASKS_PER_RUN || 1), unit: 's', target: '' },
   ];
 }
 
@@ -202,7 +215,7 @@ async function main(): Promise<void> {
       say('prefect: warming up (one run)');
       await prefect.waitForRun(await prefect.runDeployment('chain', {}));
       const prefectDb = await connect(prefectPg.url);
-      batches.push(said(await prefectBatch(prefect, prefectDb, args.prefectRuns, args.concurrency)));
+      batches.push(said(await prefectBatch(prefect, prefectPg.pid, prefectDb, args.prefectRuns, args.concurrency)));
       await prefectDb.end();
       dbs.splice(dbs.indexOf(prefectDb), 1);
       await prefect.stop();
@@ -249,7 +262,11 @@ async function main(): Promise<void> {
   reportRun([{ name: 'throughput', metrics, details: { args, batches: batches.map((b) => ({ ...b, startToFirstTaskMs: undefined, p95: b.startToFirstTaskMs.length ? percentile(b.startToFirstTaskMs, 95) : null })) } }], {
     ...runStart,
     notes: [
-      ...batches.map((b) => `${b.side} ${b.runs} runs: ${b.startCallsS.toFixed(1)} s of start calls, ${b.wallS.toFixed(1)} s to the last completion, steal ${b.stealPercent ?? '?'}% meanwhile.`),
+      ...batches.map(
+        (b) =>
+          `${b.side} ${b.runs} runs: ${b.startCallsS.toFixed(1)} s of start calls, ${b.wallS.toFixed(1)} s to the last completion, steal ${b.stealPercent ?? '?'}% meanwhile; ` +
+          `CPU seconds per 1,000 tasks: ${Object.entries(b.cpuS).map(([k, v]) => `${k} ${((1000 * v) / (b.completed * TASKS_PER_RUN || 1)).toFixed(1)}`).join(', ')}.`,
+      ),
       `Each side measured alone (the other stack stopped or not yet started); ${args.concurrency} start calls in flight; Prefect: two serve processes, each running at most ${args.serveLimit} flow runs at once (--serve-limit), its runner polling at its default interval.`,
       'start → first task: from the start call to the first line the first task wrote, by that line\'s own time.',
     ],
