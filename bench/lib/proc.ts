@@ -7,6 +7,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:f
 interface Stat {
   ppid: number;
   cpuSeconds: number;
+  /** CPU time of its children that exited and were waited for (no longer in any tree). */
+  reapedCpuSeconds: number;
 }
 
 function stats(): Map<number, Stat> {
@@ -17,7 +19,7 @@ function stats(): Map<number, Stat> {
       const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(entry), { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 }); // USER_HZ
+      out.set(Number(entry), { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, reapedCpuSeconds: (Number(fields[13]) + Number(fields[14])) / 100 }); // USER_HZ
     } catch {
       // gone meanwhile
     }
@@ -35,10 +37,13 @@ export function processTree(pid: number, all = stats()): number[] {
   return [...tree].filter((p) => all.has(p));
 }
 
-/** CPU seconds (user + system) the tree has used so far. */
-export function treeCpuSeconds(pid: number): number {
+/**
+ * CPU seconds (user + system) the tree has used so far; with `reaped`, also what its processes' exited children
+ * used (a server forking short-lived workers, as PostgreSQL does a backend per connection).
+ */
+export function treeCpuSeconds(pid: number, reaped = false): number {
   const all = stats();
-  return processTree(pid, all).reduce((sum, p) => sum + all.get(p)!.cpuSeconds, 0);
+  return processTree(pid, all).reduce((sum, p) => sum + all.get(p)!.cpuSeconds + (reaped ? all.get(p)!.reapedCpuSeconds : 0), 0);
 }
 
 /** Resident memory in MB. */

@@ -74,7 +74,8 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
     const db = { host: '127.0.0.1', port: Number(new URL(pg.url).port), user: 'postgres', password: '' };
     say("production stack: Temporal's schemas, server and namespace");
     await temporal.setupSchemas(db);
-    const server = await temporal.startServer(db);
+    // Its nine ports are picked free, then bound by the server: on a busy machine another process may take one first.
+    const server = await retry(3, /address already in use/, () => temporal.startServer(db));
     stops.push(() => server.stop());
     await temporal.registerNamespace(server.address);
     // compose's one-shot migrate service, before the web app and the workers.
@@ -124,5 +125,15 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+async function retry<T>(times: number, when: RegExp, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= times || !when.test((err as Error).message)) throw err;
+    }
   }
 }

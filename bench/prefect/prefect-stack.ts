@@ -2,6 +2,8 @@
  * Prefect 3 as its users run it on one machine: its own server on SQLite (`prefect server start`), and a process
  * serving the comparison flows as deployments (`serve.py`, Prefect's `flow.serve()` for several flows). Runs are
  * started and read through the server's REST API, as Prefect's UI and `run_deployment` do.
+ * With options, as a team runs it in production: the server on PostgreSQL (`databaseUrl`) and several processes
+ * serving another project's deployments (`serve`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -18,7 +20,10 @@ export interface PrefectRun {
 export interface PrefectStack {
   apiUrl: string;
   serverPid: number;
+  /** The first serve process. */
   servePid: number;
+  /** Every serve process. */
+  servePids: number[];
   /** The environment a Prefect client process needs (PREFECT_API_URL, PREFECT_HOME). */
   env: Record<string, string>;
   api<T = unknown>(method: 'GET' | 'POST', pathname: string, body?: unknown): Promise<T>;
@@ -56,8 +61,8 @@ function request<T>(url: string, method: string, body?: unknown): Promise<T> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A Python child in its own process group, so stopping it stops what it spawned (uvicorn, flow runs). */
-function spawnPython(python: string, args: string[], env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(python, args, { cwd: HERE, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+function spawnPython(python: string, args: string[], env: Record<string, string>, output: string[], cwd = HERE): ChildProcess {
+  const child = spawn(python, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (d) => output.push(String(d)));
   child.stderr!.on('data', (d) => output.push(String(d)));
   const reap = () => {
@@ -90,7 +95,16 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startPrefect(python: string, tmpDir: string, say: (l: string) => void): Promise<PrefectStack> {
+export interface PrefectOptions {
+  /** A PostgreSQL database for the server (`postgres://…/db`, made asyncpg's URL here); default SQLite in tmpDir. */
+  databaseUrl?: string;
+  /** Another serve script than serve.py and its deployments, in `processes` processes (default 1). */
+  serve?: { script: string; deployments: string[]; processes?: number; env?: Record<string, string> };
+}
+
+const COMPARISON_DEPLOYMENTS = ['sequential', 'parallel', 'first-task', 'log-lines'];
+
+export async function startPrefect(python: string, tmpDir: string, say: (l: string) => void, options: PrefectOptions = {}): Promise<PrefectStack> {
   const home = path.join(tmpDir, 'prefect-home');
   mkdirSync(home, { recursive: true });
   const port = await freePort();
@@ -98,7 +112,9 @@ export async function startPrefect(python: string, tmpDir: string, say: (l: stri
   const env = {
     PREFECT_HOME: home,
     PREFECT_API_URL: apiUrl,
-    PREFECT_API_DATABASE_CONNECTION_URL: `sqlite+aiosqlite:///${path.join(tmpDir, 'prefect.db')}`,
+    PREFECT_API_DATABASE_CONNECTION_URL: options.databaseUrl
+      ? options.databaseUrl.replace(/^postgres(ql)?:/, 'postgresql+asyncpg:')
+      : `sqlite+aiosqlite:///${path.join(tmpDir, 'prefect.db')}`,
     PREFECT_SERVER_ANALYTICS_ENABLED: 'false',
     DO_NOT_TRACK: '1',
   };
@@ -118,7 +134,7 @@ export async function startPrefect(python: string, tmpDir: string, say: (l: stri
     }
   };
   try {
-    say(`prefect: starting its server on SQLite (port ${port})`);
+    say(`prefect: starting its server on ${options.databaseUrl ? 'PostgreSQL' : 'SQLite'} (port ${port})`);
     const server = spawnPython(python, ['-m', 'prefect', 'server', 'start', '--host', '127.0.0.1', '--port', String(port)], env, output);
     children.push(server);
     for (const deadline = Date.now() + 180_000; ; await sleep(250)) {
@@ -126,13 +142,19 @@ export async function startPrefect(python: string, tmpDir: string, say: (l: stri
       if (Date.now() > deadline) throw new Error(`prefect server did not answer within 3 minutes:\n${output.join('').slice(-3000)}`);
       if (await api('GET', '/health').then(() => true, () => false)) break;
     }
-    say('prefect: serving the comparison flows (serve.py)');
-    const serve = spawnPython(python, ['serve.py'], env, output);
-    children.push(serve);
+    const script = options.serve?.script ?? 'serve.py';
+    const serves: ChildProcess[] = [];
+    for (let i = 0; i < (options.serve?.processes ?? 1); i++) {
+      say(`prefect: serving the flows (${path.basename(script)}, process ${i + 1})`);
+      const serve = spawnPython(python, [path.basename(script)], { ...env, ...options.serve?.env }, output, path.dirname(path.resolve(HERE, script)));
+      children.push(serve);
+      serves.push(serve);
+    }
     const deployments = new Map<string, string>();
-    for (const flow of ['sequential', 'parallel', 'first-task', 'log-lines']) {
+    for (const flow of options.serve?.deployments ?? COMPARISON_DEPLOYMENTS) {
       for (const deadline = Date.now() + 180_000; !deployments.has(flow); await sleep(250)) {
-        if (serve.exitCode !== null) throw new Error(`serve.py exited (${serve.exitCode}):\n${output.join('').slice(-3000)}`);
+        const exited = serves.find((c) => c.exitCode !== null);
+        if (exited) throw new Error(`${script} exited (${exited.exitCode}):\n${output.join('').slice(-3000)}`);
         if (Date.now() > deadline) throw new Error(`deployment ${flow}/bench did not appear within 3 minutes:\n${output.join('').slice(-3000)}`);
         const found = await api<{ id: string }>('GET', `/deployments/name/${flow}/bench`).catch(() => undefined);
         if (found) deployments.set(flow, found.id);
@@ -141,7 +163,8 @@ export async function startPrefect(python: string, tmpDir: string, say: (l: stri
     return {
       apiUrl,
       serverPid: server.pid!,
-      servePid: serve.pid!,
+      servePid: serves[0]!.pid!,
+      servePids: serves.map((c) => c.pid!),
       env,
       api,
       async runDeployment(flow, parameters) {
