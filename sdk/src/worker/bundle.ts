@@ -7,6 +7,7 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
@@ -19,6 +20,19 @@ import type { TaskOptions } from '../task-options';
 const TEMPORAL_MODULES = path.dirname(path.dirname(path.dirname(require.resolve('@temporalio/workflow/package.json'))));
 const LIMITER_MODULE = path.join(__dirname, '..', 'limits', `limiter-workflow${path.extname(__filename)}`);
 const BACKFILL_MODULE = path.join(__dirname, '..', 'backfill', `workflow${path.extname(__filename)}`);
+
+/**
+ * The ES build of the zod that `require('zod')` from `dir` loads (its `index.js`, beside the CommonJS `index.cjs`),
+ * or undefined when there is none to find: the import then resolves as webpack would anyway.
+ */
+function zodEsBuild(dir: string): string | undefined {
+  try {
+    const es = require.resolve('zod', { paths: [dir] }).replace(/\.cjs$/, '.js');
+    return existsSync(es) ? es : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Bundles in this process; see `bundleFlowsInChild` for the worker's way. The entry is a small module that
@@ -53,12 +67,21 @@ function bundleEntry(workflowsPath: string, taskOptions: Record<string, TaskOpti
       // compiled to `z.date()`, so a flow refused the date string its client, form and API had accepted (and
       // `z.coerce.number()` became `z.number()`). Without it every import means what it says in Node.
       config.optimization = { ...config.optimization, sideEffects: false };
-      // The entry lives in a temporary directory: the SDK's own imports in it resolve where this worker found them.
-      config.resolve = { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), TEMPORAL_MODULES] };
-      config.plugins = [...(config.plugins ?? []), new webpack.DefinePlugin({ __SLUICE_TASK_OPTIONS__: JSON.stringify(taskOptions) })];
-      // The entry sits in a temporary directory: Temporal's generated start module, beside it, finds
+      // The entry sits in a temporary directory: its imports and Temporal's generated start module beside it find
       // @temporalio/workflow where Sluice's own flow code does.
       config.resolve = { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), TEMPORAL_MODULES] };
+      config.plugins = [
+        ...(config.plugins ?? []),
+        new webpack.DefinePlugin({ __SLUICE_TASK_OPTIONS__: JSON.stringify(taskOptions) }),
+        // One zod per copy installed: the flows import its ES build, Sluice's compiled code requires its CommonJS
+        // build, and both went into the bundle — 1.3 MB more that Temporal evaluates again for every run a worker
+        // takes on (a run's first step took twice as long as its later ones). Every `zod` import goes to the ES
+        // build of the copy its importer would load, so a flow's own zod, if another version, stays its own.
+        new webpack.NormalModuleReplacementPlugin(/^zod$/, (data) => {
+          const from = data.contextInfo.issuer ? path.dirname(data.contextInfo.issuer) : data.context;
+          data.request = zodEsBuild(from) ?? data.request;
+        }),
+      ];
       return config;
     },
   });
