@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { logOrderingMigration } from '../../sdk/src/store/migrations/0014-log-ordering';
+import { logSearchMigration } from '../../sdk/src/store/migrations/0019-log-search';
 import { usersAndTokensMigration } from '../../sdk/src/store/migrations/0003-users-and-tokens';
 import { sql } from 'kysely';
 import { FlowNameTakenError, MIGRATION_TABLE, openStore, TaskQueueTakenError, type FlowEntry, type Store } from 'sluice/internal/store';
@@ -114,9 +115,10 @@ for (const dialect of DIALECTS) {
       await (dialect === 'postgres' ? drop.cascade() : drop).execute(); // later tables may reference each other
     }
     // Later migrations also add columns, checks and indexes to 0003's tables, and functions (0014): take those off
-    // again, with 0014's own way back, and 0003's tables made anew as 0003 makes them.
+    // again, with 0014's and 0019's own ways back, and 0003's tables made anew as 0003 makes them.
     await before.db.schema.dropIndex('logs_time').ifExists().execute();
     await logOrderingMigration(dialect).down!(before.db);
+    await logSearchMigration(dialect).down!(before.db);
     for (const table of ['api_tokens', 'login_failures', 'users']) await before.db.schema.dropTable(table).execute();
     await usersAndTokensMigration(dialect).up(before.db);
     await before.db.schema.dropTable('flows').execute();
