@@ -4,6 +4,7 @@
  * is a run that code cannot carry — it would stop, "waiting for a fix", instead of going on.
  */
 import { Worker } from '@temporalio/worker';
+import type { FlowsBundle } from '../worker/bundle';
 
 /** A history to replay: Temporal's own JSON (Temporal Web's download, `temporal workflow show -o json`) or its proto. */
 export interface HistoryToReplay {
@@ -34,7 +35,7 @@ export const REPLAY_ADVICE = 'guard the change with patched(), or keep the previ
  * for await (const v of replayHistories(await bundleFlows(path, options), histories)) if (v.reason) console.log(v.flow, v.reason);
  */
 export async function* replayHistories(
-  bundle: { code: string },
+  bundle: FlowsBundle,
   histories: AsyncIterable<HistoryToReplay> | Iterable<HistoryToReplay>,
   stop: () => boolean = () => false,
 ): AsyncGenerator<ReplayVerdict> {

@@ -9,11 +9,12 @@ import type { ReplayFindingsRequest } from '../worker-api/wire';
 import { MAX_REPLAY_FINDINGS, MAX_REPLAY_REASON } from '../worker-api/wire';
 import { queueRunHistories } from './open-runs';
 import { REPLAY_ADVICE, replayHistories } from './replay-histories';
+import type { FlowsBundle } from '../worker/bundle';
 
 export interface StartUpReplayOptions {
   client: Client;
   taskQueue: string;
-  bundle: { code: string };
+  bundle: FlowsBundle;
   /** The most open runs replayed (0: none; the check is off). */
   maxRuns: number;
   /** How long the check may take in all; the runs not reached by then are not checked (said in the log). */

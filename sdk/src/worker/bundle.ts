@@ -8,12 +8,13 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import webpack from 'webpack';
 import type { TaskOptions } from '../task-options';
+import { isProcessAlive } from '../dev/managed-child';
 
 /** Sluice's own workflows, bundled with every project's flows: the limiter of concurrency and rate limits, and a
  * backfill's driver (it runs on the flow's task queue). */
@@ -89,19 +90,42 @@ function bundleEntry(workflowsPath: string, taskOptions: Record<string, TaskOpti
 
 export const TASK_OPTIONS_ENV = 'SLUICE_BUNDLE_TASK_OPTIONS';
 
-/** Bundles in a child process (worker/build-bundle.ts) and returns the code. */
-export async function bundleFlowsInChild(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
-  const out = path.join(os.tmpdir(), `sluice-flows-${process.pid}-${Date.now()}.js`);
+/**
+ * The flows' bundle as the worker hands it to Temporal: by file, so the worker does not hold a copy of the code
+ * beside the one Temporal keeps (about 5 MB each: the code is held as UTF-16).
+ */
+export type FlowsBundle = { code: string } | { codePath: string };
+
+/**
+ * Bundles in a child process (worker/build-bundle.ts) into a temporary file, and returns that file: `remove()` it
+ * once the worker has stopped (Temporal reads it when the worker and a start-up replay are created).
+ */
+export async function bundleFlowsInChild(workflowsPath: string, taskOptions: Record<string, TaskOptions>): Promise<{ codePath: string; remove(): Promise<void> }> {
+  await removeOrphanBundles();
+  const out = path.join(os.tmpdir(), `${BUNDLE_PREFIX}${process.pid}-${Date.now()}.js`);
+  const remove = () => rm(out, { force: true });
   const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, `build-bundle${path.extname(__filename)}`), workflowsPath, out], {
     env: { ...process.env, [TASK_OPTIONS_ENV]: JSON.stringify(taskOptions) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const code = await new Promise<number | null>((resolve, reject) => child.once('exit', resolve).once('error', reject));
-  try {
-    if (code !== 0) throw new Error(`Building the workflow bundle of ${workflowsPath} failed (exit ${code}); its error is printed above.`);
-    return { code: await readFile(out, 'utf8') };
-  } finally {
-    await rm(out, { force: true });
+  if (code !== 0) {
+    await remove();
+    throw new Error(`Building the workflow bundle of ${workflowsPath} failed (exit ${code}); its error is printed above.`);
+  }
+  return { codePath: out, remove };
+}
+
+const BUNDLE_PREFIX = 'sluice-flows-';
+
+/** The bundles of workers that were killed before they could remove theirs: their process is gone. */
+async function removeOrphanBundles(): Promise<void> {
+  const dir = os.tmpdir();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = new RegExp(`^${BUNDLE_PREFIX}(\\d+)-\\d+\\.js$`).exec(name)?.[1];
+    // Another user's file stays: /tmp does not let this one remove it.
+    if (pid && !isProcessAlive(Number(pid))) await rm(path.join(dir, name), { force: true }).catch(() => undefined);
   }
 }
 
@@ -116,7 +140,7 @@ export function bundleHeader(taskOptions: Record<string, TaskOptions>): string {
  * Reads a bundle written by `sluice build`. Refuses one whose baked task options differ from the tasks the
  * worker loads: its flows would call tasks with stale retry policies.
  */
-export async function readPrebuiltBundle(file: string, taskOptions: Record<string, TaskOptions>): Promise<{ code: string }> {
+export async function readPrebuiltBundle(file: string, taskOptions: Record<string, TaskOptions>): Promise<{ codePath: string }> {
   let code: string;
   try {
     code = await readFile(file, 'utf8');
@@ -128,5 +152,5 @@ export async function readPrebuiltBundle(file: string, taskOptions: Record<strin
   if (!isDeepStrictEqual(baked, JSON.parse(JSON.stringify(taskOptions)))) {
     throw new Error(`SLUICE_FLOWS_BUNDLE: ${file} was built from other task declarations than the ones loaded now; run \`sluice build\` again`);
   }
-  return { code };
+  return { codePath: path.resolve(file) };
 }

@@ -11,13 +11,13 @@ import { format } from 'node:util';
 import { adoptSchedules, syncDeployments } from '../schedules';
 import { checkServer, SLUICE_VERSION, WORKER_PROTOCOL } from '../compat';
 import { connectionOptions, ensureSearchAttributes, reachTemporal } from '../temporal';
-import { bundleFlowsInChild, readPrebuiltBundle } from './bundle';
+import { bundleFlowsInChild, readPrebuiltBundle, type FlowsBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { startHealthReports } from './health';
 import { captureTaskOutput } from './task-output';
 import { openWorkerBackend } from './backend';
 import { STARTUP_WAIT_MS } from '../worker-api/client';
-import { catalogOf, declaredRulesOf, loadProject } from './project';
+import { catalogOf, declaredRulesOf, loadProject, type Project } from './project';
 import { RunLogRouter } from './run-log-router';
 import { openLogSpool, spoolSummary } from './log-spool';
 import { flowLoggerSinks, syncSpoolAfterTask } from './spool-sync';
@@ -44,10 +44,18 @@ export async function runWorker(config: WorkerConfig, say: (line: string) => voi
   }
   // Bundling takes seconds: it runs while the worker connects, registers and syncs.
   // A prebuilt bundle is checked before anything connects, so a refused one changes nothing on the server.
-  const bundle = config.flowsBundle
+  const bundle: Promise<FlowsBundle & { remove?(): Promise<void> }> = config.flowsBundle
     ? Promise.resolve(await readPrebuiltBundle(config.flowsBundle, project.taskOptions))
     : bundleFlowsInChild(project.workflowsPath, project.taskOptions);
   bundle.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
+  try {
+    await serve(config, project, bundle, say);
+  } finally {
+    await bundle.then((b) => b.remove?.(), () => undefined);
+  }
+}
+
+async function serve(config: WorkerConfig, project: Project, bundle: Promise<FlowsBundle>, say: (line: string) => void): Promise<void> {
   const warn = (m: string) => process.stderr.write(`log store: ${m}\n`);
   // The store itself (direct mode) or the web app's worker API (remote mode): the same calls either way.
   const backend = await openWorkerBackend(config, warn);
