@@ -24,10 +24,16 @@ const pythonName = (module: string) => `py:${basename(module, '.py')}`;
 
 // The Node children that run for days (the worker, the web app) in less memory: a young generation of 1 MB
 // semi-spaces instead of 16 (V8 grows it under allocation and keeps it), and two malloc arenas instead of one per
-// thread (the SDK's Rust core and Node's thread pool each touch their own). Measured with npm run bench:prefect,
-// idle and under its workloads (bench/README.md).
+// thread (the SDK's Rust core and Node's thread pool each touch their own). Blocks of 128 KB and more are mapped on
+// their own and handed back when freed: with glibc's sliding threshold, a burst of runs left them in the heap between
+// smaller live blocks, and the worker kept about 120 MB it no longer used (the heap returns only its free top).
+// Measured with npm run bench:prefect, idle and after its workloads (bench/README.md). A user's own values win.
 const NODE_FLAGS = ['--max-semi-space-size=1'];
-const MALLOC_ENV = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2' };
+const MALLOC_ENV = {
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2',
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ || String(128 * 1024),
+  MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ || String(128 * 1024),
+};
 
 const NAMES = ['temporal', 'worker', 'web', ...pythonModules.map(pythonName)];
 type Name = string;
