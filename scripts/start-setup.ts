@@ -14,6 +14,7 @@ import { migrateStore, openStore, storeUrlFromEnv } from 'sluice/internal/store'
 import { withoutTemporalSecurity } from 'sluice/internal/temporal';
 import { workerConfigFromEnv } from 'sluice/internal/worker';
 import { ensureFirstAdmin, firstAdminMessage } from '../web/lib/auth/first-admin';
+import { EnvError, parseEnv } from '../web/lib/env';
 import { ensureWorkerToken } from './worker-token';
 
 const root = resolve(__dirname, '..');
@@ -60,6 +61,17 @@ async function setup(pythonQueues: string[]): Promise<SetupResult> {
   const ports = { temporal: config.SLUICE_TEMPORAL_PORT, ui: config.SLUICE_TEMPORAL_UI_PORT, web: config.SLUICE_WEB_PORT };
 
   mkdirSync(dataDir, { recursive: true });
+  // The web app's own check of its settings (web/lib/env.ts), made before anything starts: a wrong one is said here
+  // in a line, not from inside the web app's build once Temporal and the worker are up.
+  if (startWeb) {
+    const web = { ...process.env, NODE_ENV: 'production', NEXTAUTH_SECRET: webSecret(dataDir), TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` };
+    try {
+      parseEnv(withoutTemporalSecurity(web));
+    } catch (err) {
+      if (err instanceof EnvError) return { ok: false, settings: true, message: err.message };
+      throw err;
+    }
+  }
   await requireFreePorts(ports, startWeb);
   // Before anything starts: the worker and the Python workers only check the schema (the web app would migrate
   // too, but starts last).

@@ -131,3 +131,12 @@ test('a port in use is reported with the variable that changes it', async () => 
     blocker.close();
   }
 });
+
+test("a wrong web app setting stops npm start before anything starts, naming the variable", { skip: !webPresent }, async () => {
+  const started = await npmStart({ SLUICE_ADMIN_EMAIL: '', SLUICE_ADMIN_PASSWORD: 'a-password-without-its-email' });
+  assert.equal(await started.exit, 1);
+  const text = started.output.join('\n');
+  assert.match(text, /SLUICE_ADMIN_EMAIL: required when SLUICE_ADMIN_PASSWORD is set/);
+  assert.doesNotMatch(text, /starting Temporal|next build|at .*\.js:\d+/, 'refused before Temporal or the build, without a stack trace');
+  assert.equal(existsSync(join(started.dataDir, 'sluice.db')), false, 'the store was not made');
+});
