@@ -11,6 +11,7 @@
  * Exit code 0 when done; 1 with the reason on stderr.
  */
 import { Connection } from '@temporalio/client';
+import { TASK_QUEUE_TYPE_WORKFLOW } from '../temporal/enums';
 import { NO_POLLERS } from './in-child';
 import { prepareDevServer } from './prepare-server';
 
@@ -20,7 +21,7 @@ async function waitForPollers(o: { address: string; namespace: string; taskQueue
     const { pollers } = await connection.workflowService.describeTaskQueue({
       namespace: o.namespace,
       taskQueue: { name: o.taskQueue },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+      taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
     });
     if (pollers.length > 0) return 0;
   }

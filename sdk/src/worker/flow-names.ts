@@ -5,6 +5,7 @@
  * over (the queue was renamed).
  */
 import type { Client } from '@temporalio/client';
+import { TASK_QUEUE_KIND_NORMAL, TASK_QUEUE_TYPE_WORKFLOW } from '../temporal/enums';
 import { timestampMs } from '../temporal/time';
 import { FlowNameTakenError, type FlowEntry, type FlowNameClash, type Store } from '../store';
 
@@ -15,16 +16,12 @@ import { FlowNameTakenError, type FlowEntry, type FlowNameClash, type Store } fr
  */
 export const LIVE_QUEUE_WINDOW_MS = 75_000;
 
-// temporal.api.enums.v1: TASK_QUEUE_KIND_NORMAL, TASK_QUEUE_TYPE_WORKFLOW (the proto enums are not exported by value).
-const KIND_NORMAL = 1;
-const TYPE_WORKFLOW = 1;
-
 /** Whether a worker has polled `taskQueue` for flows within the last `windowMs`. */
 export async function queueIsLive(client: Client, taskQueue: string, windowMs = LIVE_QUEUE_WINDOW_MS, now = Date.now()): Promise<boolean> {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
-    taskQueue: { name: taskQueue, kind: KIND_NORMAL },
-    taskQueueType: TYPE_WORKFLOW,
+    taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
   });
   return pollers.some((p) => now - (timestampMs(p.lastAccessTime) ?? 0) < windowMs);
 }

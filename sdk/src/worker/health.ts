@@ -13,6 +13,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
 import contract from './health-contract.json';
+import { TASK_QUEUE_TYPE_WORKFLOW } from '../temporal/enums';
 
 /**
  * The health contract (health-contract.json, docs/health.md): the one place of its file, times and fields, read by
@@ -26,7 +27,6 @@ const STARTING_INTERVAL_MS = contract.checkEveryStartingSeconds * 1000;
 /** Temporal lists a poller for minutes after its last poll; a live worker polls at least once a minute. */
 const POLL_FRESH_MS = contract.pollFreshSeconds * 1000;
 const CHECK_TIMEOUT_MS = contract.checkTimeoutSeconds * 1000;
-const WORKFLOW_TASK_QUEUE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
 /** Four missed checks: a worker too busy for one check is not yet unhealthy. */
 export const REPORT_MAX_AGE_MS = contract.reportMaxAgeSeconds * 1000;
 /** A report time with its zone (the contract's vector refuses one without: it would be read as local time). */
@@ -90,7 +90,7 @@ export function startHealthReports(o: HealthReportsOptions): { stop(): void } {
     const worker = { taskQueue: o.taskQueue, identity: o.identity };
     try {
       const { pollers } = await o.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
-        o.connection.workflowService.describeTaskQueue({ namespace: o.namespace, taskQueue: { name: o.taskQueue }, taskQueueType: WORKFLOW_TASK_QUEUE }),
+        o.connection.workflowService.describeTaskQueue({ namespace: o.namespace, taskQueue: { name: o.taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW }),
       );
       return healthOf(pollers ?? [], { ...worker, now: new Date() });
     } catch (err) {
