@@ -13,7 +13,8 @@ export async function explainStore(store: Store, read: (explained: Store) => Pro
   const explained = new Set<string>();
   const plugin: KyselyPlugin = {
     transformQuery({ node, queryId }: { node: RootOperationNode; queryId: QueryId }): RootOperationNode {
-      if (node.kind !== 'SelectQueryNode') return node;
+      // A read that asks for a plan itself (Store.readLogPage asks how the planner would read a search) runs as it is.
+      if (node.kind !== 'SelectQueryNode' || node.explain) return node;
       explained.add(queryId.queryId);
       return QueryNode.cloneWithExplain(node, undefined, sql`analyze, buffers`) as RootOperationNode;
     },
