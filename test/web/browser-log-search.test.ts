@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { RunRef } from 'sluice/client';
 import type { LogRecord } from 'sluice/internal/store';
+import { EnvError, parseEnv } from '../../web/lib/env';
 import { eventually } from '../harness/eventually';
 import { loggedInContext } from './harness';
 import { startBrowserStack, type BrowserStack } from './browser-stack';
@@ -137,3 +138,14 @@ describe("the run page's log search, a window at a time", () => {
     }
   });
 });
+
+describe('SLUICE_LOG_SEARCH_WINDOW', () => {
+  test('a whole number of lines makes one window a request; anything else stops the app with its name', () => {
+    assert.deepEqual(parseEnv({}).logSearch, {}, 'unset: windows while the request has time');
+    assert.deepEqual(parseEnv({ SLUICE_LOG_SEARCH_WINDOW: '50' }).logSearch, { window: 50, budgetMs: 0 });
+    for (const bad of ['0', '-5', '1.5', 'many']) {
+      assert.throws(() => parseEnv({ SLUICE_LOG_SEARCH_WINDOW: bad }), (err: Error) => err instanceof EnvError && /SLUICE_LOG_SEARCH_WINDOW: must be a whole number of lines, at least 1/.test(err.message), bad);
+    }
+  });
+});
+

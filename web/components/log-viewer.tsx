@@ -31,6 +31,8 @@ interface Filters {
 
 /** How far the filtered search back from the newest line has got. */
 interface SearchProgress {
+  /** The filters it searches with: a progress of other filters is not shown (it is replaced once their search answers). */
+  filters: Filters;
   /** Lines searched so far (the windows the feed counted). */
   searched: number;
   /** False once the feed answered with its index (the lines it skipped are not counted). */
@@ -123,15 +125,16 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
         earlier.current = page.beforeId ?? null;
         onPage(page, first);
         setProgress((p) => {
-          const searched = (p?.searched ?? 0) + (page.searched ?? 0);
-          return { searched, counted: (p?.counted ?? true) && page.searched !== null, reachedStart: page.beforeId === null, searching: page.more && found < PAGE };
+          const before = p?.filters === filters ? p : undefined;
+          const searched = (before?.searched ?? 0) + (page.searched ?? 0);
+          return { filters, searched, counted: (before?.counted ?? true) && page.searched !== null, reachedStart: page.beforeId === null, searching: page.more && found < PAGE };
         });
         setHasEarlier(page.beforeId !== null && page.beforeId !== undefined);
         if (!page.more || found >= PAGE || page.beforeId == null) return found;
         cursor = page.beforeId;
       }
     },
-    [fetchPage],
+    [fetchPage, filters],
   );
 
   // Debounce the search box: one query per pause in typing, not per key.
@@ -312,7 +315,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
         </span>
       </div>
       {error && <div className="form-error" role="alert">{error}</div>}
-      {filtered && progress && (
+      {filtered && progress?.filters === filters && (
         <div className="log-search-status muted" data-testid="log-search-status" aria-live="polite">
           {progressText(progress, lines.length)}
         </div>
@@ -330,7 +333,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
           </div>
         )}
         {loaded && lines.length === 0 && !error && (
-          <div className="log-empty">{filtered ? (progress?.searching ? 'Searching…' : progress?.reachedStart ? 'No line matches these filters.' : 'No match in the lines searched so far.') : running ? 'No log lines yet; new ones appear here as the run writes them.' : 'This run wrote no log lines.'}</div>
+          <div className="log-empty">{filtered ? (progress?.filters !== filters || progress.searching ? 'Searching…' : progress.reachedStart ? 'No line matches these filters.' : 'No match in the lines searched so far.') : running ? 'No log lines yet; new ones appear here as the run writes them.' : 'This run wrote no log lines.'}</div>
         )}
         {!loaded && <div className="log-empty">Loading logs…</div>}
         <div className="log-spacer" style={{ height: lines.length * ROW }}>
