@@ -128,6 +128,11 @@ describe("the run page's log search, a window at a time", () => {
       const [written] = await stack.store.readLogs({ runId: ref.runId, search: 'waiting 119' });
       await writeLines(ref, 3 * WINDOW, (i) => (i === 2 * WINDOW + 5 ? 'disk alarm raised' : `still waiting ${i}`));
       await page.locator('.log-line', { hasText: 'disk alarm raised' }).waitFor({ timeout: 15_000 });
+      // The run writes a line a second: at some moment the status has counted every line the store holds.
+      await eventually(async () => {
+        const lines = await stack.store.countLogs(ref.runId);
+        return (await page.getByTestId('log-search-status').innerText()) === `Searched all ${lines.toLocaleString('en')} lines: 1 match`;
+      }, 15_000, "the tail's lines counted as searched");
       const tails = requests.filter((q) => q.get('search') === 'disk alarm' && q.get('afterId') !== null).map((q) => Number(q.get('afterId')));
       assert.ok(tails.length > 0);
       // With no match yet, a tail from its last match would search the run from its first line again, every second.

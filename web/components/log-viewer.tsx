@@ -181,6 +181,9 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
         const page = await fetchPage({ afterId: tailFrom.current, limit: PAGE });
         if (stopped || gen !== generation.current) return;
         tailFrom.current = Math.max(tailFrom.current, page.afterId);
+        // The lines the tail searched count with the search's: "Searched all N lines" stays true as the run grows.
+        const tailSearched = page.searched;
+        if (tailSearched !== 0) setProgress((p) => (p?.filters === filters ? { ...p, searched: p.searched + (tailSearched ?? 0), counted: p.counted && tailSearched !== null } : p));
         if (page.lines.length > 0) {
           setLines((current) => {
             const known = current.length ? current[current.length - 1].id : 0;
@@ -211,7 +214,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
       stopped = true;
       if (timer) clearTimeout(timer);
     };
-  }, [loaded, running, finalRead, fetchPage]);
+  }, [loaded, running, finalRead, fetchPage, filters]);
 
   const loadEarlier = async () => {
     if (earlier.current === null || loadingEarlier) return;
