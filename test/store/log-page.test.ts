@@ -3,6 +3,7 @@
 // lines show on a small run what windows of thousands do on a big one.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { openStore, type LogRecord, type Store } from 'sluice/internal/store';
 import type { LogQuery, StoredLog } from 'sluice/internal/types';
 import { DIALECTS, freshStoreUrl, type FreshStoreUrl } from './helpers/stores';
@@ -139,3 +140,45 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('bounded log reads on postgres, of a needle the trigram index finds', () => {
+  let fresh: FreshStoreUrl;
+  let store: Store;
+  before(async () => {
+    fresh = await freshStoreUrl('postgres', 'logpagetrgm');
+    store = await openStore(fresh.url, { migrate: true });
+  });
+  after(async () => {
+    await store?.close();
+    await fresh?.cleanup();
+  });
+
+  test('one read searches the rest of the run through the index, whatever the window, and says so', async (t) => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_indexes where indexname = 'logs_search'`.execute(store.db);
+    if (rows[0]!.n === 0) return t.skip('pg_trgm is not available on this server: no trigram index');
+    // 20,000 lines: in a smaller table the planner reads the run rather than the index (and the windows answer).
+    const runId = 'run-rare';
+    await store.insertLogs(Array.from({ length: 20_000 }, (_, i) => line(runId, i, i === 5 || i === 150 ? `checksum mismatch in part ${i}` : `line ${i}`)));
+    await store.insertLogs([line('run-rare-other', 0, 'checksum mismatch elsewhere')]);
+    await sql`analyze logs`.execute(store.db);
+    const [newest] = await store.readLogs({ runId, order: 'desc', limit: 1 });
+    const [at150] = await store.readLogs({ runId, search: 'part 150' });
+
+    const page = await store.readLogPage({ runId, order: 'desc', search: 'CHECKSUM MISMATCH', limit: 1000 }, ONE_WINDOW);
+    assert.deepEqual(page.logs.map((l) => l.message), ['checksum mismatch in part 150', 'checksum mismatch in part 5']);
+    assert.deepEqual({ searched: page.searched, beforeId: page.beforeId, afterId: page.afterId, more: page.more }, { searched: null, beforeId: null, afterId: newest!.id, more: false });
+    const one = await store.readLogPage({ runId, order: 'desc', search: 'CHECKSUM MISMATCH', limit: 1 }, ONE_WINDOW);
+    assert.deepEqual({ n: one.logs.length, beforeId: one.beforeId, more: one.more }, { n: 1, beforeId: at150!.id, more: true });
+    // Forwards from a cursor just below a match the planner may walk instead (a match is near): either way, read on
+    // until nothing is left, the tail ends at the newest line with that one match.
+    const tail: string[] = [];
+    let afterId = at150!.id - 1;
+    for (let more = true; more; ) {
+      const next = await store.readLogPage({ runId, afterId, search: 'checksum mismatch', limit: 1000 }, { window: 5_000, budgetMs: 0 });
+      tail.push(...next.logs.map((l) => l.message));
+      ({ afterId, more } = next);
+    }
+    assert.deepEqual({ tail, afterId }, { tail: ['checksum mismatch in part 150'], afterId: newest!.id });
+  });
+});
+
