@@ -78,14 +78,12 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
 
   const box = useRef<HTMLDivElement>(null);
   const generation = useRef(0); // bumps when the filters change: answers to older queries are dropped
-  const linesRef = useRef<LogLine[]>([]);
   const stickToBottom = useRef(true);
   const keepOffset = useRef<number | null>(null);
   /** Older lines are read with this beforeId (null: the run's first line was searched). */
   const earlier = useRef<number | null>(null);
   /** The tail reads with this afterId: every line up to it was searched. */
   const tailFrom = useRef(0);
-  linesRef.current = lines;
 
   const query = useCallback(
     (extra: Record<string, string | number>) => {
