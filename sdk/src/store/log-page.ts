@@ -19,6 +19,7 @@
 import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database';
 import { fromLogRow } from './log-rows';
+import { LOG_SEARCH_INDEX } from './migrations/0019-log-search';
 import type { LogQuery, StoredLog } from './types';
 
 /** The lines of the run's first window in a filtered read. */
@@ -110,7 +111,7 @@ async function readsTrigramIndex(reader: LogPageReader, limit: number, settled: 
   if (settled !== undefined) query = query.where('id', '<=', settled);
   const ordered = query.orderBy('run_id', desc ? 'desc' : 'asc').orderBy('id', desc ? 'desc' : 'asc').limit(limit);
   const plan = await ordered.explain('json');
-  return JSON.stringify(plan).includes('"Index Name":"logs_search"');
+  return JSON.stringify(plan).includes(`"Index Name":${JSON.stringify(LOG_SEARCH_INDEX)}`);
 }
 
 /** The rest of the run in one query through the trigram index (a rare needle). */
