@@ -22,6 +22,11 @@ const DAY_MS = 86_400_000;
 export const FLOWS = Array.from({ length: 12 }, (_, i) => `flow${String(i).padStart(2, '0')}`);
 /** A rare phrase in the heavy runs' lines: a search for it reads the whole run (the worst case of a search). */
 export const RARE_NEEDLE = 'checksum mismatch';
+/**
+ * A common phrase whose matches (every third line's 'processed batch 1…', about 33,000 in the run of 500,000) all lie
+ * in the run's oldest 40%: a newest-first search goes through 300,000 lines before its first match.
+ */
+export const COMMON_NEEDLE = 'batch 1';
 /** Share of all lines each heavy run holds (100,000 or more each at 10M lines). */
 const HEAVY_SHARES = [0.05, 0.03, 0.015, 0.01];
 /** Share of all lines whose runs are gone from Temporal: the sweep's million at 10M lines. */

@@ -4,7 +4,10 @@
  * mode), seeds a year of use (big-store-seed.ts: 100,000 runs in Temporal's visibility, 10 million log lines), then:
  * - times the pages a signed-in viewer opens, as the browser asks for them: the home page, the runs list (first
  *   page, and filtered by flow and status), a run page of the run with the most lines, that run's newest lines
- *   (the log viewer's first request) and a search in them (a phrase found a few times only: the whole run is read);
+ *   (the log viewer's first request) and the first request of a search in them (a phrase found a few times only,
+ *   and a common one whose matches all lie in the run's oldest 40%);
+ * - times those two searches whole, as the log viewer makes them: requests from the cursor each answer gives until
+ *   a page of 1,000 matches or the run's first line (every request, the whole search, how many requests);
  * - times storing a log batch (`store.insertLogs`, 500 lines, as the worker API does) while idle and while a
  *   retention sweep deletes the million lines of runs Temporal dropped (`store.retention.sweep`, as the sweeper
  *   does it, asking Temporal which runs it keeps).
@@ -13,10 +16,10 @@
 import { runsTemporalKeeps } from 'sluice/internal/temporal';
 import { openStore, type LogQuery, type LogRecord } from 'sluice/internal/store';
 import { atMost, reportRun, startRun, type Metric } from '../lib/report';
-import { samplePage } from '../web/http-timing';
+import { samplePage, timedGet } from '../web/http-timing';
 import { spread, type Spread } from '../web/percentiles';
 import { startBigStoreStack, type BigStoreStack } from './big-store-stack';
-import { FLOWS, RARE_NEEDLE, seedLogs, seedRuns, type SeededLogs, type SeededRuns } from './big-store-seed';
+import { COMMON_NEEDLE, FLOWS, RARE_NEEDLE, seedLogs, seedRuns, type SeededLogs, type SeededRuns } from './big-store-seed';
 import { explainStore } from './explain-store';
 
 const PAGE_TARGET_MS = 300;
@@ -55,7 +58,8 @@ async function timePages(stack: BigStoreStack, seeded: SeededRuns, logsSeeded: S
     { name: "run's newest 1,000 lines", path: logs, check: (b: string) => b.startsWith('{"lines":[{') },
     { name: "run's log search (rare)", path: `${logs}&search=${encodeURIComponent(RARE_NEEDLE.toUpperCase())}`, check: (b: string) => b.includes(RARE_NEEDLE) },
     { name: "half-year-old run's newest lines", path: oldLogs, check: (b: string) => b.startsWith('{"lines":[{') },
-    { name: "run's log search (common)", path: `${logs}&search=batch%201`, check: (b: string) => b.includes('batch 1') },
+    // Its first request finds nothing: the matches lie further back (see timeSearches).
+    { name: "run's log search (common)", path: `${logs}&search=${encodeURIComponent(COMMON_NEEDLE)}`, check: (b: string) => b.startsWith('{"lines":[') },
   ];
   const totals = new Map(pages.map((p) => [p.name, [] as number[]]));
   for (let round = 0; round < samples + 3; round++) {
@@ -68,17 +72,72 @@ async function timePages(stack: BigStoreStack, seeded: SeededRuns, logsSeeded: S
   return pages.map((p) => ({ name: p.name, path: p.path, timings: spread(totals.get(p.name)!) }));
 }
 
+interface SearchFigure {
+  name: string;
+  /** Each request of the searches. */
+  requests: Spread;
+  /** A whole search: first request to last answer. */
+  whole: Spread;
+  /** Requests a search took (the most of all samples). */
+  requestsPerSearch: number;
+  /** Matches it found (a page: at most 1,000). */
+  matches: number;
+  /** Lines it searched (the windows the answers counted; the trigram index's answers count none). */
+  searched: number;
+}
+
+/** A search of the run with the most lines, whole, as the log viewer makes it, `samples` times after a warm-up. */
+async function timeSearches(stack: BigStoreStack, seeded: SeededRuns, samples: number): Promise<SearchFigure[]> {
+  const cookie = await stack.app.cookie('viewer');
+  const big = seeded.heavy[0]!;
+  const base = `${stack.app.baseUrl}/api/ui/runs/${encodeURIComponent(big.workflowId)}/${encodeURIComponent(big.runId)}/logs`;
+  const figures: SearchFigure[] = [];
+  for (const [name, needle] of [["run's log search (rare), whole", RARE_NEEDLE.toUpperCase()], ["run's log search (common), whole", COMMON_NEEDLE]] as const) {
+    const requests: number[] = [];
+    const whole: number[] = [];
+    let requestsPerSearch = 0;
+    let matches = 0;
+    let searched = 0;
+    for (let round = 0; round < samples + 3; round++) {
+      const t0 = performance.now();
+      const times: number[] = [];
+      let found = 0;
+      let lines = 0;
+      for (let beforeId: number | null | undefined; ; ) {
+        const cursor = beforeId === undefined ? '' : `&beforeId=${beforeId}`;
+        const t = await timedGet(`${base}?order=desc&limit=${1000 - found}&search=${encodeURIComponent(needle)}${cursor}`, cookie);
+        if (t.status !== 200) throw new Error(`the search for ${needle} answered ${t.status}: ${t.body.slice(0, 600)}`);
+        times.push(t.totalMs);
+        const page = JSON.parse(t.body) as { lines: unknown[]; searched: number | null; beforeId: number | null; more: boolean };
+        found += page.lines.length;
+        lines += page.searched ?? 0;
+        if (!page.more || found >= 1000 || page.beforeId === null) break;
+        beforeId = page.beforeId;
+      }
+      if (round < 3) continue;
+      whole.push(performance.now() - t0);
+      requests.push(...times);
+      requestsPerSearch = Math.max(requestsPerSearch, times.length);
+      matches = found;
+      searched = lines;
+    }
+    figures.push({ name, requests: spread(requests), whole: spread(whole), requestsPerSearch, matches, searched });
+  }
+  return figures;
+}
+
 /** The plans of the store's reads the pages make of the run with the most lines (EXPLAIN (ANALYZE, BUFFERS)). */
 async function explainReads(stack: BigStoreStack, seeded: SeededRuns, logs: SeededLogs): Promise<Record<string, string>> {
   const runId = seeded.heavy[0]!.runId;
   const reads: Record<string, LogQuery> = {
     "run's newest 1,000 lines": { runId, order: 'desc', limit: 1000 },
     "run's log search (rare)": { runId, order: 'desc', limit: 1000, search: RARE_NEEDLE.toUpperCase() },
-    "run's log search (common)": { runId, order: 'desc', limit: 1000, search: 'batch 1' },
+    "run's log search (common)": { runId, order: 'desc', limit: 1000, search: COMMON_NEEDLE },
     "half-year-old run's newest lines": { runId: logs.oldRun.runId, order: 'desc', limit: 1000 },
   };
   const plans: Record<string, string> = {};
-  for (const [name, q] of Object.entries(reads)) plans[name] = (await explainStore(stack.store, (s) => s.readLogs(q))).join('\n\n');
+  // As the feed reads them (Store.readLogPage): its first request of each.
+  for (const [name, q] of Object.entries(reads)) plans[name] = (await explainStore(stack.store, (s) => s.readLogPage(q))).join('\n\n');
   return plans;
 }
 
@@ -142,6 +201,8 @@ async function main(): Promise<void> {
     const plans = await explainReads(stack, seeded, logs);
     for (const [name, plan] of Object.entries(plans)) say(`plan of ${name}:\n${plan}`);
     const pages = await timePages(stack, seeded, logs, o.samples, say);
+    say('log searches, whole');
+    const searches = await timeSearches(stack, seeded, Math.max(5, Math.round(o.samples / 2)));
     const sweep = await timeSweep(stack, logs.goneLines, say);
     const ratio = sweep.during.p95 / sweep.idle.p95;
     const metrics: Metric[] = [
@@ -149,15 +210,23 @@ async function main(): Promise<void> {
         { name: `${p.name}: p95`, value: p.timings.p95, unit: 'ms', ...atMost(p.timings.p95, PAGE_TARGET_MS) },
         { name: `${p.name}: p50`, value: p.timings.p50, unit: 'ms', target: '' },
       ]),
+      ...searches.flatMap((f) => [
+        { name: `${f.name}: each request p95`, value: f.requests.p95, unit: 'ms', ...atMost(f.requests.p95, PAGE_TARGET_MS) },
+        { name: `${f.name}: each request p50`, value: f.requests.p50, unit: 'ms', target: '' },
+        { name: `${f.name}: all requests p95`, value: f.whole.p95, unit: 'ms', target: '' },
+        { name: `${f.name}: all requests p50`, value: f.whole.p50, unit: 'ms', target: '' },
+        { name: `${f.name}: requests`, value: f.requestsPerSearch, unit: '', target: '' },
+      ]),
       { name: `store a log batch (${BATCH_LINES} lines), idle: p95`, value: sweep.idle.p95, unit: 'ms', target: '' },
       { name: `store a log batch during a sweep of ${sweep.deleted.toLocaleString('en-US')} lines: p95`, value: sweep.during.p95, unit: 'ms', target: '' },
       { name: 'log batch p95, during sweep / idle', value: ratio, unit: '', ...atMost(ratio, SWEEP_RATIO_TARGET) },
     ];
-    reportRun([{ name: 'bigstore', metrics, details: { options: o, seeded: { runs: seeded, logs }, pages, sweep, plans } }], {
+    reportRun([{ name: 'bigstore', metrics, details: { options: o, seeded: { runs: seeded, logs }, pages, searches, sweep, plans } }], {
       ...runStart,
       notes: [
         `Seeded: ${seeded.total.toLocaleString('en-US')} runs in visibility in ${(seeded.ms / 1000).toFixed(0)} s, ${logs.lines.toLocaleString('en-US')} log lines in ${(logs.ms / 1000).toFixed(0)} s; the run with the most lines has ${seeded.heavy[0]!.lines.toLocaleString('en-US')}.`,
         `Pages: whole answer (last byte), ${o.samples} requests each, signed in as a viewer, one at a time. The sweep took ${(sweep.sweepMs / 1000).toFixed(0)} s.`,
+        ...searches.map((f) => `${f.name}: ${f.matches.toLocaleString('en-US')} matches in ${f.requestsPerSearch} requests, ${f.searched.toLocaleString('en-US')} lines counted as searched.`),
       ],
       meta: { benchmark: 'bigstore' },
     });

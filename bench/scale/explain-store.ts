@@ -1,30 +1,38 @@
 /**
- * The query plans of the store's own queries, for the closing note: a Store on the same database whose SELECTs run
- * as `EXPLAIN (ANALYZE, BUFFERS)` (a Kysely plugin wraps them), so what is explained is exactly the SQL the store
- * sends, with its parameters. The store then sees no rows; the plans are collected instead.
+ * The query plans of the store's own queries, for the closing note: a Store on the same database whose SELECTs are
+ * noted as it runs them (a Kysely plugin), each then run again as `EXPLAIN (ANALYZE, BUFFERS)` with the same
+ * parameters. So what is explained is exactly the SQL the store sends, and a read whose next query depends on the
+ * last one's rows (Store.readLogPage's windows) runs as it does for the viewer. The plans are of a second run: warm.
  *
- * @example const plans = await explainStore(store, (s) => s.readLogs({ runId, search: 'checksum', order: 'desc' }));
+ * @example const plans = await explainStore(store, (s) => s.readLogPage({ runId, search: 'checksum', order: 'desc' }));
  */
-import { QueryNode, sql, type KyselyPlugin, type QueryId, type RootOperationNode, type UnknownRow } from 'kysely';
+import { createQueryId, QueryNode, sql, type KyselyPlugin, type SelectQueryNode } from 'kysely';
 import { Store } from 'sluice/internal/store';
 
-export async function explainStore(store: Store, read: (explained: Store) => Promise<unknown>): Promise<string[]> {
-  const plans: string[] = [];
-  const explained = new Set<string>();
+export async function explainStore(store: Store, read: (noted: Store) => Promise<unknown>): Promise<string[]> {
+  const seen = new Map<string, SelectQueryNode>();
+  const selects: SelectQueryNode[] = [];
   const plugin: KyselyPlugin = {
-    transformQuery({ node, queryId }: { node: RootOperationNode; queryId: QueryId }): RootOperationNode {
-      if (node.kind !== 'SelectQueryNode') return node;
-      explained.add(queryId.queryId);
-      return QueryNode.cloneWithExplain(node, undefined, sql`analyze, buffers`) as RootOperationNode;
+    transformQuery({ node, queryId }) {
+      // A read that asks for a plan itself (readLogPage asks how the planner would read a search) is not noted.
+      if (node.kind === 'SelectQueryNode' && !node.explain) seen.set(queryId.queryId, node);
+      return node;
     },
+    // Noted once it ran: a subquery's builder passes through transformQuery too.
     async transformResult({ result, queryId }) {
-      if (!explained.has(queryId.queryId)) return result;
-      plans.push(result.rows.map((r) => String((r as Record<string, unknown>)['QUERY PLAN'])).join('\n'));
-      return { ...result, rows: [] as UnknownRow[] };
+      const node = seen.get(queryId.queryId);
+      if (node) selects.push(node);
+      return result;
     },
   };
   // The search collation as the store was opened with (no simple queries: every read goes through Kysely).
   const options = (store as unknown as { options: { searchCollation?: string } }).options;
   await read(new Store(store.db.withPlugin(plugin), store.dialect, { searchCollation: options.searchCollation }));
+  const plans: string[] = [];
+  for (const node of selects) {
+    const explained = QueryNode.cloneWithExplain(node, undefined, sql`analyze, buffers`);
+    const { rows } = await store.db.executeQuery(store.db.getExecutor().compileQuery(explained, createQueryId()));
+    plans.push(rows.map((r) => String((r as Record<string, unknown>)['QUERY PLAN'])).join('\n'));
+  }
   return plans;
 }

@@ -5,9 +5,14 @@
  * running, and pages back on request. Only the rows in view are in the DOM (fixed row height), and at most
  * MAX_LINES are held in memory, so a run with 100,000 lines stays smooth; the download has every line.
  * The box has a fixed height: lines arriving never push the rest of the page around.
+ *
+ * With a filter (search, level, task) each answer of the feed has searched a bounded part of the run and says how far
+ * it got (route.ts of the feed): the viewer asks for older parts by itself until it has a page of matches or reached
+ * the run's first line, showing the matches as they come and how far it has searched; "earlier" goes on from there,
+ * and the tail from the highest id searched (not from the last match: that would search the same lines again).
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { LogLine } from '@/lib/log-feed';
+import type { LogFeedPage, LogLine } from '@/lib/log-feed';
 import { formatTime, zoneName } from '@/lib/format';
 import { useReaderZone } from './page-clock';
 
@@ -22,6 +27,28 @@ interface Filters {
   minLevel: string;
   search: string;
   task: string;
+}
+
+/** How far the filtered search back from the newest line has got. */
+interface SearchProgress {
+  /** The filters it searches with: a progress of other filters is not shown (it is replaced once their search answers). */
+  filters: Filters;
+  /** Lines searched so far (the windows the feed counted). */
+  searched: number;
+  /** False once the feed answered with its index (the lines it skipped are not counted). */
+  counted: boolean;
+  /** The run's first line was searched. */
+  reachedStart: boolean;
+  /** Still asking for older parts. */
+  searching: boolean;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+function progressText(p: SearchProgress, matches: number): string {
+  if (p.searching) return `Searching older lines… ${count(p.searched, 'line')} searched, ${count(matches, 'match', 'matches')} so far`;
+  if (p.reachedStart) return p.counted ? `Searched all ${count(p.searched, 'line')}: ${count(matches, 'match', 'matches')}` : `Searched the whole run: ${count(matches, 'match', 'matches')}`;
+  return `Showing the newest ${count(matches, 'match', 'matches')}${p.counted ? ` (${count(p.searched, 'line')} searched)` : ''}; earlier lines are searched on request`;
 }
 
 function source(line: LogLine): string {
@@ -46,14 +73,17 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(480);
   const [loadingEarlier, setLoadingEarlier] = useState(false);
+  const [progress, setProgress] = useState<SearchProgress | null>(null);
   const zone = useReaderZone() ?? 'UTC';
 
   const box = useRef<HTMLDivElement>(null);
   const generation = useRef(0); // bumps when the filters change: answers to older queries are dropped
-  const linesRef = useRef<LogLine[]>([]);
   const stickToBottom = useRef(true);
   const keepOffset = useRef<number | null>(null);
-  linesRef.current = lines;
+  /** Older lines are read with this beforeId (null: the run's first line was searched). */
+  const earlier = useRef<number | null>(null);
+  /** The tail reads with this afterId: every line up to it was searched. */
+  const tailFrom = useRef(0);
 
   const query = useCallback(
     (extra: Record<string, string | number>) => {
@@ -67,15 +97,42 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
     [filters],
   );
 
-  const fetchLines = useCallback(
-    async (extra: Record<string, string | number>): Promise<LogLine[]> => {
+  const fetchPage = useCallback(
+    async (extra: Record<string, string | number>): Promise<LogFeedPage> => {
       const res = await fetch(`${base}?${query(extra)}`, { cache: 'no-store', headers: { accept: 'application/json' } });
       if (res.status === 401) throw new Error('Your session has ended: log in again to see new lines.');
-      const body = (await res.json().catch(() => null)) as { lines?: LogLine[]; error?: { message?: string } } | null;
+      const body = (await res.json().catch(() => null)) as (LogFeedPage & { error?: { message?: string } }) | null;
       if (!res.ok || !body?.lines) throw new Error(body?.error?.message ?? `The log feed answered ${res.status}.`);
-      return body.lines;
+      return body;
     },
     [base, query],
+  );
+
+  /**
+   * Reads older lines from `beforeId` (undefined: the newest) until a page of them or the run's first line, each
+   * answer shown as it comes; stops when the filters change. Resolves with the number of lines added.
+   */
+  const readBack = useCallback(
+    async (gen: number, beforeId: number | undefined, onPage: (page: LogFeedPage, first: boolean) => void): Promise<number> => {
+      let found = 0;
+      let cursor = beforeId;
+      for (let first = true; ; first = false) {
+        const page = await fetchPage({ order: 'desc', limit: PAGE - found, ...(cursor !== undefined ? { beforeId: cursor } : {}) });
+        if (gen !== generation.current) return found;
+        found += page.lines.length;
+        earlier.current = page.beforeId ?? null;
+        onPage(page, first);
+        setProgress((p) => {
+          const before = p?.filters === filters ? p : undefined;
+          const searched = (before?.searched ?? 0) + (page.searched ?? 0);
+          return { filters, searched, counted: (before?.counted ?? true) && page.searched !== null, reachedStart: page.beforeId === null, searching: page.more && found < PAGE };
+        });
+        setHasEarlier(page.beforeId !== null && page.beforeId !== undefined);
+        if (!page.more || found >= PAGE || page.beforeId == null) return found;
+        cursor = page.beforeId;
+      }
+    },
+    [fetchPage, filters],
   );
 
   // Debounce the search box: one query per pause in typing, not per key.
@@ -88,18 +145,23 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
   useEffect(() => {
     const gen = ++generation.current;
     setLoaded(false);
+    setProgress(null);
+    setLoadingEarlier(false);
     stickToBottom.current = true;
-    fetchLines({ order: 'desc', limit: PAGE })
-      .then((page) => {
-        if (gen !== generation.current) return;
-        setLines(page);
-        setHasEarlier(page.length === PAGE);
+    readBack(gen, undefined, (page, first) => {
+      if (first) {
+        tailFrom.current = page.afterId;
+        setLines(page.lines);
+        setSelected(null);
         setError(null);
         setLoaded(true);
-        setSelected(null);
-      })
-      .catch((err: Error) => gen === generation.current && (setError(err.message), setLoaded(true)));
-  }, [fetchLines]);
+      } else {
+        // Older matches go above: the view stays at the newest, or where the reader scrolled to.
+        if (page.lines.length && !stickToBottom.current) keepOffset.current = page.lines.length * ROW;
+        setLines((current) => page.lines.concat(current));
+      }
+    }).catch((err: Error) => gen === generation.current && (setError(err.message), setLoaded(true), setProgress((p) => p && { ...p, searching: false })));
+  }, [readBack]);
 
   // Tail while the run runs; one last read after it stops catches the final lines.
   const [finalRead, setFinalRead] = useState(false);
@@ -114,21 +176,26 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
     const poll = async () => {
       let more = false;
       try {
-        const last = linesRef.current[linesRef.current.length - 1];
-        const page = await fetchLines({ afterId: last?.id ?? 0, limit: PAGE });
+        const page = await fetchPage({ afterId: tailFrom.current, limit: PAGE });
         if (stopped || gen !== generation.current) return;
-        if (page.length > 0) {
+        tailFrom.current = Math.max(tailFrom.current, page.afterId);
+        // The lines the tail searched count with the search's: "Searched all N lines" stays true as the run grows.
+        const tailSearched = page.searched;
+        if (tailSearched !== 0) setProgress((p) => (p?.filters === filters ? { ...p, searched: p.searched + (tailSearched ?? 0), counted: p.counted && tailSearched !== null } : p));
+        if (page.lines.length > 0) {
           setLines((current) => {
             const known = current.length ? current[current.length - 1].id : 0;
-            const fresh = page.filter((l) => l.id > known);
+            const fresh = page.lines.filter((l) => l.id > known);
             const next = current.concat(fresh);
             if (next.length <= MAX_LINES) return next;
+            const kept = next.slice(next.length - MAX_LINES);
+            earlier.current = kept[0].id;
             setHasEarlier(true);
-            return next.slice(next.length - MAX_LINES);
+            return kept;
           });
         }
         setError(null);
-        more = page.length === PAGE;
+        more = page.more;
       } catch (err) {
         if (!stopped) setError((err as Error).message);
       }
@@ -145,24 +212,23 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
       stopped = true;
       if (timer) clearTimeout(timer);
     };
-  }, [loaded, running, finalRead, fetchLines]);
+  }, [loaded, running, finalRead, fetchPage, filters]);
 
   const loadEarlier = async () => {
-    const first = lines[0];
-    if (!first || loadingEarlier) return;
+    if (earlier.current === null || loadingEarlier) return;
     const gen = generation.current;
     setLoadingEarlier(true);
+    stickToBottom.current = false;
+    setProgress((p) => p && { ...p, searching: true });
     try {
-      const page = await fetchLines({ order: 'desc', beforeId: first.id, limit: PAGE });
-      if (gen !== generation.current) return;
-      keepOffset.current = page.length * ROW; // keep the lines in view where they are
-      stickToBottom.current = false;
-      setLines((current) => page.concat(current));
-      setHasEarlier(page.length === PAGE);
+      await readBack(gen, earlier.current, (page) => {
+        keepOffset.current = page.lines.length * ROW; // keep the lines in view where they are
+        setLines((current) => page.lines.concat(current));
+      });
     } catch (err) {
-      setError((err as Error).message);
+      if (gen === generation.current) setError((err as Error).message);
     } finally {
-      setLoadingEarlier(false);
+      if (gen === generation.current) setLoadingEarlier(false);
     }
   };
 
@@ -239,7 +305,7 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
         <a className="button small" href={`${base}/download?${query({ format: 'ndjson' })}`} download>
           NDJSON
         </a>
-        <span className="status" aria-live="polite">
+        <span className="status" aria-live="polite" data-testid="log-count">
           {lines.length.toLocaleString('en')} {lines.length === 1 ? 'line' : 'lines'}
           {filtered ? ' matching' : ''}
           {running ? ' · live' : ''}
@@ -250,6 +316,11 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
         </span>
       </div>
       {error && <div className="form-error" role="alert">{error}</div>}
+      {filtered && progress?.filters === filters && (
+        <div className="log-search-status muted" data-testid="log-search-status" aria-live="polite">
+          {progressText(progress, lines.length)}
+        </div>
+      )}
       <div className="log-view" ref={box} onScroll={onScroll} tabIndex={0} aria-label="Log lines">
         {hasEarlier && (
           <div className="log-more" style={{ height: headRoom }}>
@@ -257,13 +328,13 @@ export function LogViewer({ workflowId, runId, running, tasks }: { workflowId: s
               <span className="faint">Showing the newest {MAX_LINES.toLocaleString('en')} lines here; the download has them all.</span>
             ) : (
               <button type="button" className="small" onClick={loadEarlier} disabled={loadingEarlier}>
-                {loadingEarlier ? 'Loading…' : `Load ${PAGE.toLocaleString('en')} earlier lines`}
+                {loadingEarlier ? (filtered ? 'Searching…' : 'Loading…') : filtered ? 'Search earlier lines' : `Load ${PAGE.toLocaleString('en')} earlier lines`}
               </button>
             )}
           </div>
         )}
         {loaded && lines.length === 0 && !error && (
-          <div className="log-empty">{filtered ? 'No line matches these filters.' : running ? 'No log lines yet; new ones appear here as the run writes them.' : 'This run wrote no log lines.'}</div>
+          <div className="log-empty">{filtered ? (progress?.filters !== filters || progress.searching ? 'Searching…' : progress.reachedStart ? 'No line matches these filters.' : 'No match in the lines searched so far.') : running ? 'No log lines yet; new ones appear here as the run writes them.' : 'This run wrote no log lines.'}</div>
         )}
         {!loaded && <div className="log-empty">Loading logs…</div>}
         <div className="log-spacer" style={{ height: lines.length * ROW }}>

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseTemporalConfig, type TemporalConfig } from 'sluice/internal/temporal';
-import { parseRetention, storeUrlFromEnv, type RetentionSetting } from 'sluice/internal/store';
+import { parseRetention, storeUrlFromEnv, type LogPageOptions, type RetentionSetting } from 'sluice/internal/store';
 import { notifierSettingsFromEnv, type NotifierSettings } from 'sluice/internal/notify';
 import { parseProxyTrust, type ProxyTrust } from './auth/client-address';
 import { ROLES, type Role } from './auth/roles';
@@ -61,6 +61,12 @@ export interface Env {
    * stand in front of Sluice; `{ hops: 0 }`: none, the client's address is the socket's (client-address.ts).
    */
   proxyTrust: ProxyTrust;
+  /**
+   * How a run page's log search is bounded (SLUICE_LOG_SEARCH_WINDOW: lines a request searches, exactly one window
+   * of them; unset: windows while the request has taken under about 120 ms, see sdk/src/store/log-page.ts). For tests
+   * and tuning: a small window shows on a small run what a big run does.
+   */
+  logSearch: LogPageOptions;
   /** First admin created on a fresh install (empty users table). */
   firstAdmin: { email: string; password: string | null };
   warnings: string[];
@@ -119,6 +125,7 @@ const schema = z.object({
     }
     return trust;
   }),
+  SLUICE_LOG_SEARCH_WINDOW: optionalText.pipe(z.string().regex(/^[1-9]\d*$/, 'must be a whole number of lines, at least 1').transform(Number).optional()),
   SLUICE_NOTIFIER: z.enum(['on', 'off'], { error: 'must be on (this web app sends notifications) or off' }).default('on'),
 });
 
@@ -224,6 +231,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     notifierEnabled: v.SLUICE_NOTIFIER === 'on',
     retention,
     proxyTrust: v.SLUICE_TRUST_PROXY,
+    logSearch: v.SLUICE_LOG_SEARCH_WINDOW === undefined ? {} : { window: v.SLUICE_LOG_SEARCH_WINDOW, budgetMs: 0 },
     firstAdmin: { email: (v.SLUICE_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: v.SLUICE_ADMIN_PASSWORD ?? null },
     warnings,
   };

@@ -4,11 +4,12 @@
  *
  * @example
  * const q = parseLogFeedQuery(new URL(req.url).searchParams);   // { ok: false, error } on bad input
- * const lines = await readLogFeed(client, runId, q.value);
+ * const { lines, beforeId } = await readLogFeed(store, runId, q.value);
  */
 import { z } from 'zod';
 import type { SluiceClient } from 'sluice/client';
 import { LOG_LEVELS, type LogLevel, type LogQuery, type StoredLog } from 'sluice/internal/types';
+import type { LogPageOptions, Store } from 'sluice/internal/store';
 
 /** One line as the browser gets it: short keys are not worth the unreadability; this is already compact. */
 export interface LogLine {
@@ -61,17 +62,33 @@ export function toLogLine(log: StoredLog): LogLine {
   };
 }
 
-/** One page of lines, always oldest first (a `desc` query reads the newest page, then is turned around). */
-export async function readLogFeed(client: Pick<SluiceClient, 'readLogs'>, runId: string, q: LogFeedQuery): Promise<LogLine[]> {
+/**
+ * One answer of the live feed: a page of lines, always oldest first (a `desc` query reads the newest, then is turned
+ * around), and how far the store searched (a filtered read looks at a bounded part of the run: Store.readLogPage).
+ */
+export interface LogFeedPage {
+  lines: LogLine[];
+  /** How many of the run's lines were searched; null when the trigram index answered (the whole range was searched). */
+  searched: number | null;
+  /** `desc` only: read older lines with this beforeId; null when the run's first line was searched. */
+  beforeId?: number | null;
+  /** Every line up to this id was searched: the live tail reads on with this afterId. */
+  afterId: number;
+  /** Lines in the read's direction are left to search: ask again from the cursor. */
+  more: boolean;
+}
+
+/** One page of the feed (see LogFeedPage); `options` bound a filtered read (the web app's SLUICE_LOG_SEARCH_WINDOW). */
+export async function readLogFeed(store: Pick<Store, 'readLogPage'>, runId: string, q: LogFeedQuery, options: LogPageOptions = {}): Promise<LogFeedPage> {
   const query: LogQuery = { runId, limit: q.limit ?? FEED_PAGE, order: q.order ?? 'asc' };
   if (q.afterId !== undefined) query.afterId = q.afterId;
   if (q.beforeId !== undefined) query.beforeId = q.beforeId;
   if (q.minLevel) query.minLevel = q.minLevel;
   if (q.search) query.search = q.search;
   if (q.task) query.task = q.task;
-  const logs = await client.readLogs(query);
+  const { logs, ...searched } = await store.readLogPage(query, options);
   const lines = logs.map(toLogLine);
-  return query.order === 'desc' ? lines.reverse() : lines;
+  return { lines: query.order === 'desc' ? lines.reverse() : lines, ...searched };
 }
 
 /** `2024-05-01T06:00:00.123Z INFO  [download #2] message {"rows":42}` — one line of the text download. */

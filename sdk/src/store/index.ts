@@ -11,6 +11,7 @@
  */
 export { migrateStore, openStore, type MigrateResult, type OpenStoreOptions } from './open-store';
 export { Store, type StoreDialect, type StoreOptions } from './store';
+export { LOG_PAGE_BUDGET_MS, LOG_PAGE_WINDOW, type LogPage, type LogPageOptions } from './log-page';
 export { droppedLinesNotice, LogShipper, type LogShipperOptions, type LogShipperStats, type LogSink, type RunDrops } from './log-shipper';
 export { storeUrlFromEnv, parseStoreUrl, redactUrl, type StoreLocation } from './store-url';
 export { FlowNameTakenError, isStoreUnavailable, StoreOpenError, StoreQueryError, StoreSchemaError, StoreUnavailableError, StoreUrlError, TaskQueueTakenError, type FlowNameClash, type TaskQueueClash } from './errors';

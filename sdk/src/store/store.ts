@@ -11,6 +11,7 @@ import { fromArtifactRow, insertArtifacts, splitArtifacts } from './artifact-row
 import { insertLogsQuery } from './log-insert';
 import { fromLogRow, text } from './log-rows';
 import { readSettled, type SimpleQueries } from './settled-read';
+import { readLogPage, runRange, type LogPage, type LogPageOptions } from './log-page';
 import { fromProgressRow, upsertProgress } from './progress-rows';
 import { StoreRetention } from './retention';
 import { searchedText } from './migrations/0019-log-search';
@@ -139,33 +140,67 @@ export class Store {
    */
   async readLogs(q: LogQuery): Promise<StoredLog[]> {
     const limit = checkQuery(q);
-    // The run as a range of one run id, in (run_id, id) order: so only the (run_id, id) index gives that order. With
-    // `run_id = ?` and `order by id` the planner may walk the primary key from the newest line down, skipping other
-    // runs' lines: it assumes a run's lines are spread evenly over all ids, true of no run, and for a run of months
-    // ago that walk reads every line written since (seconds, in a big store). bench/scale/big-store.ts has the plans.
     const order = q.order ?? 'asc';
-    let query = this.db.selectFrom('logs').selectAll().where('run_id', '>=', q.runId).where('run_id', '<=', q.runId);
-    if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
-    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-    if (q.minLevel !== undefined && q.minLevel !== 'debug') query = query.where('level', 'in', levelsFrom(q.minLevel));
-    if (q.task !== undefined) query = query.where('task', '=', q.task);
-    if (q.search) {
-      const needle = q.search;
-      // The cheap, indexed test first (PostgreSQL keeps this order for filters of like cost): the exact one, which
-      // lowers in Unicode (several µs a line), then runs only on the lines that pass it.
-      const narrowed = this.dialect === 'postgres' ? searchPattern(needle) : undefined;
-      if (narrowed) query = query.where(sql<SqlBool>`${searchedText()} like ${narrowed}`);
-      query = query.where((eb) => eb.or([this.contains(sql.ref('message'), needle), this.contains(sql.ref('fields'), needle)]));
-    }
+    const query = this.logsQuery(q, { narrow: true });
     // Only lines no later commit can come before (see insertLogsIn); read first, so the query's snapshot is newer.
     if (this.options.simpleQueries && order === 'asc') {
       const rows = await readSettled(this.options.simpleQueries, q.runId, query.orderBy('run_id', 'asc').orderBy('id', 'asc').limit(limit).compile());
       if (rows) return rows.map((row) => fromLogRow(row as Selectable<Database['logs']>));
     }
     const settled = await this.settledLogId(q.runId);
-    if (settled !== undefined) query = query.where('id', '<=', settled);
-    const rows = await query.orderBy('run_id', order).orderBy('id', order).limit(limit).execute();
+    const rows = await (settled === undefined ? query : query.where('id', '<=', settled)).orderBy('run_id', order).orderBy('id', order).limit(limit).execute();
     return rows.map(fromLogRow);
+  }
+
+  /**
+   * One page of a run's lines as the run page's log viewer reads them: a filtered read (search, level, task) looks
+   * at a bounded part of the run only, and says how far it looked, so the caller reads on from there (see
+   * log-page.ts: a common phrase whose matches all lie far back costs one bounded request at a time, not one
+   * request that reads half a million lines).
+   *
+   * @example
+   * const page = await store.readLogPage({ runId, order: 'desc', search: 'timeout', limit: 1000 });
+   * if (page.beforeId !== null) await store.readLogPage({ runId, order: 'desc', search: 'timeout', beforeId: page.beforeId });
+   */
+  async readLogPage(q: LogQuery, options: LogPageOptions = {}): Promise<LogPage> {
+    const limit = checkQuery(q);
+    return readLogPage(
+      {
+        dialect: this.dialect,
+        db: this.db,
+        readLogs: (query) => this.readLogs(query),
+        filtered: (narrow, bounds) => this.logsQuery({ ...q, ...bounds }, { narrow }),
+        settledLogId: () => this.settledLogId(q.runId),
+      },
+      q,
+      limit,
+      options,
+    );
+  }
+
+  /**
+   * A run's lines as a range of one run id, in (run_id, id) order, filtered as `q` says (not yet by its limit or
+   * order). `narrow`: on PostgreSQL, a search also tests the trigram index's text (migration 0019), so the planner
+   * may read that index; a read that walks the run's lines in order is faster without it (the exact test alone).
+   */
+  private logsQuery(q: Pick<LogQuery, 'runId' | 'afterId' | 'beforeId' | 'minLevel' | 'task' | 'search'>, { narrow }: { narrow: boolean }) {
+    // The run as a range of one run id, in (run_id, id) order: so only the (run_id, id) index gives that order. With
+    // `run_id = ?` and `order by id` the planner may walk the primary key from the newest line down, skipping other
+    // runs' lines: it assumes a run's lines are spread evenly over all ids, true of no run, and for a run of months
+    // ago that walk reads every line written since (seconds, in a big store). bench/scale/big-store.ts has the plans.
+    // The cursor's bound is on (run_id, id) too (see runRange).
+    let query = this.db.selectFrom('logs').selectAll().where(runRange(q.runId, q));
+    if (q.minLevel !== undefined && q.minLevel !== 'debug') query = query.where('level', 'in', levelsFrom(q.minLevel));
+    if (q.task !== undefined) query = query.where('task', '=', q.task);
+    if (q.search) {
+      const needle = q.search;
+      // The cheap, indexed test first (PostgreSQL keeps this order for filters of like cost): the exact one, which
+      // lowers in Unicode (several µs a line), then runs only on the lines that pass it.
+      const narrowed = narrow && this.dialect === 'postgres' ? searchPattern(needle) : undefined;
+      if (narrowed) query = query.where(sql<SqlBool>`${searchedText()} like ${narrowed}`);
+      query = query.where((eb) => eb.or([this.contains(sql.ref('message'), needle), this.contains(sql.ref('fields'), needle)]));
+    }
+    return query;
   }
 
   /**
