@@ -88,7 +88,10 @@ export async function readLogPage(reader: LogPageReader, q: LogQuery, limit: num
   // Only from the run's newest line: with a cursor, the planner misjudges how many of the run's lines lie beyond it and
   // may read a common needle's hundreds of thousands of index entries (0.8 s at full size); the windows bound that.
   const fromTheTop = desc && q.beforeId === undefined;
-  if (reader.dialect === 'postgres' && q.search && fromTheTop && (await readsTrigramIndex(reader, limit, settled))) return readRest(reader, q, limit, settled);
+  if (reader.dialect === 'postgres' && q.search && fromTheTop) {
+    const newest = inRunOrder(reader.filtered(true), settled, true).limit(limit);
+    if (await readsTrigramIndex(newest)) return readRest(reader, q, newest, limit, settled);
+  }
   return walkWindows(reader, q, limit, settled, desc, options);
 }
 
@@ -108,20 +111,27 @@ export function runRange(runId: string, { afterId, beforeId }: Pick<LogQuery, 'a
   return sql<SqlBool>`${low} and ${high}`;
 }
 
-/** Whether PostgreSQL would read the run newest first through the trigram index (EXPLAIN, not run). */
-async function readsTrigramIndex(reader: LogPageReader, limit: number, settled: number | undefined): Promise<boolean> {
-  let query = reader.filtered(true);
-  if (settled !== undefined) query = query.where('id', '<=', settled);
-  const ordered = query.orderBy('run_id', 'desc').orderBy('id', 'desc').limit(limit);
-  const plan = await ordered.explain('json');
+/** `query` up to the settled id (where there is one), in the run's (run_id, id) order: newest first when `desc`. */
+function inRunOrder<O>(query: SelectQueryBuilder<Database, 'logs', O>, settled: number | undefined, desc: boolean): SelectQueryBuilder<Database, 'logs', O> {
+  const bounded = settled === undefined ? query : query.where('id', '<=', settled);
+  const direction = desc ? 'desc' : 'asc';
+  return bounded.orderBy('run_id', direction).orderBy('id', direction);
+}
+
+/** The run's ids between the cursors of `bounds`, in order (its (run_id, id) index alone). */
+function runIds(reader: LogPageReader, runId: string, bounds: Pick<LogQuery, 'afterId' | 'beforeId'>, settled: number | undefined, desc: boolean) {
+  return inRunOrder(reader.db.selectFrom('logs').select('id').where(runRange(runId, bounds)), settled, desc);
+}
+
+/** Whether PostgreSQL would run `newest` (the filtered read, newest first) through the trigram index (EXPLAIN, not run). */
+async function readsTrigramIndex(newest: SelectQueryBuilder<Database, 'logs', any>): Promise<boolean> {
+  const plan = await newest.explain('json');
   return JSON.stringify(plan).includes(`"Index Name":${JSON.stringify(LOG_SEARCH_INDEX)}`);
 }
 
 /** The run in one query through the trigram index (a rare needle), newest first from its newest line. */
-async function readRest(reader: LogPageReader, q: LogQuery, limit: number, settled: number | undefined): Promise<LogPage> {
-  let query = reader.filtered(true);
-  if (settled !== undefined) query = query.where('id', '<=', settled);
-  const rows = await query.orderBy('run_id', 'desc').orderBy('id', 'desc').limit(limit).execute();
+async function readRest(reader: LogPageReader, q: LogQuery, newest: SelectQueryBuilder<Database, 'logs', any>, limit: number, settled: number | undefined): Promise<LogPage> {
+  const rows = await newest.execute();
   const logs = rows.map(fromLogRow);
   const full = logs.length === limit;
   // The tail's start: the newest line of the range searched (one step down the run's index).
@@ -131,9 +141,7 @@ async function readRest(reader: LogPageReader, q: LogQuery, limit: number, settl
 
 /** The id of the run's newest line in the read's range (one step down the run's index). */
 async function newestId(reader: LogPageReader, q: LogQuery, settled: number | undefined): Promise<number | undefined> {
-  let query = reader.db.selectFrom('logs').select('id').where(runRange(q.runId, q));
-  if (settled !== undefined) query = query.where('id', '<=', settled);
-  const row = await query.orderBy('run_id', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const row = await runIds(reader, q.runId, q, settled, true).limit(1).executeTakeFirst();
   return row === undefined ? undefined : Number(row.id);
 }
 
@@ -148,18 +156,14 @@ async function edges(
   desc: boolean,
   size: number,
 ): Promise<{ low: number | null; high: number | null; n: number; beyond: boolean }> {
-  let ids = reader.db.selectFrom('logs').select('id').where(runRange(q.runId, q));
-  if (settled !== undefined) ids = ids.where('id', '<=', settled);
-  const window = ids.orderBy('run_id', desc ? 'desc' : 'asc').orderBy('id', desc ? 'desc' : 'asc').limit(size).as('w');
+  const window = runIds(reader, q.runId, q, settled, desc).limit(size).as('w');
   const row = await reader.db
     .selectFrom(window)
     .select((eb) => [eb.fn.min('w.id').as('low'), eb.fn.max('w.id').as('high'), eb.fn.countAll().as('n')])
     .executeTakeFirstOrThrow();
   const [low, high, n] = [row.low === null ? null : Number(row.low), row.high === null ? null : Number(row.high), Number(row.n)];
   if (n < size || low === null || high === null) return { low, high, n, beyond: false };
-  let next = reader.db.selectFrom('logs').select('id').where(runRange(q.runId, desc ? { ...q, beforeId: low } : { ...q, afterId: high }));
-  if (settled !== undefined) next = next.where('id', '<=', settled);
-  const beyond = await next.orderBy('run_id', desc ? 'desc' : 'asc').orderBy('id', desc ? 'desc' : 'asc').limit(1).executeTakeFirst();
+  const beyond = await runIds(reader, q.runId, desc ? { ...q, beforeId: low } : { ...q, afterId: high }, settled, desc).limit(1).executeTakeFirst();
   return { low, high, n, beyond: beyond !== undefined };
 }
 
@@ -189,10 +193,8 @@ async function walkWindows(reader: LogPageReader, q: LogQuery, limit: number, se
     const edge = await edges(reader, bounds, settled, desc, size);
     if (edge.n === 0 || edge.low === null || edge.high === null) return finish(false);
     if (top === undefined || edge.high > top) top = edge.high;
-    const rows = await reader
-      .filtered(false, { afterId: edge.low - 1, beforeId: edge.high + 1 })
-      .orderBy('run_id', desc ? 'desc' : 'asc')
-      .orderBy('id', desc ? 'desc' : 'asc')
+    // The window's edges are within the settled id already.
+    const rows = await inRunOrder(reader.filtered(false, { afterId: edge.low - 1, beforeId: edge.high + 1 }), undefined, desc)
       .limit(limit - logs.length)
       .execute();
     logs.push(...rows.map(fromLogRow));
