@@ -61,12 +61,13 @@ async function setup(pythonQueues: string[]): Promise<SetupResult> {
   const ports = { temporal: config.SLUICE_TEMPORAL_PORT, ui: config.SLUICE_TEMPORAL_UI_PORT, web: config.SLUICE_WEB_PORT };
 
   mkdirSync(dataDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...withoutTemporalSecurity(process.env), SLUICE_DATA_DIR: dataDir };
   // The web app's own check of its settings (web/lib/env.ts), made before anything starts: a wrong one is said here
   // in a line, not from inside the web app's build once Temporal and the worker are up.
-  if (startWeb) {
-    const web = { ...process.env, NODE_ENV: 'production', NEXTAUTH_SECRET: webSecret(dataDir), TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` };
+  const secret = startWeb ? webSecret(dataDir) : undefined;
+  if (secret) {
     try {
-      parseEnv(withoutTemporalSecurity(web));
+      parseEnv({ ...env, NODE_ENV: 'production', NEXTAUTH_SECRET: secret, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` });
     } catch (err) {
       if (err instanceof EnvError) return { ok: false, settings: true, message: err.message };
       throw err;
@@ -75,7 +76,6 @@ async function setup(pythonQueues: string[]): Promise<SetupResult> {
   await requireFreePorts(ports, startWeb);
   // Before anything starts: the worker and the Python workers only check the schema (the web app would migrate
   // too, but starts last).
-  const env: NodeJS.ProcessEnv = { ...withoutTemporalSecurity(process.env), SLUICE_DATA_DIR: dataDir };
   const storeUrl = storeUrlFromEnv(env);
   const { where, migrated, applied } = await migrateStore(storeUrl);
   const { taskQueue } = workerConfigFromEnv(env);
@@ -89,9 +89,9 @@ async function setup(pythonQueues: string[]): Promise<SetupResult> {
     taskQueue,
     dropEnv: Object.keys(process.env).filter((k) => !(k in env)),
   };
-  if (startWeb) {
+  if (secret) {
     result.web = {
-      secret: webSecret(dataDir),
+      secret,
       // The Python tasks' lines belong to runs of the worker's flows, so one token serves the queues of both.
       workerToken: await ensureWorkerToken(storeUrl, dataDir, [taskQueue, ...pythonQueues]),
       logIn: await firstLogIn(storeUrl),
