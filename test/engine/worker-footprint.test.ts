@@ -5,27 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { treeProcesses } from '../../bench/lib/proc';
 import { freshTmpDir } from '../harness/env';
 import { startWorker } from '../harness/worker';
 import { spoolFixtures } from './log-spool-check';
-
-/** The processes whose parent is `pid`, with their command lines. */
-function childrenOf(pid: number): string[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .flatMap((p) => {
-      try {
-        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === pid ? [readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()] : [];
-      } catch {
-        return []; // it exited while being read
-      }
-    });
-}
 
 const bundlesOf = (pid: number) => readdirSync(os.tmpdir()).filter((n) => n.startsWith(`sluice-flows-${pid}-`));
 
@@ -49,7 +35,7 @@ test('a worker serves its flows from a bundle file it removes on stop, removes t
       assert.equal(existsSync(live), true, "a live process's bundle stays");
       assert.equal(bundlesOf(pid).length, 1, `the worker serves one bundle file: ${bundlesOf(pid).join(', ')}`);
       // The flows are TypeScript, loaded through esbuild: its service process is stopped once they are in.
-      assert.deepEqual(childrenOf(pid).filter((c) => /esbuild/.test(c)), [], 'no esbuild service left running');
+      assert.deepEqual(treeProcesses(pid).filter((p) => /esbuild/.test(p.command)).map((p) => p.command), [], 'no esbuild service left running');
     } finally {
       await worker.stop();
     }
