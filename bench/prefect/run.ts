@@ -117,7 +117,10 @@ function memoryByRole(trees: Record<string, { side: 'sluice' | 'prefect'; pid: n
     const all = treeProcesses(pid);
     processes[tree] = all;
     const roles = new Map<string, ProcessFootprint[]>();
-    for (const p of all) roles.set(roleOf(side, p, pid), [...(roles.get(roleOf(side, p, pid)) ?? []), p]);
+    for (const p of all) {
+      const role = roleOf(side, p, pid);
+      roles.set(role, [...(roles.get(role) ?? []), p]);
+    }
     for (const [role, ps] of roles) rows[`${tree}: ${role}${ps.length > 1 ? ` (${ps.length} processes)` : ''}`] = sumFootprints(ps);
   }
   return { rows, processes, distinct };
@@ -219,16 +222,12 @@ async function main(): Promise<void> {
   try {
     sluice = await startSluice(path.join(tmpDir), say);
     prefect = await startPrefect(python, tmpDir, say);
-    const processes: Record<string, number> = {
-      'sluice: npm start': sluice.pid,
-      'prefect: server': prefect.serverPid,
-      'prefect: serve process': prefect.servePid,
-    };
     const trees = {
       'sluice: npm start': { side: 'sluice' as const, pid: sluice.pid },
       'prefect: prefect server start': { side: 'prefect' as const, pid: prefect.serverPid },
       'prefect: serve.py': { side: 'prefect' as const, pid: prefect.servePid },
     };
+    const processes = Object.fromEntries(Object.entries(trees).map(([k, t]) => [k, t.pid]));
     stackPids = Object.values(processes);
     say(`both stacks up; idle for ${IDLE_MS / 1000} s, then their resident memory`);
     await sleep(IDLE_MS);
